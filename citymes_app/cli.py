@@ -1,0 +1,221 @@
+"""Management commands: `python -m citymes_app.cli --help`.
+
+Errors print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import Session
+
+from citymes_app import demo
+from citymes_app.core import auth, keywords, tenants
+from citymes_app.core.db import get_engine, migrate, session_scope
+from citymes_app.models import Channel, ChannelMode, Role
+
+
+class CommandError(Exception):
+    """A command that cannot be done; the message says what to do instead."""
+
+
+def _init_db(_args: argparse.Namespace) -> None:
+    migrate()
+    print("database is up to date")
+
+
+def _demo(args: argparse.Namespace) -> None:
+    migrate()
+    with session_scope() as session:
+        summary = demo.load_demo(session, telegram_mode=args.telegram_mode)
+    if summary.created:
+        print(f"demo tenant '{summary.tenant_slug}' created; Telegram channel {summary.channel_id}")
+    else:
+        print(f"demo tenant '{summary.tenant_slug}' already there; Telegram channel {summary.channel_id}")
+    print("logins (password " + demo.DEMO_PASSWORD + "): " + ", ".join(e for e, _, _ in demo.DEMO_OPERATORS))
+
+
+def _tenant_add(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        tenant = tenants.add_tenant(
+            session, slug=args.slug, name=args.name, timezone=args.timezone, languages=args.languages
+        )
+        print(f"tenant '{tenant.slug}' created (id {tenant.id})")
+
+
+def _operator_add(args: argparse.Namespace) -> None:
+    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else _prompt_password()
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        operator = auth.add_operator(
+            session, tenant=tenant, email=args.email, password=password, role=args.role, display_name=args.name or ""
+        )
+        print(f"operator {operator.email} ({operator.role}) added to '{tenant.slug}'")
+
+
+def _prompt_password() -> str:
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def _channel_add(args: argparse.Namespace) -> None:
+    if args.platform == "telegram":
+        if not args.token or not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", args.token):
+            raise CommandError("a Telegram channel needs --token in the form 123456:ABC... (from @BotFather)")
+        if not args.secret or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
+            raise CommandError("a Telegram channel needs --secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        credentials = {"token": args.token, "secret": args.secret}
+    else:
+        raise CommandError(f"platform '{args.platform}' is not supported yet (supported: telegram)")
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        channel = tenants.add_channel(
+            session,
+            tenant=tenant,
+            platform=args.platform,
+            credentials=credentials,
+            mode=args.mode,
+            name=args.name or "",
+        )
+        print(channel.id)
+
+
+def _channel_list(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        for channel in tenants.list_channels(session, tenant_id=tenant.id):
+            state = "enabled" if channel.enabled else "disabled"
+            print(f"{channel.id}\t{channel.platform}\t{channel.mode}\t{state}\t{channel.name}")
+
+
+def _channel_set_webhook(args: argparse.Namespace) -> None:
+    from citymes_app.runtime import get_runtime
+
+    runtime = get_runtime()
+    with Session(runtime.engine) as session:
+        row = session.get(Channel, args.channel_id)
+        if row is None:
+            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
+    url = f"{args.base_url.rstrip('/')}/webhooks/{row.platform}/{row.id}"
+
+    async def register() -> None:
+        channel = runtime.channels.build(row)
+        try:
+            await channel.register_webhook(url)
+        finally:
+            await channel.close()
+
+    try:
+        asyncio.run(register())
+    except Exception as exc:
+        raise CommandError(f"could not register the webhook: {exc}") from exc
+    print(f"channel {row.id} delivers to {url}")
+
+
+def _keywords_import(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"no file {path}")
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        report = keywords.import_keywords_csv(session, tenant=tenant, content=content)
+        if not report.ok:
+            for line in report.errors:
+                print(line, file=sys.stderr)
+            raise CommandError(f"nothing imported: {len(report.errors)} problem(s) in {path}")
+        print(f"{report.created} keyword(s) created, {report.updated} updated")
+
+
+def _keywords_export(args: argparse.Namespace) -> None:
+    with Session(get_engine()) as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        content = keywords.export_keywords_csv(session, tenant=tenant)
+    if args.file == "-":
+        sys.stdout.write(content)
+    else:
+        Path(args.file).write_text(content, encoding="utf-8")
+        print(f"keywords written to {args.file}")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, like every other error
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="citymes", description="CityMes management commands")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], None], parent=sub, **kw) -> argparse.ArgumentParser:  # noqa: ANN001
+        p = parent.add_parser(name, **kw)
+        p.set_defaults(handler=handler)
+        return p
+
+    command("init-db", _init_db, help="create or migrate the database")
+    p = command("demo", _demo, help="load the demo town (once)")
+    p.add_argument("--telegram-mode", choices=[m.value for m in ChannelMode], default=ChannelMode.WEBHOOK)
+
+    tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("add", _tenant_add, tenant)
+    p.add_argument("slug")
+    p.add_argument("--name", required=True)
+    p.add_argument("--timezone", default="Europe/Madrid")
+    p.add_argument("--languages", default="ca,es")
+
+    operator = sub.add_parser("operator").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("add", _operator_add, operator, help="password on stdin")
+    p.add_argument("slug")
+    p.add_argument("email")
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.OPERATOR)
+    p.add_argument("--name")
+
+    channel = sub.add_parser("channel").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("add", _channel_add, channel, help="prints the new channel id")
+    p.add_argument("slug")
+    p.add_argument("platform")
+    p.add_argument("--token")
+    p.add_argument("--secret")
+    p.add_argument("--mode", choices=[m.value for m in ChannelMode], default=ChannelMode.WEBHOOK)
+    p.add_argument("--name")
+    p = command("list", _channel_list, channel)
+    p.add_argument("slug")
+    p = command("set-webhook", _channel_set_webhook, channel, help="register our webhook URL with the platform")
+    p.add_argument("channel_id", type=int)
+    p.add_argument("--base-url", required=True, help="where the platform reaches this backend")
+
+    kw = sub.add_parser("keywords").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("import", _keywords_import, kw)
+    p.add_argument("slug")
+    p.add_argument("file")
+    p = command("export", _keywords_export, kw)
+    p.add_argument("slug")
+    p.add_argument("file", help="a path, or - for standard output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (CommandError, tenants.TenantError, auth.AuthError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""The operators' inbox: the queue, a conversation's thread, replies."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import case
+from sqlmodel import Session, select
+
+from citymes_app.core import outbox
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.pipeline import preview
+from citymes_app.models import (
+    Author,
+    Channel,
+    Citizen,
+    Conversation,
+    ConversationStatus,
+    Message,
+    Operator,
+)
+
+MAX_REPLY_LENGTH = 16_000  # a channel splits long texts into several platform messages
+QUEUE_LIMIT = 100
+THREAD_LIMIT = 300
+
+
+class InboxError(ValueError):
+    """An operator action that cannot be done; the message is shown beside the form."""
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """One line of the queue."""
+
+    id: int
+    citizen_name: str
+    channel_name: str
+    platform: str
+    preview: str
+    last_message_at: str  # ISO 8601, UTC
+    unread_count: int
+    awaiting_operator: bool
+    status: str
+    citizen_unreachable: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One bubble of a conversation's thread."""
+
+    id: int
+    direction: str
+    author: str
+    author_name: str
+    kind: str
+    text: str
+    media_path: str
+    media_filename: str
+    latitude: float | None
+    longitude: float | None
+    contact: str
+    status: str
+    error: str
+    created_at: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _citizen_label(citizen: Citizen) -> str:
+    return citizen.display_name or f"Citizen #{citizen.id}"
+
+
+def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list[ConversationSummary]:
+    """The tenant's open conversations: those waiting for an operator first, newest first."""
+    rows = session.exec(
+        select(Conversation, Citizen, Channel)
+        .join(Citizen, Citizen.id == Conversation.citizen_id)
+        .join(Channel, Channel.id == Conversation.channel_id)
+        .where(Conversation.tenant_id == tenant_id, Conversation.status != ConversationStatus.RESOLVED)
+        .order_by(case((Conversation.awaiting_operator == True, 0), else_=1), Conversation.last_message_at.desc())  # noqa: E712
+        .limit(limit)
+    ).all()
+    return [
+        ConversationSummary(
+            id=conversation.id,
+            citizen_name=_citizen_label(citizen),
+            channel_name=channel.name,
+            platform=channel.platform,
+            preview=conversation.last_message_preview,
+            last_message_at=conversation.last_message_at.isoformat(),
+            unread_count=conversation.unread_count,
+            awaiting_operator=conversation.awaiting_operator,
+            status=conversation.status,
+            citizen_unreachable=citizen.unreachable,
+        )
+        for conversation, citizen, channel in rows
+    ]
+
+
+def _own_conversation(session: Session, *, tenant_id: int, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    # Another tenant's conversation is reported exactly like a missing one.
+    if conversation is None or conversation.tenant_id != tenant_id:
+        raise InboxError("this conversation does not exist")
+    return conversation
+
+
+def thread(session: Session, *, tenant_id: int, conversation_id: int, limit: int = THREAD_LIMIT) -> list[ThreadMessage]:
+    """The last `limit` messages of a conversation of this tenant, oldest first."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    citizen = session.get(Citizen, conversation.citizen_id)
+    operators = {op.id: op.display_name for op in session.exec(select(Operator).where(Operator.tenant_id == tenant_id))}
+    rows = list(
+        session.exec(
+            select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit)
+        )
+    )
+    rows.reverse()
+    names = {Author.CITIZEN: _citizen_label(citizen), Author.BOT: "Automatic answer"}
+    return [
+        ThreadMessage(
+            id=m.id,
+            direction=m.direction,
+            author=m.author,
+            author_name=operators.get(m.operator_id, "Operator")
+            if m.author == Author.OPERATOR
+            else names.get(m.author, m.author),
+            kind=m.kind,
+            text=m.text,
+            media_path=m.media_path or "",
+            media_filename=m.media_filename or "",
+            latitude=m.latitude,
+            longitude=m.longitude,
+            contact=" ".join(filter(None, [m.contact_name, m.contact_phone])),
+            status=m.status,
+            error=m.error or "",
+            created_at=m.created_at.isoformat(),
+        )
+        for m in rows
+    ]
+
+
+def conversation_title(session: Session, *, tenant_id: int, conversation_id: int) -> str:
+    """ "Citizen name · channel" for a conversation's header."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    citizen = session.get(Citizen, conversation.citizen_id)
+    channel = session.get(Channel, conversation.channel_id)
+    return f"{_citizen_label(citizen)} · {channel.name}"
+
+
+def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> None:
+    """The operator opened the conversation: nothing unread any more."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    if conversation.unread_count:
+        conversation.unread_count = 0
+        session.add(conversation)
+
+
+def reply(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> Message:
+    """An operator's text reply, put in the outbox; `InboxError` says why it cannot be sent."""
+    conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    if not text.strip():
+        raise InboxError("write a reply before sending")
+    if len(text) > MAX_REPLY_LENGTH:
+        raise InboxError(f"the reply is too long ({len(text)} characters; at most {MAX_REPLY_LENGTH})")
+    citizen = session.get(Citizen, conversation.citizen_id)
+    if citizen.unreachable:
+        raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
+    message = outbox.enqueue(
+        session, conversation=conversation, author=Author.OPERATOR, text=text, operator_id=operator.operator_id
+    )
+    conversation.awaiting_operator = False
+    conversation.unread_count = 0
+    conversation.status = ConversationStatus.OPEN
+    conversation.last_message_preview = preview(message.kind, text)
+    if conversation.assigned_operator_id is None:
+        conversation.assigned_operator_id = operator.operator_id
+    session.add(conversation)
+    session.flush()
+    return message
+
+
+def resolve(session: Session, *, tenant_id: int, conversation_id: int) -> None:
+    """Close a conversation; the citizen's next message opens a new one."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    conversation.status = ConversationStatus.RESOLVED
+    conversation.awaiting_operator = False
+    conversation.unread_count = 0
+    session.add(conversation)

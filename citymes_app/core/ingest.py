@@ -1,0 +1,93 @@
+"""Taking in one inbound message from any channel: dedupe, fetch its media, run the pipeline, commit, tell the inbox.
+
+Shared by the webhooks and the pollers, so both paths store and answer a message exactly the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from citymes_app.core import pipeline
+from citymes_app.core.events import EventBus, InboxEvent
+from citymes_app.core.media import save_media
+from citymes_app.models import Channel as ChannelRow
+from integrations.base import Channel, InboundMessage, PermanentChannelError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Ingestor:
+    """Everything `ingest` needs, built once by the wiring."""
+
+    engine: Engine
+    bus: EventBus
+    media_dir: Path
+
+    async def ingest(self, *, channel_id: int, channel: Channel, inbound: InboundMessage) -> pipeline.ReceiveResult:
+        """Store and route `inbound`; when this returns the message is committed (acknowledge it then).
+
+        A transient failure fetching the media raises, so the platform retries the delivery later.
+        """
+        if await asyncio.to_thread(self._already_stored, channel_id, inbound.platform_message_id):
+            return pipeline.ReceiveResult(duplicate=True)
+        media = None
+        if inbound.media is not None:
+            try:
+                data = await channel.download_media(inbound.media)
+            except PermanentChannelError as exc:
+                log.warning("channel %s: media of a message could not be fetched (%s)", channel_id, type(exc).__name__)
+            else:
+                path = await asyncio.to_thread(
+                    save_media,
+                    self.media_dir,
+                    tenant_id=await asyncio.to_thread(self._tenant_of, channel_id),
+                    data=data,
+                    kind=inbound.kind,
+                    filename=inbound.media.filename,
+                    mime_type=inbound.media.mime_type,
+                )
+                media = pipeline.StoredMedia(
+                    path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename
+                )
+        result = await asyncio.to_thread(self._store, channel_id, inbound, media)
+        if not result.duplicate:
+            self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, "message", result.message_id))
+            for reply_id in result.reply_message_ids:
+                self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, "message", reply_id))
+            if result.reply_message_ids:
+                self.bus.wake_outbox()
+        return result
+
+    def _already_stored(self, channel_id: int, platform_message_id: str) -> bool:
+        with Session(self.engine) as session:
+            return pipeline.already_stored(session, channel_id=channel_id, platform_message_id=platform_message_id)
+
+    def _tenant_of(self, channel_id: int) -> int:
+        with Session(self.engine) as session:
+            return session.get(ChannelRow, channel_id).tenant_id
+
+    def _store(
+        self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None
+    ) -> pipeline.ReceiveResult:
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(ChannelRow, channel_id)
+            try:
+                result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
+                session.commit()
+            except IntegrityError:
+                # The same update arrived twice at once and the other delivery stored it first.
+                session.rollback()
+                if pipeline.already_stored(
+                    session, channel_id=channel_id, platform_message_id=inbound.platform_message_id
+                ):
+                    return pipeline.ReceiveResult(duplicate=True)
+                raise
+            return result

@@ -1,0 +1,81 @@
+"""Organisations (tenants) and their channels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, select
+
+from citymes_app.models import Channel, ChannelMode, Tenant
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class TenantError(ValueError):
+    """A tenant or channel request that cannot be accepted; the message is for the person."""
+
+
+def add_tenant(
+    session: Session, *, slug: str, name: str, timezone: str = "Europe/Madrid", languages: str = "ca,es"
+) -> Tenant:
+    """Create a tenant; `TenantError` for a bad slug, timezone or language list, or a taken slug."""
+    if not SLUG_PATTERN.match(slug):
+        raise TenantError(f"'{slug}' is not a valid slug: use 2-63 lowercase letters, digits and '-'")
+    if not name.strip():
+        raise TenantError("the tenant needs a name")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TenantError(f"unknown timezone '{timezone}' (e.g. Europe/Madrid)") from None
+    langs = [code.strip().lower() for code in languages.split(",") if code.strip()]
+    if not langs or any(not re.fullmatch(r"[a-z]{2,3}", code) for code in langs):
+        raise TenantError(f"'{languages}' is not a list of language codes (e.g. ca,es)")
+    if get_tenant(session, slug=slug):
+        raise TenantError(f"tenant '{slug}' already exists")
+    tenant = Tenant(slug=slug, name=name.strip(), timezone=timezone, languages=",".join(langs))
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def get_tenant(session: Session, *, slug: str) -> Tenant | None:
+    """The tenant with `slug`, or None."""
+    return session.exec(select(Tenant).where(Tenant.slug == slug)).first()
+
+
+def require_tenant(session: Session, *, slug: str) -> Tenant:
+    """The tenant with `slug`; `TenantError` naming it if there is none."""
+    tenant = get_tenant(session, slug=slug)
+    if tenant is None:
+        raise TenantError(f"no tenant '{slug}': create it with `cli tenant add {slug} --name NAME`")
+    return tenant
+
+
+def add_channel(
+    session: Session,
+    *,
+    tenant: Tenant,
+    platform: str,
+    credentials: dict[str, Any],
+    mode: str = ChannelMode.WEBHOOK,
+    name: str = "",
+) -> Channel:
+    """Add a channel (a bot or a number) to `tenant`."""
+    if mode not in {m.value for m in ChannelMode}:
+        raise TenantError(f"unknown mode '{mode}': use webhook or polling")
+    channel = Channel(tenant_id=tenant.id, platform=platform, credentials=credentials, mode=mode, name=name or platform)
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def list_channels(session: Session, *, tenant_id: int | None = None, enabled_only: bool = False) -> list[Channel]:
+    """Channels of one tenant (or all), oldest first."""
+    query = select(Channel).order_by(Channel.id)
+    if tenant_id is not None:
+        query = query.where(Channel.tenant_id == tenant_id)
+    if enabled_only:
+        query = query.where(Channel.enabled == True)  # noqa: E712
+    return list(session.exec(query))

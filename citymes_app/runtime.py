@@ -1,0 +1,65 @@
+"""The live objects of one process: database engine, event bus, channels, ingestor, dispatcher, pollers.
+
+This is where the concrete platforms are chosen; `core` only ever sees the interface in `integrations/base.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from citymes_app.core.channels import ChannelDirectory
+from citymes_app.core.config import Settings, load_settings
+from citymes_app.core.db import get_engine
+from citymes_app.core.events import EventBus, bus
+from citymes_app.core.ingest import Ingestor
+from citymes_app.core.outbox import OutboxDispatcher
+from citymes_app.core.polling import PollingSupervisor
+from integrations.base import Channel
+from integrations.telegram import TelegramChannel
+
+PLATFORMS: dict[str, type[Channel]] = {TelegramChannel.platform: TelegramChannel}
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    bus: EventBus
+    channels: ChannelDirectory
+    ingestor: Ingestor
+
+    def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
+        """A new outbox dispatcher for this process."""
+        return OutboxDispatcher(
+            engine=self.engine,
+            channel_for=self.channels.get,
+            bus=self.bus,
+            media_dir=self.settings.media_dir,
+            poll_interval=poll_interval,
+        )
+
+    def pollers(self) -> PollingSupervisor:
+        """A supervisor running this process's share of the polling channels."""
+        return PollingSupervisor(ingestor=self.ingestor, channels=self.channels)
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    """Wire a runtime for `settings` (tests build their own against a temporary database)."""
+    settings = settings or load_settings()
+    engine = get_engine(settings.database_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        channels=ChannelDirectory(engine=engine, platforms=PLATFORMS),
+        ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_runtime() -> Runtime:
+    """The process's runtime, built from the environment on first use."""
+    return build_runtime()
