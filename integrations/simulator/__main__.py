@@ -1,0 +1,34 @@
+"""``python -m integrations.simulator [--host 127.0.0.1] [--port 8081]``: run the simulator."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+
+from integrations.simulator.app import create_app, reset_simulators
+from integrations.simulator.server import SimulatorServer, simulator_config
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and serve the simulator in the foreground."""
+    parser = argparse.ArgumentParser(
+        prog="python -m integrations.simulator",
+        description="Local stand-ins for the Telegram Bot API (and later WhatsApp Cloud API).",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("CITYMES_SIMULATOR_PORT", "8081")))
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    print(f"CityMes simulator on http://{args.host}:{args.port}", flush=True)
+    app = create_app()
+    server = SimulatorServer(simulator_config(app, args.host, args.port, args.log_level), lambda: reset_simulators(app))
+    # uvicorn re-raises the Ctrl+C it captured once the server has stopped; that is a normal exit.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+
+
+if __name__ == "__main__":
+    main()
