@@ -1,0 +1,73 @@
+"""Shared fixtures: the platform simulator, a migrated database, the API served over real HTTP, a demo-like town."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from citymes_app.core.db import get_engine, migrate
+from citymes_app.runtime import Runtime, get_runtime
+from integrations.simulator.server import serve_app, serve_simulator
+from tests.helpers import Town, make_town
+
+
+@pytest.fixture(scope="session")
+def simulator_server() -> Iterator[str]:
+    """One simulator for the whole session (starting uvicorn per test would be slow)."""
+    with serve_simulator() as url:
+        yield url
+
+
+@pytest.fixture
+def simulator_url(simulator_server: str) -> str:
+    """Base URL of a simulator with no state left over from earlier tests."""
+    httpx.post(f"{simulator_server}/sim/reset", timeout=10).raise_for_status()
+    return simulator_server
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simulator_url: str) -> Iterator[Runtime]:
+    """A runtime on a fresh, migrated SQLite database, with Telegram pointed at the simulator."""
+    url = f"sqlite:///{tmp_path / 'citymes.db'}"
+    monkeypatch.setenv("CITYMES_DATABASE_URL", url)
+    monkeypatch.setenv("CITYMES_MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.setenv("CITYMES_TELEGRAM_API_BASE", simulator_url)
+    monkeypatch.setenv("CITYMES_SIMULATOR_URL", simulator_url)
+    migrate(url)
+    get_runtime.cache_clear()
+    rt = get_runtime()
+    yield rt
+    get_runtime.cache_clear()
+    get_engine(url).dispose()
+
+
+@pytest.fixture
+def api_url(runtime: Runtime) -> Iterator[str]:
+    """The CityMes HTTP API (webhooks, media, health) served by uvicorn on a free port."""
+    from citymes_app.api.routes import create_api
+
+    with serve_app(create_api()) as url:
+        yield url
+
+
+@pytest.fixture
+async def town(runtime: Runtime, simulator_url: str, api_url: str) -> AsyncIterator[Town]:
+    """A town whose bot delivers to our webhook."""
+    town = make_town(runtime, simulator_url)
+    channel = runtime.channels.get(town.channel_id)
+    await channel.register_webhook(f"{api_url}/webhooks/telegram/{town.channel_id}")
+    yield town
+    await runtime.channels.close()
+
+
+@pytest.fixture
+async def dispatcher(runtime: Runtime) -> AsyncIterator[None]:
+    """The outbox dispatcher running in the test's event loop."""
+    task = asyncio.create_task(runtime.dispatcher(poll_interval=0.1).run())
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

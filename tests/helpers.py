@@ -1,0 +1,91 @@
+"""Helpers for tests: a demo-like town, waiting for things to happen, the citizen's phone in the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlmodel import Session
+
+from citymes_app.core import auth, keywords, tenants
+from citymes_app.runtime import Runtime
+
+KEYWORDS_CSV = """keyword,response,language,synonyms,featured
+HORARIS,L'OAC obre de dilluns a divendres de 8 a 19 h.,ca,horari,true
+HORARIOS,La OAC abre de lunes a viernes de 8 a 19 h.,es,horario,true
+"""
+OPERATOR_PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Town:
+    """A tenant with keywords, an operator and one Telegram bot on the simulator."""
+
+    tenant_id: int
+    channel_id: int
+    token: str
+    secret: str
+    operator: auth.SignedInOperator
+    simulator_url: str
+
+    def bot_url(self, path: str) -> str:
+        return f"{self.simulator_url}/sim/telegram/bots/{self.token}/{path.lstrip('/')}"
+
+
+def make_town(runtime: Runtime, simulator_url: str, *, slug: str = "vila", mode: str = "webhook") -> Town:
+    """Create a town; each gets its own bot token, so simulator state never mixes between tests."""
+    token = f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(12)}"
+    secret = secrets.token_urlsafe(16)
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        tenant = tenants.add_tenant(session, slug=slug, name=f"Ajuntament de {slug}", languages="ca,es,en")
+        operator = auth.add_operator(session, tenant=tenant, email=f"op@{slug}.test", password=OPERATOR_PASSWORD)
+        channel = tenants.add_channel(
+            session, tenant=tenant, platform="telegram", credentials={"token": token, "secret": secret}, mode=mode
+        )
+        report = keywords.import_keywords_csv(session, tenant=tenant, content=KEYWORDS_CSV)
+        assert report.ok, report.errors
+        login = auth.open_session(session, operator=operator)
+        session.commit()
+        signed_in = auth.resolve_session(session, token=login)
+    return Town(tenant.id, channel.id, token, secret, signed_in, simulator_url)
+
+
+async def eventually(check: Callable[[], object], *, timeout: float = 15.0, interval: float = 0.05) -> object:
+    """Wait until `check()` returns something truthy (it may be sync or async); fail with its last value."""
+    deadline = time.monotonic() + timeout
+    value: object = None
+    while time.monotonic() < deadline:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+async def citizen_says(town: Town, chat_id: int, *, first_name: str = "Núria", **content: object) -> dict:
+    """A citizen writes to the town's bot through the simulator; returns the simulator's answer."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            town.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": first_name, **content}
+        )
+    response.raise_for_status()
+    return response.json()
+
+
+async def phone_screen(town: Town, chat_id: int) -> list[dict]:
+    """What the citizen's phone shows in the chat with the bot."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.get(town.bot_url(f"chats/{chat_id}/messages"))
+    response.raise_for_status()
+    return response.json()["messages"]
+
+
+async def bot_messages(town: Town, chat_id: int) -> list[dict]:
+    """Only the bot's messages in a chat."""
+    return [m for m in await phone_screen(town, chat_id) if m["from"] == "bot"]
