@@ -153,6 +153,10 @@ class TelegramChannel(Channel):
     def _parse_update(self, payload: Any) -> InboundMessage | None:
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             raise MalformedPayload("not a Telegram update: no integer update_id")
+        if "message" not in payload:
+            return None  # edits, channel posts, callbacks...: not handled yet, acknowledged
+        if not isinstance(payload["message"], dict):
+            raise MalformedPayload("the update's message is not an object")
         try:
             update = Update.de_json(payload, self._bot)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Mapping
 
 from sqlalchemy.engine import Engine
@@ -22,13 +23,33 @@ class UnknownPlatform(LookupError):
     """No channel class is registered for a stored channel's platform."""
 
 
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class ChannelDirectory:
-    """Channel objects by channel id, cached and rebuilt when the stored credentials change."""
+    """Channel objects by channel id, cached and rebuilt when the stored credentials change.
+
+    A channel's HTTP client belongs to the event loop it was first used in, so each loop gets its own objects
+    (the web server and a background worker may run different loops).
+    """
 
     def __init__(self, *, engine: Engine, platforms: Mapping[str, type[Channel]]) -> None:
         self._engine = engine
         self._platforms = dict(platforms)
-        self._cache: dict[int, tuple[tuple, Channel]] = {}
+        self._caches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, tuple[tuple, Channel]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._loopless: dict[int, tuple[tuple, Channel]] = {}
+
+    def _cache(self) -> dict[int, tuple[tuple, Channel]]:
+        loop = _current_loop()
+        if loop is None:
+            return self._loopless
+        return self._caches.setdefault(loop, {})
 
     @property
     def platforms(self) -> list[str]:
@@ -41,11 +62,12 @@ class ChannelDirectory:
         if cls is None:
             raise UnknownPlatform(f"channel {row.id}: no support for platform '{row.platform}'")
         fingerprint = (row.platform, repr(sorted(row.credentials.items())))
-        cached = self._cache.get(row.id)
+        cache = self._cache()
+        cached = cache.get(row.id)
         if cached and cached[0] == fingerprint:
             return cached[1]
         channel = cls.from_credentials(row.id, row.credentials)
-        self._cache[row.id] = (fingerprint, channel)
+        cache[row.id] = (fingerprint, channel)
         return channel
 
     def get(self, channel_id: int) -> Channel | None:
@@ -61,7 +83,8 @@ class ChannelDirectory:
             return None
 
     async def close(self) -> None:
-        """Close every channel's connections."""
-        channels = [channel for _, channel in self._cache.values()]
-        self._cache.clear()
+        """Close the connections of the channels built in the current event loop."""
+        cache = self._cache()
+        channels = [channel for _, channel in cache.values()]
+        cache.clear()
         await asyncio.gather(*(c.close() for c in channels), return_exceptions=True)

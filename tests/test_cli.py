@@ -1,0 +1,71 @@
+"""The management commands: results on stdout, one clear error line and exit status 2 otherwise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citymes_app.core.config import PROJECT_ROOT
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "citymes_app.cli", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert run("init-db").returncode == 0
+    return run
+
+
+def test_tenant_operator_channel_and_keywords_round_trip(cli, tmp_path: Path) -> None:
+    assert cli("tenant", "add", "mataro", "--name", "Ajuntament de Mataró").returncode == 0
+    added = cli("operator", "add", "mataro", "anna@mataro.cat", "--role", "admin", stdin="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    channel = cli("channel", "add", "mataro", "telegram", "--token", "123:abcDEF", "--secret", "s3cret")
+    assert channel.stdout.strip() == "1"
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("keyword,response,language\nHORARIS,De 8 a 19 h,ca\n", encoding="utf-8")
+    assert cli("keywords", "import", "mataro", str(csv_in)).stdout.strip() == "1 keyword(s) created, 0 updated"
+    exported = cli("keywords", "export", "mataro", "-").stdout
+    assert exported.splitlines()[1] == "HORARIS,De 8 a 19 h,ca,,false"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("tenant", "add", "Bad Slug", "--name", "x"), "", "is not a valid slug"),
+        (("operator", "add", "nowhere", "a@b.cat"), "long-enough-pw\n", "no tenant 'nowhere'"),
+        (("channel", "add", "nowhere", "telegram", "--token", "1:abc", "--secret", "s"), "", "no tenant"),
+        (("channel", "add", "nowhere", "telegram"), "", "needs --token"),
+        (("channel", "add", "nowhere", "fax"), "", "platform 'fax' is not supported"),
+        (("keywords", "import", "nowhere", "/no/such.csv"), "", "no file /no/such.csv"),
+        (("frobnicate",), "", "invalid choice"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(cli, args: tuple[str, ...], stdin: str, message: str) -> None:
+    result = cli(*args, stdin=stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_keyword_file_with_unknown_column_is_refused(cli, tmp_path: Path) -> None:
+    cli("tenant", "add", "vila", "--name", "Vila")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("keyword,response,colour\nA,b,red\n", encoding="utf-8")
+    result = cli("keywords", "import", "vila", str(bad))
+    assert result.returncode == 2
+    assert "unknown column(s): colour" in result.stderr
