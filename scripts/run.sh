@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo town, start the platform simulator and the app, print where to go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+SIM_PORT="${CITYMES_SIMULATOR_PORT:-8081}"
+export CITYMES_SIMULATOR_URL="${CITYMES_SIMULATOR_URL:-http://127.0.0.1:${SIM_PORT}}"
+export CITYMES_TELEGRAM_API_BASE="${CITYMES_TELEGRAM_API_BASE:-$CITYMES_SIMULATOR_URL}"
+export REFLEX_USE_NPM=1 REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
+export PATH="$PWD/.venv/bin:$PATH"
+
+demo_output=$($PY -m citymes_app.cli demo)
+echo "$demo_output"
+channel_id=$(sed -n 's/.*Telegram channel \([0-9][0-9]*\).*/\1/p' <<<"$demo_output" | head -1)
+
+$PY -m integrations.simulator --port "$SIM_PORT" &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 50); do
+  curl -fs "$CITYMES_SIMULATOR_URL/sim/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+# The simulator delivers the demo bot's updates to our webhook on the backend port.
+$PY -m citymes_app.cli channel set-webhook "$channel_id" --base-url http://127.0.0.1:8000
+
+cat <<MSG
+
+  CityMes is starting (the first start installs the web front end: about a minute).
+
+    Operator inbox:     http://localhost:3000/inbox
+    Citizen's phone:    http://localhost:3000/citizen   (write as a citizen of the demo town)
+    Platform simulator: $CITYMES_SIMULATOR_URL
+
+    Demo logins, password 'citymes-demo':
+      operator@demo.citymes.local   operator2@demo.citymes.local
+      manager@demo.citymes.local    admin@demo.citymes.local
+
+  Try the keywords HORARIS, HORARIOS, OPENING HOURS, DEIXALLERIA; anything else goes to the inbox.
+
+MSG
+.venv/bin/reflex run --frontend-port 3000 --backend-port 8000
