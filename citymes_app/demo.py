@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from citymes_app.core import auth, keywords, tenants
+from citymes_app.core import auth, codes, keywords, tenants
 from citymes_app.models import ChannelMode
 
 DEMO_SLUG = "demo"
@@ -19,14 +19,20 @@ DEMO_OPERATORS = [
     ("manager@demo.citymes.local", "manager", "Marta (manager)"),
     ("admin@demo.citymes.local", "admin", "Jordi (admin)"),
 ]
-DEMO_KEYWORDS_CSV = """keyword,response,language,synonyms,featured
-HORARIS,"L'Oficina d'Atenció Ciutadana obre de dilluns a divendres de 8 a 19 h. Biblioteques: de 10 a 20 h.",ca,horari|horaris oac,true
-HORARIOS,"La Oficina de Atención Ciudadana abre de lunes a viernes de 8 a 19 h. Bibliotecas: de 10 a 20 h.",es,horario,true
-OPENING HOURS,"The Citizen Service Office is open Monday to Friday, 8:00 to 19:00. Libraries: 10:00 to 20:00.",en,hours,true
-DEIXALLERIA,"La deixalleria municipal obre de dimarts a dissabte de 9 a 14 h i de 16 a 19 h. Recollida de mobles: truqueu al 010.",ca,punt verd,true
-PUNTO LIMPIO,"El punto limpio abre de martes a sábado de 9 a 14 h y de 16 a 19 h. Recogida de muebles: llame al 010.",es,deixalleria,true
-PADRO,"Per al certificat d'empadronament, demaneu cita a la seu electrònica o veniu a l'OAC amb el DNI/NIE.",ca,empadronament,false
-PADRON,"Para el certificado de empadronamiento, pida cita en la sede electrónica o venga a la OAC con el DNI/NIE.",es,empadronamiento,false
+DEMO_KEYWORDS_CSV = """keyword,response,language,synonyms,featured,topic,buttons
+HORARIS,"L'Oficina d'Atenció Ciutadana obre de dilluns a divendres de 8 a 19 h. Biblioteques: de 10 a 20 h.",ca,horari|horaris oac,true,hours,DEIXALLERIA|PADRO
+HORARIOS,"La Oficina de Atención Ciudadana abre de lunes a viernes de 8 a 19 h. Bibliotecas: de 10 a 20 h.",es,horario,true,hours,PUNTO LIMPIO|PADRON
+OPENING HOURS,"The Citizen Service Office is open Monday to Friday, 8:00 to 19:00. Libraries: 10:00 to 20:00.",en,hours,true,hours,
+DEIXALLERIA,"La deixalleria municipal obre de dimarts a dissabte de 9 a 14 h i de 16 a 19 h. Recollida de mobles: truqueu al 010.",ca,punt verd,true,recycling,HORARIS
+PUNTO LIMPIO,"El punto limpio abre de martes a sábado de 9 a 14 h y de 16 a 19 h. Recogida de muebles: llame al 010.",es,,true,recycling,HORARIOS
+PADRO,"Per al certificat d'empadronament, demaneu cita a la seu electrònica o veniu a l'OAC amb el DNI/NIE.",ca,empadronament,false,census,
+PADRON,"Para el certificado de empadronamiento, pida cita en la sede electrónica o venga a la OAC con el DNI/NIE.",es,empadronamiento,false,census,
+TRAMIT,"Escriviu TRAMIT i el codi del vostre expedient (per exemple: TRAMIT AB1234) per saber com va.",ca,expedient,true,procedure,
+TRAMITE,"Escriba TRAMITE y el código de su expediente (por ejemplo: TRAMITE AB1234) para saber cómo va.",es,expediente,true,procedure,
+"""
+DEMO_CODES_CSV = """code,response,phone
+AB1234,"Expedient AB1234 (llicència d'obres menors): en revisió tècnica des del 18/11. Us avisarem quan estigui resolt.",
+CD5678,"Expedient CD5678 (ajut al lloguer): aprovat el 20/11. L'import s'ingressarà en 15 dies.",
 """
 
 
@@ -57,4 +63,7 @@ def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> 
     report = keywords.import_keywords_csv(session, tenant=tenant, content=DEMO_KEYWORDS_CSV)
     if not report.ok:
         raise RuntimeError("; ".join(report.errors))
+    code_report = codes.import_codes_csv(session, tenant=tenant, keyword_text="TRAMIT", content=DEMO_CODES_CSV)
+    if not code_report.ok:
+        raise RuntimeError("; ".join(code_report.errors))
     return DemoSummary(True, DEMO_SLUG, channel.id)

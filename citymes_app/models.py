@@ -6,7 +6,7 @@ A table carries `tenant_id` wherever one organisation's data must never leak int
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -89,6 +89,11 @@ class Tenant(SQLModel, table=True):
     name: str = Field(max_length=200)
     timezone: str = Field(default="Europe/Madrid", max_length=64)
     languages: str = Field(default="ca,es", max_length=64)  # comma-separated, first is the default
+    # Public holidays come from the `holidays` library for this country and region (ISO 3166-2 subdivision).
+    holiday_country: str = Field(default="ES", max_length=8)
+    holiday_subdivision: str | None = Field(default="CT", max_length=16)
+    # Per-language overrides of the automatic replies: {"ca": {"in_hours": "...", "out_of_hours": "..."}}.
+    auto_replies: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -167,6 +172,8 @@ class Conversation(SQLModel, table=True):
     assigned_operator_id: int | None = Field(default=None, foreign_key="operator.id")
     # Set when the conversation waits for an operator; cleared by an operator's reply.
     awaiting_operator: bool = False
+    # The "an operator will answer" / "we are closed" notice went out for this wait (reset by an operator's reply).
+    waiting_notice_sent: bool = False
     unread_count: int = 0
     last_message_preview: str = Field(default="", max_length=200)
     last_message_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
@@ -192,6 +199,10 @@ class Message(SQLModel, table=True):
     longitude: float | None = None
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=32)
+    buttons: str = ""  # "|"-separated quick replies offered under an outbound message
+    # An approved template sent outside the free-form window: {"name", "language", "params": [...]}; `text`
+    # holds its rendered body for the thread.
+    template: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     platform_message_id: str | None = Field(default=None, max_length=128)
     status: str = Field(default=DeliveryStatus.RECEIVED, max_length=16)
     error: str | None = Field(default=None, max_length=500)
@@ -209,6 +220,16 @@ class Keyword(SQLModel, table=True):
     response: str
     synonyms: str = ""  # "|"-separated, as written
     featured: bool = False
+    position: int = 0  # order in the featured list
+    # Keywords with the same topic are translations of each other ("hours": HORARIS, HORARIOS, OPENING HOURS).
+    topic: str = Field(default="", max_length=100, index=True)
+    buttons: str = ""  # "|"-separated related keywords offered as a menu under the answer
+    link: str = Field(default="", max_length=500)
+    media_path: str | None = Field(default=None, max_length=500)  # an image or document sent with the answer
+    media_filename: str | None = Field(default=None, max_length=255)
+    latitude: float | None = None  # a map pin sent with the answer
+    longitude: float | None = None
+    updated_by: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -230,3 +251,95 @@ class OutboxItem(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class KeywordChange(SQLModel, table=True):
+    """Who changed which keyword, how and when (the keyword editor's history)."""
+
+    __tablename__ = "keyword_change"
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    keyword_id: int | None = Field(default=None, index=True)  # kept after the keyword is deleted
+    keyword: str = Field(max_length=100)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    action: str = Field(max_length=16)  # created | updated | deleted | imported
+    summary: str = Field(default="", max_length=500)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PersonalCode(SQLModel, table=True):
+    """A personal answer behind a keyword: the citizen sends `KEYWORD CODE`.
+
+    Only a keyed digest of the code is stored, so a lookup compares digests, never codes, and a database dump
+    does not reveal them.
+    """
+
+    __tablename__ = "personal_code"
+    __table_args__ = (UniqueConstraint("keyword_id", "code_digest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    keyword_id: int = Field(foreign_key="keyword.id", index=True)
+    code_digest: str = Field(max_length=64)
+    response: str
+    phone: str | None = Field(default=None, max_length=32)  # E.164: only this citizen gets the answer
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class CodeAttempt(SQLModel, table=True):
+    """A citizen's try at a personal code (for the lockout after repeated wrong codes)."""
+
+    __tablename__ = "code_attempt"
+    __table_args__ = (Index("ix_code_attempt_citizen_at", "citizen_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    citizen_id: int = Field(foreign_key="citizen.id")
+    success: bool
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class UnmatchedQuery(SQLModel, table=True):
+    """What a citizen asked that no keyword answered (normalized text), for the keyword gaps report."""
+
+    __tablename__ = "unmatched_query"
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    channel_id: int = Field(foreign_key="channel.id")
+    normalized: str = Field(max_length=300)
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))  # truncated to the hour
+
+
+class OfficeHours(SQLModel, table=True):
+    """One opening slot of a tenant's week (several per day allowed: 8-14 and 16-19)."""
+
+    __tablename__ = "office_hours"
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    weekday: int  # 0 = Monday
+    opens: str = Field(max_length=5)  # "08:00", local time of the tenant
+    closes: str = Field(max_length=5)
+
+
+class LocalHoliday(SQLModel, table=True):
+    """A day the office is closed beyond the public holidays (a town's patron saint...)."""
+
+    __tablename__ = "local_holiday"
+    __table_args__ = (UniqueConstraint("tenant_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    day: date
+    name: str = Field(max_length=200)
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A message template the platform approved for one channel: the only thing it delivers outside the free-form
+    window. The body shows the text with its `{{1}}`, `{{2}}`... placeholders, as approved."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (UniqueConstraint("channel_id", "name", "language"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    channel_id: int = Field(foreign_key="channel.id", index=True)
+    name: str = Field(max_length=512)
+    language: str = Field(max_length=16)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

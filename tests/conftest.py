@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from citymes_app.core import clock
 from citymes_app.core.db import get_engine, migrate
 from citymes_app.runtime import Runtime, get_runtime
 from integrations.simulator.server import serve_app, serve_simulator
 from tests.helpers import Town, make_town
+
+
+# A Tuesday morning in Mataró: the office is open unless a test says otherwise.
+OFFICE_OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+
+
+@pytest.fixture(autouse=True)
+def office_clock() -> Iterator[None]:
+    """Freeze CityMes' clock at an office-open time so automatic notices do not depend on when tests run."""
+    clock.freeze(OFFICE_OPEN)
+    yield
+    clock.freeze(None)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ HORARIS,L'OAC obre de dilluns a divendres de 8 a 19 h.,ca,horari,true
 HORARIOS,La OAC abre de lunes a viernes de 8 a 19 h.,es,horario,true
 """
 OPERATOR_PASSWORD = "correct horse battery"
+IN_HOURS_NOTICE = "Gràcies pel vostre missatge. Un operador us respondrà aviat."
 
 
 @dataclass

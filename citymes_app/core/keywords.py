@@ -1,50 +1,265 @@
-"""Keywords: the answers that work 24 hours a day.
+"""Keywords: the answers that work 24 hours a day — storage, the editor's operations, CSV import and export.
 
-Matching here is exact after normalization (case, accents, punctuation and spacing forgiven); the fuzzy engine
-comes later and will replace `find_keyword` behind the same signature.
+Matching itself lives in `core/matching.py`; this module builds and caches each tenant's index from the database.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
+import threading
 from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from citymes_app.models import Keyword, Tenant, utcnow
+from citymes_app.core.matching import Entry, KeywordIndex, normalize
+from citymes_app.models import Keyword, KeywordChange, PersonalCode, Tenant, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
+# Optional columns beyond the five of the contract; files without them import as before.
+OPTIONAL_COLUMNS = ["topic", "buttons", "link"]
 REQUIRED_COLUMNS = {"keyword", "response"}
 MAX_RESPONSE_LENGTH = 4000
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-_SPACES = re.compile(r"\s+")
+MAX_KEYWORD_LENGTH = 100
+
+__all__ = ["normalize", "keyword_index", "KeywordError"]
+
+_cache_lock = threading.Lock()
+_index_cache: dict[int, tuple[tuple, KeywordIndex]] = {}
 
 
-def normalize(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free text with single spaces: what citizens type is compared so."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    no_invisible = "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", no_invisible)).strip()
+class KeywordError(ValueError):
+    """A keyword form or file that cannot be accepted; `field` says where to show the message."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
-def find_keyword(session: Session, *, tenant_id: int, text: str) -> Keyword | None:
-    """The keyword that answers `text` exactly (keyword or synonym), or None."""
-    wanted = normalize(text)
-    if not wanted:
-        return None
-    direct = session.exec(
-        select(Keyword).where(Keyword.tenant_id == tenant_id, Keyword.normalized == wanted).order_by(Keyword.id)
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def _fingerprint(session: Session, tenant_id: int) -> tuple:
+    keywords = session.exec(
+        select(func.count(Keyword.id), func.max(Keyword.id), func.max(Keyword.updated_at)).where(Keyword.tenant_id == tenant_id)
+    ).one()
+    codes = session.exec(
+        select(func.count(PersonalCode.id), func.max(PersonalCode.id)).where(PersonalCode.tenant_id == tenant_id)
+    ).one()
+    return (*keywords, *codes)
+
+
+def keyword_index(session: Session, *, tenant_id: int) -> KeywordIndex:
+    """The tenant's keyword index, rebuilt only when its keywords or codes changed."""
+    fingerprint = _fingerprint(session, tenant_id)
+    with _cache_lock:
+        cached = _index_cache.get(tenant_id)
+        if cached and cached[0] == fingerprint:
+            return cached[1]
+    with_codes = set(session.exec(select(PersonalCode.keyword_id).where(PersonalCode.tenant_id == tenant_id).distinct()))
+    index = KeywordIndex.build(
+        Entry(
+            id=k.id,
+            keyword=k.keyword,
+            language=k.language,
+            topic=k.topic,
+            phrases=tuple(dict.fromkeys([k.normalized, *(normalize(s) for s in _split(k.synonyms))])),
+            has_codes=k.id in with_codes,
+        )
+        for k in session.exec(select(Keyword).where(Keyword.tenant_id == tenant_id))
+    )
+    with _cache_lock:
+        _index_cache[tenant_id] = (fingerprint, index)
+    return index
+
+
+def find_keyword(session: Session, *, tenant_id: int, text: str, language: str | None = None) -> Keyword | None:
+    """The keyword that answers `text` unambiguously, or None."""
+    entry = keyword_index(session, tenant_id=tenant_id).match(text, language=language).entry
+    return session.get(Keyword, entry.id) if entry else None
+
+
+def translation(session: Session, *, keyword: Keyword, language: str) -> Keyword:
+    """The same keyword in `language` (same topic), or the keyword itself."""
+    if not keyword.topic or keyword.language == language:
+        return keyword
+    other = session.exec(
+        select(Keyword).where(
+            Keyword.tenant_id == keyword.tenant_id, Keyword.topic == keyword.topic, Keyword.language == language
+        )
     ).first()
-    if direct is not None:
-        return direct
-    for keyword in session.exec(select(Keyword).where(Keyword.tenant_id == tenant_id, Keyword.synonyms != "")):
-        if wanted in {normalize(s) for s in keyword.synonyms.split("|")}:
-            return keyword
-    return None
+    return other or keyword
+
+
+def featured(session: Session, *, tenant_id: int, language: str) -> list[Keyword]:
+    """The featured keywords in `language`, in the administrator's order."""
+    return list(
+        session.exec(
+            select(Keyword)
+            .where(Keyword.tenant_id == tenant_id, Keyword.language == language, Keyword.featured == True)  # noqa: E712
+            .order_by(Keyword.position, Keyword.keyword)
+        )
+    )
+
+
+def all_in_language(session: Session, *, tenant_id: int, language: str) -> list[Keyword]:
+    """Every keyword in `language`, alphabetically."""
+    return list(
+        session.exec(
+            select(Keyword).where(Keyword.tenant_id == tenant_id, Keyword.language == language).order_by(Keyword.keyword)
+        )
+    )
+
+
+def search(session: Session, *, tenant_id: int, query: str = "", language: str = "") -> list[Keyword]:
+    """Keywords whose keyword, synonyms or response contain `query` (all when empty), featured first."""
+    rows = session.exec(
+        select(Keyword)
+        .where(Keyword.tenant_id == tenant_id)
+        .order_by(Keyword.featured.desc(), Keyword.position, Keyword.keyword, Keyword.language)
+    ).all()
+    wanted = normalize(query)
+    return [
+        k
+        for k in rows
+        if (not language or k.language == language)
+        and (not wanted or wanted in normalize(f"{k.keyword} {k.synonyms} {k.response}"))
+    ]
+
+
+def _record(session: Session, *, keyword: Keyword, operator_id: int | None, action: str, summary: str = "") -> None:
+    session.add(
+        KeywordChange(
+            tenant_id=keyword.tenant_id,
+            keyword_id=keyword.id,
+            keyword=keyword.keyword,
+            operator_id=operator_id,
+            action=action,
+            summary=summary[:500],
+        )
+    )
+
+
+def history(session: Session, *, tenant_id: int, limit: int = 50) -> list[KeywordChange]:
+    """The latest keyword changes of a tenant, newest first."""
+    return list(
+        session.exec(
+            select(KeywordChange)
+            .where(KeywordChange.tenant_id == tenant_id)
+            .order_by(KeywordChange.at.desc(), KeywordChange.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class KeywordForm:
+    """What the editor (or a CSV line) says a keyword should be."""
+
+    keyword: str
+    response: str
+    language: str
+    synonyms: str = ""
+    featured: bool = False
+    topic: str = ""
+    buttons: str = ""
+    link: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id: int | None) -> str:
+    normalized = normalize(form.keyword)
+    if not normalized:
+        raise KeywordError("keyword", "the keyword is empty")
+    if len(form.keyword) > MAX_KEYWORD_LENGTH:
+        raise KeywordError("keyword", f"the keyword is longer than {MAX_KEYWORD_LENGTH} characters")
+    if not form.response.strip():
+        raise KeywordError("response", f"keyword '{form.keyword}' has no response")
+    if len(form.response) > MAX_RESPONSE_LENGTH:
+        raise KeywordError("response", f"the response is longer than {MAX_RESPONSE_LENGTH} characters")
+    if form.language not in tenant.languages.split(","):
+        raise KeywordError("language", f"language '{form.language}' is not one of the tenant's ({tenant.languages})")
+    if form.link and not form.link.startswith(("https://", "http://")):
+        raise KeywordError("link", "a link starts with https://")
+    if (form.latitude is None) != (form.longitude is None):
+        raise KeywordError("latitude", "a map pin needs both latitude and longitude")
+    if form.latitude is not None and not (-90 <= form.latitude <= 90 and -180 <= form.longitude <= 180):
+        raise KeywordError("latitude", "latitude must be within ±90 and longitude within ±180")
+    clash = session.exec(
+        select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalized, Keyword.language == form.language)
+    ).first()
+    if clash is not None and clash.id != keyword_id:
+        raise KeywordError("keyword", f"keyword '{clash.keyword}' ({form.language}) already exists")
+    return normalized
+
+
+def _apply(keyword: Keyword, form: KeywordForm, normalized: str) -> None:
+    keyword.keyword, keyword.normalized = form.keyword.strip(), normalized
+    keyword.response, keyword.language = form.response.strip(), form.language
+    keyword.synonyms = "|".join(_split(form.synonyms))
+    keyword.buttons = "|".join(_split(form.buttons))
+    keyword.featured, keyword.topic, keyword.link = form.featured, normalize(form.topic), form.link.strip()
+    keyword.latitude, keyword.longitude = form.latitude, form.longitude
+    keyword.updated_at = utcnow()
+
+
+def create_keyword(session: Session, *, tenant: Tenant, form: KeywordForm, operator_id: int | None = None) -> Keyword:
+    """Add a keyword; `KeywordError` names the field that is wrong."""
+    normalized = _validate(session, tenant=tenant, form=form, keyword_id=None)
+    keyword = Keyword(tenant_id=tenant.id, keyword="", normalized="", response="", updated_by=operator_id)
+    _apply(keyword, form, normalized)
+    session.add(keyword)
+    session.flush()
+    _record(session, keyword=keyword, operator_id=operator_id, action="created")
+    return keyword
+
+
+def update_keyword(
+    session: Session, *, tenant: Tenant, keyword_id: int, form: KeywordForm, operator_id: int | None = None
+) -> Keyword:
+    """Change a keyword; the history notes which fields changed."""
+    keyword = session.get(Keyword, keyword_id)
+    if keyword is None or keyword.tenant_id != tenant.id:
+        raise KeywordError("keyword", "this keyword does not exist any more")
+    normalized = _validate(session, tenant=tenant, form=form, keyword_id=keyword_id)
+    before = keyword.model_dump()
+    _apply(keyword, form, normalized)
+    keyword.updated_by = operator_id
+    changed = [
+        name
+        for name in ("keyword", "response", "language", "synonyms", "featured", "topic", "buttons", "link", "latitude")
+        if before[name] != getattr(keyword, name)
+    ]
+    session.add(keyword)
+    _record(session, keyword=keyword, operator_id=operator_id, action="updated", summary=", ".join(changed))
+    session.flush()
+    return keyword
+
+
+def delete_keyword(session: Session, *, tenant: Tenant, keyword_id: int, operator_id: int | None = None) -> None:
+    """Remove a keyword and its personal codes."""
+    keyword = session.get(Keyword, keyword_id)
+    if keyword is None or keyword.tenant_id != tenant.id:
+        raise KeywordError("keyword", "this keyword does not exist any more")
+    for code in session.exec(select(PersonalCode).where(PersonalCode.keyword_id == keyword_id)):
+        session.delete(code)
+    _record(session, keyword=keyword, operator_id=operator_id, action="deleted")
+    session.delete(keyword)
+    session.flush()
+
+
+def reorder_featured(session: Session, *, tenant: Tenant, keyword_ids: list[int], operator_id: int | None = None) -> None:
+    """Set the order of the featured list (ids first to last)."""
+    for position, keyword_id in enumerate(keyword_ids):
+        keyword = session.get(Keyword, keyword_id)
+        if keyword is not None and keyword.tenant_id == tenant.id:
+            keyword.position = position
+            keyword.updated_at = utcnow()
+            session.add(keyword)
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -60,92 +275,81 @@ class KeywordImportReport:
         return not self.errors
 
 
-def import_keywords_csv(session: Session, *, tenant: Tenant, content: str) -> KeywordImportReport:
-    """Import keywords from CSV text; all rows or none (the report lists every refused line)."""
+def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, operator_id: int | None = None) -> KeywordImportReport:
+    """Import keywords from CSV text; all rows or none (the report lists every refused line with its number)."""
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    extra = [h for h in header if h not in CSV_COLUMNS]
+    allowed = CSV_COLUMNS + OPTIONAL_COLUMNS
+    extra = [h for h in header if h not in allowed]
     missing = sorted(REQUIRED_COLUMNS - set(header))
     if extra or missing:
         problems = []
         if extra:
-            problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(CSV_COLUMNS)})")
+            problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(allowed)})")
         if missing:
             problems.append(f"missing column(s): {', '.join(missing)}")
         return KeywordImportReport(0, 0, problems)
-    languages = tenant.languages.split(",")
+    default_language = tenant.languages.split(",")[0]
     errors: list[str] = []
-    rows: list[dict[str, str]] = []
+    planned: list[tuple[KeywordForm, Keyword | None]] = []
     seen: dict[tuple[str, str], int] = {}
     for line_no, raw in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:
             errors.append(f"line {line_no}: more values than columns")
             continue
-        keyword, response = row.get("keyword", ""), row.get("response", "")
-        language = (row.get("language") or languages[0]).lower()
-        featured = row.get("featured", "").lower()
-        if not normalize(keyword):
-            errors.append(f"line {line_no}: the keyword is empty")
-        elif not response:
-            errors.append(f"line {line_no}: keyword '{keyword}' has no response")
-        elif len(response) > MAX_RESPONSE_LENGTH:
-            errors.append(f"line {line_no}: the response is longer than {MAX_RESPONSE_LENGTH} characters")
-        elif language not in languages:
-            errors.append(f"line {line_no}: language '{language}' is not one of the tenant's ({tenant.languages})")
-        elif featured not in {"", "0", "1", "true", "false", "yes", "no"}:
-            errors.append(f"line {line_no}: featured must be true or false, not '{featured}'")
-        elif (normalize(keyword), language) in seen:
-            errors.append(
-                f"line {line_no}: keyword '{keyword}' ({language}) repeats line {seen[(normalize(keyword), language)]}"
-            )
-        else:
-            seen[(normalize(keyword), language)] = line_no
-            rows.append({**row, "language": language, "featured": featured})
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        featured_text = row.get("featured", "").lower()
+        if featured_text not in {"", "0", "1", "true", "false", "yes", "no"}:
+            errors.append(f"line {line_no}: featured must be true or false, not '{featured_text}'")
+            continue
+        form = KeywordForm(
+            keyword=row.get("keyword", ""),
+            response=row.get("response", ""),
+            language=(row.get("language") or default_language).lower(),
+            synonyms=row.get("synonyms", ""),
+            featured=featured_text in {"1", "true", "yes"},
+            topic=row.get("topic", ""),
+            buttons=row.get("buttons", ""),
+            link=row.get("link", ""),
+        )
+        key = (normalize(form.keyword), form.language)
+        if key[0] and key in seen:
+            errors.append(f"line {line_no}: keyword '{form.keyword}' ({form.language}) repeats line {seen[key]}")
+            continue
+        existing = session.exec(
+            select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == key[0], Keyword.language == form.language)
+        ).first()
+        try:
+            _validate(session, tenant=tenant, form=form, keyword_id=existing.id if existing else None)
+        except KeywordError as exc:
+            errors.append(f"line {line_no}: {exc}")
+            continue
+        seen[key] = line_no
+        planned.append((form, existing))
     if errors:
         return KeywordImportReport(0, 0, errors)
     created = updated = 0
-    for row in rows:
-        existing = session.exec(
-            select(Keyword).where(
-                Keyword.tenant_id == tenant.id,
-                Keyword.normalized == normalize(row["keyword"]),
-                Keyword.language == row["language"],
-            )
-        ).first()
-        synonyms = "|".join(s.strip() for s in row.get("synonyms", "").split("|") if s.strip())
-        is_featured = row["featured"] in {"1", "true", "yes"}
-        if existing:
-            existing.keyword, existing.response = row["keyword"], row["response"]
-            existing.synonyms, existing.featured, existing.updated_at = synonyms, is_featured, utcnow()
-            session.add(existing)
-            updated += 1
-        else:
-            session.add(
-                Keyword(
-                    tenant_id=tenant.id,
-                    keyword=row["keyword"],
-                    normalized=normalize(row["keyword"]),
-                    language=row["language"],
-                    response=row["response"],
-                    synonyms=synonyms,
-                    featured=is_featured,
-                )
-            )
+    for form, existing in planned:
+        if existing is None:
+            keyword = Keyword(tenant_id=tenant.id, keyword="", normalized="", response="", updated_by=operator_id)
             created += 1
-    session.flush()
+        else:
+            keyword = existing
+            updated += 1
+        _apply(keyword, form, normalize(form.keyword))
+        keyword.updated_by = operator_id
+        session.add(keyword)
+        session.flush()
+        _record(session, keyword=keyword, operator_id=operator_id, action="imported")
     return KeywordImportReport(created, updated, [])
 
 
 def export_keywords_csv(session: Session, *, tenant: Tenant) -> str:
-    """The tenant's keywords as CSV, in the import format."""
+    """The tenant's keywords as CSV, in the import format (optional columns included)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for keyword in session.exec(
-        select(Keyword).where(Keyword.tenant_id == tenant.id).order_by(Keyword.language, Keyword.keyword)
-    ):
-        writer.writerow(
-            [keyword.keyword, keyword.response, keyword.language, keyword.synonyms, str(keyword.featured).lower()]
-        )
+    writer.writerow(CSV_COLUMNS + OPTIONAL_COLUMNS)
+    rows = session.exec(select(Keyword).where(Keyword.tenant_id == tenant.id).order_by(Keyword.language, Keyword.keyword))
+    for k in rows:
+        writer.writerow([k.keyword, k.response, k.language, k.synonyms, str(k.featured).lower(), k.topic, k.buttons, k.link])
     return out.getvalue()

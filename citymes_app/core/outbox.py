@@ -61,6 +61,7 @@ def enqueue(
     media_filename: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    buttons: list[str] | None = None,
 ) -> Message:
     """Write an outbound message and its outbox item (the caller's transaction commits both)."""
     message = Message(
@@ -77,6 +78,7 @@ def enqueue(
         media_filename=media_filename,
         latitude=latitude,
         longitude=longitude,
+        buttons="|".join(buttons or []),
         status=DeliveryStatus.PENDING,
     )
     session.add(message)
@@ -178,9 +180,7 @@ class OutboxDispatcher:
                 # The conditional update is the lock: of several workers, one wins each item.
                 won = session.execute(
                     update(OutboxItem)
-                    .where(
-                        OutboxItem.id == row.id, OutboxItem.status == row.status, OutboxItem.attempts == row.attempts
-                    )
+                    .where(OutboxItem.id == row.id, OutboxItem.status == row.status, OutboxItem.attempts == row.attempts)
                     .where(or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until == row.lease_until))
                     .values(status=OutboxStatus.SENDING, lease_until=now + LEASE)
                 ).rowcount
@@ -214,9 +214,7 @@ class OutboxDispatcher:
         try:
             receipt = await channel.send(outbound)
         except RateLimited as exc:
-            await asyncio.to_thread(
-                self._retry_later, item, f"rate limited for {exc.retry_after:g}s", False, exc.retry_after
-            )
+            await asyncio.to_thread(self._retry_later, item, f"rate limited for {exc.retry_after:g}s", False, exc.retry_after)
             return False
         except RecipientUnreachable:
             await asyncio.to_thread(self._finish_failed, item, "the citizen has blocked the channel", True)
@@ -249,6 +247,7 @@ class OutboxDispatcher:
                 media_filename=message.media_filename,
                 latitude=message.latitude,
                 longitude=message.longitude,
+                buttons=tuple(b for b in message.buttons.split("|") if b),
             )
             return outbound, citizen.unreachable
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from citymes_app.core import keywords, outbox
+from citymes_app.core import clock, routing
 from citymes_app.models import (
     Author,
     Channel,
@@ -17,6 +17,7 @@ from citymes_app.models import (
     DeliveryStatus,
     Direction,
     Message,
+    Tenant,
 )
 from integrations.base import InboundMessage, MessageKind
 
@@ -67,9 +68,7 @@ def already_stored(session: Session, *, channel_id: int, platform_message_id: st
     """Whether this platform message was stored before (a retried delivery)."""
     return (
         session.exec(
-            select(Message.id).where(
-                Message.channel_id == channel_id, Message.platform_message_id == platform_message_id
-            )
+            select(Message.id).where(Message.channel_id == channel_id, Message.platform_message_id == platform_message_id)
         ).first()
         is not None
     )
@@ -124,17 +123,13 @@ def _conversation_for(session: Session, *, channel: Channel, citizen: Citizen, a
         .order_by(Conversation.id.desc())
     ).first()
     if conversation is None:
-        conversation = Conversation(
-            tenant_id=channel.tenant_id, citizen_id=citizen.id, channel_id=channel.id, address=address
-        )
+        conversation = Conversation(tenant_id=channel.tenant_id, citizen_id=citizen.id, channel_id=channel.id, address=address)
         session.add(conversation)
         session.flush()
     return conversation
 
 
-def receive(
-    session: Session, *, channel: Channel, inbound: InboundMessage, media: StoredMedia | None = None
-) -> ReceiveResult:
+def receive(session: Session, *, channel: Channel, inbound: InboundMessage, media: StoredMedia | None = None) -> ReceiveResult:
     """Store `inbound` (once per platform message id) and route it; the caller commits, then acknowledges.
 
     Routing: an exact keyword answers at once (the reply goes to the outbox in this same transaction);
@@ -168,29 +163,29 @@ def receive(
     # reports it as a duplicate.
     session.flush()
 
-    result = ReceiveResult(
-        duplicate=False, message_id=message.id, conversation_id=conversation.id, tenant_id=channel.tenant_id
-    )
+    result = ReceiveResult(duplicate=False, message_id=message.id, conversation_id=conversation.id, tenant_id=channel.tenant_id)
     conversation.last_message_at = message.created_at
     conversation.last_inbound_at = message.created_at
     conversation.last_message_preview = preview(message.kind, message.text)
     if conversation.status == ConversationStatus.RESOLVED:
         conversation.status = ConversationStatus.OPEN
 
-    keyword = (
-        keywords.find_keyword(session, tenant_id=channel.tenant_id, text=inbound.text)
-        if inbound.kind == MessageKind.TEXT
-        else None
-    )
-    if keyword is not None:
-        reply = outbox.enqueue(session, conversation=conversation, author=Author.BOT, text=keyword.response)
-        result.answered_by_keyword = True
-        result.reply_message_ids.append(reply.id)
-    else:
+    tenant = session.get(Tenant, channel.tenant_id)
+    now = clock.now()
+    routed = routing.Routed()
+    if inbound.kind == MessageKind.TEXT:
+        routed = routing.route_text(
+            session, tenant=tenant, conversation=conversation, citizen=citizen, text=inbound.text, now=now
+        )
+    if not routed.answered:
         conversation.awaiting_operator = True
         conversation.unread_count += 1
         conversation.status = ConversationStatus.OPEN
+        routing.notify_waiting(session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, now=now)
         result.queued_for_operator = True
+    result.answered_by_keyword = routed.answered
+    result.reply_message_ids.extend(routed.reply_ids)
+    session.add(citizen)
     session.add(conversation)
     session.flush()
     return result

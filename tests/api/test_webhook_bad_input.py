@@ -25,7 +25,7 @@ UPDATE = {
 
 def message_count(runtime: Runtime) -> int:
     with Session(runtime.engine) as session:
-        return session.exec(select(func.count()).select_from(Message)).one()
+        return session.exec(select(func.count()).select_from(Message).where(Message.direction == "in")).one()
 
 
 async def post(url: str, body: bytes | str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -118,7 +118,7 @@ async def test_a_sticker_is_stored_as_unsupported_not_dropped(runtime: Runtime, 
     response = await post(hook(api_url, town), json.dumps(sticker), headers)
     assert response.status_code == 200
     with Session(runtime.engine) as session:
-        assert session.exec(select(Message.kind)).all() == ["unsupported"]
+        assert session.exec(select(Message.kind).where(Message.direction == "in")).all() == ["unsupported"]
 
 
 async def test_oversized_body_is_refused(runtime: Runtime, town: Town, api_url: str) -> None:

@@ -48,13 +48,15 @@ def test_keyword_and_synonyms_answer_but_other_words_do_not(session: Session, te
     assert keywords.import_keywords_csv(session, tenant=tenant, content=CSV).ok
     for typed in ("horaris", "HORARI", "Hores."):
         assert keywords.find_keyword(session, tenant_id=tenant.id, text=typed).response == "Obrim de 8 a 19 h."
-    for typed in ("horaris biblioteca", "hora", "", "   "):
+    for typed in ("hora", "", "   ", "horaris de la biblioteca municipal del barri de cerdanyola si us plau"):
         assert keywords.find_keyword(session, tenant_id=tenant.id, text=typed) is None
 
 
 def test_extra_column_is_refused_naming_it(session: Session, tenant) -> None:
     report = keywords.import_keywords_csv(session, tenant=tenant, content="keyword,response,colour\nA,b,red\n")
-    assert report.errors == ["unknown column(s): colour (allowed: keyword, response, language, synonyms, featured)"]
+    assert report.errors == [
+        "unknown column(s): colour (allowed: keyword, response, language, synonyms, featured, topic, buttons, link)"
+    ]
 
 
 def test_import_is_all_or_nothing_with_line_numbers(session: Session, tenant) -> None:
@@ -67,7 +69,9 @@ def test_import_is_all_or_nothing_with_line_numbers(session: Session, tenant) ->
         "line 6: keyword 'HORARIS' (ca) repeats line 2",
         "line 7: featured must be true or false, not 'maybe'",
     ]
-    assert keywords.export_keywords_csv(session, tenant=tenant).splitlines() == [",".join(keywords.CSV_COLUMNS)]
+    assert keywords.export_keywords_csv(session, tenant=tenant).splitlines() == [
+        ",".join(keywords.CSV_COLUMNS + keywords.OPTIONAL_COLUMNS)
+    ]
 
 
 def test_export_reimports_to_the_same_keywords(session: Session, tenant) -> None:

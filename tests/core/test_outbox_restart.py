@@ -12,13 +12,13 @@ from citymes_app.core import inbox
 from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, OutboxItem, OutboxStatus, utcnow
 from citymes_app.runtime import Runtime, build_runtime
-from tests.helpers import Town, citizen_says, eventually
+from tests.helpers import IN_HOURS_NOTICE, Town, citizen_says, eventually
 
 
 async def sent_texts(town: Town) -> list[str]:
     async with httpx.AsyncClient() as client:
         response = await client.get(town.bot_url("sent"))
-    return sorted(item["text"] for item in response.json()["sent"])
+    return sorted(item["text"] for item in response.json()["sent"] if item["text"] != IN_HOURS_NOTICE)
 
 
 async def leave_pending_replies(runtime: Runtime, town: Town) -> list[str]:
@@ -96,7 +96,7 @@ async def test_replies_to_one_citizen_arrive_in_the_order_written(runtime: Runti
         await asyncio.gather(task, return_exceptions=True)
     async with httpx.AsyncClient() as client:
         sent = (await client.get(town.bot_url("sent"))).json()["sent"]
-    assert [item["text"] for item in sent] == [f"part {n}" for n in range(1, 6)]
+    assert [item["text"] for item in sent] == [IN_HOURS_NOTICE] + [f"part {n}" for n in range(1, 6)]
 
 
 async def _all_sent(runtime: Runtime) -> bool:

@@ -1,0 +1,164 @@
+"""Personal codes: `KEYWORD CODE` gives one citizen a personal answer (the state of *their* procedure).
+
+Codes are never stored, logged or shown: a keyed digest is stored and looked up, so no code is ever compared
+character by character. Wrong tries are counted per citizen; after a few in an hour further tries are refused
+until the oldest ages out.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import phonenumbers
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from citymes_app.models import Citizen, CodeAttempt, Keyword, PersonalCode, Tenant
+
+CSV_COLUMNS = ["code", "response", "phone"]
+MAX_WRONG_PER_HOUR = 5
+WINDOW = timedelta(hours=1)
+_CODE_CHARS = re.compile(r"[^0-9A-Za-z]")
+
+
+class CodeError(ValueError):
+    """A personal-code request that cannot be done; the message is for the administrator."""
+
+
+def normalize_code(code: str) -> str:
+    """Codes are compared without spaces, dashes or case: 'ab-12 34' is 'AB1234'."""
+    return _CODE_CHARS.sub("", code).upper()
+
+
+def code_digest(*, keyword_id: int, code: str) -> str:
+    """The stored form of a code: an HMAC keyed by the keyword, so equal codes of two keywords differ."""
+    return hmac.new(f"citymes-code:{keyword_id}".encode(), normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def normalize_phone(phone: str) -> str | None:
+    """E.164 form of a phone number, or None if it is not a valid one."""
+    try:
+        parsed = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass(frozen=True)
+class CodeImportReport:
+    """What an import did, or every line it refused (nothing is imported then)."""
+
+    imported: int
+    errors: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_codes_csv(session: Session, *, tenant: Tenant, keyword_text: str, content: str) -> CodeImportReport:
+    """Replace the personal codes behind a keyword with the rows of a `code,response,phone` CSV; all or nothing."""
+    from citymes_app.core.matching import normalize
+
+    keywords = session.exec(
+        select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalize(keyword_text))
+    ).all()
+    if not keywords:
+        return CodeImportReport(0, [f"no keyword '{keyword_text}': create it first"])
+    keyword = keywords[0]
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    extra = [h for h in header if h not in CSV_COLUMNS]
+    missing = [h for h in ("code", "response") if h not in header]
+    if extra or missing:
+        problems = []
+        if extra:
+            problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(CSV_COLUMNS)})")
+        if missing:
+            problems.append(f"missing column(s): {', '.join(missing)}")
+        return CodeImportReport(0, problems)
+    errors: list[str] = []
+    rows: list[PersonalCode] = []
+    seen: dict[str, int] = {}
+    for line_no, raw in enumerate(reader, start=2):
+        if None in raw:
+            errors.append(f"line {line_no}: more values than columns")
+            continue
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        code, response, phone = normalize_code(row.get("code", "")), row.get("response", ""), row.get("phone", "")
+        # Error lines name the line, never the code: reports get pasted into tickets.
+        if len(code) < 4:
+            errors.append(f"line {line_no}: the code is missing or shorter than 4 letters/digits")
+        elif not response:
+            errors.append(f"line {line_no}: the response is empty")
+        elif phone and normalize_phone(phone) is None:
+            errors.append(f"line {line_no}: the phone is not a valid international number (e.g. +34600111222)")
+        elif code in seen:
+            errors.append(f"line {line_no}: the same code as line {seen[code]}")
+        else:
+            seen[code] = line_no
+            rows.append(
+                PersonalCode(
+                    tenant_id=tenant.id,
+                    keyword_id=keyword.id,
+                    code_digest=code_digest(keyword_id=keyword.id, code=code),
+                    response=response,
+                    phone=normalize_phone(phone) if phone else None,
+                )
+            )
+    if errors:
+        return CodeImportReport(0, errors)
+    for old in session.exec(select(PersonalCode).where(PersonalCode.keyword_id == keyword.id)):
+        session.delete(old)
+    session.flush()
+    session.add_all(rows)
+    session.flush()
+    return CodeImportReport(len(rows), [])
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """`answered` (with the personal response), `wrong`, `other_phone` or `locked`."""
+
+    status: str
+    response: str = ""
+
+
+def _wrong_recently(session: Session, *, citizen_id: int, now: datetime) -> int:
+    return session.exec(
+        select(func.count(CodeAttempt.id)).where(
+            CodeAttempt.citizen_id == citizen_id,
+            CodeAttempt.success == False,  # noqa: E712
+            CodeAttempt.at > now - WINDOW,
+        )
+    ).one()
+
+
+def answer_code(session: Session, *, keyword: Keyword, citizen: Citizen, code: str, now: datetime) -> CodeOutcome:
+    """Look up `code` behind `keyword` for `citizen`, counting wrong tries."""
+    if _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
+        return CodeOutcome("locked")
+    row = session.exec(
+        select(PersonalCode).where(
+            PersonalCode.keyword_id == keyword.id,
+            PersonalCode.code_digest == code_digest(keyword_id=keyword.id, code=code),
+        )
+    ).first()
+    outcome = CodeOutcome("wrong")
+    if row is not None:
+        outcome = (
+            CodeOutcome("other_phone") if row.phone and row.phone != citizen.phone else CodeOutcome("answered", row.response)
+        )
+    session.add(CodeAttempt(tenant_id=citizen.tenant_id, citizen_id=citizen.id, success=outcome.status == "answered", at=now))
+    session.flush()
+    if outcome.status != "answered" and _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
+        return CodeOutcome("locked")
+    return outcome

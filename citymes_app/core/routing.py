@@ -1,0 +1,215 @@
+"""Automatic answers, decided in this order for a citizen's text:
+
+1. an index command (`PARAULES CLAU`, `PALABRAS CLAVE`, `KEYWORDS`, with `TOTES`/`TODAS`/`ALL [page]`);
+2. a personal code (`KEYWORD CODE`);
+3. a keyword (exact, inside a short sentence, or with a small typo);
+4. "did you mean A or B?" when a few keywords fit equally;
+and otherwise the conversation waits for an operator, with one notice per wait (in hours: an operator will answer;
+out of hours or on a holiday: when the office opens again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from citymes_app.core import codes, hours, keywords, outbox, replies
+from citymes_app.core.matching import normalize
+from citymes_app.core.media import guess_mime
+from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery
+from integrations.base import MessageKind
+
+INDEX_COMMANDS = {
+    "paraules clau": "ca",
+    "paraula clau": "ca",
+    "palabras clave": "es",
+    "palabra clave": "es",
+    "keywords": "en",
+    "keyword": "en",
+}
+ALL_WORDS = {"totes", "tots", "todas", "todos", "all"}
+# Listing pages stay well under the smallest platform limit (WhatsApp and Telegram: 4,096 characters).
+PAGE_CHARACTERS = 3500
+MAX_MENU_BUTTONS = 10
+
+
+@dataclass
+class Routed:
+    """What routing did: the replies it enqueued, and whether the citizen now waits for an operator."""
+
+    reply_ids: list[int] = field(default_factory=list)
+    answered: bool = False
+    waiting: bool = False
+
+
+def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: list[str] = ()) -> None:
+    message = outbox.enqueue(
+        session, conversation=conversation, author=Author.BOT, text=text, buttons=list(buttons)[:MAX_MENU_BUTTONS]
+    )
+    routed.reply_ids.append(message.id)
+
+
+def _index_command(normalized: str) -> tuple[str, bool, int] | None:
+    """(language, list all?, page) if the text asks for the keyword index."""
+    for command, language in INDEX_COMMANDS.items():
+        rest: list[str] | None = None
+        if normalized == command or normalized.startswith(command + " "):
+            rest = normalized[len(command) :].split()
+        elif normalized.endswith(" " + command) and normalized[: -len(command) - 1] in ALL_WORDS:
+            rest = [normalized[: -len(command) - 1]]  # "all keywords"
+        if rest is None:
+            continue
+        if not rest:
+            return language, False, 1
+        if rest[0] in ALL_WORDS and len(rest) <= 2:
+            page = int(rest[1]) if len(rest) == 2 and rest[1].isdigit() else 1
+            return language, True, max(page, 1)
+    return None
+
+
+def _answer_index(session: Session, *, tenant: Tenant, conversation: Conversation, routed: Routed, command) -> None:
+    language, list_all, page = command
+    language = language if language in tenant.languages.split(",") else replies.language_for(tenant, language)
+    if not list_all:
+        chosen = keywords.featured(session, tenant_id=tenant.id, language=language)
+        if not chosen:
+            _say(session, conversation, routed, replies.text(tenant, language, "index_empty"))
+            return
+        lines = [replies.text(tenant, language, "index_header"), *(f"• {k.keyword}" for k in chosen)]
+        lines.append(replies.text(tenant, language, "index_footer"))
+        _say(session, conversation, routed, "\n".join(lines), [k.keyword for k in chosen])
+        return
+    names = [k.keyword for k in keywords.all_in_language(session, tenant_id=tenant.id, language=language)]
+    if not names:
+        _say(session, conversation, routed, replies.text(tenant, language, "index_empty"))
+        return
+    pages: list[list[str]] = [[]]
+    for name in names:
+        if sum(len(n) + 3 for n in pages[-1]) + len(name) + 3 > PAGE_CHARACTERS:
+            pages.append([])
+        pages[-1].append(name)
+    page = min(page, len(pages))
+    lines = [replies.text(tenant, language, "all_header", page=page, pages=len(pages))]
+    lines += [f"• {name}" for name in pages[page - 1]]
+    if page < len(pages):
+        lines.append(replies.text(tenant, language, "all_next", next=page + 1))
+    _say(session, conversation, routed, "\n".join(lines))
+
+
+def _answer_keyword(session: Session, *, conversation: Conversation, routed: Routed, keyword: Keyword) -> None:
+    body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
+    _say(session, conversation, routed, body, [b for b in keyword.buttons.split("|") if b])
+    if keyword.media_path:
+        mime = guess_mime(keyword.media_path)
+        kind = MessageKind.PHOTO if mime.startswith("image/") else MessageKind.DOCUMENT
+        message = outbox.enqueue(
+            session,
+            conversation=conversation,
+            author=Author.BOT,
+            kind=kind,
+            media_path=keyword.media_path,
+            media_mime=mime,
+            media_filename=keyword.media_filename,
+        )
+        routed.reply_ids.append(message.id)
+    if keyword.latitude is not None and keyword.longitude is not None:
+        message = outbox.enqueue(
+            session,
+            conversation=conversation,
+            author=Author.BOT,
+            kind=MessageKind.LOCATION,
+            latitude=keyword.latitude,
+            longitude=keyword.longitude,
+        )
+        routed.reply_ids.append(message.id)
+
+
+def route_text(
+    session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen, text: str, now: datetime
+) -> Routed:
+    """Answer `text` automatically if an index command, personal code or keyword fits."""
+    routed = Routed()
+    normalized = normalize(text)
+    command = _index_command(normalized)
+    if command is not None:
+        citizen.language = command[0]
+        _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
+        routed.answered = True
+        return routed
+    match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=citizen.language)
+    if match.status == "matched":
+        keyword = session.get(Keyword, match.entry.id)
+        citizen.language = keyword.language
+        if match.code:
+            _answer_code(
+                session,
+                tenant=tenant,
+                conversation=conversation,
+                citizen=citizen,
+                routed=routed,
+                keyword=keyword,
+                code=match.code,
+                now=now,
+            )
+        else:
+            _answer_keyword(session, conversation=conversation, routed=routed, keyword=keyword)
+        routed.answered = True
+        return routed
+    if match.status == "ambiguous":
+        language = replies.language_for(tenant, citizen.language)
+        names = [e.keyword for e in match.entries]
+        options = f" {replies.text(tenant, language, 'or')} ".join(names)
+        _say(session, conversation, routed, replies.text(tenant, language, "did_you_mean", options=options), names)
+        routed.answered = True
+        return routed
+    if normalized:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        session.add(
+            UnmatchedQuery(tenant_id=tenant.id, channel_id=conversation.channel_id, normalized=normalized[:300], hour=hour)
+        )
+    return routed
+
+
+def _answer_code(
+    session: Session,
+    *,
+    tenant: Tenant,
+    conversation: Conversation,
+    citizen: Citizen,
+    routed: Routed,
+    keyword: Keyword,
+    code: str,
+    now: datetime,
+) -> None:
+    outcome = codes.answer_code(session, keyword=keyword, citizen=citizen, code=code, now=now)
+    language = replies.language_for(tenant, keyword.language)
+    if outcome.status == "answered":
+        _say(session, conversation, routed, outcome.response)
+    elif outcome.status == "other_phone":
+        _say(session, conversation, routed, replies.text(tenant, language, "code_other_phone"))
+    elif outcome.status == "locked":
+        _say(session, conversation, routed, replies.text(tenant, language, "code_locked"))
+    else:
+        _say(session, conversation, routed, replies.text(tenant, language, "code_wrong", keyword=keyword.keyword))
+
+
+def notify_waiting(
+    session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen, routed: Routed, now: datetime
+) -> None:
+    """Tell the citizen, once per wait, that an operator will answer — or when the office opens again."""
+    if conversation.waiting_notice_sent:
+        return
+    language = replies.language_for(tenant, citizen.language)
+    if hours.is_open(session, tenant=tenant, at=now):
+        notice = replies.text(tenant, language, "in_hours")
+    else:
+        opening = hours.next_opening(session, tenant=tenant, at=now)
+        notice = (
+            replies.text(tenant, language, "out_of_hours", next_opening=hours.describe_opening(opening, language=language))
+            if opening
+            else replies.text(tenant, language, "out_of_hours_unknown")
+        )
+    _say(session, conversation, routed, notice)
+    conversation.waiting_notice_sent = True
