@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram import Message, Update
+from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
@@ -38,6 +38,7 @@ from integrations.base import (
     SendReceipt,
     TransientChannelError,
     WebhookRefused,
+    split_text,
 )
 
 log = logging.getLogger(__name__)
@@ -67,20 +68,10 @@ MAX_WAIT_BETWEEN_PARTS = 30.0
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split `text` into parts of at most `limit` characters, preferring paragraph, line and word breaks."""
-    parts: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut < limit // 2:
-            cut = limit
-        parts.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n ") if cut < limit else rest[cut:]
-    if rest or not parts:
-        parts.append(rest)
-    return parts
+def keyboard(buttons: tuple[str, ...]) -> ReplyKeyboardMarkup:
+    """Quick replies as a reply keyboard, two to a row, hidden after a tap."""
+    rows = [list(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -249,9 +240,7 @@ class TelegramChannel(Channel):
         """getUpdates from `offset` (which confirms the earlier ones); a webhook left set is removed first."""
         await self.ensure_ready()
         try:
-            updates = await self._bot.get_updates(
-                offset=offset or None, timeout=int(timeout), allowed_updates=["message"]
-            )
+            updates = await self._bot.get_updates(offset=offset or None, timeout=int(timeout), allowed_updates=["message"])
         except Conflict:
             log.warning("channel %s: a webhook was set; deleting it to poll", self.channel_id)
             await self._bot.delete_webhook()
@@ -334,17 +323,26 @@ class TelegramChannel(Channel):
             return ids
         if not message.text:
             raise PermanentChannelError("an empty text cannot be sent")
-        return await self._send_text_parts(chat_id, message.address, split_text(message.text), first_is_retryable=True)
+        return await self._send_text_parts(
+            chat_id, message.address, split_text(message.text), first_is_retryable=True, buttons=message.buttons
+        )
 
     async def _send_text_parts(
-        self, chat_id: int | str, address: str, parts: list[str], first_is_retryable: bool
+        self,
+        chat_id: int | str,
+        address: str,
+        parts: list[str],
+        first_is_retryable: bool,
+        buttons: tuple[str, ...] = (),
     ) -> list[str]:
         ids: list[str] = []
         for index, part in enumerate(parts):
+            # Quick replies go under the last part as a reply keyboard: a tap sends the keyword back as text.
+            markup = keyboard(buttons) if buttons and index == len(parts) - 1 else None
             for _ in range(5):
                 try:
                     async with self._limiter(address):
-                        sent = await self._bot.send_message(chat_id, part)
+                        sent = await self._bot.send_message(chat_id, part, reply_markup=markup)
                     break
                 except RetryAfter as exc:
                     # Nothing sent yet: let the outbox reschedule the whole message durably.

@@ -177,6 +177,8 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
         routed = routing.route_text(
             session, tenant=tenant, conversation=conversation, citizen=citizen, text=inbound.text, now=now
         )
+    elif inbound.kind == MessageKind.CONTACT and inbound.sender_phone:
+        routed = routing.confirm_own_contact(session, tenant=tenant, conversation=conversation, citizen=citizen)
     if not routed.answered:
         conversation.awaiting_operator = True
         conversation.unread_count += 1

@@ -17,6 +17,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "respondran llavors. Mentrestant, escriviu PARAULES CLAU per veure les respostes automàtiques."
         ),
         "out_of_hours_unknown": "Gràcies pel vostre missatge. Ara l'oficina és tancada; us respondrem tan aviat com puguem.",
+        "contact_saved": "Gràcies: hem desat el vostre número per a les consultes personals.",
         "index_header": "Paraules clau (escriviu-ne una):",
         "index_footer": "Escriviu PARAULES CLAU TOTES per veure-les totes.",
         "index_empty": "Encara no hi ha paraules clau. Escriviu la vostra consulta i us respondrà un operador.",
@@ -41,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "responderán entonces. Mientras tanto, escriba PALABRAS CLAVE para ver las respuestas automáticas."
         ),
         "out_of_hours_unknown": "Gracias por su mensaje. Ahora la oficina está cerrada; le responderemos lo antes posible.",
+        "contact_saved": "Gracias: hemos guardado su número para las consultas personales.",
         "index_header": "Palabras clave (escriba una):",
         "index_footer": "Escriba PALABRAS CLAVE TODAS para verlas todas.",
         "index_empty": "Todavía no hay palabras clave. Escriba su consulta y le responderá un operador.",
@@ -65,6 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "answer you then. Meanwhile, send KEYWORDS to see the automatic answers."
         ),
         "out_of_hours_unknown": "Thank you for your message. The office is closed now; we will answer as soon as we can.",
+        "contact_saved": "Thank you: your number is saved for personal look-ups.",
         "index_header": "Keywords (send one):",
         "index_footer": "Send KEYWORDS ALL to see them all.",
         "index_empty": "There are no keywords yet. Write your question and an operator will answer.",

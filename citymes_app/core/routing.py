@@ -195,6 +195,13 @@ def _answer_code(
         _say(session, conversation, routed, replies.text(tenant, language, "code_wrong", keyword=keyword.keyword))
 
 
+def confirm_own_contact(session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen) -> Routed:
+    """A citizen shared their own contact (to unlock a personal code): thank them; no operator is needed."""
+    routed = Routed(answered=True)
+    _say(session, conversation, routed, replies.text(tenant, replies.language_for(tenant, citizen.language), "contact_saved"))
+    return routed
+
+
 def notify_waiting(
     session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen, routed: Routed, now: datetime
 ) -> None:
