@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark; each writes its figures to bench/results/."""
 
-from bench import telegram_path
+from bench import keyword_matching, telegram_path
 
 if __name__ == "__main__":
+    keyword_matching.main()
     telegram_path.main()
