@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from citymes_app import demo
-from citymes_app.core import auth, keywords, tenants
+from citymes_app.core import auth, keywords, templates, tenants
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
 
@@ -42,9 +42,7 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _tenant_add(args: argparse.Namespace) -> None:
     with session_scope() as session:
-        tenant = tenants.add_tenant(
-            session, slug=args.slug, name=args.name, timezone=args.timezone, languages=args.languages
-        )
+        tenant = tenants.add_tenant(session, slug=args.slug, name=args.name, timezone=args.timezone, languages=args.languages)
         print(f"tenant '{tenant.slug}' created (id {tenant.id})")
 
 
@@ -74,10 +72,17 @@ def _channel_add(args: argparse.Namespace) -> None:
         if not args.secret or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
             raise CommandError("a Telegram channel needs --secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         credentials = {"token": args.token, "secret": args.secret}
+    elif args.platform == "whatsapp":
+        credentials = _whatsapp_credentials(args)
     else:
-        raise CommandError(f"platform '{args.platform}' is not supported yet (supported: telegram)")
+        raise CommandError(f"platform '{args.platform}' is not supported yet (supported: telegram, whatsapp)")
     with session_scope() as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
+        if args.platform == "whatsapp":
+            for other in tenants.list_channels(session):
+                if other.platform == "whatsapp" and other.credentials.get("phone_number_id") == args.phone_number_id:
+                    # Two channels for one number would split its conversations between them.
+                    raise CommandError(f"phone number id {args.phone_number_id} is already channel {other.id}")
         channel = tenants.add_channel(
             session,
             tenant=tenant,
@@ -87,6 +92,55 @@ def _channel_add(args: argparse.Namespace) -> None:
             name=args.name or "",
         )
         print(channel.id)
+
+
+def _whatsapp_credentials(args: argparse.Namespace) -> dict[str, object]:
+    if not args.phone_number_id or not re.fullmatch(r"\d{1,32}", args.phone_number_id):
+        raise CommandError("a WhatsApp channel needs --phone-number-id: the digits Meta shows for the number")
+    for flag, value in (
+        ("--access-token", args.access_token),
+        ("--app-secret", args.app_secret),
+        ("--verify-token", args.verify_token),
+    ):
+        if not value or not re.fullmatch(r"\S{1,1024}", value):
+            raise CommandError(f"a WhatsApp channel needs {flag} (one word, from Meta's app dashboard)")
+    if args.mode != ChannelMode.WEBHOOK:
+        raise CommandError("WhatsApp channels receive by webhook only: leave out --mode")
+    credentials: dict[str, object] = {
+        "phone_number_id": args.phone_number_id,
+        "access_token": args.access_token,
+        "app_secret": args.app_secret,
+        "verify_token": args.verify_token,
+    }
+    if args.messages_per_second is not None:
+        if not 1 <= args.messages_per_second <= 1000:
+            raise CommandError("--messages-per-second must be between 1 and 1000 (Meta's default is 80)")
+        credentials["messages_per_second"] = args.messages_per_second
+    return credentials
+
+
+def _channel_enable(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        channel = tenants.set_channel_enabled(session, channel_id=args.channel_id, enabled=args.enabled)
+        print(f"channel {channel.id} {'enabled' if channel.enabled else 'disabled'}")
+
+
+def _channel_add_template(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        row = session.get(Channel, args.channel_id)
+        if row is None:
+            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
+        template = templates.add_template(session, channel=row, name=args.name, language=args.language, body=args.body)
+        count = template.parameter_count
+        print(f"template {template.name} ({template.language}) recorded for channel {row.id}: {count} parameter(s)")
+
+
+def _channel_templates(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        if session.get(Channel, args.channel_id) is None:
+            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
+        for template in templates.list_templates(session, channel_id=args.channel_id):
+            print(f"{template.name}\t{template.language}\t{template.parameter_count}\t{template.body}")
 
 
 def _channel_list(args: argparse.Namespace) -> None:
@@ -191,8 +245,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--secret")
     p.add_argument("--mode", choices=[m.value for m in ChannelMode], default=ChannelMode.WEBHOOK)
     p.add_argument("--name")
+    p.add_argument("--phone-number-id", help="WhatsApp: the number's id in Meta's app dashboard")
+    p.add_argument("--access-token", help="WhatsApp: a system user's access token")
+    p.add_argument("--app-secret", help="WhatsApp: the app secret that signs the webhooks")
+    p.add_argument("--verify-token", help="WhatsApp: the token Meta echoes when the webhook is subscribed")
+    p.add_argument("--messages-per-second", type=int, help="WhatsApp: the number's throughput (default 80)")
     p = command("list", _channel_list, channel)
     p.add_argument("slug")
+    p = command("disable", _channel_enable, channel, help="stop receiving and sending on a channel")
+    p.add_argument("channel_id", type=int)
+    p.set_defaults(enabled=False)
+    p = command("enable", _channel_enable, channel, help="receive and send on a disabled channel again")
+    p.add_argument("channel_id", type=int)
+    p.set_defaults(enabled=True)
+    p = command("add-template", _channel_add_template, channel, help="record a template the platform approved")
+    p.add_argument("channel_id", type=int)
+    p.add_argument("name", help="the template's name, as approved")
+    p.add_argument("--language", required=True, help="its language code, as approved (ca, es, en_US...)")
+    p.add_argument("--body", required=True, help="its text with {{1}}, {{2}}... where the parameters go")
+    p = command("templates", _channel_templates, channel, help="list a channel's approved templates")
+    p.add_argument("channel_id", type=int)
     p = command("set-webhook", _channel_set_webhook, channel, help="register our webhook URL with the platform")
     p.add_argument("channel_id", type=int)
     p.add_argument("--base-url", required=True, help="where the platform reaches this backend")
@@ -211,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except (CommandError, tenants.TenantError, auth.AuthError) as exc:
+    except (CommandError, tenants.TenantError, auth.AuthError, templates.TemplateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -19,8 +19,12 @@ from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
 from integrations.base import Channel
 from integrations.telegram import TelegramChannel
+from integrations.whatsapp import WhatsAppChannel
 
-PLATFORMS: dict[str, type[Channel]] = {TelegramChannel.platform: TelegramChannel}
+PLATFORMS: dict[str, type[Channel]] = {
+    TelegramChannel.platform: TelegramChannel,
+    WhatsAppChannel.platform: WhatsAppChannel,
+}
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -24,6 +24,7 @@ class MessageKind(StrEnum):
     DOCUMENT = "document"
     LOCATION = "location"
     CONTACT = "contact"
+    TEMPLATE = "template"  # an approved template (outbound only), the `text` is its rendered body
     UNSUPPORTED = "unsupported"
 
 
@@ -75,6 +76,31 @@ class OutboundMessage:
     media_filename: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # Quick replies offered under the message (a menu of related keywords); pressing one sends its text back.
+    buttons: tuple[str, ...] = ()
+    # An approved template (kind TEMPLATE): platforms with a free-form window accept only these outside it.
+    template_name: str | None = None
+    template_language: str | None = None
+    template_params: tuple[str, ...] = ()
+
+
+class DeliveryState(StrEnum):
+    """What the platform reports about a message we sent, in the order it normally happens."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """The platform's news about a message we sent (its id is the one `send` returned in `SendReceipt`)."""
+
+    platform_message_id: str
+    state: DeliveryState
+    at: datetime
+    error: str | None = None  # why it failed, worded for the operator
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,22 @@ class SendReceipt:
     """What the platform answered to a send: its ids for the parts sent (a long text goes in several)."""
 
     platform_message_ids: list[str] = field(default_factory=list)
+
+
+def split_text(text: str, limit: int = 4096) -> list[str]:
+    """Split `text` into parts of at most `limit` characters, preferring paragraph, line and word breaks."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+        parts.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n ") if cut < limit else rest[cut:]
+    if rest or not parts:
+        parts.append(rest)
+    return parts
 
 
 class ChannelError(Exception):
@@ -116,10 +158,31 @@ class MalformedPayload(Exception):
     """The webhook body cannot be read: answer 400."""
 
 
+_CHANNEL_CLASSES: dict[str, type[Channel]] = {}
+
+
+def free_form_window_for(platform: str) -> timedelta | None:
+    """How long after a citizen's last message a free-form reply may go out on `platform` (None: no limit).
+
+    Known once the platform's module is imported (the wiring imports every platform it serves).
+    """
+    cls = _CHANNEL_CLASSES.get(platform)
+    return cls.free_form_window if cls is not None else None
+
+
 class Channel(abc.ABC):
     """One bot or number on one platform, built from its stored credentials."""
 
     platform: ClassVar[str]
+    # Some platforms accept free-form messages only for a while after the citizen's last message; outside that
+    # window only approved templates go through. None: no such window.
+    free_form_window: ClassVar[timedelta | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Registered so that `core` can ask about a platform's rules without importing its module.
+        if isinstance(cls.__dict__.get("platform"), str):
+            _CHANNEL_CLASSES[cls.platform] = cls
 
     @classmethod
     @abc.abstractmethod
@@ -133,6 +196,14 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     def parse_webhook(self, raw_body: bytes) -> list[InboundMessage]:
         """Turn a webhook body into messages (empty for updates we do not handle); `MalformedPayload` if unreadable."""
+
+    def parse_statuses(self, raw_body: bytes) -> list[StatusUpdate]:
+        """Delivery news in a webhook body (sent, delivered, read, failed); platforms that send none return []."""
+        return []
+
+    def confirm_subscription(self, query: Mapping[str, str]) -> str:
+        """Answer the platform's subscription check (a GET on the webhook): the text to echo, or `WebhookRefused`."""
+        raise WebhookRefused(f"{self.platform} channels do not verify webhook subscriptions")
 
     @abc.abstractmethod
     async def download_media(self, media: MediaRef) -> bytes:

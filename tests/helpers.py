@@ -12,6 +12,7 @@ import httpx
 from sqlmodel import Session
 
 from citymes_app.core import auth, keywords, tenants
+from citymes_app.models import Tenant
 from citymes_app.runtime import Runtime
 
 KEYWORDS_CSV = """keyword,response,language,synonyms,featured
@@ -90,3 +91,88 @@ async def phone_screen(town: Town, chat_id: int) -> list[dict]:
 async def bot_messages(town: Town, chat_id: int) -> list[dict]:
     """Only the bot's messages in a chat."""
     return [m for m in await phone_screen(town, chat_id) if m["from"] == "bot"]
+
+
+# --- WhatsApp -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WhatsAppTown:
+    """A tenant with an operator and one WhatsApp number on the simulator, subscribed to our webhook."""
+
+    tenant_id: int
+    channel_id: int
+    phone_number_id: str
+    access_token: str
+    app_secret: str
+    verify_token: str
+    operator: auth.SignedInOperator
+    simulator_url: str
+
+    def number_url(self, path: str) -> str:
+        return f"{self.simulator_url}/sim/whatsapp/numbers/{self.phone_number_id}/{path.lstrip('/')}"
+
+
+async def make_whatsapp_town(
+    runtime: Runtime, simulator_url: str, api_url: str, *, slug: str = "mar", town: Town | None = None
+) -> WhatsAppTown:
+    """Add a WhatsApp number to a new tenant (or to `town`'s), register it in the simulator and subscribe it to our
+    webhook (the simulator does Meta's GET handshake). Point `CITYMES_WHATSAPP_API_BASE` at the simulator first."""
+    phone_number_id = str(10**14 + secrets.randbelow(10**14))
+    credentials = {
+        "phone_number_id": phone_number_id,
+        "access_token": "EAAG" + secrets.token_urlsafe(24),
+        "app_secret": secrets.token_hex(16),
+        "verify_token": secrets.token_urlsafe(12),
+    }
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        if town is None:
+            tenant = tenants.add_tenant(session, slug=slug, name=f"Ajuntament de {slug}", languages="ca,es,en")
+            operator = auth.add_operator(session, tenant=tenant, email=f"op@{slug}.test", password=OPERATOR_PASSWORD)
+            report = keywords.import_keywords_csv(session, tenant=tenant, content=KEYWORDS_CSV)
+            assert report.ok, report.errors
+            login = auth.open_session(session, operator=operator)
+        else:
+            tenant = session.get(Tenant, town.tenant_id)
+        channel = tenants.add_channel(
+            session, tenant=tenant, platform="whatsapp", credentials=credentials, name=f"WhatsApp {phone_number_id[-4:]}"
+        )
+        session.commit()
+        signed_in = auth.resolve_session(session, token=login) if town is None else town.operator
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            f"{simulator_url}/sim/whatsapp/numbers",
+            json={**credentials, "callback_url": f"{api_url}/webhooks/whatsapp/{channel.id}"},
+        )
+    assert response.status_code == 200, response.text
+    return WhatsAppTown(
+        tenant.id,
+        channel.id,
+        phone_number_id,
+        credentials["access_token"],
+        credentials["app_secret"],
+        credentials["verify_token"],
+        signed_in,
+        simulator_url,
+    )
+
+
+async def wa_citizen_says(town: WhatsAppTown, wa_id: str, *, name: str = "Núria", **content: object) -> dict:
+    """A citizen writes to the town's WhatsApp number through the simulator; returns the simulator's answer."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(town.number_url("citizen-message"), json={"wa_id": wa_id, "name": name, **content})
+    response.raise_for_status()
+    return response.json()
+
+
+async def wa_phone_screen(town: WhatsAppTown, wa_id: str) -> list[dict]:
+    """What the citizen's phone shows in the chat with the town's number."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.get(town.number_url(f"chats/{wa_id}/messages"))
+    response.raise_for_status()
+    return response.json()["messages"]
+
+
+async def wa_business_messages(town: WhatsAppTown, wa_id: str) -> list[dict]:
+    """Only the town's messages in a WhatsApp chat."""
+    return [m for m in await wa_phone_screen(town, wa_id) if m["from"] == "business"]

@@ -6,9 +6,10 @@ import asyncio
 import logging
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlmodel import Session
 
+from citymes_app.core import delivery
 from citymes_app.models import Channel as ChannelRow
 from citymes_app.runtime import Runtime, get_runtime
 from integrations.base import MalformedPayload, TransientChannelError, WebhookRefused
@@ -45,9 +46,14 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         return _error(403, "forbidden")
     try:
         messages = channel.parse_webhook(raw)
+        statuses = channel.parse_statuses(raw)
     except MalformedPayload as exc:
         log.warning("%s channel %s: malformed webhook body (%s)", platform, channel_id, exc)
         return _error(400, str(exc))
+    except WebhookRefused as exc:
+        # Authentic but not for this channel (another number of the same app): nothing of it is stored.
+        log.warning("%s channel %s: webhook call refused (%s)", platform, channel_id, exc)
+        return _error(403, "forbidden")
     try:
         for inbound in messages:
             await runtime.ingestor.ingest(channel_id=channel_id, channel=channel, inbound=inbound)
@@ -55,10 +61,37 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         # Not stored: a non-2xx makes the platform deliver it again later.
         log.warning("%s channel %s: could not take a message in yet (%s)", platform, channel_id, exc)
         return _error(503, "temporarily unavailable, retry later")
+    if statuses:
+        await delivery.record_statuses(engine=runtime.engine, bus=runtime.bus, channel_id=channel_id, updates=statuses)
     return JSONResponse({"ok": True})
+
+
+async def confirm_subscription(request: Request, platform: str, channel_id: int, runtime: Runtime) -> Response:
+    """A platform's subscription check on a webhook URL: echo its challenge as plain text, or 403."""
+    row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+    if row is None or row.platform != platform or not row.enabled:
+        return _error(404, f"no enabled {platform} channel {channel_id}")
+    try:
+        challenge = runtime.channels.build(row).confirm_subscription(request.query_params)
+    except WebhookRefused:
+        log.warning("%s channel %s: subscription check refused (wrong verify token)", platform, channel_id)
+        return _error(403, "forbidden")
+    return PlainTextResponse(challenge)
 
 
 @router.post("/telegram/{channel_id}")
 async def telegram_webhook(request: Request, channel_id: int) -> JSONResponse:
     """Telegram updates (secret token in `X-Telegram-Bot-Api-Secret-Token`)."""
     return await receive_webhook(request, "telegram", channel_id, get_runtime())
+
+
+@router.get("/whatsapp/{channel_id}")
+async def whatsapp_subscription(request: Request, channel_id: int) -> Response:
+    """Meta's handshake: `hub.mode=subscribe`, `hub.verify_token`, `hub.challenge` → the challenge, else 403."""
+    return await confirm_subscription(request, "whatsapp", channel_id, get_runtime())
+
+
+@router.post("/whatsapp/{channel_id}")
+async def whatsapp_webhook(request: Request, channel_id: int) -> JSONResponse:
+    """WhatsApp Cloud API notifications (messages and statuses), signed in `X-Hub-Signature-256`."""
+    return await receive_webhook(request, "whatsapp", channel_id, get_runtime())

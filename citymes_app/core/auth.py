@@ -89,9 +89,7 @@ def _token_hash(token: str) -> str:
 def open_session(session: Session, *, operator: Operator) -> str:
     """Start a browser session for `operator`; returns the token to keep in the browser."""
     token = secrets.token_urlsafe(32)
-    session.add(
-        OperatorSession(token_hash=_token_hash(token), operator_id=operator.id, expires_at=utcnow() + SESSION_LIFETIME)
-    )
+    session.add(OperatorSession(token_hash=_token_hash(token), operator_id=operator.id, expires_at=utcnow() + SESSION_LIFETIME))
     session.flush()
     return token
 

@@ -56,9 +56,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def migrate(url: str | None = None) -> None:
     """Bring the database schema up to date (Alembic `upgrade head`)."""
+    from alembic import command
     from alembic.config import Config
 
-    from alembic import command
     from citymes_app.core.config import PROJECT_ROOT
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

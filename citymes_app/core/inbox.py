@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from sqlalchemy import case
 from sqlmodel import Session, select
 
-from citymes_app.core import outbox
+from citymes_app.core import outbox, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.pipeline import preview
 from citymes_app.models import (
@@ -18,7 +19,9 @@ from citymes_app.models import (
     ConversationStatus,
     Message,
     Operator,
+    utcnow,
 )
+from integrations.base import MessageKind, free_form_window_for
 
 MAX_REPLY_LENGTH = 16_000  # a channel splits long texts into several platform messages
 QUEUE_LIMIT = 100
@@ -116,9 +119,7 @@ def thread(session: Session, *, tenant_id: int, conversation_id: int, limit: int
     citizen = session.get(Citizen, conversation.citizen_id)
     operators = {op.id: op.display_name for op in session.exec(select(Operator).where(Operator.tenant_id == tenant_id))}
     rows = list(
-        session.exec(
-            select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit)
-        )
+        session.exec(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit))
     )
     rows.reverse()
     names = {Author.CITIZEN: _citizen_label(citizen), Author.BOT: "Automatic answer"}
@@ -171,10 +172,12 @@ def reply(session: Session, *, operator: SignedInOperator, conversation_id: int,
     citizen = session.get(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
+    _require_open_window(session, conversation=conversation)
     message = outbox.enqueue(
         session, conversation=conversation, author=Author.OPERATOR, text=text, operator_id=operator.operator_id
     )
     conversation.awaiting_operator = False
+    conversation.waiting_notice_sent = False  # the next wait gets its own notice
     conversation.unread_count = 0
     conversation.status = ConversationStatus.OPEN
     conversation.last_message_preview = preview(message.kind, text)
@@ -192,3 +195,115 @@ def resolve(session: Session, *, tenant_id: int, conversation_id: int) -> None:
     conversation.awaiting_operator = False
     conversation.unread_count = 0
     session.add(conversation)
+
+
+# --- The free-form window and approved templates -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyWindow:
+    """Whether a free-form reply can go out in a conversation now, and the templates that can when it cannot."""
+
+    open: bool
+    closes_at: str | None  # ISO 8601, UTC; None when the channel has no window
+    explanation: str  # empty while open
+    templates: list[templates.Template] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """Plain values, for the web layer."""
+        return asdict(self)
+
+
+def _window_closes_at(session: Session, *, conversation: Conversation) -> tuple[bool, datetime | None]:
+    """(has a window, when it closes); closes "never" for channels without one."""
+    channel = session.get(Channel, conversation.channel_id)
+    window = free_form_window_for(channel.platform)
+    if window is None:
+        return False, None
+    if conversation.last_inbound_at is None:
+        return True, None  # the citizen never wrote on this channel: closed from the start
+    return True, conversation.last_inbound_at + window
+
+
+def _window_is_open(closes: tuple[bool, datetime | None]) -> bool:
+    has_window, closes_at = closes
+    # The platform measures its window in real time, so this is the wall clock even when tests stop CityMes' own.
+    return not has_window or (closes_at is not None and utcnow() < closes_at)
+
+
+def _closed_window_message(session: Session, *, conversation: Conversation) -> str:
+    channel = session.get(Channel, conversation.channel_id)
+    hours = int(free_form_window_for(channel.platform).total_seconds() // 3600)
+    names = ", ".join(f"{t.name} ({t.language})" for t in templates.list_templates(session, channel_id=channel.id))
+    offer = (
+        f"Send one of this channel's approved templates instead: {names}."
+        if names
+        else "This channel has no approved template recorded yet: an administrator can add one."
+    )
+    return (
+        f"The citizen's last message is more than {hours} hours old, so {channel.name} only delivers an approved "
+        f"template until they write again; a free-form reply would not arrive. {offer}"
+    )
+
+
+def _require_open_window(session: Session, *, conversation: Conversation) -> None:
+    if not _window_is_open(_window_closes_at(session, conversation=conversation)):
+        raise InboxError(_closed_window_message(session, conversation=conversation))
+
+
+def reply_window(session: Session, *, tenant_id: int, conversation_id: int) -> ReplyWindow:
+    """Whether the operator may write freely now (say so before they type), with the templates to offer if not."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    closes = _window_closes_at(session, conversation=conversation)
+    closes_at = closes[1].isoformat() if closes[1] is not None else None
+    available = templates.list_templates(session, channel_id=conversation.channel_id) if closes[0] else []
+    if _window_is_open(closes):
+        return ReplyWindow(True, closes_at, "", available)
+    return ReplyWindow(False, closes_at, _closed_window_message(session, conversation=conversation), available)
+
+
+def conversation_templates(session: Session, *, tenant_id: int, conversation_id: int) -> list[templates.Template]:
+    """The approved templates of the channel a conversation runs on."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    return templates.list_templates(session, channel_id=conversation.channel_id)
+
+
+def send_template(
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    name: str,
+    language: str | None = None,
+    params: list[str] | tuple[str, ...] = (),
+) -> Message:
+    """Put an approved template (with its parameters) in the outbox; allowed inside and outside the window."""
+    conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    citizen = session.get(Citizen, conversation.citizen_id)
+    if citizen.unreachable:
+        raise InboxError("this citizen has blocked the channel: the message cannot be delivered")
+    try:
+        template = templates.find_template(session, channel_id=conversation.channel_id, name=name, language=language)
+        cleaned = templates.check_params(template, params)
+    except templates.TemplateError as exc:
+        raise InboxError(str(exc)) from None
+    text = templates.render(template.body, cleaned)
+    message = outbox.enqueue(
+        session,
+        conversation=conversation,
+        author=Author.OPERATOR,
+        text=text,
+        kind=MessageKind.TEMPLATE,
+        operator_id=operator.operator_id,
+        template={"name": template.name, "language": template.language, "params": cleaned},
+    )
+    conversation.awaiting_operator = False
+    conversation.waiting_notice_sent = False  # as after a reply: the next wait gets its own notice
+    conversation.unread_count = 0
+    conversation.status = ConversationStatus.OPEN
+    conversation.last_message_preview = preview(message.kind, text)
+    if conversation.assigned_operator_id is None:
+        conversation.assigned_operator_id = operator.operator_id
+    session.add(conversation)
+    session.flush()
+    return message

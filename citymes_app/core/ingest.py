@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from citymes_app.core import pipeline
+from citymes_app.core import citizens, pipeline
 from citymes_app.core.events import EventBus, InboxEvent
 from citymes_app.core.media import save_media
 from citymes_app.models import Channel as ChannelRow
@@ -54,9 +54,7 @@ class Ingestor:
                     filename=inbound.media.filename,
                     mime_type=inbound.media.mime_type,
                 )
-                media = pipeline.StoredMedia(
-                    path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename
-                )
+                media = pipeline.StoredMedia(path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename)
         result = await asyncio.to_thread(self._store, channel_id, inbound, media)
         if not result.duplicate:
             self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, "message", result.message_id))
@@ -74,20 +72,18 @@ class Ingestor:
         with Session(self.engine) as session:
             return session.get(ChannelRow, channel_id).tenant_id
 
-    def _store(
-        self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None
-    ) -> pipeline.ReceiveResult:
+    def _store(self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None) -> pipeline.ReceiveResult:
         with Session(self.engine, expire_on_commit=False) as session:
             row = session.get(ChannelRow, channel_id)
             try:
                 result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
+                if not result.duplicate and result.conversation_id is not None:
+                    citizens.link_conversation_citizen(session, conversation_id=result.conversation_id)
                 session.commit()
             except IntegrityError:
                 # The same update arrived twice at once and the other delivery stored it first.
                 session.rollback()
-                if pipeline.already_stored(
-                    session, channel_id=channel_id, platform_message_id=inbound.platform_message_id
-                ):
+                if pipeline.already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
                     return pipeline.ReceiveResult(duplicate=True)
                 raise
             return result

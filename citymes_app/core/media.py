@@ -11,9 +11,7 @@ _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 _DEFAULT_SUFFIX = {"photo": ".jpg", "voice": ".ogg", "audio": ".mp3", "video": ".mp4", "document": ".bin"}
 
 
-def save_media(
-    media_dir: Path, *, tenant_id: int, data: bytes, kind: str, filename: str | None, mime_type: str | None
-) -> str:
+def save_media(media_dir: Path, *, tenant_id: int, data: bytes, kind: str, filename: str | None, mime_type: str | None) -> str:
     """Store `data` under the tenant's folder with a fresh name; returns the path relative to `media_dir`.
 
     The citizen's file name is never used as a path (it could hold `../`); only a safe suffix is kept.

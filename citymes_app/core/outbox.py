@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
@@ -62,8 +63,12 @@ def enqueue(
     latitude: float | None = None,
     longitude: float | None = None,
     buttons: list[str] | None = None,
+    template: dict[str, Any] | None = None,
 ) -> Message:
-    """Write an outbound message and its outbox item (the caller's transaction commits both)."""
+    """Write an outbound message and its outbox item (the caller's transaction commits both).
+
+    `template` ({"name", "language", "params"}) makes it an approved template, whose rendered body is `text`.
+    """
     message = Message(
         tenant_id=conversation.tenant_id,
         conversation_id=conversation.id,
@@ -79,6 +84,7 @@ def enqueue(
         latitude=latitude,
         longitude=longitude,
         buttons="|".join(buttons or []),
+        template=template,
         status=DeliveryStatus.PENDING,
     )
     session.add(message)
@@ -248,6 +254,9 @@ class OutboxDispatcher:
                 latitude=message.latitude,
                 longitude=message.longitude,
                 buttons=tuple(b for b in message.buttons.split("|") if b),
+                template_name=(message.template or {}).get("name"),
+                template_language=(message.template or {}).get("language"),
+                template_params=tuple((message.template or {}).get("params") or ()),
             )
             return outbound, citizen.unreachable
 

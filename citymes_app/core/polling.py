@@ -29,9 +29,7 @@ RESCAN_SECONDS = 5.0
 class PollingSupervisor:
     """Starts a poller for each enabled polling channel and stops it when the channel is disabled or changed."""
 
-    def __init__(
-        self, *, ingestor: Ingestor, channels: ChannelDirectory, long_poll_seconds: float = LONG_POLL_SECONDS
-    ) -> None:
+    def __init__(self, *, ingestor: Ingestor, channels: ChannelDirectory, long_poll_seconds: float = LONG_POLL_SECONDS) -> None:
         self._ingestor = ingestor
         self._channels = channels
         self._long_poll = long_poll_seconds

@@ -17,9 +17,7 @@ class TenantError(ValueError):
     """A tenant or channel request that cannot be accepted; the message is for the person."""
 
 
-def add_tenant(
-    session: Session, *, slug: str, name: str, timezone: str = "Europe/Madrid", languages: str = "ca,es"
-) -> Tenant:
+def add_tenant(session: Session, *, slug: str, name: str, timezone: str = "Europe/Madrid", languages: str = "ca,es") -> Tenant:
     """Create a tenant; `TenantError` for a bad slug, timezone or language list, or a taken slug."""
     if not SLUG_PATTERN.match(slug):
         raise TenantError(f"'{slug}' is not a valid slug: use 2-63 lowercase letters, digits and '-'")
@@ -79,3 +77,14 @@ def list_channels(session: Session, *, tenant_id: int | None = None, enabled_onl
     if enabled_only:
         query = query.where(Channel.enabled == True)  # noqa: E712
     return list(session.exec(query))
+
+
+def set_channel_enabled(session: Session, *, channel_id: int, enabled: bool) -> Channel:
+    """Disable a channel (its webhooks answer 404, the outbox holds its sends) or enable it again."""
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        raise TenantError(f"no channel {channel_id}: `channel list SLUG` shows them")
+    channel.enabled = enabled
+    session.add(channel)
+    session.flush()
+    return channel

@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve the simulator in the foreground."""
     parser = argparse.ArgumentParser(
         prog="python -m integrations.simulator",
-        description="Local stand-ins for the Telegram Bot API (and later WhatsApp Cloud API).",
+        description="Local stand-ins for the Telegram Bot API and the WhatsApp Cloud API.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CITYMES_SIMULATOR_PORT", "8081")))

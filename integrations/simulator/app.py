@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from integrations.simulator.telegram import TelegramSimulator, create_telegram_router
+from integrations.simulator.whatsapp import WhatsAppSimulator, create_whatsapp_router
 
 
 class Simulator(Protocol):
@@ -42,9 +43,11 @@ async def close_simulators(app: FastAPI) -> None:
         await simulator.aclose()
 
 
-def create_app(*, telegram: TelegramSimulator | None = None) -> FastAPI:
-    """Build the simulator app (Telegram stand-in at ``/bot…``, ``/file/bot…``, ``/sim/telegram``)."""
+def create_app(*, telegram: TelegramSimulator | None = None, whatsapp: WhatsAppSimulator | None = None) -> FastAPI:
+    """Build the simulator app: the Telegram stand-in (``/bot…``, ``/file/bot…``, ``/sim/telegram``) and the
+    WhatsApp Cloud API stand-in (``/v25.0/…``, ``/whatsapp_business/…``, ``/sim/whatsapp``)."""
     telegram = telegram or TelegramSimulator()
+    whatsapp = whatsapp or WhatsAppSimulator()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,8 +55,9 @@ def create_app(*, telegram: TelegramSimulator | None = None) -> FastAPI:
         await close_simulators(app)
 
     app = FastAPI(title="CityMes platform simulator", lifespan=lifespan)
-    app.state.simulators = [telegram]
+    app.state.simulators = [telegram, whatsapp]
     app.state.telegram = telegram
+    app.state.whatsapp = whatsapp
     # The demo's citizen-phone page runs on another origin (the Reflex UI) and calls us directly.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
 
@@ -80,4 +84,5 @@ def create_app(*, telegram: TelegramSimulator | None = None) -> FastAPI:
         return {"ok": True}
 
     app.include_router(create_telegram_router(telegram))
+    app.include_router(create_whatsapp_router(whatsapp))
     return app

@@ -1,0 +1,33 @@
+"""The CityMes app: pages, the HTTP API and the background tasks — wiring only."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.api.routes import create_api
+from citymes_app.pages import citizen, inbox, index, login
+from citymes_app.runtime import get_runtime
+from citymes_app.state import live
+
+
+async def outbox_dispatcher() -> None:
+    """Send what the outbox holds, for as long as the app runs."""
+    await get_runtime().dispatcher().run()
+
+
+async def polling_supervisor() -> None:
+    """Long-poll the channels configured for polling (the ones this worker holds the lease of)."""
+    await get_runtime().pollers().run()
+
+
+app = rx.App(api_transformer=create_api(), style=styles.BASE_STYLE)
+live.bind(app)
+live.quiet_shared_token_warnings()
+
+for page in (index, login, inbox, citizen):
+    app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
+
+app.register_lifespan_task(outbox_dispatcher)
+app.register_lifespan_task(polling_supervisor)
+app.register_lifespan_task(live.bridge)

@@ -1,0 +1,112 @@
+"""The frame of the operators' pages: a sidebar with the navigation, who is signed in, and signing out."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.state.auth_state import AuthState
+
+
+def brand(size: str = "5") -> rx.Component:
+    """The CityMes mark and name."""
+    return rx.hstack(
+        rx.center(
+            rx.icon("messages-square", size=18, color="white"),
+            background="var(--accent-9)",
+            border_radius="10px",
+            width="32px",
+            height="32px",
+        ),
+        rx.heading("CityMes", size=size, weight="bold", letter_spacing="-0.02em"),
+        align="center",
+        spacing="2",
+    )
+
+
+def nav_item(label: str, icon: str, href: str, *, active: bool = False, external: bool = False) -> rx.Component:
+    """One entry of the sidebar's navigation."""
+    return rx.link(
+        rx.hstack(
+            rx.icon(icon, size=18),
+            rx.text(label, size="2", weight="medium"),
+            align="center",
+            spacing="3",
+            padding_x="12px",
+            padding_y="9px",
+            border_radius="var(--radius-3)",
+            background="var(--accent-a3)" if active else "transparent",
+            color="var(--accent-11)" if active else "var(--gray-11)",
+            _hover={"background": "var(--accent-a3)" if active else "var(--gray-a3)"},
+            width="100%",
+        ),
+        href=href,
+        is_external=external,
+        underline="none",
+        width="100%",
+    )
+
+
+def operator_card() -> rx.Component:
+    """Who is signed in, for which organisation, and the way out."""
+    return rx.hstack(
+        rx.avatar(fallback=AuthState.operator_name.to(str)[:1], size="2", radius="full", variant="soft"),
+        rx.vstack(
+            rx.text(AuthState.operator_name, size="2", weight="medium", id="operator-name", width="100%", style=styles.ONE_LINE),
+            rx.text(AuthState.tenant_name, size="1", color_scheme="gray", id="tenant-name", width="100%", style=styles.ONE_LINE),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("log-out", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=AuthState.sign_out,
+                id="sign-out",
+                aria_label="Sign out",
+            ),
+            content="Sign out",
+        ),
+        align="center",
+        spacing="3",
+        padding="12px",
+        border_top=styles.BORDER,
+        width="100%",
+    )
+
+
+def sidebar(active: str) -> rx.Component:
+    """The left column of every operator page."""
+    return rx.vstack(
+        rx.box(brand(), padding="20px 16px 12px"),
+        rx.vstack(
+            nav_item("Inbox", "inbox", "/inbox", active=active == "inbox"),
+            nav_item("Citizen phone", "smartphone", "/citizen", external=True),
+            spacing="1",
+            padding_x="10px",
+            width="100%",
+        ),
+        rx.spacer(),
+        operator_card(),
+        width=styles.SIDEBAR_WIDTH,
+        min_width=styles.SIDEBAR_WIDTH,
+        height="100vh",
+        background="var(--gray-1)",
+        border_right=styles.BORDER,
+        spacing="2",
+    )
+
+
+def operator_frame(active: str, *content: rx.Component) -> rx.Component:
+    """A signed-in page: the sidebar, then the page's own columns."""
+    return rx.hstack(
+        sidebar(active),
+        *content,
+        spacing="0",
+        width="100%",
+        height="100vh",
+        overflow="hidden",
+        background=styles.PAGE_BACKGROUND,
+    )

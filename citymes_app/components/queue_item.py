@@ -1,0 +1,106 @@
+"""One line of the live queue: who, on which channel, the last words, when, and whether it waits for us."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.core.inbox_display import QueueLine
+
+
+def platform_icon(platform: rx.Var[str], size: int = 12) -> rx.Component:
+    """A small icon for the channel's platform."""
+    return rx.match(
+        platform,
+        ("telegram", rx.icon("send", size=size)),
+        ("whatsapp", rx.icon("phone", size=size)),
+        rx.icon("message-circle", size=size),
+    )
+
+
+def waiting_marker() -> rx.Component:
+    """Shown on conversations that wait for an operator."""
+    return rx.badge(rx.icon("clock", size=11), "Waiting", color_scheme="amber", variant="soft", size="1", class_name="waiting")
+
+
+def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> rx.Component:  # noqa: ANN001
+    """A clickable line of the queue; `on_select(id)` opens the conversation."""
+    selected = line.id == selected_id
+    unread = line.unread_count > 0
+    return rx.box(
+        rx.hstack(
+            rx.avatar(
+                fallback=line.citizen_name[:1],
+                size="3",
+                radius="full",
+                variant="soft",
+                color_scheme=rx.cond(line.awaiting_operator, "amber", "gray"),
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        line.citizen_name,
+                        size="2",
+                        weight=rx.cond(unread, "bold", "medium"),
+                        style=styles.ONE_LINE,
+                        class_name="citizen-name",
+                    ),
+                    rx.spacer(),
+                    rx.text(line.time_label, size="1", color_scheme="gray", white_space="nowrap"),
+                    width="100%",
+                    align="center",
+                ),
+                rx.hstack(
+                    rx.hstack(
+                        platform_icon(line.platform),
+                        rx.text(line.channel_name, size="1", style=styles.ONE_LINE),
+                        spacing="1",
+                        align="center",
+                        color="var(--gray-10)",
+                        min_width="0",
+                    ),
+                    rx.cond(line.awaiting_operator, waiting_marker()),
+                    rx.cond(
+                        line.citizen_unreachable,
+                        rx.badge("Blocked the bot", color_scheme="red", variant="soft", size="1"),
+                    ),
+                    spacing="2",
+                    align="center",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.text(
+                        line.preview,
+                        size="2",
+                        color=rx.cond(unread, "var(--gray-12)", "var(--gray-11)"),
+                        style=styles.ONE_LINE,
+                        flex="1",
+                        class_name="preview",
+                        custom_attrs={"dir": "auto"},
+                    ),
+                    rx.cond(
+                        unread,
+                        rx.badge(line.unread_count, variant="solid", radius="full", size="1", class_name="unread"),
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                spacing="1",
+                min_width="0",
+                flex="1",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_click=on_select(line.id),
+        padding="12px 14px",
+        border_radius="var(--radius-3)",
+        background=rx.cond(selected, "var(--accent-a3)", "transparent"),
+        _hover={"background": rx.cond(selected, "var(--accent-a4)", "var(--gray-a3)")},
+        cursor="pointer",
+        width="100%",
+        class_name="queue-item",
+        key=line.id,  # React keeps each conversation's element when the queue reorders
+        custom_attrs={"data-conversation": line.id.to_string(), "role": "button"},
+    )

@@ -1,0 +1,150 @@
+"""`/citizen`: the citizen phone — play a citizen of the demo town and watch the system answer. No login."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.components.frame import brand
+from citymes_app.components.phone import composer, phone_bubble, title_bar
+from citymes_app.state.citizen_state import CitizenState
+
+ROUTE = "/citizen"
+TITLE = "Citizen phone · CityMes"
+ON_LOAD = CitizenState.open_phone
+
+
+def _step(number: str, text: str) -> rx.Component:
+    return rx.hstack(
+        rx.badge(number, radius="full", variant="solid", size="1"),
+        rx.text(text, size="2"),
+        align="start",
+        spacing="2",
+    )
+
+
+def settings_card() -> rx.Component:
+    """Who the citizen is and which bot they write to."""
+    return rx.card(
+        rx.vstack(
+            rx.text("Bot", size="2", weight="medium"),
+            rx.select.root(
+                rx.select.trigger(placeholder="No bot available", width="100%", id="bot-select"),
+                rx.select.content(
+                    rx.foreach(CitizenState.bots, lambda bot: rx.select.item(bot.name, value=bot.id)),
+                ),
+                value=CitizenState.bot_id,
+                on_change=CitizenState.choose_bot,
+            ),
+            rx.text("Your name", size="2", weight="medium"),
+            rx.input(
+                value=CitizenState.citizen_name,
+                on_change=CitizenState.set_citizen_name,
+                id="citizen-name",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.text("Chat ", CitizenState.chat_id, size="1", color_scheme="gray", id="chat-id"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("rotate-ccw", size=14),
+                    "New citizen",
+                    variant="ghost",
+                    size="1",
+                    color_scheme="gray",
+                    on_click=CitizenState.new_chat,
+                ),
+                width="100%",
+                align="center",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def intro() -> rx.Component:
+    """What this page is for."""
+    return rx.vstack(
+        brand("6"),
+        rx.heading("The citizen phone", size="7", letter_spacing="-0.02em"),
+        rx.text(
+            "Play a citizen of the demo town. Your messages travel to the town hall's bot exactly like a real "
+            "Telegram message, and its answers come back here.",
+            size="3",
+            color_scheme="gray",
+        ),
+        rx.vstack(
+            _step("1", "Write HORARIS, DEIXALLERIA or PADRO: the bot answers at once."),
+            _step("2", "Write anything else: it waits for an operator in the inbox."),
+            _step("3", "Send a photo, your location or your contact card like a citizen reporting an incident."),
+            spacing="2",
+        ),
+        settings_card(),
+        rx.cond(
+            CitizenState.error != "",
+            rx.callout(CitizenState.error, icon="triangle-alert", color_scheme="red", width="100%", id="citizen-error"),
+        ),
+        rx.link(
+            rx.hstack(rx.icon("inbox", size=14), rx.text("Open the operators' inbox", size="2"), align="center"),
+            href="/inbox",
+            is_external=True,
+        ),
+        spacing="4",
+        max_width="420px",
+        width="100%",
+    )
+
+
+def phone() -> rx.Component:
+    """The phone: title bar, the chat, the composer."""
+    return rx.box(
+        rx.box(
+            title_bar(),
+            rx.auto_scroll(
+                rx.vstack(
+                    rx.cond(
+                        CitizenState.messages.length() == 0,
+                        rx.center(
+                            rx.text("Say hello to the town hall", size="2", color_scheme="gray"),
+                            padding="10px 14px",
+                            background="rgba(255,255,255,0.7)",
+                            border_radius="12px",
+                            align_self="center",
+                            margin_top="24px",
+                        ),
+                    ),
+                    rx.foreach(CitizenState.messages, phone_bubble),
+                    spacing="2",
+                    padding="12px",
+                    width="100%",
+                ),
+                flex="1",
+                overflow_y="auto",
+                id="phone-chat",
+            ),
+            composer(),
+            style=styles.phone_screen,
+        ),
+        style=styles.phone_frame,
+        id="phone",
+    )
+
+
+def page() -> rx.Component:
+    """The citizen phone page."""
+    return rx.center(
+        rx.flex(
+            intro(),
+            phone(),
+            direction=rx.breakpoints(initial="column", md="row"),
+            align="center",
+            justify="center",
+            gap="64px",
+            padding="32px",
+            width="100%",
+        ),
+        min_height="100vh",
+        background="linear-gradient(135deg, var(--teal-2) 0%, var(--gray-2) 55%, var(--sky-2) 100%)",
+    )

@@ -1,0 +1,221 @@
+"""`/inbox`: the live queue on the left, the open conversation and the reply box on the right."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.components.bubble import chat_bubble
+from citymes_app.components.frame import operator_frame
+from citymes_app.components.queue_item import queue_item
+from citymes_app.state.inbox_state import InboxShared, InboxState
+
+ROUTE = "/inbox"
+TITLE = "Inbox · CityMes"
+ON_LOAD = InboxState.open_inbox
+
+
+def empty_state(icon: str, title: str, hint: str, **props) -> rx.Component:
+    """A quiet placeholder for an empty panel."""
+    return rx.center(
+        rx.vstack(
+            rx.center(
+                rx.icon(icon, size=26, color="var(--gray-9)"),
+                width="56px",
+                height="56px",
+                border_radius="50%",
+                background="var(--gray-a3)",
+            ),
+            rx.text(title, size="3", weight="medium"),
+            rx.text(hint, size="2", color_scheme="gray", text_align="center", max_width="280px"),
+            align="center",
+            spacing="2",
+        ),
+        width="100%",
+        flex="1",
+        padding="32px",
+        **props,
+    )
+
+
+def queue_panel() -> rx.Component:
+    """The live queue."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Inbox", size="5"),
+            rx.spacer(),
+            rx.cond(
+                InboxState.waiting_count > 0,
+                rx.badge(InboxState.waiting_count, " waiting", color_scheme="amber", size="2", id="waiting-count"),
+            ),
+            align="center",
+            width="100%",
+            padding="20px 18px 12px",
+        ),
+        rx.cond(
+            InboxShared.queue.length() > 0,
+            rx.box(
+                rx.vstack(
+                    rx.foreach(
+                        InboxShared.queue,
+                        lambda line: queue_item(line, InboxState.selected_id, InboxState.select),
+                    ),
+                    spacing="1",
+                    padding="0 8px 12px",
+                    width="100%",
+                ),
+                flex="1",
+                width="100%",
+                overflow_y="auto",
+                overflow_x="hidden",
+                id="queue",
+            ),
+            empty_state(
+                "inbox",
+                "No conversations waiting",
+                "New messages from citizens appear here as they arrive.",
+                id="queue-empty",
+            ),
+        ),
+        width=styles.QUEUE_WIDTH,
+        min_width=styles.QUEUE_WIDTH,
+        height="100vh",
+        spacing="0",
+        background=styles.PANEL_BACKGROUND,
+        border_right=styles.BORDER,
+    )
+
+
+def thread_header() -> rx.Component:
+    """Who the conversation is with, and closing it."""
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(InboxState.selected_title, size="4", trim="both", id="thread-title"),
+            rx.cond(
+                InboxState.selected_in_queue,
+                rx.text("Open conversation", size="1", color_scheme="gray"),
+                rx.text("Resolved", size="1", color_scheme="green"),
+            ),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.cond(
+            InboxState.selected_in_queue,
+            rx.button(
+                rx.icon("circle-check", size=16),
+                "Resolve",
+                variant="soft",
+                color_scheme="green",
+                on_click=InboxState.resolve_selected,
+                id="resolve",
+            ),
+        ),
+        rx.icon_button(
+            rx.icon("x", size=16),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=InboxState.close_conversation,
+            aria_label="Close the conversation",
+        ),
+        align="center",
+        spacing="3",
+        padding="14px 24px",
+        width="100%",
+        background=styles.PANEL_BACKGROUND,
+        border_bottom=styles.BORDER,
+    )
+
+
+def reply_box() -> rx.Component:
+    """The reply form; a refused reply says why beside it."""
+    return rx.form(
+        rx.vstack(
+            rx.cond(
+                InboxState.reply_error != "",
+                rx.callout(
+                    InboxState.reply_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="reply-error",
+                    role="alert",
+                ),
+            ),
+            rx.hstack(
+                rx.text_area(
+                    name="reply",
+                    id="reply-box",
+                    placeholder="Write a reply…",
+                    value=InboxState.draft,
+                    on_change=InboxState.set_draft,
+                    enter_key_submit=True,
+                    rows="2",
+                    resize="vertical",
+                    size="3",
+                    flex="1",
+                    custom_attrs={"dir": "auto"},
+                ),
+                rx.button(
+                    rx.icon("send-horizontal", size=16),
+                    "Send",
+                    type="submit",
+                    size="3",
+                    loading=InboxState.sending,
+                    id="send-reply",
+                ),
+                align="end",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text("Enter sends · Shift+Enter starts a new line", size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=InboxState.send_reply,
+        padding="14px 24px 18px",
+        width="100%",
+        background=styles.PANEL_BACKGROUND,
+        border_top=styles.BORDER,
+    )
+
+
+def thread_panel() -> rx.Component:
+    """The open conversation, or a hint to open one."""
+    return rx.cond(
+        InboxState.selected_id > 0,
+        rx.vstack(
+            thread_header(),
+            rx.auto_scroll(
+                rx.vstack(
+                    rx.foreach(InboxState.thread, chat_bubble),
+                    spacing="4",
+                    padding="24px",
+                    width="100%",
+                    max_width="960px",
+                    margin_x="auto",
+                ),
+                flex="1",
+                width="100%",
+                overflow_y="auto",
+                id="thread",
+            ),
+            reply_box(),
+            spacing="0",
+            flex="1",
+            height="100vh",
+            min_width="0",
+        ),
+        empty_state(
+            "messages-square",
+            "Select a conversation",
+            "Pick a citizen on the left to read the conversation and answer.",
+            height="100vh",
+            id="thread-empty",
+        ),
+    )
+
+
+def page() -> rx.Component:
+    """The inbox page."""
+    return operator_frame("inbox", queue_panel(), thread_panel())

@@ -1,0 +1,94 @@
+"""`/login`: operators sign in; a wrong password is said beside the form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.components.frame import brand
+from citymes_app.state.auth_state import AuthState
+from citymes_app.state.inbox_state import InboxState
+
+ROUTE = "/login"
+TITLE = "Sign in · CityMes"
+ON_LOAD = [InboxState.leave_inbox, AuthState.open_login]
+
+
+def _field(label: str, **input_props) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label", html_for=input_props["id"]),
+        rx.input(size="3", width="100%", on_change=AuthState.clear_login_error, **input_props),
+        spacing="1",
+        width="100%",
+    )
+
+
+def login_form() -> rx.Component:
+    """Email, password, the reason a sign-in failed, and the button."""
+    return rx.form(
+        rx.vstack(
+            _field("Email", name="email", id="login-email", type="email", placeholder="you@townhall.example"),
+            _field("Password", name="password", id="login-password", type="password"),
+            rx.cond(
+                AuthState.login_error != "",
+                rx.callout(
+                    AuthState.login_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="login-error",
+                    role="alert",
+                ),
+            ),
+            rx.button(
+                "Sign in",
+                type="submit",
+                size="3",
+                width="100%",
+                loading=AuthState.signing_in,
+                id="login-submit",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=AuthState.sign_in,
+        width="100%",
+    )
+
+
+def page() -> rx.Component:
+    """The login page."""
+    return rx.center(
+        rx.vstack(
+            brand("6"),
+            rx.card(
+                rx.vstack(
+                    rx.heading("Sign in", size="6"),
+                    rx.text("The citizen-service inbox of your organisation.", size="2", color_scheme="gray"),
+                    login_form(),
+                    spacing="4",
+                    width="100%",
+                ),
+                size="4",
+                width="100%",
+            ),
+            rx.link(
+                rx.hstack(
+                    rx.icon("smartphone", size=14),
+                    rx.text("Just looking? Play a citizen on the demo phone", size="2"),
+                    spacing="2",
+                    align="center",
+                ),
+                href="/citizen",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="5",
+            width="100%",
+            max_width="420px",
+            padding="24px",
+        ),
+        min_height="100vh",
+        background=styles.PAGE_BACKGROUND,
+    )

@@ -1,0 +1,122 @@
+"""Signing operators in and out; the guard of the pages that need a signed-in operator.
+
+The session token lives in the browser as the cookie `citymes_session`, which the `/media/...` route of the API
+also reads; the server keeps only a hash of it (`core.auth`). Who the operator is, and so which tenant's data a
+tab may see, always comes from resolving that cookie on the server, never from the URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+from sqlmodel import Session
+
+from citymes_app.core import auth
+from citymes_app.core.db import session_scope
+from citymes_app.runtime import get_runtime
+
+log = logging.getLogger(__name__)
+
+# The name the API's `/media/{tenant_id}/{name}` route reads (citymes_app/api/routes.py).
+SESSION_COOKIE = "citymes_session"
+LOGIN_ROUTE = "/login"
+HOME_ROUTE = "/inbox"
+
+
+def _resolve(token: str) -> auth.SignedInOperator | None:
+    with Session(get_runtime().engine) as session:
+        return auth.resolve_session(session, token=token)
+
+
+def _sign_in(email: str, password: str) -> tuple[str, int] | None:
+    with session_scope(get_runtime().engine) as session:
+        operator = auth.authenticate(session, email=email, password=password)
+        if operator is None:
+            return None
+        return auth.open_session(session, operator=operator), operator.id
+
+
+def _sign_out(token: str) -> None:
+    with session_scope(get_runtime().engine) as session:
+        auth.close_session(session, token=token)
+
+
+class AuthState(rx.State):
+    """The signed-in operator of this browser, and the login form's message."""
+
+    session_token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        path="/",
+        same_site="lax",
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+    )
+    operator_name: str = ""
+    tenant_name: str = ""
+    login_error: str = ""
+    signing_in: bool = False
+
+    async def _signed_in(self) -> auth.SignedInOperator | None:
+        """The operator behind this browser's cookie (None if signed out or expired); refreshes the names shown."""
+        operator = await asyncio.to_thread(_resolve, self.session_token) if self.session_token else None
+        self.operator_name = operator.display_name if operator else ""
+        self.tenant_name = operator.tenant_name if operator else ""
+        return operator
+
+    @rx.event
+    async def require_operator(self):
+        """Page guard: send a signed-out browser to the login page."""
+        if await self._signed_in() is None:
+            return rx.redirect(LOGIN_ROUTE)
+
+    @rx.event
+    async def open_login(self):
+        """The login page: a browser that is already signed in goes straight to the inbox."""
+        self.signing_in = False
+        if await self._signed_in() is not None:
+            return rx.redirect(HOME_ROUTE)
+
+    @rx.event
+    async def sign_in(self, form_data: dict[str, str]):
+        """Check the credentials; a wrong pair shows a message beside the form."""
+        email = (form_data.get("email") or "").strip()
+        password = form_data.get("password") or ""
+        if not email or not password:
+            self.login_error = "Enter your email and your password."
+            return
+        self.login_error = ""
+        self.signing_in = True
+        yield
+        try:
+            signed = await asyncio.to_thread(_sign_in, email, password)
+        except Exception as exc:
+            log.error("sign-in failed: %s", type(exc).__name__)
+            self.signing_in = False
+            self.login_error = "Signing in is not possible right now. Try again in a minute."
+            return
+        self.signing_in = False
+        if signed is None:
+            self.login_error = "Wrong email or password."
+            return
+        token, operator_id = signed
+        log.info("operator %s signed in", operator_id)
+        self.session_token = token
+        self.login_error = ""
+        yield rx.redirect(HOME_ROUTE)
+
+    @rx.event
+    def clear_login_error(self):
+        """The person is typing again: hide the old message."""
+        self.login_error = ""
+
+    @rx.event
+    async def sign_out(self):
+        """Forget the session on the server and in the browser."""
+        if self.session_token:
+            await asyncio.to_thread(_sign_out, self.session_token)
+        self.session_token = ""
+        self.operator_name = ""
+        self.tenant_name = ""
+        return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]

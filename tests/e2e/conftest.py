@@ -1,0 +1,171 @@
+"""Browser tests: the whole app (`reflex run --env prod`, one port) against the simulator, driven by Chromium.
+
+One app, one simulator and one Chromium serve this package (starting them takes seconds); every test uses its own
+citizens (fresh chat ids), so tests do not depend on each other. Package scope, not session: Playwright's sync API
+keeps an event loop running while it is open, which the asyncio tests of other packages cannot share. Screenshots
+go to `test-artifacts/`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+
+from citymes_app import demo
+from integrations.simulator.server import serve_simulator
+from tests.e2e.support import ARTIFACTS, OTHER_OPERATOR, OTHER_TENANT, ROOT, Site
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_TIMEOUT_SECONDS = 300  # the very first start installs the front end's npm packages
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"reflex exited with status {proc.returncode}; see {log_path}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200 and httpx.get(url, timeout=5).is_success:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not answer within {STARTUP_TIMEOUT_SECONDS}s; see {log_path}")
+        time.sleep(0.5)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGINT)  # the group: reflex, granian and its workers
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="package")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo town served by `reflex run --env prod` on a free port, its bot's webhook pointing at it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    data = tmp_path_factory.mktemp("e2e")
+    log_path = ARTIFACTS / "reflex.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with serve_simulator() as simulator_url:
+        env = dict(
+            os.environ,
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # Node 24 from the venv
+            REFLEX_USE_NPM="1",
+            REFLEX_TELEMETRY_ENABLED="false",
+            REFLEX_CHECK_LATEST_VERSION="false",
+            PYTHONUNBUFFERED="1",
+            CITYMES_DATABASE_URL=f"sqlite:///{data / 'citymes.db'}",
+            CITYMES_MEDIA_DIR=str(data / "media"),
+            CITYMES_TELEGRAM_API_BASE=simulator_url,
+            CITYMES_SIMULATOR_URL=simulator_url,
+        )
+        cli = [sys.executable, "-m", "citymes_app.cli"]
+        loaded = subprocess.run([*cli, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        channel_id = re.search(r"Telegram channel (\d+)", loaded.stdout).group(1)
+        slug, name = OTHER_TENANT
+        email, password, operator_name = OTHER_OPERATOR
+        subprocess.run([*cli, "tenant", "add", slug, "--name", name], cwd=ROOT, env=env, capture_output=True, check=True)
+        subprocess.run(
+            [*cli, "operator", "add", slug, email, "--name", operator_name],
+            input=password + "\n",
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--backend-port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            started = time.perf_counter()
+            _wait_until_up(url, proc, log_path)
+            print(f"\napp up in {time.perf_counter() - started:.1f}s at {url}", flush=True)
+            subprocess.run(
+                [*cli, "channel", "set-webhook", channel_id, "--base-url", url],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+            yield Site(url=url, simulator_url=simulator_url, bot_token=demo.DEMO_TOKEN, log_path=log_path)
+        finally:
+            _stop(proc)
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded one)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make browser`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator:
+    """Make browser contexts (one per simulated person: background tabs of one context get throttled)."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str]):
+    """Print a measurement even under `-q` (measured, not asserted)."""
+
+    def say(line: str) -> None:
+        with capsys.disabled():
+            print(f"\n  {line}", flush=True)
+
+    return say

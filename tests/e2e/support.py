@@ -1,0 +1,95 @@
+"""What the browser tests share: the running site, signing in, fresh citizens, screenshots, a test picture."""
+
+from __future__ import annotations
+
+import secrets
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page
+
+from citymes_app import demo
+
+# A second organisation with an operator of its own: it must never see the demo town's citizens.
+OTHER_TENANT = ("consell", "Consell Comarcal del Maresme")
+OTHER_OPERATOR = ("op@consell.test", "consell-password", "Queralt (operator)")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The running app and the simulator its demo bot lives on."""
+
+    url: str
+    simulator_url: str
+    bot_token: str
+    log_path: Path
+
+    def bot_url(self, path: str) -> str:
+        return f"{self.simulator_url}/sim/telegram/bots/{self.bot_token}/{path.lstrip('/')}"
+
+    def citizen_says(self, chat_id: int, first_name: str = "Núria", **content: object) -> dict:
+        """A citizen writes to the demo bot; returns once the simulator has delivered it to our webhook."""
+        response = httpx.post(
+            self.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": first_name, **content}, timeout=30
+        )
+        response.raise_for_status()
+        answer = response.json()
+        assert answer["webhook_status"] == 200, answer
+        return answer
+
+    def phone_screen(self, chat_id: int) -> list[dict]:
+        """The citizen's chat as the simulator shows it."""
+        response = httpx.get(self.bot_url(f"chats/{chat_id}/messages"), timeout=30)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+
+def new_chat_id() -> int:
+    """A citizen nobody used before in this session."""
+    return secrets.randbelow(9 * 10**8) + 10**8
+
+
+def sign_in(page: Page, site: Site, email: str, password: str = demo.DEMO_PASSWORD) -> None:
+    """Sign in through the login page and wait for the live inbox."""
+    page.goto(f"{site.url}/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+    page.wait_for_url("**/inbox")
+    page.wait_for_selector("#operator-name:not(:empty)")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def street_photo(width: int = 240, height: int = 160) -> bytes:
+    """A small PNG (a sky-to-asphalt gradient with a dark 'pothole'), big enough to see in a screenshot."""
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")
+        for x in range(width):
+            if (x - width * 0.55) ** 2 / 900 + (y - height * 0.7) ** 2 / 225 <= 1:
+                pixel = (40, 36, 32)
+            elif y < height * 0.45:
+                pixel = (135, 190, 235 - y // 2)
+            else:
+                pixel = (110 + y // 8, 110 + y // 8, 115 + y // 8)
+            row += bytes(pixel)
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
