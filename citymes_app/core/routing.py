@@ -220,3 +220,42 @@ def notify_waiting(
         )
     _say(session, conversation, routed, notice)
     conversation.waiting_notice_sent = True
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What would answer a text, and why — the keyword editor's "try it" box (nothing is sent or recorded)."""
+
+    outcome: str  # index | keyword | personal_code | ambiguous | operator
+    reason: str
+    keyword: str = ""
+    language: str = ""
+    answer: str = ""
+    buttons: tuple[str, ...] = ()
+
+
+def explain(session: Session, *, tenant: Tenant, text: str, language: str | None = None) -> Explanation:
+    """Run the real matcher on `text` without side effects."""
+    normalized = normalize(text)
+    command = _index_command(normalized)
+    if command is not None:
+        names = [k.keyword for k in keywords.featured(session, tenant_id=tenant.id, language=command[0])]
+        what = "the full keyword list" if command[1] else "the featured keywords"
+        return Explanation("index", f"an index command: answers with {what}", language=command[0], buttons=tuple(names))
+    match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=language)
+    if match.status == "matched":
+        keyword = session.get(Keyword, match.entry.id)
+        if match.code:
+            return Explanation(
+                "personal_code",
+                f"{match.reason}: the personal answer for that code (or a polite refusal) is sent",
+                keyword.keyword,
+                keyword.language,
+            )
+        body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
+        buttons = tuple(b for b in keyword.buttons.split("|") if b)
+        return Explanation("keyword", match.reason, keyword.keyword, keyword.language, body, buttons)
+    if match.status == "ambiguous":
+        names = tuple(e.keyword for e in match.entries)
+        return Explanation("ambiguous", f"{match.reason}: the citizen is asked which one", buttons=names)
+    return Explanation("operator", f"{match.reason}: the message waits for an operator")

@@ -88,3 +88,33 @@ def set_channel_enabled(session: Session, *, channel_id: int, enabled: bool) -> 
     session.add(channel)
     session.flush()
     return channel
+
+
+AUTO_REPLY_KINDS = ("in_hours", "out_of_hours")
+
+
+def set_auto_reply(session: Session, *, tenant: Tenant, language: str, kind: str, text: str) -> None:
+    """Override (or, with an empty text, restore) an automatic waiting notice in one language.
+
+    The out-of-hours text may say `{next_opening}` where the next opening time goes; any other `{...}` is refused.
+    """
+    if kind not in AUTO_REPLY_KINDS:
+        raise TenantError(f"unknown automatic reply '{kind}' (use in_hours or out_of_hours)")
+    if language not in tenant.languages.split(","):
+        raise TenantError(f"language '{language}' is not one of the tenant's ({tenant.languages})")
+    text = text.strip()
+    placeholders = set(re.findall(r"{([^{}]*)}", text))
+    allowed = {"next_opening"} if kind == "out_of_hours" else set()
+    if placeholders - allowed or text.count("{") != text.count("}"):
+        hint = "only {next_opening} may be used" if allowed else "this text takes no {…} placeholders"
+        raise TenantError(f"unknown placeholder in the text: {hint}")
+    if len(text) > 1000:
+        raise TenantError("the text is longer than 1,000 characters")
+    replies = {lang: dict(values) for lang, values in (tenant.auto_replies or {}).items()}
+    if text:
+        replies.setdefault(language, {})[kind] = text
+    else:
+        replies.get(language, {}).pop(kind, None)
+    tenant.auto_replies = replies  # a new object, so the JSON column is saved
+    session.add(tenant)
+    session.flush()
