@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-from zoneinfo import ZoneInfo
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -16,7 +16,6 @@ from citymes_app.core.db import get_engine, migrate
 from citymes_app.runtime import Runtime, get_runtime
 from integrations.simulator.server import serve_app, serve_simulator
 from tests.helpers import Town, make_town
-
 
 # A Tuesday morning in Mataró: the office is open unless a test says otherwise.
 OFFICE_OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))

@@ -66,8 +66,7 @@ def create_app(*, telegram: TelegramSimulator | None = None, whatsapp: WhatsAppS
         # FastAPI answers 422 by default; the simulator promises 400 for malformed input.
         # Describe by location and message only: the raw errors may hold unserialisable inputs.
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}"
-            for error in exc.errors()
+            f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}" for error in exc.errors()
         )
         return JSONResponse(
             {"ok": False, "error_code": 400, "description": f"Bad Request: {problems}"},

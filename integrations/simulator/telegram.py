@@ -1003,8 +1003,7 @@ class TelegramSimulator:
                 if bot.poll_generation != generation and not bot.closed:
                     raise ApiError(
                         409,
-                        "Conflict: terminated by other getUpdates request; "
-                        "make sure that only one bot instance is running",
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                     )
 
     # updates and webhook delivery ------------------------------------------------------------
@@ -1042,9 +1041,7 @@ class TelegramSimulator:
             bot.retrying += 1
             self._spawn(self._retry_webhook(bot, update, first_delay=0.0))
 
-    async def _post_webhook(
-        self, bot: BotState, webhook: Webhook, update: dict[str, Any]
-    ) -> tuple[int | None, str | None]:
+    async def _post_webhook(self, bot: BotState, webhook: Webhook, update: dict[str, Any]) -> tuple[int | None, str | None]:
         headers = {"Content-Type": "application/json"}
         if webhook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
@@ -1255,9 +1252,7 @@ class TelegramSimulator:
             chat = bot.chats.get(chat_id)
             entries = list(chat.entries) if chat else []
             messages = [
-                self._render_entry(entry, base_url)
-                for entry in entries
-                if entry.message["message_id"] > after_message_id
+                self._render_entry(entry, base_url) for entry in entries if entry.message["message_id"] > after_message_id
             ]
         return {"ok": True, "chat_id": chat_id, "messages": messages}
 

@@ -72,9 +72,7 @@ async def citizen_says(control: httpx.AsyncClient, text: str, chat_id: int = CHA
 
 
 async def chat_view(control: httpx.AsyncClient, chat_id: int = CHAT, after: int = 0) -> list[dict[str, Any]]:
-    response = await control.get(
-        f"/sim/telegram/bots/{TOKEN}/chats/{chat_id}/messages", params={"after_message_id": after}
-    )
+    response = await control.get(f"/sim/telegram/bots/{TOKEN}/chats/{chat_id}/messages", params={"after_message_id": after})
     assert response.status_code == 200, response.text
     return response.json()["messages"]
 
@@ -112,9 +110,7 @@ async def test_parameters_are_accepted_as_json_form_and_query_string(control: ht
         assert response.json()["result"]["chat"]["id"] == chat_id
 
 
-async def test_sends_through_ptb_show_up_in_the_chat_view_and_the_sent_log(
-    bot: Bot, control: httpx.AsyncClient
-) -> None:
+async def test_sends_through_ptb_show_up_in_the_chat_view_and_the_sent_log(bot: Bot, control: httpx.AsyncClient) -> None:
     await control.post(f"/sim/telegram/bots/{TOKEN}/limits", json={"per_chat_burst": 10})
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton("Yes", callback_data="y"), InlineKeyboardButton("No", callback_data="n")]]
@@ -466,9 +462,7 @@ async def test_injected_failures_answer_the_next_calls_then_stop(bot: Bot, contr
 
 
 async def test_a_failure_injected_for_one_chat_leaves_other_chats_alone(bot: Bot, control: httpx.AsyncClient) -> None:
-    await control.post(
-        f"/sim/telegram/bots/{TOKEN}/failures", json={"method": "sendMessage", "status": 403, "chat_id": CHAT}
-    )
+    await control.post(f"/sim/telegram/bots/{TOKEN}/failures", json={"method": "sendMessage", "status": 403, "chat_id": CHAT})
     await bot.send_message(CHAT + 1, "fine")
     with pytest.raises(Forbidden):
         await bot.send_message(CHAT, "blocked once")
@@ -527,9 +521,7 @@ async def test_malformed_control_input_is_answered_400_with_a_description(
 
 
 async def test_control_calls_with_a_malformed_token_or_bad_query_are_400(control: httpx.AsyncClient) -> None:
-    bad_token = await control.post(
-        "/sim/telegram/bots/nope/citizen-message", json={"chat_id": 1, "first_name": "A", "text": "x"}
-    )
+    bad_token = await control.post("/sim/telegram/bots/nope/citizen-message", json={"chat_id": 1, "first_name": "A", "text": "x"})
     assert bad_token.status_code == 400
     bad_after = await control.get(f"/sim/telegram/bots/{TOKEN}/chats/1/messages", params={"after_message_id": "z"})
     assert bad_after.status_code == 400
@@ -549,19 +541,13 @@ async def test_reset_forgets_updates_chats_and_webhooks(bot: Bot, control: httpx
 # --- A whole PTB application ----------------------------------------------------------------------
 
 
-async def test_a_polling_ptb_application_answers_a_citizen_command(
-    simulator_url: str, control: httpx.AsyncClient
-) -> None:
+async def test_a_polling_ptb_application_answers_a_citizen_command(simulator_url: str, control: httpx.AsyncClient) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, "Welcome to the town hall")
 
     application = (
-        Application.builder()
-        .token(TOKEN)
-        .base_url(f"{simulator_url}/bot")
-        .base_file_url(f"{simulator_url}/file/bot")
-        .build()
+        Application.builder().token(TOKEN).base_url(f"{simulator_url}/bot").base_file_url(f"{simulator_url}/file/bot").build()
     )
     application.add_handler(CommandHandler("start", start))
     async with application:
