@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from citymes_app import demo
-from citymes_app.core import auth, keywords, templates, tenants
+from citymes_app.core import auth, codes, keywords, templates, tenants
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
 
@@ -193,6 +193,24 @@ def _keywords_import(args: argparse.Namespace) -> None:
         print(f"{report.created} keyword(s) created, {report.updated} updated")
 
 
+def _codes_import(args: argparse.Namespace) -> None:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"no file {path}")
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        report = codes.import_codes_csv(session, tenant=tenant, keyword_text=args.keyword, content=content)
+        if not report.ok:
+            for line in report.errors:
+                print(line, file=sys.stderr)
+            raise CommandError(f"nothing imported: {len(report.errors)} problem(s) in {path}")
+        print(f"{report.imported} personal code(s) now answer {args.keyword.upper()}")
+
+
 def _keywords_export(args: argparse.Namespace) -> None:
     with Session(get_engine()) as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
@@ -276,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", _keywords_export, kw)
     p.add_argument("slug")
     p.add_argument("file", help="a path, or - for standard output")
+    personal = sub.add_parser("codes").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("import", _codes_import, personal, help="replace a keyword's personal codes (code,response,phone)")
+    p.add_argument("slug")
+    p.add_argument("keyword")
+    p.add_argument("file")
     return parser
 
 

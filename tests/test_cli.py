@@ -69,3 +69,19 @@ def test_keyword_file_with_unknown_column_is_refused(cli, tmp_path: Path) -> Non
     result = cli("keywords", "import", "vila", str(bad))
     assert result.returncode == 2
     assert "unknown column(s): colour" in result.stderr
+
+
+def test_personal_codes_import_reports_bad_lines_without_the_codes(cli, tmp_path: Path) -> None:
+    cli("tenant", "add", "vila", "--name", "Vila")
+    keywords_csv = tmp_path / "k.csv"
+    keywords_csv.write_text("keyword,response\nTRAMIT,Escriviu TRAMIT i el codi\n", encoding="utf-8")
+    cli("keywords", "import", "vila", str(keywords_csv))
+    table = tmp_path / "codes.csv"
+    table.write_text("code,response,phone\nSECRET1,En revisió,\nSECRET2,Aprovat,not-a-phone\n", encoding="utf-8")
+    refused = cli("codes", "import", "vila", "TRAMIT", str(table))
+    assert refused.returncode == 2
+    assert "line 3: the phone is not a valid international number" in refused.stderr
+    assert "SECRET" not in refused.stderr + refused.stdout
+    table.write_text("code,response,phone\nSECRET1,En revisió,\nSECRET2,Aprovat,+34600111222\n", encoding="utf-8")
+    imported = cli("codes", "import", "vila", "tramit", str(table))
+    assert imported.stdout.strip() == "2 personal code(s) now answer TRAMIT"
