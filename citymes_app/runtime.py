@@ -5,6 +5,7 @@ This is where the concrete platforms are chosen; `core` only ever sees the inter
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ from citymes_app.core.polling import PollingSupervisor
 from integrations.base import Channel
 from integrations.telegram import TelegramChannel
 from integrations.whatsapp import WhatsAppChannel
+
+# httpx logs every request URL at INFO, and Bot API URLs carry the bot token: keep it to warnings.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 PLATFORMS: dict[str, type[Channel]] = {
     TelegramChannel.platform: TelegramChannel,
