@@ -13,9 +13,7 @@ from citymes_app.models import Citizen, Conversation, Message, OutboxItem
 from citymes_app.runtime import Runtime
 from tests.helpers import IN_HOURS_NOTICE, Town, bot_messages, citizen_says, eventually, phone_screen
 
-PNG_1x1 = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+PNG_1x1 = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def stored_messages(runtime: Runtime, **where: object) -> list[Message]:
@@ -128,9 +126,7 @@ async def test_citizen_who_blocked_the_bot_is_marked_unreachable_not_retried(
             raise AssertionError("a reply to a citizen who blocked the bot was accepted")
 
 
-async def test_long_reply_arrives_in_parts_of_at_most_4096_characters(
-    runtime: Runtime, town: Town, dispatcher: None
-) -> None:
+async def test_long_reply_arrives_in_parts_of_at_most_4096_characters(runtime: Runtime, town: Town, dispatcher: None) -> None:
     await citizen_says(town, 507, text="necessito ajuda")
     long_text = ("Paràgraf de prova amb informació municipal. " * 60 + "\n\n") * 4
     with Session(runtime.engine) as session:
@@ -143,9 +139,7 @@ async def test_long_reply_arrives_in_parts_of_at_most_4096_characters(
     replies = [m for m in await bot_messages(town, 507) if m["text"] != IN_HOURS_NOTICE]
     assert len(replies) >= 3
     assert all(len(m["text"]) <= 4096 for m in replies)
-    assert "".join(m["text"] for m in replies).replace("\n", "").replace(" ", "") == long_text.replace(
-        "\n", ""
-    ).replace(" ", "")
+    assert "".join(m["text"] for m in replies).replace("\n", "").replace(" ", "") == long_text.replace("\n", "").replace(" ", "")
 
 
 async def test_media_location_and_contact_are_stored_with_their_content(runtime: Runtime, town: Town) -> None:
@@ -158,9 +152,7 @@ async def test_media_location_and_contact_are_stored_with_their_content(runtime:
     )
     await citizen_says(town, 508, voice={"filename": "nota.ogg", "mime_type": "audio/ogg", "content_base64": encoded})
     await citizen_says(town, 508, location={"latitude": 41.5381, "longitude": 2.4445})
-    await citizen_says(
-        town, 508, venue={"latitude": 41.54, "longitude": 2.44, "title": "Ajuntament", "address": "La Riera 48"}
-    )
+    await citizen_says(town, 508, venue={"latitude": 41.54, "longitude": 2.44, "title": "Ajuntament", "address": "La Riera 48"})
     await citizen_says(town, 508, contact={"phone_number": "34600111222", "first_name": "Núria", "user_id": 508})
 
     messages = stored_messages(runtime, direction="in")
@@ -212,3 +204,45 @@ async def test_citizen_phone_shows_both_sides_of_the_chat(town: Town, dispatcher
         ("citizen", "HORARIS"),
         ("bot", "L'OAC obre de dilluns a divendres de 8 a 19 h."),
     ]
+
+
+async def test_photo_document_and_location_replies_reach_the_citizen(runtime: Runtime, town: Town, dispatcher: None) -> None:
+    from citymes_app.core import outbox
+    from citymes_app.core.media import save_media
+    from citymes_app.models import Author
+    from integrations.base import MessageKind
+
+    await citizen_says(town, 510, text="on és l'oficina?")
+    media_dir = runtime.settings.media_dir
+    photo = save_media(media_dir, tenant_id=town.tenant_id, data=PNG_1x1, kind="photo", filename="plano.png", mime_type=None)
+    pdf = save_media(
+        media_dir, tenant_id=town.tenant_id, data=b"%PDF-1.4 demo", kind="document", filename="x.pdf", mime_type=None
+    )
+    with Session(runtime.engine) as session:
+        conversation = session.exec(select(Conversation)).one()
+        outbox.enqueue(
+            session, conversation=conversation, author=Author.OPERATOR, kind=MessageKind.PHOTO, text="Plànol", media_path=photo
+        )
+        outbox.enqueue(
+            session,
+            conversation=conversation,
+            author=Author.OPERATOR,
+            kind=MessageKind.DOCUMENT,
+            media_path=pdf,
+            media_filename="instancia.pdf",
+        )
+        outbox.enqueue(
+            session, conversation=conversation, author=Author.OPERATOR, kind=MessageKind.LOCATION, latitude=41.54, longitude=2.44
+        )
+        session.commit()
+    runtime.bus.wake_outbox()
+
+    await eventually(lambda: len(stored_messages(runtime, author="operator", status="sent")) == 3, timeout=20)
+    screen = [m for m in await bot_messages(town, 510) if m["kind"] != "text"]
+    assert [(m["kind"], m.get("caption") or m.get("filename")) for m in screen[:2]] == [
+        ("photo", "Plànol"),
+        ("document", "instancia.pdf"),
+    ]
+    assert (screen[2]["kind"], screen[2]["latitude"], screen[2]["longitude"]) == ("location", 41.54, 2.44)
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(screen[0]["file_url"])).content == PNG_1x1
