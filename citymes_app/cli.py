@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from sqlmodel import Session
 
 from citymes_app import demo
 from citymes_app.core import auth, codes, keywords, templates, tenants
+from citymes_app.core.config import load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
 
@@ -33,10 +35,11 @@ def _demo(args: argparse.Namespace) -> None:
     migrate()
     with session_scope() as session:
         summary = demo.load_demo(session, telegram_mode=args.telegram_mode)
-    if summary.created:
-        print(f"demo tenant '{summary.tenant_slug}' created; Telegram channel {summary.channel_id}")
-    else:
-        print(f"demo tenant '{summary.tenant_slug}' already there; Telegram channel {summary.channel_id}")
+    done = "created" if summary.created else "already there"
+    print(
+        f"demo tenant '{summary.tenant_slug}' {done}; Telegram channel {summary.channel_id}; "
+        f"WhatsApp channel {summary.whatsapp_channel_id}"
+    )
     print("logins (password " + demo.DEMO_PASSWORD + "): " + ", ".join(e for e, _, _ in demo.DEMO_OPERATORS))
 
 
@@ -175,6 +178,51 @@ def _channel_set_webhook(args: argparse.Namespace) -> None:
     print(f"channel {row.id} delivers to {url}")
 
 
+def _channel_connect_simulator(args: argparse.Namespace) -> None:
+    """Register a WhatsApp number with the local simulator, subscribed to our webhook, with its templates approved."""
+    with Session(get_engine()) as session:
+        row = session.get(Channel, args.channel_id)
+        if row is None:
+            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
+        if row.platform != "whatsapp":
+            raise CommandError(f"channel {row.id} is a {row.platform} channel: use `channel set-webhook` for it")
+        recorded = templates.list_templates(session, channel_id=row.id)
+    credentials = row.credentials
+    simulator = (args.simulator_url or load_settings().simulator_url).rstrip("/")
+    callback = f"{args.base_url.rstrip('/')}/webhooks/whatsapp/{row.id}"
+    number = {
+        "phone_number_id": str(credentials.get("phone_number_id", "")),
+        "access_token": str(credentials.get("access_token", "")),
+        "app_secret": str(credentials.get("app_secret", "")),
+        "verify_token": str(credentials.get("verify_token", "")),
+        "callback_url": callback,
+    }
+    numbers_url = f"{simulator}/sim/whatsapp/numbers"
+    try:
+        with httpx.Client(timeout=30) as client:
+            # The simulator checks the callback with Meta's GET handshake, so our backend must be answering already.
+            answer = client.post(numbers_url, json=number)
+            if answer.status_code != 200:
+                raise CommandError(f"the simulator refused the number: {_description(answer)}")
+            for template in recorded:
+                approved = client.post(
+                    f"{numbers_url}/{number['phone_number_id']}/templates",
+                    json={"name": template.name, "language": template.language, "body": template.body},
+                )
+                if approved.status_code != 200:
+                    raise CommandError(f"the simulator refused template {template.name}: {_description(approved)}")
+    except httpx.HTTPError as exc:
+        raise CommandError(f"the simulator at {simulator} is not answering ({type(exc).__name__}): start it first") from None
+    print(f"channel {row.id} (number {number['phone_number_id']}) delivers to {callback}; {len(recorded)} template(s) approved")
+
+
+def _description(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("description") or response.status_code)
+    except ValueError:
+        return str(response.status_code)
+
+
 def _keywords_import(args: argparse.Namespace) -> None:
     path = Path(args.file)
     if not path.is_file():
@@ -286,6 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("set-webhook", _channel_set_webhook, channel, help="register our webhook URL with the platform")
     p.add_argument("channel_id", type=int)
     p.add_argument("--base-url", required=True, help="where the platform reaches this backend")
+
+    p = command(
+        "connect-simulator",
+        _channel_connect_simulator,
+        channel,
+        help="register a WhatsApp channel's number with the local simulator, delivering to our webhook",
+    )
+    p.add_argument("channel_id", type=int)
+    p.add_argument("--base-url", required=True, help="where the simulator reaches this backend")
+    p.add_argument("--simulator-url", help="default: CITYMES_SIMULATOR_URL")
 
     kw = sub.add_parser("keywords").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("import", _keywords_import, kw)

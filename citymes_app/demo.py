@@ -1,4 +1,5 @@
-"""The demo town: a tenant, operators, a Telegram bot on the local simulator, and keywords in three languages."""
+"""The demo town: a tenant, operators, a Telegram bot and a WhatsApp number on the local simulator, and keywords in
+three languages."""
 
 from __future__ import annotations
 
@@ -6,13 +7,28 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from citymes_app.core import auth, codes, keywords, tenants
-from citymes_app.models import ChannelMode
+from citymes_app.core import auth, codes, keywords, templates, tenants
+from citymes_app.models import Channel, ChannelMode, Tenant
 
 DEMO_SLUG = "demo"
 DEMO_TOKEN = "700000001:demo-citymes-town-hall-bot"
 DEMO_SECRET = "demo-webhook-secret"
 DEMO_PASSWORD = "citymes-demo"
+# The demo's WhatsApp Business number on the simulator (`channel connect-simulator` registers it there).
+DEMO_WHATSAPP_NAME = "WhatsApp +34 600 000 000"
+DEMO_WHATSAPP_DISPLAY_NUMBER = "34600000000"
+DEMO_WHATSAPP_CREDENTIALS = {
+    "phone_number_id": "600000000",
+    "access_token": "EAAGdemoCityMesTownHallAccessToken",
+    "app_secret": "demo-whatsapp-app-secret",
+    "verify_token": "demo-whatsapp-verify-token",
+}
+# Approved on the platform's side in real life; recorded here (and in the simulator) for the 24-hour window.
+DEMO_TEMPLATES = [
+    ("seguiment", "ca", "Hola {{1}}, us escrivim de l'Ajuntament sobre la vostra consulta. Podeu respondre aquest missatge."),
+    ("seguiment", "es", "Hola {{1}}, le escribimos del Ayuntamiento sobre su consulta. Puede responder a este mensaje."),
+    ("seguiment", "en", "Hello {{1}}, the Town Hall is writing to you about your enquiry. You can reply to this message."),
+]
 DEMO_OPERATORS = [
     ("operator@demo.citymes.local", "operator", "Laia (operator)"),
     ("operator2@demo.citymes.local", "operator", "Pau (operator)"),
@@ -40,15 +56,39 @@ CD5678,"Expedient CD5678 (ajut al lloguer): aprovat el 20/11. L'import s'ingress
 class DemoSummary:
     created: bool
     tenant_slug: str
-    channel_id: int | None
+    channel_id: int | None  # the Telegram bot (the first channel)
+    whatsapp_channel_id: int | None = None
+
+
+def _whatsapp_number(session: Session, *, tenant: Tenant) -> Channel:
+    """The demo's WhatsApp number and its templates, added if missing (so older demo databases gain them too)."""
+    number_id = DEMO_WHATSAPP_CREDENTIALS["phone_number_id"]
+    channel = next(
+        (
+            c
+            for c in tenants.list_channels(session, tenant_id=tenant.id)
+            if c.platform == "whatsapp" and c.credentials.get("phone_number_id") == number_id
+        ),
+        None,
+    )
+    if channel is None:
+        channel = tenants.add_channel(
+            session, tenant=tenant, platform="whatsapp", credentials=dict(DEMO_WHATSAPP_CREDENTIALS), name=DEMO_WHATSAPP_NAME
+        )
+    recorded = {(t.name, t.language) for t in templates.list_templates(session, channel_id=channel.id)}
+    for name, language, body in DEMO_TEMPLATES:
+        if (name, language) not in recorded:
+            templates.add_template(session, channel=channel, name=name, language=language, body=body)
+    return channel
 
 
 def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> DemoSummary:
     """Create the demo tenant if it does not exist yet (idempotent)."""
     existing = tenants.get_tenant(session, slug=DEMO_SLUG)
     if existing is not None:
+        whatsapp = _whatsapp_number(session, tenant=existing)
         channels = tenants.list_channels(session, tenant_id=existing.id)
-        return DemoSummary(False, DEMO_SLUG, channels[0].id if channels else None)
+        return DemoSummary(False, DEMO_SLUG, channels[0].id if channels else None, whatsapp.id)
     tenant = tenants.add_tenant(session, slug=DEMO_SLUG, name="Ajuntament de Vilademo", languages="ca,es,en")
     for email, role, name in DEMO_OPERATORS:
         auth.add_operator(session, tenant=tenant, email=email, password=DEMO_PASSWORD, role=role, display_name=name)
@@ -60,10 +100,11 @@ def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> 
         mode=telegram_mode,
         name="Telegram @vilademo_bot",
     )
+    whatsapp = _whatsapp_number(session, tenant=tenant)
     report = keywords.import_keywords_csv(session, tenant=tenant, content=DEMO_KEYWORDS_CSV)
     if not report.ok:
         raise RuntimeError("; ".join(report.errors))
     code_report = codes.import_codes_csv(session, tenant=tenant, keyword_text="TRAMIT", content=DEMO_CODES_CSV)
     if not code_report.ok:
         raise RuntimeError("; ".join(code_report.errors))
-    return DemoSummary(True, DEMO_SLUG, channel.id)
+    return DemoSummary(True, DEMO_SLUG, channel.id, whatsapp.id)

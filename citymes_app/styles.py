@@ -36,6 +36,7 @@ BUBBLE_BOT_BACKGROUND = "var(--gray-3)"
 PHONE_WIDTH = "384px"
 PHONE_HEIGHT = "min(760px, calc(100vh - 64px))"
 PHONE_CHAT_BACKGROUND = "#dfe7ec"
+PHONE_WHATSAPP_CHAT_BACKGROUND = "#efeae2"
 phone_frame = {
     "width": PHONE_WIDTH,
     "height": PHONE_HEIGHT,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from citymes_app import cli as citymes_cli
@@ -124,3 +125,40 @@ def test_a_number_already_added_and_a_bad_template_are_refused(cli: Callable[...
     bad_name = cli("channel", "add-template", "1", "Avís Urgent", "--language", "ca", "--body", "Hola")
     assert bad_name.returncode == 2
     assert "is not a template name" in bad_name.stderr
+
+
+def test_connect_simulator_registers_the_demo_number_so_citizens_reach_our_webhook(
+    runtime, simulator_url: str, api_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlmodel import Session
+
+    from citymes_app import demo
+
+    with Session(runtime.engine) as session:
+        summary = demo.load_demo(session)
+        session.commit()
+    get_engine.cache_clear()  # the command reads the database from the environment the runtime fixture set
+    code = citymes_cli.main(
+        [
+            "channel",
+            "connect-simulator",
+            str(summary.whatsapp_channel_id),
+            "--simulator-url",
+            simulator_url,
+            "--base-url",
+            api_url,
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out.strip() == (f"channel 2 (number 600000000) delivers to {api_url}/webhooks/whatsapp/2; 3 template(s) approved")
+    number = f"{simulator_url}/sim/whatsapp/numbers/600000000"
+    answer = httpx.post(f"{number}/citizen-message", json={"wa_id": "34611222333", "text": "Hola"}, timeout=30).json()
+    assert answer["webhook_status"] == 200
+    # The demo's templates were approved in the simulator too (approving one more lists them all).
+    approved = httpx.post(f"{number}/templates", json={"name": "avis", "language": "ca", "body": "Avís"}, timeout=30).json()
+    assert {"name": "seguiment", "language": "en"} in approved["templates"]
+
+    assert citymes_cli.main(["channel", "connect-simulator", "1", "--base-url", api_url]) == 2
+    assert "use `channel set-webhook`" in capsys.readouterr().err
+    get_engine.cache_clear()

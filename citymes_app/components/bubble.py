@@ -128,8 +128,40 @@ def _content(bubble: Var[Bubble]) -> rx.Component:
         ("document", rx.vstack(_document(bubble), caption, spacing="2")),
         ("location", rx.vstack(_location(bubble), caption, spacing="2")),
         ("contact", _contact(bubble)),
-        ("unsupported", rx.text("This kind of message is not supported yet.", size="2", color_scheme="gray")),
+        ("unsupported", _unsupported(bubble)),
+        ("template", _template(bubble)),
         message_text(bubble.text),
+    )
+
+
+def _unsupported(bubble: Var[Bubble]) -> rx.Component:
+    """Something the platform passes on without its content (a sticker, a reaction, a poll...): said so plainly."""
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("circle-help", size=16, color="var(--amber-10)"),
+            rx.text("Unsupported message", size="2", weight="medium"),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(
+            "The citizen sent something CityMes cannot show (a sticker, a reaction, a poll…). "
+            "Ask them to write it if it matters.",
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(bubble.text != "", message_text(bubble.text)),
+        spacing="1",
+        class_name="unsupported",
+    )
+
+
+def _template(bubble: Var[Bubble]) -> rx.Component:
+    """An approved template sent outside the free-form window: its text as the citizen reads it."""
+    return rx.vstack(
+        rx.badge(rx.icon("file-check", size=11), "Approved template", variant="outline", size="1", color_scheme="gray"),
+        message_text(bubble.text),
+        spacing="1",
+        class_name="template",
     )
 
 

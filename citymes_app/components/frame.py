@@ -77,6 +77,20 @@ def operator_card() -> rx.Component:
     )
 
 
+def admin_nav(active: str) -> rx.Component:
+    """The administration pages, shown to administrators only (the pages check the role again)."""
+    return rx.vstack(
+        rx.text("Administration", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
+        nav_item("Keywords", "book-open-text", "/admin/keywords", active=active == "keywords"),
+        nav_item("Office hours", "calendar-clock", "/admin/hours", active=active == "hours"),
+        nav_item("Channels", "radio-tower", "/admin/channels", active=active == "channels"),
+        spacing="1",
+        padding_x="10px",
+        width="100%",
+        id="admin-nav",
+    )
+
+
 def sidebar(active: str) -> rx.Component:
     """The left column of every operator page."""
     return rx.vstack(
@@ -88,6 +102,7 @@ def sidebar(active: str) -> rx.Component:
             padding_x="10px",
             width="100%",
         ),
+        rx.cond(AuthState.is_admin, admin_nav(active)),
         rx.spacer(),
         operator_card(),
         width=styles.SIDEBAR_WIDTH,

@@ -22,7 +22,13 @@ def title_bar() -> rx.Component:
         ),
         rx.vstack(
             rx.text(CitizenState.bot_name, size="2", weight="bold", trim="both", id="phone-bot-name"),
-            rx.text("bot", size="1", color_scheme="gray", trim="both"),
+            rx.text(
+                rx.match(CitizenState.platform, ("whatsapp", "WhatsApp Business account"), ("telegram", "Telegram bot"), ""),
+                size="1",
+                color_scheme="gray",
+                trim="both",
+                id="phone-platform",
+            ),
             spacing="1",
         ),
         align="center",
@@ -86,17 +92,47 @@ def _content(message: rx.Var[PhoneMessage]) -> rx.Component:
     )
 
 
+def _choice(title: rx.Var[str], message: rx.Var[PhoneMessage]) -> rx.Component:
+    return rx.button(
+        rx.cond(message.buttons_kind == "list", rx.icon("list", size=14), rx.icon("reply", size=14)),
+        title,
+        on_click=CitizenState.tap_choice(title, message.buttons_kind),
+        variant="ghost",
+        size="2",
+        width="100%",
+        disabled=CitizenState.sending,
+        class_name="phone-choice",
+        type="button",
+    )
+
+
+def _menu(message: rx.Var[PhoneMessage]) -> rx.Component:
+    """The buttons or list rows under a town hall's message: tapping one answers with it."""
+    return rx.cond(
+        message.buttons.length() > 0,
+        rx.vstack(
+            rx.foreach(message.buttons, lambda title: _choice(title, message)),
+            spacing="1",
+            width="100%",
+            padding_top="6px",
+            margin_top="6px",
+            border_top="1px solid #e3e8eb",
+        ),
+    )
+
+
 def phone_bubble(message: rx.Var[PhoneMessage]) -> rx.Component:
     """One bubble: the citizen on the right, the bot on the left."""
     return rx.box(
         _content(message),
+        _menu(message),
         rx.text(message.time_label, size="1", color="var(--gray-9)", text_align="right", margin_top="2px"),
         padding="6px 10px",
         border_radius="14px",
         max_width="82%",
         box_shadow="0 1px 1px rgba(0, 0, 0, 0.08)",
         align_self=rx.cond(message.from_citizen, "flex-end", "flex-start"),
-        background=rx.cond(message.from_citizen, "#e3f8d3", "white"),
+        background=rx.cond(message.from_citizen, rx.cond(CitizenState.platform == "whatsapp", "#d9fdd3", "#e3f8d3"), "white"),
         border_bottom_right_radius=rx.cond(message.from_citizen, "4px", "14px"),
         border_bottom_left_radius=rx.cond(message.from_citizen, "14px", "4px"),
         class_name=rx.cond(message.from_citizen, "phone-bubble from-citizen", "phone-bubble from-bot"),

@@ -9,12 +9,29 @@ from citymes_app.core.inbox_display import QueueLine
 
 
 def platform_icon(platform: rx.Var[str], size: int = 12) -> rx.Component:
-    """A small icon for the channel's platform."""
+    """A small icon for the channel's platform, in the platform's colour."""
     return rx.match(
         platform,
-        ("telegram", rx.icon("send", size=size)),
-        ("whatsapp", rx.icon("phone", size=size)),
-        rx.icon("message-circle", size=size),
+        ("telegram", rx.icon("send", size=size, color="var(--sky-10)", custom_attrs={"aria-label": "Telegram"})),
+        ("whatsapp", rx.icon("message-circle", size=size, color="var(--grass-10)", custom_attrs={"aria-label": "WhatsApp"})),
+        rx.icon("message-square", size=size),
+    )
+
+
+def platform_label(platform: rx.Var[str]) -> rx.Var[str]:
+    """The platform's name as people write it."""
+    return rx.match(platform, ("telegram", "Telegram"), ("whatsapp", "WhatsApp"), platform)
+
+
+def platform_badge(platform: rx.Var[str]) -> rx.Component:
+    """The platform's icon and name, for headers and lists."""
+    return rx.badge(
+        platform_icon(platform),
+        platform_label(platform),
+        color_scheme=rx.match(platform, ("telegram", "sky"), ("whatsapp", "grass"), "gray"),
+        variant="soft",
+        size="1",
+        class_name="platform",
     )
 
 
@@ -102,5 +119,5 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
         width="100%",
         class_name="queue-item",
         key=line.id,  # React keeps each conversation's element when the queue reorders
-        custom_attrs={"data-conversation": line.id.to_string(), "role": "button"},
+        custom_attrs={"data-conversation": line.id.to_string(), "data-platform": line.platform, "role": "button"},
     )

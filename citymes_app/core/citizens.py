@@ -8,17 +8,73 @@ always tell the number; on others a citizen tells it by sharing their own contac
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, SQLModel, select
 
-from citymes_app.models import Citizen, Conversation
+from citymes_app.models import Citizen, CitizenIdentity, Conversation
 
 log = logging.getLogger(__name__)
 
 
 class CitizenError(ValueError):
     """A link that cannot be made; the message is for the operator."""
+
+
+MAX_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class LinkCandidate:
+    """Another citizen of the tenant an operator may link a conversation's citizen with."""
+
+    id: int
+    name: str
+    phone: str
+    platforms: list[str]  # the platforms of their identities, e.g. ["telegram"]
+    conversations: int
+
+
+def link_candidates(
+    session: Session, *, tenant_id: int, exclude_id: int, search: str = "", limit: int = MAX_CANDIDATES
+) -> list[LinkCandidate]:
+    """The tenant's other citizens, most recently active first, optionally those whose name or phone holds `search`."""
+    last_seen = (
+        select(Conversation.citizen_id, func.max(Conversation.last_message_at).label("last_at"), func.count().label("n"))
+        .where(Conversation.tenant_id == tenant_id)
+        .group_by(Conversation.citizen_id)
+        .subquery()
+    )
+    query = (
+        select(Citizen, last_seen.c.n)
+        .outerjoin(last_seen, last_seen.c.citizen_id == Citizen.id)
+        .where(Citizen.tenant_id == tenant_id, Citizen.id != exclude_id)
+        .order_by(last_seen.c.last_at.desc().nulls_last(), Citizen.id.desc())
+        .limit(limit)
+    )
+    words = search.strip()
+    if words:
+        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Citizen.display_name.ilike(pattern), Citizen.phone.ilike(pattern)))
+    rows = list(session.exec(query))
+    ids = [citizen.id for citizen, _ in rows]
+    platforms: dict[int, set[str]] = {}
+    if ids:
+        for citizen_id, platform in session.exec(
+            select(CitizenIdentity.citizen_id, CitizenIdentity.platform).where(CitizenIdentity.citizen_id.in_(ids))
+        ):
+            platforms.setdefault(citizen_id, set()).add(platform)
+    return [
+        LinkCandidate(
+            id=citizen.id,
+            name=citizen.display_name or f"Citizen #{citizen.id}",
+            phone=citizen.phone or "",
+            platforms=sorted(platforms.get(citizen.id, ())),
+            conversations=count or 0,
+        )
+        for citizen, count in rows
+    ]
 
 
 def _citizen_references() -> list[tuple[type[SQLModel], str]]:

@@ -163,3 +163,23 @@ def describe_opening(opening: datetime, *, language: str) -> str:
     lang = language if language in WEEKDAYS else "en"
     day = WEEKDAYS[lang][opening.weekday()]
     return f"{day} {opening:%d/%m} {_AT[lang]} {opening:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day the office is closed: public (from the holidays library) or local (`local_id` set, removable)."""
+
+    day: date
+    name: str
+    local_id: int | None = None
+
+
+def calendar(session: Session, *, tenant: Tenant, year: int) -> list[Holiday]:
+    """Every holiday of `year`, public and local, in date order (the office-hours page's list)."""
+    public = [Holiday(d, n) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year).items()]
+    local = [
+        Holiday(h.day, h.name, h.id)
+        for h in session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant.id))
+        if h.day.year == year
+    ]
+    return sorted(public + local, key=lambda h: (h.day, h.local_id is not None, h.name))

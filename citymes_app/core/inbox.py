@@ -154,6 +154,31 @@ def conversation_title(session: Session, *, tenant_id: int, conversation_id: int
     return f"{_citizen_label(citizen)} · {channel.name}"
 
 
+@dataclass(frozen=True)
+class ConversationHeader:
+    """Who a conversation is with and where: the header of the open conversation."""
+
+    conversation_id: int
+    title: str  # "Citizen name · channel"
+    citizen_id: int
+    citizen_name: str
+    channel_name: str
+    platform: str
+
+    def as_dict(self) -> dict:
+        """Plain values, for the web layer."""
+        return asdict(self)
+
+
+def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
+    """The citizen and the channel of a conversation of this tenant; `InboxError` if it is not one."""
+    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    citizen = session.get(Citizen, conversation.citizen_id)
+    channel = session.get(Channel, conversation.channel_id)
+    name = _citizen_label(citizen)
+    return ConversationHeader(conversation.id, f"{name} · {channel.name}", citizen.id, name, channel.name, channel.platform)
+
+
 def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> None:
     """The operator opened the conversation: nothing unread any more."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)

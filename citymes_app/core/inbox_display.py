@@ -7,13 +7,13 @@ tenant's timezone, a map link for a location) as small frozen dataclasses a web 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
 from citymes_app.core import inbox
-from citymes_app.models import Direction, Tenant, utcnow
+from citymes_app.models import Citizen, Conversation, Direction, Tenant, utcnow
 
 DEFAULT_TIMEZONE = "Europe/Madrid"
 
@@ -135,3 +135,71 @@ def thread_bubbles(session: Session, *, tenant_id: int, conversation_id: int, no
             )
         )
     return bubbles
+
+
+@dataclass(frozen=True)
+class TemplateOption:
+    """An approved template an operator can pick, with what the picker needs."""
+
+    id: str  # the template's id, as the picker's value
+    name: str
+    language: str
+    label: str  # "seguiment (ca)"
+    body: str
+    parameter_count: int
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """Whether a free-form reply can go out now, said before the operator writes it."""
+
+    applies: bool  # False: the channel has no such window (any reply goes)
+    open: bool
+    closes_label: str  # "today at 15:32", "tomorrow at 09:05", "Tue 24 Nov at 10:00", or ""
+    time_left: str  # "23 h left", "12 min left", or ""
+    explanation: str  # why a free-form reply cannot go out, empty while open
+
+
+NO_WINDOW = WindowView(applies=False, open=True, closes_label="", time_left="", explanation="")
+
+
+def moment_label(moment: datetime, *, tz: ZoneInfo, now: datetime) -> str:
+    """ "today at 15:32", "tomorrow at 09:05", "yesterday at 18:00", or "Tue 24 Nov at 10:00" on the tenant's clock."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    days = (local.date() - today).days
+    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days) or f"{local.strftime('%a')} {local.day} {local.strftime('%b')}"
+    return f"{day} at {local.strftime('%H:%M')}"
+
+
+def _time_left(left: timedelta) -> str:
+    minutes = max(1, int(left.total_seconds() // 60))
+    return f"{minutes} min left" if minutes < 60 else f"{minutes // 60} h left"
+
+
+def reply_window_view(session: Session, *, tenant_id: int, conversation_id: int, now: datetime | None = None) -> WindowView:
+    """The conversation's free-form window as the reply box shows it; `inbox.InboxError` if not this tenant's."""
+    window = inbox.reply_window(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    if window.closes_at is None and window.open:
+        return NO_WINDOW
+    tz, now = tenant_timezone(session, tenant_id=tenant_id), now or utcnow()
+    closes = datetime.fromisoformat(window.closes_at) if window.closes_at else None
+    label = moment_label(closes, tz=tz, now=now) if closes else ""
+    left = _time_left(closes - now) if closes and window.open else ""
+    return WindowView(applies=True, open=window.open, closes_label=label, time_left=left, explanation=window.explanation)
+
+
+def template_options(session: Session, *, tenant_id: int, conversation_id: int) -> list[TemplateOption]:
+    """The approved templates of a conversation's channel, those in the citizen's language first."""
+    found = inbox.conversation_templates(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    conversation = session.get(Conversation, conversation_id)
+    citizen = session.get(Citizen, conversation.citizen_id)
+    tenant = session.get(Tenant, tenant_id)
+    preferred = [citizen.language] if citizen and citizen.language else []
+    preferred += tenant.languages.split(",") if tenant else []
+
+    def rank(language: str) -> int:
+        base = language.split("_")[0]
+        return preferred.index(base) if base in preferred else len(preferred)
+
+    ordered = sorted(found, key=lambda t: (rank(t.language), t.name, t.language))
+    return [TemplateOption(str(t.id), t.name, t.language, f"{t.name} ({t.language})", t.body, t.parameter_count) for t in ordered]

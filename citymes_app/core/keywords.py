@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
-from citymes_app.models import Keyword, KeywordChange, PersonalCode, Tenant, utcnow
+from citymes_app.models import Keyword, KeywordChange, Operator, PersonalCode, Tenant, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
 # Optional columns beyond the five of the contract; files without them import as before.
@@ -353,3 +353,48 @@ def export_keywords_csv(session: Session, *, tenant: Tenant) -> str:
     for k in rows:
         writer.writerow([k.keyword, k.response, k.language, k.synonyms, str(k.featured).lower(), k.topic, k.buttons, k.link])
     return out.getvalue()
+
+
+def get_keyword(session: Session, *, tenant_id: int, keyword_id: int) -> Keyword:
+    """One keyword of the tenant, for the editor; `KeywordError` if it is gone (or another tenant's)."""
+    keyword = session.get(Keyword, keyword_id)
+    if keyword is None or keyword.tenant_id != tenant_id:
+        raise KeywordError("keyword", "this keyword does not exist any more")
+    return keyword
+
+
+def set_keyword_media(
+    session: Session,
+    *,
+    tenant: Tenant,
+    keyword_id: int,
+    media_path: str | None,
+    media_filename: str | None,
+    operator_id: int | None = None,
+) -> Keyword:
+    """Attach an image or document (already stored with `media.save_media`) to a keyword's answer, or remove it
+    with `media_path=None`; the history notes the change."""
+    keyword = get_keyword(session, tenant_id=tenant.id, keyword_id=keyword_id)
+    media_path = media_path or None
+    if keyword.media_path == media_path:
+        return keyword
+    keyword.media_path = media_path
+    keyword.media_filename = ((media_filename or "")[:255] or None) if media_path else None
+    keyword.updated_by = operator_id
+    keyword.updated_at = utcnow()
+    session.add(keyword)
+    _record(session, keyword=keyword, operator_id=operator_id, action="updated", summary="media")
+    session.flush()
+    return keyword
+
+
+def history_with_authors(session: Session, *, tenant_id: int, limit: int = 50) -> list[tuple[KeywordChange, str]]:
+    """The latest keyword changes, newest first, each with the name of the operator who made it ("" for the
+    command line, which acts as no one)."""
+    changes = history(session, tenant_id=tenant_id, limit=limit)
+    ids = {change.operator_id for change in changes if change.operator_id is not None}
+    names = {
+        operator.id: operator.display_name or operator.email
+        for operator in session.exec(select(Operator).where(Operator.id.in_(ids), Operator.tenant_id == tenant_id))
+    }
+    return [(change, names.get(change.operator_id, "")) for change in changes]

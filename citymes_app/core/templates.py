@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from sqlmodel import Session, select
 
 from citymes_app.models import Channel, MessageTemplate
+from integrations.base import free_form_window_for
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,512}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
@@ -21,7 +22,14 @@ MAX_PARAM = 1024
 
 
 class TemplateError(ValueError):
-    """A template that cannot be recorded or filled in; the message is for the person."""
+    """A template that cannot be recorded or filled in; the message is for the person.
+
+    `field` names what to correct ("name", "language", "body"), so a form can show the message beside it.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,11 @@ class Template:
     def as_dict(self) -> dict:
         """Plain values, for the web layer."""
         return asdict(self)
+
+
+def takes_templates(platform: str) -> bool:
+    """Whether a platform's channels need approved templates (it has a free-form window outside which only they go)."""
+    return free_form_window_for(platform) is not None
 
 
 def parameter_count(body: str) -> int:
@@ -58,14 +71,14 @@ def add_template(session: Session, *, channel: Channel, name: str, language: str
     """Record a template approved for `channel` (replacing the body of the same name and language)."""
     name, language, body = name.strip(), language.strip(), body.strip()
     if not NAME_PATTERN.match(name):
-        raise TemplateError(f"'{name}' is not a template name: use lowercase letters, digits and _, as approved")
+        raise TemplateError(f"'{name}' is not a template name: use lowercase letters, digits and _, as approved", "name")
     if not LANGUAGE_PATTERN.match(language):
-        raise TemplateError(f"'{language}' is not a template language code (e.g. ca, es, en_US)")
+        raise TemplateError(f"'{language}' is not a template language code (e.g. ca, es, en_US)", "language")
     if not body or len(body) > MAX_BODY:
-        raise TemplateError(f"the template body must have 1-{MAX_BODY} characters")
+        raise TemplateError(f"the template body must have 1-{MAX_BODY} characters", "body")
     numbers = sorted({int(n) for n in PLACEHOLDER.findall(body)})
     if numbers != list(range(1, len(numbers) + 1)):
-        raise TemplateError("the placeholders must be numbered {{1}}, {{2}}... without gaps")
+        raise TemplateError("the placeholders must be numbered {{1}}, {{2}}... without gaps", "body")
     row = session.exec(
         select(MessageTemplate).where(
             MessageTemplate.channel_id == channel.id, MessageTemplate.name == name, MessageTemplate.language == language

@@ -79,6 +79,14 @@ def list_channels(session: Session, *, tenant_id: int | None = None, enabled_onl
     return list(session.exec(query))
 
 
+def tenant_channel(session: Session, *, tenant_id: int, channel_id: int) -> Channel:
+    """One of the tenant's channels; `TenantError` if there is none with that id (another tenant's included)."""
+    channel = session.get(Channel, channel_id)
+    if channel is None or channel.tenant_id != tenant_id:
+        raise TenantError(f"there is no channel {channel_id} in this organisation")
+    return channel
+
+
 def set_channel_enabled(session: Session, *, channel_id: int, enabled: bool) -> Channel:
     """Disable a channel (its webhooks answer 404, the outbox holds its sends) or enable it again."""
     channel = session.get(Channel, channel_id)

@@ -23,15 +23,33 @@ def _step(number: str, text: str) -> rx.Component:
     )
 
 
+def platform_switch() -> rx.Component:
+    """Telegram or WhatsApp, when the installation plays both."""
+    return rx.cond(
+        CitizenState.platforms.length() > 1,
+        rx.segmented_control.root(
+            rx.segmented_control.item(rx.hstack(rx.icon("send", size=14), "Telegram", align="center"), value="telegram"),
+            rx.segmented_control.item(
+                rx.hstack(rx.icon("message-circle", size=14), "WhatsApp", align="center"), value="whatsapp"
+            ),
+            value=CitizenState.platform,
+            on_change=CitizenState.choose_platform,
+            width="100%",
+            id="platform-switch",
+        ),
+    )
+
+
 def settings_card() -> rx.Component:
-    """Who the citizen is and which bot they write to."""
+    """Who the citizen is and which bot or number they write to."""
     return rx.card(
         rx.vstack(
-            rx.text("Bot", size="2", weight="medium"),
+            platform_switch(),
+            rx.text(rx.cond(CitizenState.platform == "whatsapp", "Number", "Bot"), size="2", weight="medium"),
             rx.select.root(
-                rx.select.trigger(placeholder="No bot available", width="100%", id="bot-select"),
+                rx.select.trigger(placeholder="Nothing to write to", width="100%", id="bot-select"),
                 rx.select.content(
-                    rx.foreach(CitizenState.bots, lambda bot: rx.select.item(bot.name, value=bot.id)),
+                    rx.foreach(CitizenState.platform_channels, lambda line: rx.select.item(line.name, value=line.id)),
                 ),
                 value=CitizenState.bot_id,
                 on_change=CitizenState.choose_bot,
@@ -44,7 +62,7 @@ def settings_card() -> rx.Component:
                 width="100%",
             ),
             rx.hstack(
-                rx.text("Chat ", CitizenState.chat_id, size="1", color_scheme="gray", id="chat-id"),
+                rx.text(CitizenState.address_label, size="1", color_scheme="gray", id="chat-id"),
                 rx.spacer(),
                 rx.button(
                     rx.icon("rotate-ccw", size=14),
@@ -70,13 +88,13 @@ def intro() -> rx.Component:
         brand("6"),
         rx.heading("The citizen phone", size="7", letter_spacing="-0.02em"),
         rx.text(
-            "Play a citizen of the demo town. Your messages travel to the town hall's bot exactly like a real "
-            "Telegram message, and its answers come back here.",
+            "Play a citizen of the demo town on Telegram or WhatsApp. Your messages travel to the town hall "
+            "exactly like a real citizen's, and its answers come back here.",
             size="3",
             color_scheme="gray",
         ),
         rx.vstack(
-            _step("1", "Write HORARIS, DEIXALLERIA or PADRO: the bot answers at once."),
+            _step("1", "Write HORARIS, DEIXALLERIA or PADRO: the answer comes at once; tap its buttons to go on."),
             _step("2", "Write anything else: it waits for an operator in the inbox."),
             _step("3", "Send a photo, your location or your contact card like a citizen reporting an incident."),
             spacing="2",
@@ -126,6 +144,9 @@ def phone() -> rx.Component:
             ),
             composer(),
             style=styles.phone_screen,
+            background=rx.cond(
+                CitizenState.platform == "whatsapp", styles.PHONE_WHATSAPP_CHAT_BACKGROUND, styles.PHONE_CHAT_BACKGROUND
+            ),
         ),
         style=styles.phone_frame,
         id="phone",

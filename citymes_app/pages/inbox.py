@@ -7,7 +7,8 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.bubble import chat_bubble
 from citymes_app.components.frame import operator_frame
-from citymes_app.components.queue_item import queue_item
+from citymes_app.components.link_dialog import link_dialog
+from citymes_app.components.queue_item import platform_badge, platform_label, queue_item
 from citymes_app.state.inbox_state import InboxShared, InboxState
 
 ROUTE = "/inbox"
@@ -90,15 +91,30 @@ def thread_header() -> rx.Component:
     """Who the conversation is with, and closing it."""
     return rx.hstack(
         rx.vstack(
-            rx.heading(InboxState.selected_title, size="4", trim="both", id="thread-title"),
-            rx.cond(
-                InboxState.selected_in_queue,
-                rx.text("Open conversation", size="1", color_scheme="gray"),
-                rx.text("Resolved", size="1", color_scheme="green"),
+            rx.heading(
+                InboxState.selected_citizen_name, size="4", trim="both", id="thread-title", width="100%", style=styles.ONE_LINE
             ),
-            spacing="1",
+            rx.hstack(
+                platform_badge(InboxState.selected_platform),
+                rx.text(InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel"),
+                rx.text("·", size="1", color_scheme="gray"),
+                rx.cond(
+                    InboxState.selected_in_queue,
+                    rx.text("Open conversation", size="1", color_scheme="gray"),
+                    rx.text("Resolved", size="1", color_scheme="green"),
+                ),
+                rx.cond(
+                    InboxState.link_notice != "",
+                    rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            spacing="2",
+            min_width="0",
+            flex="1",
         ),
-        rx.spacer(),
+        link_dialog(),
         rx.cond(
             InboxState.selected_in_queue,
             rx.button(
@@ -126,10 +142,151 @@ def thread_header() -> rx.Component:
     )
 
 
+def window_status() -> rx.Component:
+    """On channels with a free-form window: until when a reply can go out, said before it is written."""
+    window = InboxState.reply_window
+    return rx.cond(
+        window.applies & window.open,
+        rx.hstack(
+            rx.icon("clock", size=14, color="var(--grass-10)"),
+            rx.text(
+                platform_label(InboxState.selected_platform),
+                "'s 24-hour window is open until ",
+                rx.text.strong(window.closes_label),
+                " (",
+                window.time_left,
+                "). After that only an approved template reaches the citizen, until they write again.",
+                size="1",
+            ),
+            align="center",
+            spacing="2",
+            color="var(--gray-11)",
+            id="window-open",
+        ),
+    )
+
+
+def template_form() -> rx.Component:
+    """Choose an approved template, fill in its parameters, see what the citizen will read, send it."""
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Template", size="2", weight="medium", min_width="80px"),
+                rx.select.root(
+                    rx.select.trigger(flex="1", min_width="0", id="template-select"),
+                    rx.select.content(
+                        rx.foreach(InboxState.templates, lambda t: rx.select.item(t.label, value=t.id)),
+                    ),
+                    value=InboxState.template_id,
+                    on_change=InboxState.choose_template,
+                ),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            rx.foreach(
+                InboxState.template_labels,
+                lambda label, index: rx.hstack(
+                    rx.text(label, size="2", weight="medium", min_width="80px", font_family="monospace"),
+                    rx.input(
+                        value=InboxState.template_params[index],
+                        on_change=lambda value: InboxState.set_template_param(index, value),
+                        placeholder="Value for " + label,
+                        size="2",
+                        flex="1",
+                        class_name="template-param",
+                        custom_attrs={"dir": "auto"},
+                    ),
+                    align="center",
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            rx.box(
+                rx.text("Preview", size="1", weight="medium", color_scheme="gray"),
+                rx.text(InboxState.template_preview, size="2", style=styles.MESSAGE_TEXT, id="template-preview"),
+                padding="8px 12px",
+                border_radius="var(--radius-3)",
+                background=styles.BUBBLE_OPERATOR_BACKGROUND,
+                border=styles.BUBBLE_OPERATOR_BORDER,
+                width="100%",
+            ),
+            rx.cond(
+                InboxState.template_error != "",
+                rx.callout(
+                    InboxState.template_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="template-error",
+                    role="alert",
+                ),
+            ),
+            rx.hstack(
+                rx.spacer(),
+                rx.button(
+                    rx.icon("send-horizontal", size=16),
+                    "Send template",
+                    type="submit",
+                    size="3",
+                    loading=InboxState.sending_template,
+                    id="send-template",
+                ),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=InboxState.send_template,
+        width="100%",
+    )
+
+
+def closed_window_panel() -> rx.Component:
+    """Instead of the reply box once the free-form window has closed: why, and the approved templates."""
+    window = InboxState.reply_window
+    return rx.vstack(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("clock-alert")),
+            rx.callout.text(
+                rx.text.strong(
+                    rx.cond(
+                        window.closes_label != "",
+                        "The 24-hour window closed " + window.closes_label + ": a free-form reply cannot be sent.",
+                        "The 24-hour window is closed: a free-form reply cannot be sent.",
+                    )
+                ),
+            ),
+            rx.callout.text(window.explanation, size="1"),
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            id="window-closed",
+        ),
+        rx.cond(
+            InboxState.templates.length() > 0,
+            template_form(),
+            rx.text(
+                "An administrator can record this channel's approved templates on the Channels page.",
+                size="2",
+                color_scheme="gray",
+                id="no-templates",
+            ),
+        ),
+        spacing="3",
+        padding="14px 24px 18px",
+        width="100%",
+        background=styles.PANEL_BACKGROUND,
+        border_top=styles.BORDER,
+    )
+
+
 def reply_box() -> rx.Component:
     """The reply form; a refused reply says why beside it."""
     return rx.form(
         rx.vstack(
+            window_status(),
             rx.cond(
                 InboxState.reply_error != "",
                 rx.callout(
@@ -200,7 +357,11 @@ def thread_panel() -> rx.Component:
                 overflow_y="auto",
                 id="thread",
             ),
-            reply_box(),
+            rx.cond(
+                InboxState.reply_window.applies & ~InboxState.reply_window.open,
+                closed_window_panel(),
+                reply_box(),
+            ),
             spacing="0",
             flex="1",
             height="100vh",

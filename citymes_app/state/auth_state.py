@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "citymes_session"
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/inbox"
+ADMIN_ROLE = "admin"
 
 
 def _resolve(token: str) -> auth.SignedInOperator | None:
@@ -55,6 +56,7 @@ class AuthState(rx.State):
     )
     operator_name: str = ""
     tenant_name: str = ""
+    operator_role: str = ""
     login_error: str = ""
     signing_in: bool = False
 
@@ -63,7 +65,18 @@ class AuthState(rx.State):
         operator = await asyncio.to_thread(_resolve, self.session_token) if self.session_token else None
         self.operator_name = operator.display_name if operator else ""
         self.tenant_name = operator.tenant_name if operator else ""
+        self.operator_role = operator.role if operator else ""
         return operator
+
+    async def _signed_in_admin(self) -> auth.SignedInOperator | None:
+        """The signed-in operator if an administrator, else None (the role is re-read on every call)."""
+        operator = await self._signed_in()
+        return operator if operator is not None and operator.role == ADMIN_ROLE else None
+
+    @rx.var
+    def is_admin(self) -> bool:
+        """Whether the signed-in operator administers the organisation (the admin pages and their menu)."""
+        return self.operator_role == ADMIN_ROLE
 
     @rx.event
     async def require_operator(self):
@@ -119,4 +132,5 @@ class AuthState(rx.State):
         self.session_token = ""
         self.operator_name = ""
         self.tenant_name = ""
+        self.operator_role = ""
         return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]

@@ -1,12 +1,14 @@
-"""The citizen phone: a person plays a citizen of the demo town, writes to a bot and sees its answers.
+"""The citizen phone: a person plays a citizen of the demo town, writes to a bot or a WhatsApp number and sees the
+answers.
 
-Everything goes through the platform simulator's control API, from the backend: the browser never sees a bot
-token (they stay in backend-only `_` vars). Messages reach CityMes exactly as a real citizen's would: the
-simulator delivers them to our webhook. The chat is refreshed by a background event that polls the simulator
-while the tab is open.
+Everything goes through the platform simulator's control API, from the backend: the browser never sees a bot token
+or a number's credentials (they stay in backend-only `_` vars). Messages reach CityMes exactly as a real citizen's
+would: the simulator delivers them to our webhook. The chat is refreshed by a background event that polls the
+simulator while the tab is open.
 
-The phone only offers bots when the installation's Telegram traffic already goes to the simulator
-(`CITYMES_TELEGRAM_API_BASE` equal to `CITYMES_SIMULATOR_URL`): a real bot's token is never sent anywhere else.
+The phone only offers a platform's channels when the installation already talks to the simulator for that platform
+(`CITYMES_TELEGRAM_API_BASE` or `CITYMES_WHATSAPP_API_BASE` equal to `CITYMES_SIMULATOR_URL`): a real bot's token
+or a real number's traffic is never sent anywhere else.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import base64
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import reflex as rx
@@ -31,20 +34,25 @@ from citymes_app.state import live
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"  # the simulator's phone plays a Telegram citizen
+TELEGRAM, WHATSAPP = "telegram", "whatsapp"
+PLATFORM_LABELS = {TELEGRAM: "Telegram", WHATSAPP: "WhatsApp"}
 DEMO_PIN = (41.5381, 2.4445)  # Mataró town hall, La Riera 48
 POLL_SECONDS = 0.5
 TAB_GONE_GRACE_SECONDS = 10.0
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 DEFAULT_NAMES = ("Núria", "Pere", "Laia", "Jordi", "Aina", "Marc", "Fatima", "Wei")
+# The menus a citizen can answer by tapping: Telegram's reply keyboard, WhatsApp's reply buttons and lists.
+# (Telegram's inline buttons answer with a callback query, which the phone does not play.)
+TAPPABLE_MENUS = ("reply", "button", "list")
 
 
 @dataclass(frozen=True)
-class BotOption:
-    """A bot the citizen can write to (its token stays on the server)."""
+class ChannelOption:
+    """A bot or a number the citizen can write to (its credentials stay on the server)."""
 
     id: str
     name: str
+    platform: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class PhoneMessage:
 
     id: int
     from_citizen: bool
-    kind: str
+    kind: str  # text, photo, video, voice, audio, document, location, contact
     text: str
     file_url: str
     filename: str
@@ -61,13 +69,28 @@ class PhoneMessage:
     place: str
     contact: str
     time_label: str
+    buttons: list[str] = field(default_factory=list)  # a menu the citizen can tap
+    buttons_kind: str = ""  # reply (Telegram keyboard), button or list (WhatsApp), or ""
 
 
 @dataclass(frozen=True)
-class _Bot:
+class _Line:
+    """A channel the phone writes to, with what the simulator needs to play its citizen."""
+
     name: str
-    token: str
+    platform: str
+    key: str  # the bot token (Telegram) or the phone number id (WhatsApp)
     timezone: str
+
+    def citizen_message_path(self) -> str:
+        if self.platform == WHATSAPP:
+            return f"whatsapp/numbers/{self.key}/citizen-message"
+        return f"telegram/bots/{self.key}/citizen-message"
+
+    def chat_path(self, address: str) -> str:
+        if self.platform == WHATSAPP:
+            return f"whatsapp/numbers/{self.key}/chats/{address}/messages"
+        return f"telegram/bots/{self.key}/chats/{address}/messages"
 
 
 class SimulatorUnavailable(Exception):
@@ -78,28 +101,44 @@ def _simulator_url() -> str:
     return get_runtime().settings.simulator_url
 
 
-def _bots() -> tuple[dict[str, _Bot], str]:
-    """The enabled bots that run on the simulator, and why there are none if so."""
+def _platforms_on_simulator() -> tuple[set[str], str]:
+    """The platforms whose traffic goes to the simulator, and why there are none if so."""
     settings = get_runtime().settings
-    if settings.telegram_api_base != settings.simulator_url:
-        return {}, (
-            "The citizen phone works only when CityMes talks to the simulator: "
-            f"CITYMES_TELEGRAM_API_BASE is {settings.telegram_api_base}, CITYMES_SIMULATOR_URL is "
-            f"{settings.simulator_url}."
-        )
+    bases = {TELEGRAM: settings.telegram_api_base, WHATSAPP: settings.whatsapp_api_base}
+    on_simulator = {platform for platform, base in bases.items() if base == settings.simulator_url}
+    if on_simulator:
+        return on_simulator, ""
+    return set(), (
+        "The citizen phone works only when CityMes talks to the simulator: "
+        f"CITYMES_TELEGRAM_API_BASE is {settings.telegram_api_base}, CITYMES_WHATSAPP_API_BASE is "
+        f"{settings.whatsapp_api_base}, CITYMES_SIMULATOR_URL is {settings.simulator_url}."
+    )
+
+
+def _line_key(platform: str, credentials: dict[str, Any]) -> str:
+    value = credentials.get("token") if platform == TELEGRAM else credentials.get("phone_number_id")
+    return str(value or "")
+
+
+def _lines() -> tuple[dict[str, _Line], str]:
+    """The enabled channels that run on the simulator (Telegram bots, then WhatsApp numbers, by id), or why none."""
+    platforms, problem = _platforms_on_simulator()
+    if not platforms:
+        return {}, problem
     with Session(get_runtime().engine) as session:
-        bots = {
-            str(channel.id): _Bot(
-                name=channel.name or f"Bot {channel.id}",
-                token=str(channel.credentials.get("token", "")),
+        lines = {
+            str(channel.id): _Line(
+                name=channel.name or f"{PLATFORM_LABELS[channel.platform]} {channel.id}",
+                platform=channel.platform,
+                key=_line_key(channel.platform, channel.credentials),
                 timezone=tenant_timezone(session, tenant_id=channel.tenant_id).key,
             )
             for channel in tenants.list_channels(session, enabled_only=True)
-            if channel.platform == PLATFORM and channel.credentials.get("token")
+            if channel.platform in platforms and _line_key(channel.platform, channel.credentials)
         }
-    if not bots:
-        return {}, "There is no enabled Telegram bot yet: load the demo town with `python -m citymes_app.cli demo`."
-    return bots, ""
+    if not lines:
+        return {}, "There is no enabled bot or number yet: load the demo town with `python -m citymes_app.cli demo`."
+    return lines, ""
 
 
 def _unreachable_message() -> str:
@@ -110,7 +149,7 @@ def _unreachable_message() -> str:
 
 
 async def _call(method: str, path: str, *, json: dict[str, Any] | None = None) -> dict[str, Any]:
-    url = f"{_simulator_url()}/sim/telegram/{path}"
+    url = f"{_simulator_url()}/sim/{path}"
     try:
         async with httpx.AsyncClient(timeout=20) as client:
             response = await client.request(method, url, json=json)
@@ -121,7 +160,13 @@ async def _call(method: str, path: str, *, json: dict[str, Any] | None = None) -
     except ValueError:
         body = {}
     if response.status_code >= 400 or not body.get("ok", False):
-        reason = body.get("description", f"HTTP {response.status_code}")
+        reason = str(body.get("description", f"HTTP {response.status_code}"))
+        if reason.startswith("no number "):
+            # The number exists in CityMes but was not registered with the simulator (done once the app is up).
+            raise SimulatorUnavailable(
+                "This WhatsApp number is not connected to the simulator yet: `make run` connects it once the app "
+                "answers, or run `python -m citymes_app.cli channel connect-simulator ID --base-url URL`."
+            )
         raise SimulatorUnavailable(f"The simulator refused the message: {reason}")
     return body
 
@@ -129,15 +174,32 @@ async def _call(method: str, path: str, *, json: dict[str, Any] | None = None) -
 def _time_label(unix_seconds: Any, timezone: str) -> str:
     if not isinstance(unix_seconds, int):
         return ""
-    from zoneinfo import ZoneInfo
-
     return datetime.fromtimestamp(unix_seconds, UTC).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
-def _phone_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
-    latitude, longitude = raw.get("latitude"), raw.get("longitude")
+def _place(latitude: Any, longitude: Any, *names: Any) -> tuple[str, str]:
+    """(map link, label) of a location, or ("", "")."""
+    if latitude is None or longitude is None:
+        return "", ""
+    label = ", ".join(str(n) for n in names if n) or f"{latitude:.5f}, {longitude:.5f}"
+    return osm_link(latitude, longitude), label
+
+
+def _menu(raw: dict[str, Any]) -> tuple[list[str], str]:
+    kind = raw.get("buttons_kind") or ""
+    if kind not in TAPPABLE_MENUS:
+        return [], ""
+    buttons = raw.get("buttons") or []
+    # Telegram gives keyboard rows, WhatsApp a flat list: the phone shows them one under another.
+    flat = [b for row in buttons for b in (row if isinstance(row, list) else [row]) if isinstance(b, str) and b]
+    return flat, kind if flat else ""
+
+
+def _telegram_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
     contact = raw.get("contact") or {}
     contact_name = " ".join(filter(None, [contact.get("first_name"), contact.get("last_name")]))
+    map_url, place = _place(raw.get("latitude"), raw.get("longitude"), raw.get("title"), raw.get("address"))
+    buttons, buttons_kind = _menu(raw)
     return PhoneMessage(
         id=int(raw.get("message_id") or 0),
         from_citizen=raw.get("from") == "citizen",
@@ -145,18 +207,64 @@ def _phone_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
         text=raw.get("text") or raw.get("caption") or "",
         file_url=raw.get("file_url") or "",
         filename=raw.get("filename") or "",
-        map_url=osm_link(latitude, longitude) if latitude is not None and longitude is not None else "",
-        place=", ".join(filter(None, [raw.get("title"), raw.get("address")]))
-        or (f"{latitude:.5f}, {longitude:.5f}" if latitude is not None and longitude is not None else ""),
+        map_url=map_url,
+        place=place,
         contact=" ".join(filter(None, [contact_name, contact.get("phone_number")])),
         time_label=_time_label(raw.get("date"), timezone),
+        buttons=buttons,
+        buttons_kind=buttons_kind,
     )
+
+
+# WhatsApp's message types as the phone draws them (interactive replies, template and button messages are text).
+_WHATSAPP_KINDS = {"image": "photo", "sticker": "photo", "contacts": "contact"}
+
+
+def _whatsapp_contact(raw: dict[str, Any]) -> str:
+    cards = raw.get("contacts") or []
+    card = cards[0] if cards and isinstance(cards[0], dict) else {}
+    name = (card.get("name") or {}).get("formatted_name") or ""
+    phones = [p.get("phone") for p in card.get("phones") or [] if isinstance(p, dict)]
+    return " ".join(filter(None, [name, *phones[:1]]))
+
+
+def _whatsapp_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
+    kind = str(raw.get("kind") or "text")
+    map_url, place = _place(raw.get("latitude"), raw.get("longitude"), raw.get("name"), raw.get("address"))
+    buttons, buttons_kind = _menu(raw)
+    shown = _WHATSAPP_KINDS.get(kind, kind)
+    if shown not in ("photo", "video", "voice", "audio", "document", "location", "contact"):
+        shown = "text"
+    return PhoneMessage(
+        id=int(raw.get("seq") or 0),
+        from_citizen=raw.get("from") == "citizen",
+        kind=shown,
+        text=raw.get("text") or raw.get("caption") or "",
+        file_url=raw.get("file_url") or "",
+        filename=raw.get("filename") or "",
+        map_url=map_url,
+        place=place,
+        contact=_whatsapp_contact(raw) if kind == "contacts" else "",
+        time_label=_time_label(raw.get("date"), timezone),
+        buttons=buttons,
+        buttons_kind=buttons_kind,
+    )
+
+
+def _phone_messages(line: _Line, answer: dict[str, Any]) -> list[PhoneMessage]:
+    parse = _whatsapp_message if line.platform == WHATSAPP else _telegram_message
+    return [parse(raw, line.timezone) for raw in answer.get("messages", [])]
 
 
 def _delivery_problem(answer: dict[str, Any]) -> str:
     """Why a message the simulator took did not reach CityMes at once, or ""."""
     if answer.get("delivery") == "getUpdates":
         return ""  # a polling bot: CityMes fetches it
+    if answer.get("delivery") == "none" and answer.get("wamid"):
+        return (
+            "This WhatsApp number has no webhook in the simulator yet, so CityMes did not get the message: run "
+            "`python -m citymes_app.cli channel connect-simulator ID --base-url URL` once the app is up."
+        )
     status = answer.get("webhook_status")
     if status is None or not 200 <= status < 300:
         return (
@@ -166,48 +274,104 @@ def _delivery_problem(answer: dict[str, Any]) -> str:
     return ""
 
 
+def _new_chat_id() -> str:
+    return str(secrets.randbelow(9 * 10**8) + 10**8)
+
+
+def _new_wa_id() -> str:
+    """A made-up Spanish mobile number, as WhatsApp writes it (country code, no "+")."""
+    return f"34{secrets.choice('67')}{secrets.randbelow(10**8):08d}"
+
+
+def phone_number_label(wa_id: str) -> str:
+    """ "+34 612 345 678" for "34612345678"."""
+    if len(wa_id) == 11 and wa_id.startswith("34"):
+        return f"+34 {wa_id[2:5]} {wa_id[5:8]} {wa_id[8:]}"
+    return f"+{wa_id}"
+
+
 class CitizenState(rx.State):
     """One citizen phone (a browser tab)."""
 
-    chat_id: str = rx.LocalStorage("", name="citymes_citizen_chat")
+    chat_id: str = rx.LocalStorage("", name="citymes_citizen_chat")  # the citizen on Telegram
+    wa_id: str = rx.LocalStorage("", name="citymes_citizen_wa_id")  # the citizen on WhatsApp
     citizen_name: str = rx.LocalStorage("", name="citymes_citizen_name")
-    bot_id: str = rx.LocalStorage("", name="citymes_citizen_bot")
-    bots: list[BotOption] = []
+    bot_id: str = rx.LocalStorage("", name="citymes_citizen_bot")  # the chosen channel's id
+    channels: list[ChannelOption] = []
     messages: list[PhoneMessage] = []
     draft: str = ""
     error: str = ""
     sending: bool = False
-    _bots: dict[str, _Bot] = {}
+    _lines: dict[str, _Line] = {}
     _watch_generation: int = 0
+    _watch_error: str = ""
 
     @rx.var
     def bot_name(self) -> str:
-        """The chosen bot's name, for the phone's title bar."""
-        return next((bot.name for bot in self.bots if bot.id == self.bot_id), "CityMes")
+        """The chosen channel's name, for the phone's title bar."""
+        return next((c.name for c in self.channels if c.id == self.bot_id), "CityMes")
 
-    def _bot(self) -> _Bot | None:
-        return self._bots.get(self.bot_id)
+    @rx.var
+    def platform(self) -> str:
+        """The chosen channel's platform."""
+        return next((c.platform for c in self.channels if c.id == self.bot_id), "")
+
+    @rx.var
+    def platforms(self) -> list[str]:
+        """The platforms the phone can play, in the order of their first channel."""
+        return list(dict.fromkeys(c.platform for c in self.channels))
+
+    @rx.var
+    def platform_channels(self) -> list[ChannelOption]:
+        """The chosen platform's channels."""
+        platform = next((c.platform for c in self.channels if c.id == self.bot_id), "")
+        return [c for c in self.channels if c.platform == platform]
+
+    @rx.var
+    def address_label(self) -> str:
+        """Who the citizen is on the chosen platform: a Telegram chat id or a WhatsApp number."""
+        platform = next((c.platform for c in self.channels if c.id == self.bot_id), "")
+        if platform == WHATSAPP:
+            return phone_number_label(self.wa_id) if self.wa_id else ""
+        return f"Telegram chat {self.chat_id}" if self.chat_id else ""
+
+    def _line(self) -> _Line | None:
+        return self._lines.get(self.bot_id)
+
+    def _address(self, line: _Line) -> str:
+        return self.wa_id if line.platform == WHATSAPP else self.chat_id
 
     @rx.event
     async def open_phone(self):
-        """Page load: list the bots, give this browser a chat of its own, start watching it."""
-        self._bots, problem = await asyncio.to_thread(_bots)
-        self.bots = [BotOption(id=key, name=bot.name) for key, bot in self._bots.items()]
+        """Page load: list the channels, give this browser a citizen of its own, start watching the chat."""
+        self._lines, problem = await asyncio.to_thread(_lines)
+        self.channels = [ChannelOption(id=key, name=line.name, platform=line.platform) for key, line in self._lines.items()]
         self.error = problem
-        if self.bot_id not in self._bots:
-            self.bot_id = next(iter(self._bots), "")
+        if self.bot_id not in self._lines:
+            self.bot_id = next(iter(self._lines), "")
         if not self.chat_id.isdigit():
-            self.chat_id = str(secrets.randbelow(9 * 10**8) + 10**8)
+            self.chat_id = _new_chat_id()
+        if not (self.wa_id.isdigit() and 6 <= len(self.wa_id) <= 15):
+            self.wa_id = _new_wa_id()
         if not self.citizen_name.strip():
             self.citizen_name = DEFAULT_NAMES[secrets.randbelow(len(DEFAULT_NAMES))]
         self._watch_generation += 1
         return CitizenState.watch_chat(self._watch_generation)
 
     @rx.event
-    async def choose_bot(self, bot_id: str):
-        """Write to another bot (each bot has its own chat)."""
-        if bot_id in self._bots:
-            self.bot_id, self.messages = bot_id, []
+    async def choose_bot(self, channel_id: str):
+        """Write to another bot or number (each has its own chat)."""
+        if channel_id in self._lines and channel_id != self.bot_id:
+            self.bot_id, self.messages, self.draft = channel_id, [], ""
+
+    @rx.event
+    async def choose_platform(self, platform: str | list[str]):
+        """Switch between Telegram and WhatsApp: the platform's first channel."""
+        platform = platform if isinstance(platform, str) else next(iter(platform), "")
+        if platform != self.platform:
+            first = next((key for key, line in self._lines.items() if line.platform == platform), None)
+            if first is not None:
+                self.bot_id, self.messages, self.draft = first, [], ""
 
     @rx.event
     def set_citizen_name(self, value: str):
@@ -221,32 +385,36 @@ class CitizenState(rx.State):
 
     @rx.event
     def new_chat(self):
-        """Start over as a new citizen (a new chat id)."""
-        self.chat_id = str(secrets.randbelow(9 * 10**8) + 10**8)
+        """Start over as a new citizen (a new Telegram chat and a new WhatsApp number)."""
+        self.chat_id, self.wa_id = _new_chat_id(), _new_wa_id()
         self.messages, self.error = [], ""
 
     async def _send(self, content: dict[str, Any]) -> bool:
         """Post one citizen message; True if the simulator took it."""
-        bot = self._bot()
-        if bot is None:
-            self.error = self.error or "Choose a bot first."
+        line = self._line()
+        if line is None:
+            self.error = self.error or "Choose a bot or a number first."
             return False
-        body = {"chat_id": int(self.chat_id), "first_name": self.citizen_name.strip() or "Citizen", **content}
+        name = self.citizen_name.strip() or "Citizen"
+        if line.platform == WHATSAPP:
+            body = {"wa_id": self.wa_id, "name": name, **content}
+        else:
+            body = {"chat_id": int(self.chat_id), "first_name": name, **content}
         try:
-            answer = await _call("POST", f"bots/{bot.token}/citizen-message", json=body)
+            answer = await _call("POST", line.citizen_message_path(), json=body)
         except SimulatorUnavailable as exc:
             self.error = str(exc)
             return False
         self.error = _delivery_problem(answer)
-        await self._refresh(bot)
+        await self._refresh(line)
         return True
 
-    async def _refresh(self, bot: _Bot) -> None:
+    async def _refresh(self, line: _Line) -> None:
         try:
-            answer = await _call("GET", f"bots/{bot.token}/chats/{self.chat_id}/messages")
+            answer = await _call("GET", line.chat_path(self._address(line)))
         except SimulatorUnavailable:
             return
-        messages = [_phone_message(raw, bot.timezone) for raw in answer.get("messages", [])]
+        messages = _phone_messages(line, answer)
         if messages != self.messages:
             self.messages = messages
 
@@ -265,8 +433,26 @@ class CitizenState(rx.State):
             self.sending = False
 
     @rx.event
+    async def tap_choice(self, title: str, menu_kind: str):
+        """Tap a button or a list row the town hall offered: its title goes back as the citizen's answer."""
+        if self.sending:
+            return
+        line = self._line()
+        if line is not None and line.platform == WHATSAPP and menu_kind in ("button", "list"):
+            content: dict[str, Any] = {f"{menu_kind}_reply": {"title": title}}
+        else:
+            content = {"text": title}  # a Telegram reply keyboard sends the button's text
+        self.sending = True
+        yield
+        try:
+            await self._send(content)
+        finally:
+            self.sending = False
+
+    @rx.event
     async def send_photo(self, files: list[rx.UploadFile]):
         """Send the chosen picture."""
+        line = self._line()
         for upload in files[:1]:
             data = await upload.read()
             if len(data) > MAX_PHOTO_BYTES:
@@ -275,7 +461,7 @@ class CitizenState(rx.State):
             photo = {"content_base64": base64.b64encode(data).decode(), "filename": upload.name or "photo.jpg"}
             if upload.content_type:
                 photo["mime_type"] = upload.content_type
-            await self._send({"photo": photo})
+            await self._send({"image" if line and line.platform == WHATSAPP else "photo": photo})
 
     @rx.event
     async def share_location(self):
@@ -285,10 +471,14 @@ class CitizenState(rx.State):
 
     @rx.event
     async def share_contact(self):
-        """Share the citizen's own contact card (a made-up number tied to this chat)."""
+        """Share the citizen's own contact card (a made-up number tied to this citizen)."""
+        name = self.citizen_name.strip() or "Citizen"
+        line = self._line()
+        if line is not None and line.platform == WHATSAPP:
+            await self._send({"contacts": [{"name": name, "phone": f"+{self.wa_id}"}]})
+            return
         phone = f"346{int(self.chat_id) % 10**8:08d}"
-        contact = {"phone_number": phone, "first_name": self.citizen_name.strip() or "Citizen"}
-        await self._send({"contact": {**contact, "user_id": int(self.chat_id)}})
+        await self._send({"contact": {"phone_number": phone, "first_name": name, "user_id": int(self.chat_id)}})
 
     @rx.event(background=True)
     async def watch_chat(self, generation: int):
@@ -301,29 +491,30 @@ class CitizenState(rx.State):
             async with self:
                 if self._watch_generation != generation:
                     return
-                bot, chat_id = self._bot(), self.chat_id
+                line = self._line()
+                bot_id, address = self.bot_id, self._address(line) if line else ""
             if not await live.tab_is_open(client_token):
                 gone_since = gone_since or time.monotonic()
                 if time.monotonic() - gone_since > TAB_GONE_GRACE_SECONDS:
                     return
             else:
                 gone_since = None
-            if bot is not None and chat_id.isdigit():
+            if line is not None and address.isdigit():
                 try:
-                    answer = await _call("GET", f"bots/{bot.token}/chats/{chat_id}/messages")
+                    answer = await _call("GET", line.chat_path(address))
                 except SimulatorUnavailable as exc:
                     if not simulator_down:
                         async with self:
-                            self.error = str(exc)
+                            self.error = self._watch_error = str(exc)
                     simulator_down = True
                 else:
-                    messages = [_phone_message(raw, bot.timezone) for raw in answer.get("messages", [])]
+                    messages = _phone_messages(line, answer)
                     async with self:
                         if self._watch_generation != generation:
                             return
-                        if simulator_down and self.error == _unreachable_message():
+                        if simulator_down and self.error == self._watch_error:
                             self.error = ""
-                        if chat_id == self.chat_id and messages != self.messages:
+                        if bot_id == self.bot_id and address == self._address(line) and messages != self.messages:
                             self.messages = messages
                     simulator_down = False
             await asyncio.sleep(POLL_SECONDS * (4 if simulator_down else 1))

@@ -5,9 +5,9 @@ Two states:
 * `InboxShared` — one instance per tenant, under the shared token `inbox-<tenant_id>`: the queue summary and a
   version number, nothing more. The bridge (`state/live.py`) rewrites it after every inbox event and Reflex
   fans the change out to every tab linked to the token.
-* `InboxState` — per tab: which conversation is open, its thread (a computed var that reads the shared
-  version, so every linked tab redraws its open thread when anything in the tenant's inbox changes), the reply
-  being written and the reason a reply was refused.
+* `InboxState` — per tab: which conversation is open, its thread and its free-form window (computed vars that
+  read the shared version, so every linked tab redraws them when anything in the tenant's inbox changes), the
+  reply or template being written and the reason it was refused, and linking the citizen with another record.
 
 The tenant always comes from the signed-in session (`AuthState`), never from the URL.
 """
@@ -20,11 +20,21 @@ import logging
 import reflex as rx
 from sqlmodel import Session
 
-from citymes_app.core import inbox
+from citymes_app.core import citizens, inbox, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import InboxEvent
-from citymes_app.core.inbox_display import Bubble, QueueLine, queue_lines, thread_bubbles
+from citymes_app.core.inbox_display import (
+    NO_WINDOW,
+    Bubble,
+    QueueLine,
+    TemplateOption,
+    WindowView,
+    queue_lines,
+    reply_window_view,
+    template_options,
+    thread_bubbles,
+)
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 
@@ -50,15 +60,46 @@ def _load_thread(tenant_id: int, conversation_id: int) -> list[Bubble]:
             return []
 
 
-def _open_conversation(tenant_id: int, conversation_id: int) -> str:
+def _load_window(tenant_id: int, conversation_id: int) -> WindowView:
+    with Session(get_runtime().engine) as session:
+        try:
+            return reply_window_view(session, tenant_id=tenant_id, conversation_id=conversation_id)
+        except inbox.InboxError:
+            return NO_WINDOW
+
+
+def _open_conversation(tenant_id: int, conversation_id: int) -> tuple[inbox.ConversationHeader, list[TemplateOption]]:
     with session_scope(get_runtime().engine) as session:
         inbox.mark_read(session, tenant_id=tenant_id, conversation_id=conversation_id)
-        return inbox.conversation_title(session, tenant_id=tenant_id, conversation_id=conversation_id)
+        header = inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id)
+        return header, template_options(session, tenant_id=tenant_id, conversation_id=conversation_id)
 
 
 def _reply(operator: SignedInOperator, conversation_id: int, text: str) -> int:
     with session_scope(get_runtime().engine) as session:
         return inbox.reply(session, operator=operator, conversation_id=conversation_id, text=text).id
+
+
+def _send_template(operator: SignedInOperator, conversation_id: int, template: TemplateOption, params: list[str]) -> int:
+    with session_scope(get_runtime().engine) as session:
+        return inbox.send_template(
+            session,
+            operator=operator,
+            conversation_id=conversation_id,
+            name=template.name,
+            language=template.language,
+            params=params,
+        ).id
+
+
+def _link_candidates(tenant_id: int, citizen_id: int, search: str) -> list[citizens.LinkCandidate]:
+    with Session(get_runtime().engine) as session:
+        return citizens.link_candidates(session, tenant_id=tenant_id, exclude_id=citizen_id, search=search)
+
+
+def _link(tenant_id: int, keep_id: int, merge_id: int) -> None:
+    with session_scope(get_runtime().engine) as session:
+        citizens.link_citizens(session, tenant_id=tenant_id, keep_id=keep_id, merge_id=merge_id)
 
 
 def _resolve(tenant_id: int, conversation_id: int) -> None:
@@ -82,9 +123,27 @@ class InboxState(rx.State):
 
     selected_id: int = 0
     selected_title: str = ""
+    selected_platform: str = ""
+    selected_citizen_id: int = 0
+    selected_citizen_name: str = ""
+    selected_channel_name: str = ""
     draft: str = ""
     reply_error: str = ""
     sending: bool = False
+    # The approved templates of the open conversation's channel, and the one being filled in.
+    templates: list[TemplateOption] = []
+    template_id: str = ""
+    template_params: list[str] = []
+    template_error: str = ""
+    sending_template: bool = False
+    # Linking the open conversation's citizen with another record of the same person.
+    link_open: bool = False
+    link_search: str = ""
+    link_candidates: list[citizens.LinkCandidate] = []
+    link_target_id: int = 0
+    link_target_name: str = ""
+    link_error: str = ""
+    link_notice: str = ""
     _tenant_id: int = 0
 
     @rx.var
@@ -95,6 +154,30 @@ class InboxState(rx.State):
         if not self.selected_id or not self._tenant_id:
             return []
         return await asyncio.to_thread(_load_thread, self._tenant_id, self.selected_id)
+
+    @rx.var
+    async def reply_window(self) -> WindowView:
+        """Whether a free-form reply can go out in the open conversation now (redrawn like the thread)."""
+        shared = await self.get_state(InboxShared)
+        _ = shared.version
+        if not self.selected_id or not self._tenant_id:
+            return NO_WINDOW
+        return await asyncio.to_thread(_load_window, self._tenant_id, self.selected_id)
+
+    @rx.var
+    def template_labels(self) -> list[str]:
+        """The placeholders of the chosen template, one input each: "{{1}}", "{{2}}"..."""
+        chosen = next((t for t in self.templates if t.id == self.template_id), None)
+        return [f"{{{{{n}}}}}" for n in range(1, chosen.parameter_count + 1)] if chosen else []
+
+    @rx.var
+    def template_preview(self) -> str:
+        """The chosen template as the citizen will read it (unfilled placeholders stay visible)."""
+        chosen = next((t for t in self.templates if t.id == self.template_id), None)
+        if chosen is None:
+            return ""
+        params = [p.strip() or f"{{{{{n}}}}}" for n, p in enumerate(self.template_params, start=1)]
+        return templates.render(chosen.body, params)
 
     @rx.var
     async def selected_in_queue(self) -> bool:
@@ -134,10 +217,28 @@ class InboxState(rx.State):
             linked.queue = await asyncio.to_thread(load_queue, operator.tenant_id)
             linked.version += 1
 
+    def _forget_conversation(self) -> None:
+        self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self.selected_platform, self.selected_citizen_id, self.selected_citizen_name = "", 0, ""
+        self.selected_channel_name = ""
+        self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
+        self._reset_link()
+        self.link_notice = ""
+
+    def _reset_link(self) -> None:
+        self.link_open, self.link_search, self.link_candidates = False, "", []
+        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
+
+    def _choose_template(self, template_id: str) -> None:
+        chosen = next((t for t in self.templates if t.id == template_id), None)
+        self.template_id = chosen.id if chosen else ""
+        self.template_params = [""] * (chosen.parameter_count if chosen else 0)
+        self.template_error = ""
+
     @rx.event
     async def leave_inbox(self):
         """Signed out (the login page): stop receiving this tenant's live queue and forget the open conversation."""
-        self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self._forget_conversation()
         self._tenant_id = 0
         shared = await self.get_state(InboxShared)
         if shared._linked_to:
@@ -150,13 +251,18 @@ class InboxState(rx.State):
         if operator is None:
             return rx.redirect(LOGIN_ROUTE)
         if conversation_id != self.selected_id:
-            self.draft, self.reply_error = "", ""
+            self._forget_conversation()
         try:
-            title = await asyncio.to_thread(_open_conversation, operator.tenant_id, conversation_id)
+            header, options = await asyncio.to_thread(_open_conversation, operator.tenant_id, conversation_id)
         except inbox.InboxError:
-            self.selected_id, self.selected_title = 0, ""
+            self._forget_conversation()
             return
-        self.selected_id, self.selected_title = conversation_id, title
+        self.selected_id, self.selected_title = conversation_id, header.title
+        self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
+        self.selected_citizen_id, self.selected_citizen_name = header.citizen_id, header.citizen_name
+        if options != self.templates:
+            self.templates = options
+            self._choose_template(options[0].id if options else "")
         shared = await self.get_state(InboxShared)
         if any(line.id == conversation_id and line.unread_count for line in shared.queue):
             self._publish(conversation_id, "conversation")
@@ -164,7 +270,7 @@ class InboxState(rx.State):
     @rx.event
     def close_conversation(self):
         """Back to the empty thread panel."""
-        self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self._forget_conversation()
 
     @rx.event
     def set_draft(self, value: str):
@@ -214,5 +320,115 @@ class InboxState(rx.State):
         except inbox.InboxError as exc:
             self.reply_error = _sentence(str(exc))
             return
-        self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self._forget_conversation()
+        self._publish(conversation_id, "conversation")
+
+    # --- Templates, when the free-form window is closed ----------------------------------------------------
+
+    @rx.event
+    def choose_template(self, template_id: str):
+        """Pick another approved template (its parameters start empty)."""
+        self._choose_template(template_id)
+
+    @rx.event
+    def set_template_param(self, index: int, value: str):
+        """One of the template's parameters changed."""
+        params = list(self.template_params)
+        if 0 <= index < len(params):
+            params[index] = value
+            self.template_params = params
+        self.template_error = ""
+
+    @rx.event
+    async def send_template(self, form_data: dict[str, str]):
+        """Put the chosen template, filled in, in the outbox; a refusal shows beside the form."""
+        if self.sending_template or not self.selected_id:
+            return
+        chosen = next((t for t in self.templates if t.id == self.template_id), None)
+        if chosen is None:
+            self.template_error = "Choose a template first."
+            return
+        operator = await self._operator()
+        if operator is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        self.sending_template = True
+        yield
+        try:
+            message_id = await asyncio.to_thread(_send_template, operator, self.selected_id, chosen, list(self.template_params))
+        except inbox.InboxError as exc:
+            self.template_error = _sentence(str(exc))
+            return
+        except Exception as exc:
+            log.error("template to conversation %s failed: %s", self.selected_id, type(exc).__name__)
+            self.template_error = "The template could not be saved. Try again in a moment."
+            return
+        finally:
+            self.sending_template = False
+        self._choose_template(chosen.id)
+        get_runtime().bus.wake_outbox()
+        self._publish(self.selected_id, "message", message_id)
+
+    # --- Linking two records of one person -----------------------------------------------------------------
+
+    async def _load_candidates(self) -> None:
+        self.link_candidates = await asyncio.to_thread(
+            _link_candidates, self._tenant_id, self.selected_citizen_id, self.link_search
+        )
+
+    @rx.event
+    async def open_link(self):
+        """Open the "Link with another citizen" dialog with the tenant's other citizens."""
+        if not self.selected_citizen_id or not self._tenant_id:
+            return
+        self._reset_link()
+        self.link_open, self.link_notice = True, ""
+        await self._load_candidates()
+
+    @rx.event
+    def set_link_open(self, value: bool):
+        """The dialog was closed (Escape, the close button, a click outside)."""
+        if not value:
+            self._reset_link()
+
+    @rx.event
+    async def search_link(self, value: str):
+        """Narrow the list to names or phone numbers holding the words."""
+        self.link_search = value[:100]
+        await self._load_candidates()
+
+    @rx.event
+    def pick_link_target(self, citizen_id: int, name: str):
+        """The operator chose who to link with: ask them to confirm."""
+        self.link_target_id, self.link_target_name, self.link_error = citizen_id, name, ""
+
+    @rx.event
+    def back_to_candidates(self):
+        """Not this one after all."""
+        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
+
+    @rx.event
+    async def confirm_link(self):
+        """Make the chosen citizen part of this conversation's citizen: one person, every conversation and message."""
+        if not self.link_target_id or not self.selected_citizen_id:
+            return
+        operator = await self._operator()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        merged_name = self.link_target_name
+        try:
+            await asyncio.to_thread(_link, operator.tenant_id, self.selected_citizen_id, self.link_target_id)
+        except citizens.CitizenError as exc:
+            self.link_error = _sentence(str(exc))
+            return
+        except Exception as exc:
+            log.error("linking citizens %s and %s failed: %s", self.selected_citizen_id, self.link_target_id, type(exc).__name__)
+            self.link_error = "The citizens could not be linked. Try again in a moment."
+            return
+        log.info("operator %s linked citizen %s into %s", operator.operator_id, self.link_target_id, self.selected_citizen_id)
+        conversation_id = self.selected_id
+        self._reset_link()
+        header, _options = await asyncio.to_thread(_open_conversation, operator.tenant_id, conversation_id)
+        self.selected_title, self.selected_citizen_name = header.title, header.citizen_name
+        self.link_notice = f"Linked with {merged_name}: their conversations are now this citizen's."
         self._publish(conversation_id, "conversation")

@@ -90,11 +90,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             CITYMES_DATABASE_URL=f"sqlite:///{data / 'citymes.db'}",
             CITYMES_MEDIA_DIR=str(data / "media"),
             CITYMES_TELEGRAM_API_BASE=simulator_url,
+            CITYMES_WHATSAPP_API_BASE=simulator_url,
             CITYMES_SIMULATOR_URL=simulator_url,
         )
         cli = [sys.executable, "-m", "citymes_app.cli"]
         loaded = subprocess.run([*cli, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         channel_id = re.search(r"Telegram channel (\d+)", loaded.stdout).group(1)
+        whatsapp_id = re.search(r"WhatsApp channel (\d+)", loaded.stdout).group(1)
         slug, name = OTHER_TENANT
         email, password, operator_name = OTHER_OPERATOR
         subprocess.run([*cli, "tenant", "add", slug, "--name", name], cwd=ROOT, env=env, capture_output=True, check=True)
@@ -128,7 +130,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 capture_output=True,
                 check=True,
             )
-            yield Site(url=url, simulator_url=simulator_url, bot_token=demo.DEMO_TOKEN, log_path=log_path)
+            # The demo's WhatsApp number: registered with the simulator, which checks our webhook (Meta's handshake).
+            subprocess.run(
+                [*cli, "channel", "connect-simulator", whatsapp_id, "--simulator-url", simulator_url, "--base-url", url],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+            yield Site(
+                url=url,
+                simulator_url=simulator_url,
+                bot_token=demo.DEMO_TOKEN,
+                log_path=log_path,
+                whatsapp_number_id=demo.DEMO_WHATSAPP_CREDENTIALS["phone_number_id"],
+                database_url=env["CITYMES_DATABASE_URL"],
+            )
         finally:
             _stop(proc)
 

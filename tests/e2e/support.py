@@ -13,6 +13,10 @@ from playwright.sync_api import Page
 
 from citymes_app import demo
 
+# The demo town's administrator and one of its operators (not an administrator).
+ADMIN = "admin@demo.citymes.local"
+OPERATOR = "operator@demo.citymes.local"
+
 # A second organisation with an operator of its own: it must never see the demo town's citizens.
 OTHER_TENANT = ("consell", "Consell Comarcal del Maresme")
 OTHER_OPERATOR = ("op@consell.test", "consell-password", "Queralt (operator)")
@@ -29,6 +33,8 @@ class Site:
     simulator_url: str
     bot_token: str
     log_path: Path
+    whatsapp_number_id: str = ""  # the demo's WhatsApp number on the simulator
+    database_url: str = ""
 
     def bot_url(self, path: str) -> str:
         return f"{self.simulator_url}/sim/telegram/bots/{self.bot_token}/{path.lstrip('/')}"
@@ -48,6 +54,28 @@ class Site:
         response = httpx.get(self.bot_url(f"chats/{chat_id}/messages"), timeout=30)
         response.raise_for_status()
         return response.json()["messages"]
+
+    def number_url(self, path: str) -> str:
+        return f"{self.simulator_url}/sim/whatsapp/numbers/{self.whatsapp_number_id}/{path.lstrip('/')}"
+
+    def wa_citizen_says(self, wa_id: str, name: str = "Núria", **content: object) -> dict:
+        """A citizen writes to the demo's WhatsApp number; returns once the simulator has delivered it to our webhook."""
+        response = httpx.post(self.number_url("citizen-message"), json={"wa_id": wa_id, "name": name, **content}, timeout=30)
+        response.raise_for_status()
+        answer = response.json()
+        assert answer["webhook_status"] == 200, answer
+        return answer
+
+    def wa_phone_screen(self, wa_id: str) -> list[dict]:
+        """The WhatsApp citizen's chat as the simulator shows it."""
+        response = httpx.get(self.number_url(f"chats/{wa_id}/messages"), timeout=30)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+
+def new_wa_id() -> str:
+    """A Spanish mobile number nobody used before in this session, as WhatsApp writes it."""
+    return f"346{secrets.randbelow(10**8):08d}"
 
 
 def new_chat_id() -> int:

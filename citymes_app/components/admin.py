@@ -1,0 +1,132 @@
+"""Pieces shared by the administration pages: the administrators-only gate, the page header, cards, field labels
+and the message shown beside a refused field."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.state.auth_state import AuthState
+
+ADMIN_CONTENT_WIDTH = "1280px"
+
+
+def refusal() -> rx.Component:
+    """What an operator who is not an administrator sees instead of the page."""
+    return rx.center(
+        rx.vstack(
+            rx.center(
+                rx.icon("lock", size=26, color="var(--gray-9)"),
+                width="56px",
+                height="56px",
+                border_radius="50%",
+                background="var(--gray-a3)",
+            ),
+            rx.heading("This page is for administrators", size="5", id="admin-only"),
+            rx.text(
+                "Keywords and office hours are edited by your organisation's administrators. "
+                "Ask one of them if something should change.",
+                size="2",
+                color_scheme="gray",
+                text_align="center",
+                max_width="360px",
+            ),
+            rx.link(
+                rx.hstack(rx.icon("inbox", size=14), rx.text("Back to the inbox", size="2"), align="center", spacing="1"),
+                href="/inbox",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        width="100%",
+        height="100vh",
+    )
+
+
+def admin_only(*content: rx.Component) -> rx.Component:
+    """The page for administrators; for anyone else, why they cannot use it (a spinner until the session is known)."""
+    return rx.cond(
+        AuthState.is_admin,
+        rx.box(
+            rx.vstack(*content, spacing="5", width="100%", max_width=ADMIN_CONTENT_WIDTH, margin_x="auto"),
+            padding="28px 32px 48px",
+            width="100%",
+        ),
+        rx.cond(
+            AuthState.operator_role != "",
+            refusal(),
+            rx.center(rx.spinner(size="3"), width="100%", height="100vh"),
+        ),
+    )
+
+
+def admin_column(*content: rx.Component) -> rx.Component:
+    """The scrolling column beside the sidebar."""
+    return rx.box(*content, flex="1", height="100vh", overflow_y="auto", min_width="0")
+
+
+def page_header(title: str, subtitle: str, *actions: rx.Component) -> rx.Component:
+    """The page's title, what it is for, and its main actions on the right."""
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(title, size="7", letter_spacing="-0.02em"),
+            rx.text(subtitle, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.hstack(*actions, spacing="2", align="center"),
+        align="end",
+        width="100%",
+    )
+
+
+def card(title: str, icon: str, *children: rx.Component, aside: rx.Component | None = None, **props) -> rx.Component:
+    """A titled panel of a page."""
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                rx.icon(icon, size=16, color="var(--accent-10)"),
+                rx.heading(title, size="3", weight="medium"),
+                rx.spacer(),
+                aside if aside is not None else rx.fragment(),
+                align="center",
+                spacing="2",
+                width="100%",
+            ),
+            *children,
+            spacing="3",
+            width="100%",
+        ),
+        padding="18px 20px",
+        background=styles.PANEL_BACKGROUND,
+        border=styles.BORDER,
+        border_radius="var(--radius-4)",
+        box_shadow="0 1px 2px rgba(15, 23, 42, 0.04)",
+        width="100%",
+        **props,
+    )
+
+
+def label(text: str, html_for: str, hint: str = "") -> rx.Component:
+    """A form field's label, with a quiet hint after it."""
+    return rx.hstack(
+        rx.text(text, size="2", weight="medium", as_="label", html_for=html_for),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        align="baseline",
+        spacing="2",
+    )
+
+
+def field_error(show: rx.Var[bool], message: rx.Var[str], element_id: str) -> rx.Component:
+    """The reason a field was refused, right under it."""
+    return rx.cond(
+        show,
+        rx.hstack(
+            rx.icon("circle-alert", size=13, flex_shrink="0"),
+            rx.text(message, size="1", id=element_id, class_name="field-error"),
+            spacing="1",
+            align="center",
+            color="var(--red-11)",
+            role="alert",
+        ),
+    )

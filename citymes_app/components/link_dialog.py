@@ -1,0 +1,147 @@
+""" "Link with another citizen…": an operator who knows two records are one person makes them one, after confirming."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.components.queue_item import platform_badge
+from citymes_app.core.citizens import LinkCandidate
+from citymes_app.state.inbox_state import InboxState
+
+
+def _candidate(candidate: rx.Var[LinkCandidate]) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.avatar(fallback=candidate.name[:1], size="2", radius="full", variant="soft"),
+            rx.vstack(
+                rx.text(candidate.name, size="2", weight="medium", style=styles.ONE_LINE, class_name="candidate-name"),
+                rx.hstack(
+                    rx.foreach(candidate.platforms, platform_badge),
+                    rx.cond(candidate.phone != "", rx.text(candidate.phone, size="1", color_scheme="gray")),
+                    rx.text(candidate.conversations, " conversation(s)", size="1", color_scheme="gray"),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="1",
+                min_width="0",
+                flex="1",
+            ),
+            rx.icon("chevron-right", size=16, color="var(--gray-9)"),
+            align="center",
+            spacing="3",
+            width="100%",
+        ),
+        on_click=InboxState.pick_link_target(candidate.id, candidate.name),
+        padding="8px 10px",
+        border_radius="var(--radius-3)",
+        _hover={"background": "var(--gray-a3)"},
+        cursor="pointer",
+        width="100%",
+        class_name="link-candidate",
+        custom_attrs={"role": "button"},
+    )
+
+
+def _choose() -> rx.Component:
+    return rx.vstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            value=InboxState.link_search,
+            on_change=InboxState.search_link.debounce(250),
+            placeholder="Search by name or phone",
+            width="100%",
+            id="link-search",
+        ),
+        rx.cond(
+            InboxState.link_candidates.length() > 0,
+            rx.scroll_area(
+                rx.vstack(rx.foreach(InboxState.link_candidates, _candidate), spacing="1", width="100%"),
+                max_height="320px",
+                type="auto",
+                scrollbars="vertical",
+            ),
+            rx.text("No other citizen matches.", size="2", color_scheme="gray", padding="12px 4px"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _confirm() -> rx.Component:
+    return rx.vstack(
+        rx.callout(
+            rx.text(
+                "Link ",
+                rx.text.strong(InboxState.link_target_name),
+                " with ",
+                rx.text.strong(InboxState.selected_citizen_name),
+                "? They become one citizen: every conversation and message of both is kept, under ",
+                rx.text.strong(InboxState.selected_citizen_name),
+                ". This cannot be undone.",
+            ),
+            icon="triangle-alert",
+            color_scheme="amber",
+            width="100%",
+        ),
+        rx.cond(
+            InboxState.link_error != "",
+            rx.callout(InboxState.link_error, icon="circle-alert", color_scheme="red", size="1", width="100%", id="link-error"),
+        ),
+        rx.hstack(
+            rx.button("Back", variant="soft", color_scheme="gray", on_click=InboxState.back_to_candidates),
+            rx.button(
+                rx.icon("link", size=14), "Link them", color_scheme="amber", on_click=InboxState.confirm_link, id="confirm-link"
+            ),
+            justify="end",
+            spacing="3",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def link_dialog() -> rx.Component:
+    """The header's action and its dialog."""
+    return rx.dialog.root(
+        rx.button(
+            rx.icon("link", size=13),
+            "Link with another citizen…",
+            variant="ghost",
+            color_scheme="gray",
+            size="1",
+            on_click=InboxState.open_link,
+            id="link-citizen",
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Link with another citizen"),
+            rx.dialog.description(
+                "If ",
+                rx.text.strong(InboxState.selected_citizen_name),
+                " is the same person as another citizen (for example they also write on another platform or number), "
+                "link them so their conversations are seen together.",
+                size="2",
+                color_scheme="gray",
+                margin_bottom="12px",
+            ),
+            rx.cond(InboxState.link_target_id > 0, _confirm(), _choose()),
+            rx.dialog.close(
+                rx.icon_button(
+                    rx.icon("x", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    position="absolute",
+                    top="14px",
+                    right="14px",
+                    aria_label="Close",
+                ),
+            ),
+            max_width="520px",
+            position="relative",
+            id="link-dialog",
+        ),
+        open=InboxState.link_open,
+        on_open_change=InboxState.set_link_open,
+    )

@@ -1,0 +1,292 @@
+"""Channels (administrators only): the organisation's bots and numbers, switching them off and on, and the approved
+templates of the channels that need them (those with a free-form window, such as WhatsApp numbers).
+
+Every handler resolves the session cookie again and acts only for an administrator, on the administrator's own
+tenant's channels; the rules live in `core.tenants` and `core.templates`. Credentials never leave the server: the
+page shows a channel's public address (a bot's id, a number's id), never a token or a secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+import reflex as rx
+from sqlmodel import Session
+
+from citymes_app.core import templates, tenants
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.db import session_scope
+from citymes_app.models import Channel
+from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """An approved template as listed."""
+
+    key: str
+    name: str
+    language: str
+    body: str
+    parameter_count: int
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """One channel of the organisation as the page shows it."""
+
+    id: int
+    name: str
+    platform: str
+    mode: str
+    enabled: bool
+    address: str  # "Number id 600000000", "Bot id 700000001"
+    webhook_url: str
+    takes_templates: bool  # the platform has a free-form window, so operators need approved templates
+    templates: list[TemplateRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    """A channel the add-template form can record a template for."""
+
+    id: str
+    name: str
+
+
+def _address(channel: Channel) -> str:
+    credentials = channel.credentials or {}
+    if credentials.get("phone_number_id"):
+        return f"Number id {credentials['phone_number_id']}"
+    token = str(credentials.get("token") or "")
+    if ":" in token:
+        return f"Bot id {token.split(':', 1)[0]}"  # the part before ":" is the bot's public user id
+    return ""
+
+
+def _rows(tenant_id: int) -> list[ChannelRow]:
+    base = get_runtime().settings.public_base_url
+    with Session(get_runtime().engine) as session:
+        rows = []
+        for channel in tenants.list_channels(session, tenant_id=tenant_id):
+            takes_templates = templates.takes_templates(channel.platform)
+            recorded = templates.list_templates(session, channel_id=channel.id) if takes_templates else []
+            rows.append(
+                ChannelRow(
+                    id=channel.id,
+                    name=channel.name or f"Channel {channel.id}",
+                    platform=channel.platform,
+                    mode=channel.mode,
+                    enabled=channel.enabled,
+                    address=_address(channel),
+                    webhook_url=f"{base}/webhooks/{channel.platform}/{channel.id}",
+                    takes_templates=takes_templates,
+                    templates=[TemplateRow(str(t.id), t.name, t.language, t.body, t.parameter_count) for t in recorded],
+                )
+            )
+        return rows
+
+
+def _set_enabled(tenant_id: int, channel_id: int, enabled: bool) -> None:
+    with session_scope(get_runtime().engine) as session:
+        tenants.tenant_channel(session, tenant_id=tenant_id, channel_id=channel_id)
+        tenants.set_channel_enabled(session, channel_id=channel_id, enabled=enabled)
+
+
+def _add_template(tenant_id: int, channel_id: int, name: str, language: str, body: str) -> tuple[templates.Template, str]:
+    """Record the template; also (name, language, body, phone number id) for the simulator when it plays the number."""
+    with session_scope(get_runtime().engine) as session:
+        channel = tenants.tenant_channel(session, tenant_id=tenant_id, channel_id=channel_id)
+        if not templates.takes_templates(channel.platform):
+            raise templates.TemplateError("this channel sends any message at any time: it needs no templates")
+        template = templates.add_template(session, channel=channel, name=name, language=language, body=body)
+        return template, str((channel.credentials or {}).get("phone_number_id") or "")
+
+
+async def _approve_in_simulator(phone_number_id: str, template: templates.Template) -> str:
+    """In the demo the simulator plays WhatsApp, which checks templates: approve it there too. Returns a problem or ""."""
+    settings = get_runtime().settings
+    if not phone_number_id or settings.whatsapp_api_base != settings.simulator_url:
+        return ""  # a real number: Meta approves templates in its own dashboard
+    url = f"{settings.simulator_url}/sim/whatsapp/numbers/{phone_number_id}/templates"
+    payload = {"name": template.name, "language": template.language, "body": template.body}
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(url, json=payload)
+    except httpx.HTTPError:
+        return "the simulator is not answering, so it does not know this template yet"
+    if response.status_code != 200:
+        return "the simulator did not take it (is the number connected to it?)"
+    return ""
+
+
+class ChannelsState(rx.State):
+    """The channels page of one administrator's tab."""
+
+    channels: list[ChannelRow] = []
+    # Switching a channel off asks first: its citizens' messages stop arriving.
+    disable_id: int = 0
+    disable_name: str = ""
+    channel_error: str = ""
+    # The add-template form.
+    new_channel_id: str = ""
+    new_name: str = ""
+    new_language: str = ""
+    new_body: str = ""
+    template_error: str = ""
+    template_error_field: str = ""  # name | language | body | "" (the whole form)
+    template_notice: str = ""
+    adding: bool = False
+
+    @rx.var
+    def template_channels(self) -> list[ChannelChoice]:
+        """The channels that take templates, for the form's channel choice."""
+        return [ChannelChoice(str(c.id), c.name) for c in self.channels if c.takes_templates]
+
+    @rx.var
+    def new_parameter_count(self) -> int:
+        """How many parameters the body being written takes."""
+        return templates.parameter_count(self.new_body)
+
+    async def _admin(self) -> SignedInOperator | None:
+        auth = await self.get_state(AuthState)
+        return await auth._signed_in_admin()
+
+    async def _reload(self, operator: SignedInOperator) -> None:
+        self.channels = await asyncio.to_thread(_rows, operator.tenant_id)
+        choices = [str(c.id) for c in self.channels if c.takes_templates]
+        if self.new_channel_id not in choices:
+            self.new_channel_id = choices[0] if choices else ""
+
+    @rx.event
+    async def open_channels_page(self):
+        """Page load: only an administrator gets the page (others see why); load the tenant's channels."""
+        auth = await self.get_state(AuthState)
+        operator = await auth._signed_in()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not auth.is_admin:
+            self.reset()
+            return
+        self.disable_id, self.disable_name, self.channel_error = 0, "", ""
+        self.template_error, self.template_error_field, self.template_notice, self.adding = "", "", "", False
+        await self._reload(operator)
+
+    # Enabling and disabling.
+
+    @rx.event
+    async def toggle_channel(self, channel_id: int, enabled: bool):
+        """The switch of a channel: on at once; off after the administrator confirms."""
+        if not enabled:
+            name = next((c.name for c in self.channels if c.id == channel_id), f"channel {channel_id}")
+            self.disable_id, self.disable_name = channel_id, name
+            return
+        await self._set_enabled(channel_id, True)
+
+    @rx.event
+    def cancel_disable(self):
+        """Keep the channel on."""
+        self.disable_id, self.disable_name = 0, ""
+
+    @rx.event
+    def set_disable_dialog(self, value: bool):
+        """The confirmation was dismissed."""
+        if not value:
+            self.disable_id, self.disable_name = 0, ""
+
+    @rx.event
+    async def confirm_disable(self):
+        """Switch the channel off."""
+        channel_id = self.disable_id
+        self.disable_id, self.disable_name = 0, ""
+        if channel_id:
+            await self._set_enabled(channel_id, False)
+
+    async def _set_enabled(self, channel_id: int, enabled: bool) -> None:
+        operator = await self._admin()
+        if operator is None:
+            self.channel_error = "Only an administrator can switch channels on and off."
+            return
+        try:
+            await asyncio.to_thread(_set_enabled, operator.tenant_id, channel_id, enabled)
+        except tenants.TenantError as exc:
+            self.channel_error = str(exc)[:1].upper() + str(exc)[1:] + "."
+            return
+        log.info("operator %s %s channel %s", operator.operator_id, "enabled" if enabled else "disabled", channel_id)
+        self.channel_error = ""
+        await self._reload(operator)
+
+    # Approved templates.
+
+    @rx.event
+    def set_new_channel(self, value: str):
+        """The channel the new template is for."""
+        self.new_channel_id = value
+
+    @rx.event
+    def set_new_name(self, value: str):
+        """The template's name, as approved."""
+        if value != self.new_name:  # an input echoing the value just set is not the person typing
+            self.new_name = value
+            self._clear_error("name")
+
+    @rx.event
+    def set_new_language(self, value: str):
+        """The template's language code, as approved."""
+        if value != self.new_language:  # an input echoing the value just set is not the person typing
+            self.new_language = value
+            self._clear_error("language")
+
+    @rx.event
+    def set_new_body(self, value: str):
+        """The template's text with its placeholders."""
+        if value != self.new_body:  # an input echoing the value just set is not the person typing
+            self.new_body = value
+            self._clear_error("body")
+
+    def _clear_error(self, field_name: str) -> None:
+        self.template_notice = ""
+        if self.template_error_field in (field_name, ""):
+            self.template_error, self.template_error_field = "", ""
+
+    @rx.event
+    async def add_template(self, form_data: dict[str, str]):
+        """Record an approved template for the chosen channel; a refusal shows beside the field to correct."""
+        if self.adding:
+            return
+        operator = await self._admin()
+        if operator is None:
+            self.template_error, self.template_error_field = "Only an administrator can add templates.", ""
+            return
+        if not self.new_channel_id.isdigit():
+            self.template_error, self.template_error_field = "Choose the channel the template was approved for.", ""
+            return
+        self.adding, self.template_notice = True, ""
+        yield
+        try:
+            template, number_id = await asyncio.to_thread(
+                _add_template, operator.tenant_id, int(self.new_channel_id), self.new_name, self.new_language, self.new_body
+            )
+        except templates.TemplateError as exc:
+            message = str(exc)
+            self.template_error, self.template_error_field = message[:1].upper() + message[1:] + ".", exc.field
+            return
+        except tenants.TenantError as exc:
+            self.template_error, self.template_error_field = str(exc)[:1].upper() + str(exc)[1:] + ".", ""
+            return
+        finally:
+            self.adding = False
+        problem = await _approve_in_simulator(number_id, template)
+        log.info("operator %s recorded template %s (%s)", operator.operator_id, template.name, template.language)
+        self.template_notice = f"Template {template.name} ({template.language}) recorded" + (
+            f"; note: {problem}." if problem else "."
+        )
+        self.new_name, self.new_language, self.new_body = "", "", ""
+        self.template_error, self.template_error_field = "", ""
+        await self._reload(operator)

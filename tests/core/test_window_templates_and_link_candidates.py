@@ -1,0 +1,164 @@
+"""What the inbox shows before an operator writes on a channel with a free-form window (until when it is open, why it
+is closed, which templates to offer), the citizens an operator may link a record with, and the demo's WhatsApp
+number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+import integrations.whatsapp  # noqa: F401 - registers the platform's 24-hour window
+from citymes_app import demo
+from citymes_app.core import citizens, inbox, templates, tenants
+from citymes_app.core.db import get_engine, migrate
+from citymes_app.core.inbox_display import NO_WINDOW, moment_label, reply_window_view, template_options
+from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, utcnow
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'citymes.db'}"
+    migrate(url)
+    yield get_engine(url)
+    get_engine(url).dispose()
+
+
+def add_citizen(session: Session, channel: Channel, user: str, name: str, phone: str | None = None) -> Conversation:
+    citizen = Citizen(tenant_id=channel.tenant_id, display_name=name, phone=phone)
+    session.add(citizen)
+    session.flush()
+    session.add(
+        CitizenIdentity(tenant_id=channel.tenant_id, citizen_id=citizen.id, platform=channel.platform, platform_user_id=user)
+    )
+    conversation = Conversation(tenant_id=channel.tenant_id, citizen_id=citizen.id, channel_id=channel.id, address=user)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+@pytest.fixture
+def town(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        tenant = tenants.add_tenant(session, slug="vila", name="Vila", languages="ca,es,en")
+        other = tenants.add_tenant(session, slug="altra", name="Altra")
+        telegram = tenants.add_channel(session, tenant=tenant, platform="telegram", credentials={}, name="Bot")
+        whatsapp = tenants.add_channel(session, tenant=tenant, platform="whatsapp", credentials={}, name="WhatsApp OAC")
+        elsewhere = tenants.add_channel(session, tenant=other, platform="whatsapp", credentials={})
+        for language, body in (("ca", "Hola {{1}}, us escrivim."), ("es", "Hola {{1}}, le escribimos.")):
+            templates.add_template(session, channel=whatsapp, name="seguiment", language=language, body=body)
+        ids = {
+            "tenant": tenant.id,
+            "other": other.id,
+            "telegram": add_citizen(session, telegram, "501", "Núria Bot").id,
+            "whatsapp": add_citizen(session, whatsapp, "34600111222", "Núria WhatsApp", "+34600111222").id,
+            "elsewhere": add_citizen(session, elsewhere, "34600999888", "Núria Altra").id,
+        }
+        session.commit()
+        return ids
+
+
+def set_last_inbound(engine: Engine, conversation_id: int, ago: timedelta) -> None:
+    with Session(engine) as session:
+        conversation = session.get(Conversation, conversation_id)
+        conversation.last_inbound_at = utcnow() - ago
+        session.add(conversation)
+        session.commit()
+
+
+def test_moments_are_said_on_the_tenants_clock() -> None:
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=MADRID)
+    assert moment_label(datetime(2026, 11, 24, 15, 32, tzinfo=MADRID), tz=MADRID, now=now) == "today at 15:32"
+    assert moment_label(datetime(2026, 11, 25, 9, 5, tzinfo=MADRID), tz=MADRID, now=now) == "tomorrow at 09:05"
+    assert moment_label(datetime(2026, 11, 23, 18, 0, tzinfo=MADRID), tz=MADRID, now=now) == "yesterday at 18:00"
+    assert moment_label(datetime(2026, 11, 20, 8, 0, tzinfo=MADRID), tz=MADRID, now=now) == "Fri 20 Nov at 08:00"
+
+
+def test_the_window_says_until_when_a_free_form_reply_goes_and_a_channel_without_one_says_nothing(
+    engine: Engine, town: dict
+) -> None:
+    set_last_inbound(engine, town["whatsapp"], timedelta(hours=1, minutes=30))
+    with Session(engine) as session:
+        open_window = reply_window_view(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])
+        telegram = reply_window_view(session, tenant_id=town["tenant"], conversation_id=town["telegram"])
+    assert (open_window.applies, open_window.open, open_window.time_left, open_window.explanation) == (
+        True,
+        True,
+        "22 h left",
+        "",
+    )
+    assert open_window.closes_label.startswith(("today at ", "tomorrow at "))
+    assert telegram == NO_WINDOW
+
+
+def test_a_closed_window_is_explained_with_the_templates_to_send_instead(engine: Engine, town: dict) -> None:
+    set_last_inbound(engine, town["whatsapp"], timedelta(hours=25))
+    with Session(engine) as session:
+        closed = reply_window_view(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])
+        with pytest.raises(inbox.InboxError):
+            reply_window_view(session, tenant_id=town["other"], conversation_id=town["whatsapp"])
+    assert (closed.applies, closed.open, closed.time_left) == (True, False, "")
+    assert closed.closes_label.startswith(("yesterday at ", "today at "))
+    assert "more than 24 hours old" in closed.explanation
+    assert "seguiment (ca), seguiment (es)" in closed.explanation
+
+
+def test_templates_in_the_citizens_language_are_offered_first(engine: Engine, town: dict) -> None:
+    with Session(engine) as session:
+        first = [t.label for t in template_options(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])]
+        conversation = session.get(Conversation, town["whatsapp"])
+        session.get(Citizen, conversation.citizen_id).language = "es"
+        session.flush()
+        spanish = template_options(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])
+        telegram = template_options(session, tenant_id=town["tenant"], conversation_id=town["telegram"])
+    assert first == ["seguiment (ca)", "seguiment (es)"]  # the tenant's first language
+    assert [t.label for t in spanish] == ["seguiment (es)", "seguiment (ca)"]
+    assert (spanish[0].body, spanish[0].parameter_count) == ("Hola {{1}}, le escribimos.", 1)
+    assert telegram == []
+
+
+def test_link_candidates_are_the_tenants_other_citizens_with_their_platforms(engine: Engine, town: dict) -> None:
+    with Session(engine) as session:
+        whatsapp_citizen = session.get(Conversation, town["whatsapp"]).citizen_id
+        telegram_citizen = session.get(Conversation, town["telegram"]).citizen_id
+        everyone = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=whatsapp_citizen)
+        by_phone = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=telegram_citizen, search="600111")
+        nobody = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=whatsapp_citizen, search="Altra")
+    assert [(c.name, c.platforms, c.conversations) for c in everyone] == [("Núria Bot", ["telegram"], 1)]
+    assert [(c.name, c.phone) for c in by_phone] == [("Núria WhatsApp", "+34600111222")]
+    assert nobody == []  # another organisation's citizen is never offered
+
+
+def test_the_demo_has_a_whatsapp_number_with_templates_and_older_demos_gain_it(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = demo.load_demo(session)
+        again = demo.load_demo(session)
+        channels = [(c.id, c.platform, c.name) for c in tenants.list_channels(session)]
+        recorded = templates.list_templates(session, channel_id=first.whatsapp_channel_id)
+        session.commit()
+    assert (first.created, again.created) == (True, False)
+    assert channels == [
+        (1, "telegram", "Telegram @vilademo_bot"),
+        (2, "whatsapp", demo.DEMO_WHATSAPP_NAME),
+    ]
+    assert (first.channel_id, first.whatsapp_channel_id, again.whatsapp_channel_id) == (1, 2, 2)
+    assert sorted((t.name, t.language) for t in recorded) == [("seguiment", "ca"), ("seguiment", "en"), ("seguiment", "es")]
+
+    with Session(engine) as session:  # a demo loaded before WhatsApp existed
+        for row in session.exec(select(Channel).where(Channel.platform == "whatsapp")):
+            for template in templates.list_templates(session, channel_id=row.id):
+                session.delete(session.get(templates.MessageTemplate, template.id))
+            session.flush()
+            session.delete(row)
+        session.commit()
+        upgraded = demo.load_demo(session)
+        session.commit()
+        assert upgraded.whatsapp_channel_id is not None
+        assert len(templates.list_templates(session, channel_id=upgraded.whatsapp_channel_id)) == 3
