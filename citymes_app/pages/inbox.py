@@ -91,9 +91,7 @@ def thread_header() -> rx.Component:
     """Who the conversation is with, and closing it."""
     return rx.hstack(
         rx.vstack(
-            rx.heading(
-                InboxState.selected_citizen_name, size="4", trim="both", id="thread-title", width="100%", style=styles.ONE_LINE
-            ),
+            rx.heading(InboxState.selected_citizen_name, size="4", id="thread-title", width="100%", style=styles.ONE_LINE),
             rx.hstack(
                 platform_badge(InboxState.selected_platform),
                 rx.text(InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel"),
@@ -110,7 +108,7 @@ def thread_header() -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            spacing="2",
+            spacing="1",
             min_width="0",
             flex="1",
         ),

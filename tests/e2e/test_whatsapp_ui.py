@@ -50,6 +50,7 @@ def test_photo_and_location_on_whatsapp_reach_the_operator_whose_reply_is_read(s
     photo = {"content_base64": base64.b64encode(street_photo()).decode(), "mime_type": "image/png", "filename": "forat.png"}
     site.wa_citizen_says(wa_id, name, image=photo, caption="Hi ha un forat a la vorera")
     site.wa_citizen_says(wa_id, name, location={"latitude": 41.5381, "longitude": 2.4445, "name": "Plaça de la Vila"})
+    site.wa_citizen_says(wa_id, name, reaction={"message_id": "wamid.X", "emoji": "👍"})  # shown as unsupported
 
     page = new_context().new_page()
     sign_in(page, site, OPERATOR)
@@ -62,6 +63,7 @@ def test_photo_and_location_on_whatsapp_reach_the_operator_whose_reply_is_read(s
     page.wait_for_function("img => img.complete && img.naturalWidth === 240", arg=photo_element.element_handle())
     expect(page.locator("#thread .bubble-in .body", has_text="Hi ha un forat a la vorera")).to_be_visible()
     expect(page.locator("#thread a.location")).to_contain_text("41.53810, 2.44450")
+    expect(page.locator("#thread .bubble-in .unsupported")).to_contain_text("Unsupported message")
     expect(page.locator("#window-open")).to_contain_text("WhatsApp's 24-hour window is open until tomorrow at")
 
     reply = f"Gràcies, {name}: avisem la brigada."
