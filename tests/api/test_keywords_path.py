@@ -33,9 +33,7 @@ async def demo_town(runtime: Runtime, town: Town, dispatcher: None) -> Town:
             tenant=tenant,
             keyword_text="TRAMIT",
             content=(
-                "code,response,phone\n"
-                "AB1234,Expedient AB1234: en revisió.,\n"
-                "ZZ9999,Expedient ZZ9999: aprovat.,+34600111222\n"
+                "code,response,phone\nAB1234,Expedient AB1234: en revisió.,\nZZ9999,Expedient ZZ9999: aprovat.,+34600111222\n"
             ),
         )
         assert report.ok, report.errors

@@ -81,9 +81,7 @@ async def test_malformed_bodies_are_400_never_500(runtime: Runtime, town: Town, 
     assert message_count(runtime) == 0
 
 
-async def test_update_kinds_we_do_not_handle_are_acknowledged_and_ignored(
-    runtime: Runtime, town: Town, api_url: str
-) -> None:
+async def test_update_kinds_we_do_not_handle_are_acknowledged_and_ignored(runtime: Runtime, town: Town, api_url: str) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
     edited = {"update_id": 3, "edited_message": {**UPDATE["message"], "edit_date": 1_790_000_100}}
     poll_answer = {
