@@ -6,9 +6,12 @@ PY=.venv/bin/python
 SIM_PORT="${CITYMES_SIMULATOR_PORT:-8081}"
 export CITYMES_SIMULATOR_URL="${CITYMES_SIMULATOR_URL:-http://127.0.0.1:${SIM_PORT}}"
 export CITYMES_TELEGRAM_API_BASE="${CITYMES_TELEGRAM_API_BASE:-$CITYMES_SIMULATOR_URL}"
-export CITYMES_WHATSAPP_API_BASE="$CITYMES_SIMULATOR_URL"
+export CITYMES_WHATSAPP_API_BASE="${CITYMES_WHATSAPP_API_BASE:-$CITYMES_SIMULATOR_URL}"
 export REFLEX_USE_NPM=1 REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
 export PATH="$PWD/.venv/bin:$PATH"
+# Reload on code changes only: by default the dev server watches the whole project, and the database in data/
+# changes all the time, which would restart the backend in a loop.
+export REFLEX_HOT_RELOAD_OVERRIDE_PATHS="$PWD/citymes_app:$PWD/integrations"
 
 demo_output=$($PY -m citymes_app.cli demo)
 echo "$demo_output"
