@@ -11,7 +11,17 @@ from citymes_app.state.auth_state import AuthState
 ADMIN_CONTENT_WIDTH = "1280px"
 
 
-def refusal() -> rx.Component:
+ADMIN_ONLY_EXPLANATION = (
+    "Keywords and office hours are edited by your organisation's administrators. Ask one of them if something should change."
+)
+
+
+def refusal(
+    heading: str = "This page is for administrators",
+    explanation: str = ADMIN_ONLY_EXPLANATION,
+    element_id: str = "admin-only",
+    text_width: str = "360px",
+) -> rx.Component:
     """What an operator who is not an administrator sees instead of the page."""
     return rx.center(
         rx.vstack(
@@ -22,14 +32,13 @@ def refusal() -> rx.Component:
                 border_radius="50%",
                 background="var(--gray-a3)",
             ),
-            rx.heading("This page is for administrators", size="5", id="admin-only"),
+            rx.heading(heading, size="5", id=element_id),
             rx.text(
-                "Keywords and office hours are edited by your organisation's administrators. "
-                "Ask one of them if something should change.",
+                explanation,
                 size="2",
                 color_scheme="gray",
                 text_align="center",
-                max_width="360px",
+                max_width=text_width,
             ),
             rx.link(
                 rx.hstack(rx.icon("inbox", size=14), rx.text("Back to the inbox", size="2"), align="center", spacing="1"),
@@ -43,18 +52,21 @@ def refusal() -> rx.Component:
     )
 
 
-def admin_only(*content: rx.Component) -> rx.Component:
-    """The page for administrators; for anyone else, why they cannot use it (a spinner until the session is known)."""
+def admin_only(
+    *content: rx.Component, content_width: str = ADMIN_CONTENT_WIDTH, refused: rx.Component | None = None
+) -> rx.Component:
+    """The page for administrators; for anyone else, why they cannot use it (``refused``, by default the general
+    refusal), and a spinner until the session is known."""
     return rx.cond(
         AuthState.is_admin,
         rx.box(
-            rx.vstack(*content, spacing="5", width="100%", max_width=ADMIN_CONTENT_WIDTH, margin_x="auto"),
+            rx.vstack(*content, spacing="5", width="100%", max_width=content_width, margin_x="auto"),
             padding="28px 32px 48px",
             width="100%",
         ),
         rx.cond(
             AuthState.operator_role != "",
-            refusal(),
+            refused if refused is not None else refusal(),
             rx.center(rx.spinner(size="3"), width="100%", height="100vh"),
         ),
     )

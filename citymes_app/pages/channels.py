@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from citymes_app.components.admin import admin_column, card, field_error, label, page_header
+from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header, refusal
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.queue_item import platform_badge
-from citymes_app.state.auth_state import AuthState
 from citymes_app.state.channels_state import ChannelRow, ChannelsState, TemplateRow
 
 ROUTE = "/admin/channels"
@@ -20,33 +19,12 @@ CONTENT_WIDTH = "1080px"
 
 def not_for_you() -> rx.Component:
     """What an operator who is not an administrator sees instead."""
-    return rx.center(
-        rx.vstack(
-            rx.center(
-                rx.icon("lock", size=26, color="var(--gray-9)"),
-                width="56px",
-                height="56px",
-                border_radius="50%",
-                background="var(--gray-a3)",
-            ),
-            rx.heading("Channels are managed by administrators", size="5", id="channels-admin-only"),
-            rx.text(
-                "Your organisation's administrators add, switch off and configure its Telegram bots and WhatsApp "
-                "numbers. Ask one of them if a channel needs changing.",
-                size="2",
-                color_scheme="gray",
-                text_align="center",
-                max_width="380px",
-            ),
-            rx.link(
-                rx.hstack(rx.icon("inbox", size=14), rx.text("Back to the inbox", size="2"), align="center", spacing="1"),
-                href="/inbox",
-            ),
-            align="center",
-            spacing="3",
-        ),
-        width="100%",
-        height="100vh",
+    return refusal(
+        "Channels are managed by administrators",
+        "Your organisation's administrators add, switch off and configure its Telegram bots and WhatsApp "
+        "numbers. Ask one of them if a channel needs changing.",
+        element_id="channels-admin-only",
+        text_width="380px",
     )
 
 
@@ -306,27 +284,13 @@ def page() -> rx.Component:
     return operator_frame(
         "channels",
         admin_column(
-            rx.cond(
-                AuthState.is_admin,
-                rx.box(
-                    rx.vstack(
-                        page_header("Channels", "The organisation's Telegram bots and WhatsApp numbers, and their templates."),
-                        channels_card(),
-                        rx.cond(S.template_channels.length() > 0, add_template_card()),
-                        disable_dialog(),
-                        spacing="5",
-                        width="100%",
-                        max_width=CONTENT_WIDTH,
-                        margin_x="auto",
-                    ),
-                    padding="28px 32px 48px",
-                    width="100%",
-                ),
-                rx.cond(
-                    AuthState.operator_role != "",
-                    not_for_you(),
-                    rx.center(rx.spinner(size="3"), width="100%", height="100vh"),
-                ),
+            admin_only(
+                page_header("Channels", "The organisation's Telegram bots and WhatsApp numbers, and their templates."),
+                channels_card(),
+                rx.cond(S.template_channels.length() > 0, add_template_card()),
+                disable_dialog(),
+                content_width=CONTENT_WIDTH,
+                refused=not_for_you(),
             ),
         ),
     )

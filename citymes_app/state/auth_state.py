@@ -11,6 +11,7 @@ import asyncio
 import logging
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from citymes_app.core import auth
@@ -134,3 +135,19 @@ class AuthState(rx.State):
         self.tenant_name = ""
         self.operator_role = ""
         return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]
+
+
+async def admin_page_visit(state: rx.State) -> tuple[auth.SignedInOperator | None, EventSpec | None]:
+    """Page load of an administration page: the administrator, or ``None`` and what to answer instead.
+
+    Signed out: a redirect to the login page. An operator who is not an administrator: nothing (the page shows why),
+    after ``state`` is reset so that nothing of an earlier administrator's session stays in this tab.
+    """
+    access = await state.get_state(AuthState)
+    operator = await access._signed_in()
+    if operator is None:
+        return None, rx.redirect(LOGIN_ROUTE)
+    if not access.is_admin:
+        state.reset()
+        return None, None
+    return operator, None

@@ -21,7 +21,7 @@ from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.models import Channel
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.auth_state import AuthState, admin_page_visit
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +167,9 @@ class ChannelsState(rx.State):
     @rx.event
     async def open_channels_page(self):
         """Page load: only an administrator gets the page (others see why); load the tenant's channels."""
-        auth = await self.get_state(AuthState)
-        operator = await auth._signed_in()
+        operator, instead = await admin_page_visit(self)
         if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        if not auth.is_admin:
-            self.reset()
-            return
+            return instead
         self.disable_id, self.disable_name, self.channel_error = 0, "", ""
         self.template_error, self.template_error_field, self.template_notice, self.adding = "", "", "", False
         await self._reload(operator)

@@ -22,7 +22,7 @@ from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.models import Tenant
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.auth_state import AuthState, admin_page_visit
 
 log = logging.getLogger(__name__)
 
@@ -265,13 +265,9 @@ class HoursState(rx.State):
     @rx.event
     async def open_hours_page(self):
         """Page load: only an administrator gets the page (others see why); load the tenant's hours."""
-        auth = await self.get_state(AuthState)
-        operator = await auth._signed_in()
+        operator, instead = await admin_page_visit(self)
         if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        if not auth.is_admin:
-            self.reset()
-            return
+            return instead
         self.year = clock.now().year
         self.holiday_error, self.holiday_error_field = "", ""
         self.saving_schedule = False

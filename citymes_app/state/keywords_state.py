@@ -22,7 +22,7 @@ from citymes_app.core.inbox_display import osm_link, tenant_timezone
 from citymes_app.core.media import guess_mime, save_media
 from citymes_app.models import Keyword, Tenant
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.auth_state import AuthState, admin_page_visit
 
 log = logging.getLogger(__name__)
 
@@ -407,13 +407,9 @@ class KeywordsState(rx.State):
     @rx.event
     async def open_editor_page(self):
         """Page load: only an administrator gets the editor (others see why); load the tenant's keywords."""
-        auth = await self.get_state(AuthState)
-        operator = await auth._signed_in()
+        operator, instead = await admin_page_visit(self)
         if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        if not auth.is_admin:
-            self.reset()  # nothing of an earlier administrator's session stays in this tab
-            return
+            return instead
         self.languages = await asyncio.to_thread(_languages, operator)
         codes = [option.code for option in self.languages]
         if self.language_filter not in [*codes, ALL_LANGUAGES]:

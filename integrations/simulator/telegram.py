@@ -17,8 +17,6 @@ written here rather than ``aiolimiter``: a 429 must say *how long* to wait (``re
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import itertools
 import json
@@ -27,14 +25,29 @@ import math
 import mimetypes
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
+
+from integrations.simulator.common import (
+    ControlError,
+    StandIn,
+    TokenBucket,
+    answer,
+    citizen_file,
+    citizen_text,
+    content_kind,
+    control_error,
+    file_response,
+    optional,
+    require,
+    retry_delay,
+    route_with_body,
+)
 
 logger = logging.getLogger("citymes.simulator.telegram")
 
@@ -58,7 +71,6 @@ MAX_LONG_POLL_SECONDS = 50.0
 WEBHOOK_MAX_ATTEMPTS = 8
 WEBHOOK_RETRY_BASE_DELAY = 0.5
 WEBHOOK_RETRY_MAX_DELAY = 8.0
-WEBHOOK_TIMEOUT_SECONDS = 15.0
 
 TOKEN_RE = re.compile(r"^(\d+):[A-Za-z0-9_-]{5,}$")
 SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -147,31 +159,6 @@ def too_many_requests(retry_after: int) -> ApiError:
 
 
 @dataclass
-class TokenBucket:
-    """Token bucket: ``capacity`` calls back to back, refilled at ``rate`` per second."""
-
-    rate: float
-    capacity: float
-    tokens: float
-    stamp: float
-
-    @classmethod
-    def full(cls, rate: float, capacity: float, now: float) -> TokenBucket:
-        """A bucket that starts full (a fresh chat may burst)."""
-        return cls(rate=rate, capacity=capacity, tokens=capacity, stamp=now)
-
-    def wait_seconds(self, now: float) -> float:
-        """Seconds until one call is allowed (0 if allowed now)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        """Spend one token; call only after ``wait_seconds`` answered 0."""
-        self.tokens -= 1.0
-
-
-@dataclass
 class Limits:
     """Rate limits of one bot (a new bot gets the module defaults current at its creation)."""
 
@@ -181,11 +168,7 @@ class Limits:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form, as accepted by the limits control endpoint."""
-        return {
-            "per_chat_per_second": self.per_chat_per_second,
-            "per_chat_burst": self.per_chat_burst,
-            "global_per_second": self.global_per_second,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -530,33 +513,11 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]
 
 
-class ControlError(Exception):
-    """Malformed control-API input: answered as 400 with ``description``."""
-
-
-def _require(payload: dict[str, Any], key: str, kind: type | tuple[type, ...], label: str) -> Any:
-    value = payload.get(key)
-    if value is None:
-        raise ControlError(f"{label}{key} is required")
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ControlError(f"{label}{key} has the wrong type")
-    return value
-
-
-def _optional(payload: dict[str, Any], key: str, kind: type | tuple[type, ...], label: str) -> Any:
-    value = payload.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ControlError(f"{label}{key} has the wrong type")
-    return value
-
-
 def _coordinates(payload: Any, label: str) -> dict[str, float]:
     if not isinstance(payload, dict):
         raise ControlError(f"{label} must be an object")
-    latitude = float(_require(payload, "latitude", (int, float), f"{label}."))
-    longitude = float(_require(payload, "longitude", (int, float), f"{label}."))
+    latitude = float(require(payload, "latitude", (int, float), f"{label}."))
+    longitude = float(require(payload, "longitude", (int, float), f"{label}."))
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ControlError(f"{label} coordinates are out of range")
     return {"latitude": latitude, "longitude": longitude}
@@ -565,28 +526,21 @@ def _coordinates(payload: Any, label: str) -> dict[str, float]:
 # --- The simulator ----------------------------------------------------------------------------
 
 
-class TelegramSimulator:
+class TelegramSimulator(StandIn):
     """In-memory Telegram: bots, chats, updates, files, webhooks, limits and injected failures."""
 
     def __init__(self) -> None:
-        self._lock = asyncio.Lock()
+        super().__init__()
         self._bots: dict[str, BotState] = {}
         self._files: dict[str, StoredFile] = {}
         self._paths: dict[tuple[int, str], StoredFile] = {}
         self._file_counter = itertools.count(1)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
 
     # lifecycle -------------------------------------------------------------------------------
 
     async def reset(self) -> None:
         """Forget every bot, chat, file, webhook and pending retry."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await self._cancel_background()
         async with self._lock:
             for bot in self._bots.values():
                 bot.closed = True
@@ -595,13 +549,6 @@ class TelegramSimulator:
             self._files = {}
             self._paths = {}
             self._file_counter = itertools.count(1)
-
-    async def aclose(self) -> None:
-        """Stop background deliveries and close the webhook HTTP client."""
-        await self.reset()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     # bots ------------------------------------------------------------------------------------
 
@@ -1008,11 +955,6 @@ class TelegramSimulator:
 
     # updates and webhook delivery ------------------------------------------------------------
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS)
-        return self._client
-
     async def deliver(self, token: str, update: dict[str, Any]) -> dict[str, Any]:
         """Deliver an update: POST it to the webhook (first attempt awaited) or queue it."""
         async with self._lock:
@@ -1028,11 +970,6 @@ class TelegramSimulator:
                 bot.retrying += 1
             self._spawn(self._retry_webhook(bot, update))
         return {"delivery": "webhook", "webhook_status": status, "webhook_error": error}
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)  # keep a reference: the loop only holds weak ones
-        task.add_done_callback(self._tasks.discard)
 
     def _flush_queue_to_webhook(self, bot: BotState) -> None:
         """After setWebhook, updates still waiting for getUpdates go to the webhook instead."""
@@ -1066,7 +1003,7 @@ class TelegramSimulator:
         update_id = update.get("update_id")
         try:
             for attempt in range(2, WEBHOOK_MAX_ATTEMPTS + 1):
-                delay = min(WEBHOOK_RETRY_BASE_DELAY * 2 ** (attempt - 2), WEBHOOK_RETRY_MAX_DELAY)
+                delay = retry_delay(attempt, WEBHOOK_RETRY_BASE_DELAY, WEBHOOK_RETRY_MAX_DELAY)
                 if first_delay is not None and attempt == 2:
                     delay = first_delay
                 await asyncio.sleep(delay)
@@ -1106,34 +1043,23 @@ class TelegramSimulator:
         """Build a real Update for a citizen's message and deliver it."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        chat_id = _require(payload, "chat_id", int, "")
+        chat_id = require(payload, "chat_id", int, "")
         if chat_id <= 0:
             raise ControlError("chat_id must be a positive integer (a private chat)")
-        first_name = _require(payload, "first_name", str, "")
+        first_name = require(payload, "first_name", str, "")
         if not first_name.strip():
             raise ControlError("first_name must not be empty")
-        last_name = _optional(payload, "last_name", str, "")
-        username = _optional(payload, "username", str, "")
-        language_code = _optional(payload, "language_code", str, "")
-        caption = _optional(payload, "caption", str, "")
-        kinds = [k for k in CITIZEN_CONTENT_KINDS if payload.get(k) is not None]
-        if len(kinds) != 1:
-            raise ControlError(
-                "exactly one content kind is required, one of "
-                + ", ".join(CITIZEN_CONTENT_KINDS)
-                + (f" (got {', '.join(kinds)})" if kinds else "")
-            )
-        kind = kinds[0]
+        last_name = optional(payload, "last_name", str, "")
+        username = optional(payload, "username", str, "")
+        language_code = optional(payload, "language_code", str, "")
+        caption = optional(payload, "caption", str, "")
+        kind = content_kind(payload, CITIZEN_CONTENT_KINDS)
         if caption is not None and kind not in MEDIA_KINDS:
             raise ControlError("caption is only allowed with photo, document, video, voice, audio")
         media: tuple[bytes, str | None, str | None] | None = None
         content: dict[str, Any] = {}
         if kind == "text":
-            text = _require(payload, "text", str, "")
-            if not text.strip():
-                raise ControlError("text must not be empty")
-            if len(text) > MAX_TEXT_LENGTH:
-                raise ControlError(f"text is longer than {MAX_TEXT_LENGTH} characters")
+            text = citizen_text(payload, MAX_TEXT_LENGTH)
             content["text"] = text
             entities = command_entities(text)
             if entities:
@@ -1142,15 +1068,8 @@ class TelegramSimulator:
             spec = payload[kind]
             if not isinstance(spec, dict):
                 raise ControlError(f"{kind} must be an object")
-            encoded = _require(spec, "content_base64", str, f"{kind}.")
-            try:
-                data = base64.b64decode(encoded, validate=True)
-            except (binascii.Error, ValueError):
-                raise ControlError(f"{kind}.content_base64 is not valid base64") from None
-            if not data:
-                raise ControlError(f"{kind}.content_base64 is empty")
-            filename = _optional(spec, "filename", str, f"{kind}.")
-            mime_type = _optional(spec, "mime_type", str, f"{kind}.")
+            data, filename = citizen_file(spec, kind)
+            mime_type = optional(spec, "mime_type", str, f"{kind}.")
             media = (data, filename, mime_type)
             if caption:
                 if len(caption) > MAX_CAPTION_LENGTH:
@@ -1163,8 +1082,8 @@ class TelegramSimulator:
             location = _coordinates(venue, "venue")
             content["venue"] = {
                 "location": location,
-                "title": _require(venue, "title", str, "venue."),
-                "address": _require(venue, "address", str, "venue."),
+                "title": require(venue, "title", str, "venue."),
+                "address": require(venue, "address", str, "venue."),
             }
             content["location"] = location  # Telegram sets both for a venue
         elif kind == "contact":
@@ -1172,12 +1091,12 @@ class TelegramSimulator:
             if not isinstance(spec, dict):
                 raise ControlError("contact must be an object")
             contact: dict[str, Any] = {
-                "phone_number": _require(spec, "phone_number", str, "contact."),
-                "first_name": _require(spec, "first_name", str, "contact."),
+                "phone_number": require(spec, "phone_number", str, "contact."),
+                "first_name": require(spec, "first_name", str, "contact."),
             }
-            if (value := _optional(spec, "last_name", str, "contact.")) is not None:
+            if (value := optional(spec, "last_name", str, "contact.")) is not None:
                 contact["last_name"] = value
-            if (value := _optional(spec, "user_id", int, "contact.")) is not None:
+            if (value := optional(spec, "user_id", int, "contact.")) is not None:
                 contact["user_id"] = value
             content["contact"] = contact
 
@@ -1307,23 +1226,23 @@ class TelegramSimulator:
         """Make the next ``count`` calls of a method answer an error status."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        method = _require(payload, "method", str, "").strip()
+        method = require(payload, "method", str, "").strip()
         if not method:
             raise ControlError("method must not be empty")
-        status = _require(payload, "status", int, "")
+        status = require(payload, "status", int, "")
         if not 400 <= status <= 599:
             raise ControlError("status must be an HTTP error status (400-599)")
-        count = _optional(payload, "count", int, "")
+        count = optional(payload, "count", int, "")
         count = 1 if count is None else count
         if count < 1:
             raise ControlError("count must be at least 1")
-        retry_after = _optional(payload, "retry_after", int, "")
+        retry_after = optional(payload, "retry_after", int, "")
         if status == 429:
             retry_after = max(1, retry_after or 1)
         elif retry_after is not None:
             raise ControlError("retry_after is only meaningful with status 429")
-        chat_id = _optional(payload, "chat_id", int, "")
-        description = _optional(payload, "description", str, "")
+        chat_id = optional(payload, "chat_id", int, "")
+        description = optional(payload, "description", str, "")
         if description is None:
             if status == 429:
                 description = f"Too Many Requests: retry after {retry_after}"
@@ -1353,9 +1272,9 @@ class TelegramSimulator:
         unknown = set(payload) - {"per_chat_per_second", "per_chat_burst", "global_per_second"}
         if unknown:
             raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
-        per_chat_rate = _optional(payload, "per_chat_per_second", (int, float), "")
-        burst = _optional(payload, "per_chat_burst", int, "")
-        global_rate = _optional(payload, "global_per_second", int, "")
+        per_chat_rate = optional(payload, "per_chat_per_second", (int, float), "")
+        burst = optional(payload, "per_chat_burst", int, "")
+        global_rate = optional(payload, "global_per_second", int, "")
         for name, value in (
             ("per_chat_per_second", per_chat_rate),
             ("per_chat_burst", burst),
@@ -1410,20 +1329,6 @@ _METHODS: dict[str, Any] = {
 # --- HTTP routes ------------------------------------------------------------------------------
 
 
-def _control_error(description: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"ok": False, "error_code": status, "description": description}, status_code=status)
-
-
-async def _json_body(request: Request) -> Any:
-    body = await request.body()
-    if not body.strip():
-        raise ControlError("a JSON body is required")
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise ControlError(f"body is not valid JSON: {exc}") from None
-
-
 def _int_arg(value: str, name: str) -> int:
     if not re.fullmatch(r"-?\d+", value.strip()):
         raise ControlError(f"{name} must be an integer")
@@ -1432,12 +1337,8 @@ def _int_arg(value: str, name: str) -> int:
 
 def _file_response(stored: StoredFile) -> Response:
     if stored.data is None:
-        return _control_error("file content unavailable (it was sent by URL)", 404)
-    headers = {}
-    if stored.filename:
-        # RFC 5987 form: header values must be latin-1, file names are often not.
-        headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.filename, safe='')}"
-    return Response(stored.data, media_type=stored.mime_type, headers=headers)
+        return control_error("file content unavailable (it was sent by URL)", 404)
+    return file_response(stored.data, stored.mime_type, stored.filename)
 
 
 def create_telegram_router(sim: TelegramSimulator) -> APIRouter:
@@ -1461,72 +1362,49 @@ def create_telegram_router(sim: TelegramSimulator) -> APIRouter:
         return _file_response(stored)
 
     prefix = "/sim/telegram"
-
-    @router.post(prefix + "/bots/{token}/citizen-message")
-    async def citizen_message(token: str, request: Request) -> Response:
-        try:
-            return JSONResponse(await sim.citizen_message(token, await _json_body(request)))
-        except ControlError as exc:
-            return _control_error(str(exc))
-
-    @router.post(prefix + "/bots/{token}/updates")
-    async def raw_update(token: str, request: Request) -> Response:
-        try:
-            return JSONResponse(await sim.raw_update(token, await _json_body(request)))
-        except ControlError as exc:
-            return _control_error(str(exc))
+    bot = prefix + "/bots/{token}"
+    # Control calls taking a JSON body: the token, then the body, go to the simulator method.
+    for path, handler in (
+        (bot + "/citizen-message", sim.citizen_message),
+        (bot + "/updates", sim.raw_update),
+        (bot + "/failures", sim.add_failure),
+        (bot + "/limits", sim.set_limits),
+    ):
+        router.add_api_route(path, route_with_body(handler), methods=["POST"], name=handler.__name__)
 
     @router.get(prefix + "/bots/{token}/chats/{chat_id}/messages")
     async def chat_messages(token: str, chat_id: str, request: Request) -> Response:
-        try:
+        async def phone_view() -> dict[str, Any]:
             after = _int_arg(request.query_params.get("after_message_id", "0"), "after_message_id")
             base_url = str(request.base_url).rstrip("/")
-            return JSONResponse(await sim.chat_messages(token, _int_arg(chat_id, "chat_id"), after, base_url))
-        except ControlError as exc:
-            return _control_error(str(exc))
+            return await sim.chat_messages(token, _int_arg(chat_id, "chat_id"), after, base_url)
+
+        return await answer(phone_view)
 
     @router.get(prefix + "/bots/{token}/sent")
     async def sent(token: str, request: Request) -> Response:
-        try:
+        async def sent_to_chat() -> dict[str, Any]:
             raw = request.query_params.get("chat_id")
-            chat_id = _int_arg(raw, "chat_id") if raw is not None else None
-            return JSONResponse(await sim.sent(token, chat_id))
-        except ControlError as exc:
-            return _control_error(str(exc))
+            return await sim.sent(token, _int_arg(raw, "chat_id") if raw is not None else None)
+
+        return await answer(sent_to_chat)
 
     @router.get(prefix + "/files/{file_id}")
     async def file_bytes(file_id: str) -> Response:
         stored = sim.file(file_id)
         if stored is None:
-            return _control_error("unknown file_id", 404)
+            return control_error("unknown file_id", 404)
         return _file_response(stored)
 
-    @router.post(prefix + "/bots/{token}/failures")
-    async def failures(token: str, request: Request) -> Response:
-        try:
-            return JSONResponse(await sim.add_failure(token, await _json_body(request)))
-        except ControlError as exc:
-            return _control_error(str(exc))
+    async def set_blocked(token: str, chat_id: str, blocked: bool) -> dict[str, Any]:
+        return await sim.set_blocked(token, _int_arg(chat_id, "chat_id"), blocked)
 
     @router.post(prefix + "/bots/{token}/chats/{chat_id}/block")
     async def block(token: str, chat_id: str) -> Response:
-        try:
-            return JSONResponse(await sim.set_blocked(token, _int_arg(chat_id, "chat_id"), True))
-        except ControlError as exc:
-            return _control_error(str(exc))
+        return await answer(set_blocked, token, chat_id, True)
 
     @router.post(prefix + "/bots/{token}/chats/{chat_id}/unblock")
     async def unblock(token: str, chat_id: str) -> Response:
-        try:
-            return JSONResponse(await sim.set_blocked(token, _int_arg(chat_id, "chat_id"), False))
-        except ControlError as exc:
-            return _control_error(str(exc))
-
-    @router.post(prefix + "/bots/{token}/limits")
-    async def limits(token: str, request: Request) -> Response:
-        try:
-            return JSONResponse(await sim.set_limits(token, await _json_body(request)))
-        except ControlError as exc:
-            return _control_error(str(exc))
+        return await answer(set_blocked, token, chat_id, False)
 
     return router

@@ -49,8 +49,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -61,14 +59,29 @@ import mimetypes
 import re
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
+
+from integrations.simulator.common import (
+    ControlError,
+    StandIn,
+    TokenBucket,
+    answer,
+    citizen_file,
+    citizen_text,
+    content_kind,
+    control_error,
+    file_response,
+    optional,
+    require,
+    retry_delay,
+    route_with_body,
+)
 
 logger = logging.getLogger("citymes.simulator.whatsapp")
 
@@ -95,7 +108,6 @@ MAX_LOG = 500
 WEBHOOK_MAX_ATTEMPTS = 6
 WEBHOOK_RETRY_BASE_DELAY = 0.5
 WEBHOOK_RETRY_MAX_DELAY = 8.0
-WEBHOOK_TIMEOUT_SECONDS = 15.0
 
 PHONE_NUMBER_ID_RE = re.compile(r"^\d{1,32}$")
 WA_ID_RE = re.compile(r"^\d{6,15}$")
@@ -203,36 +215,7 @@ def invalid(details: str) -> GraphError:
     return GraphError(100, details)
 
 
-class ControlError(Exception):
-    """Malformed control-API input: answered as 400 with ``description``."""
-
-
 # --- State -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class TokenBucket:
-    """Token bucket: ``capacity`` calls back to back, refilled at ``rate`` per second."""
-
-    rate: float
-    capacity: float
-    tokens: float
-    stamp: float
-
-    @classmethod
-    def full(cls, rate: float, capacity: float, now: float) -> TokenBucket:
-        """A bucket that starts full."""
-        return cls(rate=rate, capacity=capacity, tokens=capacity, stamp=now)
-
-    def allows(self, now: float) -> bool:
-        """Whether one call is allowed now (refilling first)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        return self.tokens >= 1.0
-
-    def take(self) -> None:
-        """Spend one token; call only after ``allows`` said yes."""
-        self.tokens -= 1.0
 
 
 @dataclass
@@ -245,11 +228,7 @@ class Limits:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form, as accepted by the limits control endpoint."""
-        return {
-            "messages_per_second": self.messages_per_second,
-            "pair_interval_seconds": self.pair_interval_seconds,
-            "pair_burst": self.pair_burst,
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -398,23 +377,8 @@ def notification(number: NumberState, value: dict[str, Any]) -> dict[str, Any]:
 # --- Input helpers ------------------------------------------------------------------------------------------
 
 
-def _require(payload: dict[str, Any], key: str, kind: type | tuple[type, ...], label: str = "") -> Any:
-    value = payload.get(key)
-    if value is None:
-        raise ControlError(f"{label}{key} is required")
-    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-        raise ControlError(f"{label}{key} has the wrong type")
-    return value
-
-
-def _optional(payload: dict[str, Any], key: str, kind: type | tuple[type, ...], label: str = "") -> Any:
-    if payload.get(key) is None:
-        return None
-    return _require(payload, key, kind, label)
-
-
 def _number(payload: dict[str, Any], key: str, label: str = "", *, required: bool = True) -> float | None:
-    value = (_require if required else _optional)(payload, key, (int, float), label)
+    value = (require if required else optional)(payload, key, (int, float), label)
     if value is None:
         return None
     if not math.isfinite(value):
@@ -468,48 +432,24 @@ def _wa_id(value: str) -> str:
 # --- The simulator --------------------------------------------------------------------------------------------
 
 
-class WhatsAppSimulator:
+class WhatsAppSimulator(StandIn):
     """In-memory WhatsApp Cloud API: numbers, users, chats, media, signed webhooks, statuses, limits, failures."""
 
     def __init__(self) -> None:
-        self._lock = asyncio.Lock()
+        super().__init__()
         self._numbers: dict[str, NumberState] = {}
         self._media: dict[str, StoredMedia] = {}
         self._counter = itertools.count(1)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
 
     # lifecycle ------------------------------------------------------------------------------------------------
 
     async def reset(self) -> None:
         """Forget every number, chat, file, pending status and webhook retry."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        await self._cancel_background()
         async with self._lock:
             self._numbers = {}
             self._media = {}
             self._counter = itertools.count(1)
-
-    async def aclose(self) -> None:
-        """Stop background work and close the webhook HTTP client."""
-        await self.reset()
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS)
-        return self._client
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)  # keep a reference: the loop only holds weak ones
-        task.add_done_callback(self._tasks.discard)
 
     def _new_wamid(self, number: NumberState) -> str:
         raw = f"{number.phone_number_id}:{next(self._counter)}:{secrets.token_hex(6)}".encode()
@@ -812,9 +752,7 @@ class WhatsAppSimulator:
         """Deliver until a 2xx or the attempts run out (Meta keeps trying for days; a simulator gives up sooner)."""
         for attempt in range(1, WEBHOOK_MAX_ATTEMPTS + 1):
             if attempt > 1 or first_delay:
-                delay = (
-                    first_delay if attempt == 1 else min(WEBHOOK_RETRY_BASE_DELAY * 2 ** (attempt - 2), WEBHOOK_RETRY_MAX_DELAY)
-                )
+                delay = first_delay if attempt == 1 else retry_delay(attempt, WEBHOOK_RETRY_BASE_DELAY, WEBHOOK_RETRY_MAX_DELAY)
                 await asyncio.sleep(delay)
             if number.callback_url is None or self._numbers.get(number.phone_number_id) is not number:
                 return False  # unsubscribed or reset meanwhile
@@ -891,14 +829,14 @@ class WhatsAppSimulator:
         """Register (or replace) a business number; a callback URL is verified first, as Meta does."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        phone_number_id = _require(payload, "phone_number_id", str)
+        phone_number_id = require(payload, "phone_number_id", str)
         if not PHONE_NUMBER_ID_RE.match(phone_number_id):
             raise ControlError("phone_number_id must be digits")
-        access_token = _require(payload, "access_token", str)
-        app_secret = _require(payload, "app_secret", str)
+        access_token = require(payload, "access_token", str)
+        app_secret = require(payload, "app_secret", str)
         if not access_token.strip() or not app_secret.strip():
             raise ControlError("access_token and app_secret must not be empty")
-        display = _optional(payload, "display_phone_number", str) or f"34{phone_number_id[-9:].rjust(9, '0')}"
+        display = optional(payload, "display_phone_number", str) or f"34{phone_number_id[-9:].rjust(9, '0')}"
         callback_url, verify_token = self._callback(payload)
         if callback_url is not None:
             problem = await self._handshake(callback_url, verify_token or "")
@@ -923,8 +861,8 @@ class WhatsAppSimulator:
 
     @staticmethod
     def _callback(payload: dict[str, Any]) -> tuple[str | None, str | None]:
-        callback_url = _optional(payload, "callback_url", str)
-        verify_token = _optional(payload, "verify_token", str)
+        callback_url = optional(payload, "callback_url", str)
+        verify_token = optional(payload, "verify_token", str)
         if callback_url is not None:
             if not callback_url.startswith(("http://", "https://")):
                 raise ControlError("callback_url must be an http(s) URL")
@@ -950,33 +888,17 @@ class WhatsAppSimulator:
 
     def _citizen_content(self, number: NumberState, payload: dict[str, Any], chat: UserChat) -> dict[str, Any]:
         """The WhatsApp message fields for what a citizen sends. Call with the lock held."""
-        kinds = [k for k in CITIZEN_KINDS if payload.get(k) is not None]
-        if len(kinds) != 1:
-            found = f" (got {', '.join(kinds)})" if kinds else ""
-            raise ControlError("exactly one content kind is required, one of " + ", ".join(CITIZEN_KINDS) + found)
-        kind = kinds[0]
-        caption = _optional(payload, "caption", str)
+        kind = content_kind(payload, CITIZEN_KINDS)
+        caption = optional(payload, "caption", str)
         if caption is not None and kind not in ("image", "video", "document"):
             raise ControlError("caption is only allowed with image, video and document")
         if kind == "text":
-            text = _require(payload, "text", str)
-            if not text.strip():
-                raise ControlError("text must not be empty")
-            if len(text) > MAX_TEXT_LENGTH:
-                raise ControlError(f"text is longer than {MAX_TEXT_LENGTH} characters")
-            return {"type": "text", "text": {"body": text}}
+            return {"type": "text", "text": {"body": citizen_text(payload, MAX_TEXT_LENGTH)}}
         if kind in ("image", "video", "audio", "voice", "document", "sticker"):
-            spec = _require(payload, kind, dict)
-            encoded = _require(spec, "content_base64", str, f"{kind}.")
-            try:
-                data = base64.b64decode(encoded, validate=True)
-            except (binascii.Error, ValueError):
-                raise ControlError(f"{kind}.content_base64 is not valid base64") from None
-            if not data:
-                raise ControlError(f"{kind}.content_base64 is empty")
-            filename = _optional(spec, "filename", str, f"{kind}.")
+            spec = require(payload, kind, dict)
+            data, filename = citizen_file(spec, kind)
             mime = (
-                _optional(spec, "mime_type", str, f"{kind}.")
+                optional(spec, "mime_type", str, f"{kind}.")
                 or (mimetypes.guess_type(filename)[0] if filename else None)
                 or DEFAULT_MIME[kind]
             )
@@ -991,18 +913,18 @@ class WhatsAppSimulator:
                 media["caption"] = caption
             return {"type": wa_type, wa_type: media}
         if kind == "location":
-            spec = _require(payload, "location", dict)
+            spec = require(payload, "location", dict)
             latitude, longitude = _number(spec, "latitude", "location."), _number(spec, "longitude", "location.")
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
                 raise ControlError("location coordinates are out of range")
             location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
             for key in ("name", "address"):
-                if (value := _optional(spec, key, str, "location.")) is not None:
+                if (value := optional(spec, key, str, "location.")) is not None:
                     location[key] = value
             return {"type": "location", "location": location}
         if kind in ("button_reply", "list_reply"):
-            spec = _require(payload, kind, dict)
-            title = _require(spec, "title", str, f"{kind}.")
+            spec = require(payload, kind, dict)
+            title = require(spec, "title", str, f"{kind}.")
             if not title.strip():
                 raise ControlError(f"{kind}.title must not be empty")
             # The phone knows the id behind the button or row the citizen taps: take it from the last menu offered.
@@ -1011,8 +933,8 @@ class WhatsAppSimulator:
                 None,
             )
             choice = _offered_choice(offered.message if offered else {}, title)
-            reply: dict[str, Any] = {"id": _optional(spec, "id", str, f"{kind}.") or choice.get("id") or title, "title": title}
-            description = _optional(spec, "description", str, f"{kind}.") or choice.get("description")
+            reply: dict[str, Any] = {"id": optional(spec, "id", str, f"{kind}.") or choice.get("id") or title, "title": title}
+            description = optional(spec, "description", str, f"{kind}.") or choice.get("description")
             if kind == "list_reply" and description:
                 reply["description"] = description
             content: dict[str, Any] = {"type": "interactive", "interactive": {"type": kind, kind: reply}}
@@ -1020,19 +942,19 @@ class WhatsAppSimulator:
                 content["context"] = {"from": number.display_phone_number, "id": offered.wamid}
             return content
         if kind == "button":
-            spec = _require(payload, "button", dict)
-            text = _require(spec, "text", str, "button.")
-            return {"type": "button", "button": {"text": text, "payload": _optional(spec, "payload", str, "button.") or text}}
+            spec = require(payload, "button", dict)
+            text = require(spec, "text", str, "button.")
+            return {"type": "button", "button": {"text": text, "payload": optional(spec, "payload", str, "button.") or text}}
         if kind == "contacts":
-            cards = _require(payload, "contacts", list)
+            cards = require(payload, "contacts", list)
             if not cards:
                 raise ControlError("contacts must not be empty")
             contacts = []
             for card in cards:
                 if not isinstance(card, dict):
                     raise ControlError("each contact must be an object")
-                name = _require(card, "name", str, "contacts[].")
-                phone = _require(card, "phone", str, "contacts[].")
+                name = require(card, "name", str, "contacts[].")
+                phone = require(card, "phone", str, "contacts[].")
                 entry: dict[str, Any] = {"name": {"formatted_name": name, "first_name": name.split(" ")[0]}}
                 phone_entry: dict[str, Any] = {"phone": phone, "type": "CELL"}
                 if wa_id := _wa_id(phone):
@@ -1040,12 +962,12 @@ class WhatsAppSimulator:
                 entry["phones"] = [phone_entry]
                 contacts.append(entry)
             return {"type": "contacts", "contacts": contacts}
-        spec = _require(payload, "reaction", dict)
+        spec = require(payload, "reaction", dict)
         return {
             "type": "reaction",
             "reaction": {
-                "message_id": _require(spec, "message_id", str, "reaction."),
-                "emoji": _require(spec, "emoji", str, "reaction."),
+                "message_id": require(spec, "message_id", str, "reaction."),
+                "emoji": require(spec, "emoji", str, "reaction."),
             },
         }
 
@@ -1053,11 +975,11 @@ class WhatsAppSimulator:
         """A citizen writes to a number: the message is stored in the chat and delivered as a signed webhook."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        raw_wa_id = _require(payload, "wa_id", str)
+        raw_wa_id = require(payload, "wa_id", str)
         wa_id = _wa_id(raw_wa_id)
         if not wa_id:
             raise ControlError("wa_id must be a phone number: 6-15 digits, country code first")
-        name = _optional(payload, "name", str) or ""
+        name = optional(payload, "name", str) or ""
         async with self._lock:
             number = self._control_number(phone_number_id)
             chat = number.user(wa_id)
@@ -1172,22 +1094,22 @@ class WhatsAppSimulator:
         """Make the next ``count`` sends fail with a Graph error code (or a failed status, with ``as_status``)."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        code = _require(payload, "code", int)
+        code = require(payload, "code", int)
         if code < 0:
             raise ControlError("code must be a Graph error code (e.g. 130429, 131047)")
-        count = _optional(payload, "count", int)
+        count = optional(payload, "count", int)
         count = 1 if count is None else count
         if count < 1:
             raise ControlError("count must be at least 1")
-        status = _optional(payload, "http_status", int)
+        status = optional(payload, "http_status", int)
         if status is not None and not 400 <= status <= 599:
             raise ControlError("http_status must be an HTTP error status (400-599)")
-        message = _optional(payload, "message", str)
-        raw_wa_id = _optional(payload, "wa_id", str)
+        message = optional(payload, "message", str)
+        raw_wa_id = optional(payload, "wa_id", str)
         wa_id = _wa_id(raw_wa_id) if raw_wa_id is not None else None
         if raw_wa_id is not None and not wa_id:
             raise ControlError("wa_id must be 6-15 digits")
-        as_status = _optional(payload, "as_status", bool) or False
+        as_status = optional(payload, "as_status", bool) or False
         rule = FailureRule(code, count, status, message, wa_id, as_status)
         async with self._lock:
             number = self._control_number(phone_number_id)
@@ -1203,7 +1125,7 @@ class WhatsAppSimulator:
             raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
         rate = _number(payload, "messages_per_second", required=False)
         interval = _number(payload, "pair_interval_seconds", required=False)
-        burst = _optional(payload, "pair_burst", int)
+        burst = optional(payload, "pair_burst", int)
         for name, value in (("messages_per_second", rate), ("pair_interval_seconds", interval), ("pair_burst", burst)):
             if value is not None and value <= 0:
                 raise ControlError(f"{name} must be positive")
@@ -1227,7 +1149,7 @@ class WhatsAppSimulator:
         unknown = set(payload) - {"auto", "read", "delay_seconds"}
         if unknown:
             raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
-        auto, read = _optional(payload, "auto", bool), _optional(payload, "read", bool)
+        auto, read = optional(payload, "auto", bool), optional(payload, "read", bool)
         delay = _number(payload, "delay_seconds", required=False)
         if delay is not None and not 0 <= delay <= 60:
             raise ControlError("delay_seconds must be between 0 and 60")
@@ -1245,10 +1167,10 @@ class WhatsAppSimulator:
         """Post one status for a message the business sent (out of order on purpose, if asked)."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        state = _require(payload, "status", str)
+        state = require(payload, "status", str)
         if state not in ("sent", "delivered", "read", "failed"):
             raise ControlError("status must be sent, delivered, read or failed")
-        code = _optional(payload, "code", int)
+        code = optional(payload, "code", int)
         if code is not None and state != "failed":
             raise ControlError("code is only meaningful with status failed")
         async with self._lock:
@@ -1268,7 +1190,7 @@ class WhatsAppSimulator:
         if not _wa_id(wa_id):
             raise ControlError("wa_id must be 6-15 digits")
         ago = _number(payload, "last_message_seconds_ago", required=False)
-        opened = _optional(payload, "open", bool)
+        opened = optional(payload, "open", bool)
         if (ago is None) == (opened is None):
             raise ControlError("give exactly one of last_message_seconds_ago or open")
         if ago is not None and ago < 0:
@@ -1286,7 +1208,7 @@ class WhatsAppSimulator:
         """Approve a template for a number: from then on template sends are checked against the approved ones."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        name, language, body = (_require(payload, key, str) for key in ("name", "language", "body"))
+        name, language, body = (require(payload, key, str) for key in ("name", "language", "body"))
         if not re.fullmatch(r"[a-z0-9_]{1,512}", name):
             raise ControlError("name must be lowercase letters, digits and _")
         if not body.strip():
@@ -1300,43 +1222,8 @@ class WhatsAppSimulator:
 # --- HTTP routes ------------------------------------------------------------------------------------------------
 
 
-def _control_error(description: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"ok": False, "error_code": status, "description": description}, status_code=status)
-
-
-async def _json_body(request: Request) -> Any:
-    body = await request.body()
-    if not body.strip():
-        raise ControlError("a JSON body is required")
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise ControlError(f"body is not valid JSON: {exc}") from None
-
-
 def _file_response(stored: StoredMedia) -> Response:
-    headers = {}
-    if stored.filename:
-        # RFC 5987 form: header values must be latin-1, file names are often not.
-        headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.filename, safe='')}"
-    return Response(stored.data, media_type=stored.mime_type, headers=headers)
-
-
-async def _answer(handler: Any, *args: Any) -> Response:
-    """Run a control call; malformed input becomes a 400 with its description."""
-    try:
-        return JSONResponse(await handler(*args))
-    except ControlError as exc:
-        return _control_error(str(exc))
-
-
-async def _with_body(request: Request, handler: Any, *args: Any) -> Response:
-    """A control call taking the JSON body as its last argument."""
-    try:
-        body = await _json_body(request)
-    except ControlError as exc:
-        return _control_error(str(exc))
-    return await _answer(handler, *args, body)
+    return file_response(stored.data, stored.mime_type, stored.filename)
 
 
 def create_whatsapp_router(sim: WhatsAppSimulator) -> APIRouter:
@@ -1374,68 +1261,43 @@ def create_whatsapp_router(sim: WhatsAppSimulator) -> APIRouter:
         return _file_response(stored)
 
     prefix = "/sim/whatsapp"
-
-    @router.post(prefix + "/numbers")
-    async def register(request: Request) -> Response:
-        return await _with_body(request, sim.register_number)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/webhook")
-    async def webhook(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.set_webhook, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/citizen-message")
-    async def citizen_message(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.citizen_message, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/notifications")
-    async def notifications(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.raw_notification, phone_number_id)
+    number = prefix + "/numbers/{phone_number_id}"
+    # Control calls taking a JSON body: the path parameters, then the body, go to the simulator method.
+    for path, handler in (
+        (prefix + "/numbers", sim.register_number),
+        (number + "/webhook", sim.set_webhook),
+        (number + "/citizen-message", sim.citizen_message),
+        (number + "/notifications", sim.raw_notification),
+        (number + "/failures", sim.add_failure),
+        (number + "/limits", sim.set_limits),
+        (number + "/statuses", sim.set_statuses),
+        (number + "/messages/{wamid}/status", sim.push_status),
+        (number + "/chats/{wa_id}/window", sim.set_window),
+        (number + "/templates", sim.add_template),
+    ):
+        router.add_api_route(path, route_with_body(handler), methods=["POST"], name=handler.__name__)
 
     @router.get(prefix + "/numbers/{phone_number_id}/chats/{wa_id}/messages")
     async def chat(phone_number_id: str, wa_id: str, request: Request) -> Response:
         after = request.query_params.get("after", "0")
         if not re.fullmatch(r"\d{1,12}", after):
-            return _control_error("after must be a non-negative integer")
+            return control_error("after must be a non-negative integer")
         base_url = str(request.base_url).rstrip("/")
-        return await _answer(sim.chat_messages, phone_number_id, wa_id, int(after), base_url)
+        return await answer(sim.chat_messages, phone_number_id, wa_id, int(after), base_url)
 
     @router.get(prefix + "/numbers/{phone_number_id}/sent")
     async def sent(phone_number_id: str, request: Request) -> Response:
-        return await _answer(sim.sent, phone_number_id, request.query_params.get("wa_id"))
+        return await answer(sim.sent, phone_number_id, request.query_params.get("wa_id"))
 
     @router.get(prefix + "/numbers/{phone_number_id}/deliveries")
     async def deliveries(phone_number_id: str) -> Response:
-        return await _answer(sim.deliveries, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/failures")
-    async def failures(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.add_failure, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/limits")
-    async def limits(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.set_limits, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/statuses")
-    async def statuses(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.set_statuses, phone_number_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/messages/{wamid}/status")
-    async def status(phone_number_id: str, wamid: str, request: Request) -> Response:
-        return await _with_body(request, sim.push_status, phone_number_id, wamid)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/chats/{wa_id}/window")
-    async def window(phone_number_id: str, wa_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.set_window, phone_number_id, wa_id)
-
-    @router.post(prefix + "/numbers/{phone_number_id}/templates")
-    async def templates(phone_number_id: str, request: Request) -> Response:
-        return await _with_body(request, sim.add_template, phone_number_id)
+        return await answer(sim.deliveries, phone_number_id)
 
     @router.get(prefix + "/files/{media_id}")
     async def file_bytes(media_id: str) -> Response:
         stored = sim.media_file(media_id)
         if stored is None:
-            return _control_error("unknown media id", 404)
+            return control_error("unknown media id", 404)
         return _file_response(stored)
 
     @router.post(prefix + "/reset")
