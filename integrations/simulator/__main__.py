@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    # httpx logs each URL at INFO; webhook handshakes carry the verify token in theirs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     print(f"CityMes simulator on http://{args.host}:{args.port}", flush=True)
     app = create_app()
     server = SimulatorServer(simulator_config(app, args.host, args.port, args.log_level), lambda: reset_simulators(app))
