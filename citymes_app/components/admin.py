@@ -53,12 +53,16 @@ def refusal(
 
 
 def admin_only(
-    *content: rx.Component, content_width: str = ADMIN_CONTENT_WIDTH, refused: rx.Component | None = None
+    *content: rx.Component,
+    content_width: str = ADMIN_CONTENT_WIDTH,
+    refused: rx.Component | None = None,
+    allowed: rx.Var[bool] | None = None,
 ) -> rx.Component:
-    """The page for administrators; for anyone else, why they cannot use it (``refused``, by default the general
-    refusal), and a spinner until the session is known."""
+    """The page for administrators (or for whoever ``allowed`` says, e.g. ``AuthState.sees_statistics``); for anyone
+    else, why they cannot use it (``refused``, by default the general refusal), and a spinner until the session is
+    known."""
     return rx.cond(
-        AuthState.is_admin,
+        AuthState.is_admin if allowed is None else allowed,
         rx.box(
             rx.vstack(*content, spacing="5", width="100%", max_width=content_width, margin_x="auto"),
             padding="28px 32px 48px",

@@ -91,6 +91,18 @@ def admin_nav(active: str) -> rx.Component:
     )
 
 
+def reports_nav(active: str) -> rx.Component:
+    """The statistics pages, shown to managers and administrators (the pages check the role again)."""
+    return rx.vstack(
+        rx.text("Reports", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
+        nav_item("Unanswered questions", "message-circle-question", "/admin/unmatched", active=active == "unmatched"),
+        spacing="1",
+        padding_x="10px",
+        width="100%",
+        id="reports-nav",
+    )
+
+
 def sidebar(active: str) -> rx.Component:
     """The left column of every operator page."""
     return rx.vstack(
@@ -103,6 +115,7 @@ def sidebar(active: str) -> rx.Component:
             width="100%",
         ),
         rx.cond(AuthState.is_admin, admin_nav(active)),
+        rx.cond(AuthState.sees_statistics, reports_nav(active)),
         rx.spacer(),
         operator_card(),
         width=styles.SIDEBAR_WIDTH,

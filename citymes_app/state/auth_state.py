@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -25,6 +26,10 @@ SESSION_COOKIE = "citymes_session"
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/inbox"
 ADMIN_ROLE = "admin"
+MANAGER_ROLE = "manager"
+ADMIN_ROLES = frozenset({ADMIN_ROLE})
+# Who may see the statistics pages (the unanswered-questions report): managers watch them, administrators act on them.
+STATISTICS_ROLES = frozenset({ADMIN_ROLE, MANAGER_ROLE})
 
 
 def _resolve(token: str) -> auth.SignedInOperator | None:
@@ -78,6 +83,11 @@ class AuthState(rx.State):
     def is_admin(self) -> bool:
         """Whether the signed-in operator administers the organisation (the admin pages and their menu)."""
         return self.operator_role == ADMIN_ROLE
+
+    @rx.var
+    def sees_statistics(self) -> bool:
+        """Whether the signed-in operator may see the statistics pages (managers and administrators)."""
+        return self.operator_role in STATISTICS_ROLES
 
     @rx.event
     async def require_operator(self):
@@ -137,17 +147,20 @@ class AuthState(rx.State):
         return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]
 
 
-async def admin_page_visit(state: rx.State) -> tuple[auth.SignedInOperator | None, EventSpec | None]:
-    """Page load of an administration page: the administrator, or ``None`` and what to answer instead.
+async def admin_page_visit(
+    state: rx.State, roles: Collection[str] = ADMIN_ROLES
+) -> tuple[auth.SignedInOperator | None, EventSpec | None]:
+    """Page load of an administration page: the operator if their role is one of ``roles`` (by default
+    administrators only), or ``None`` and what to answer instead.
 
-    Signed out: a redirect to the login page. An operator who is not an administrator: nothing (the page shows why),
-    after ``state`` is reset so that nothing of an earlier administrator's session stays in this tab.
+    Signed out: a redirect to the login page. An operator of another role: nothing (the page shows why), after
+    ``state`` is reset so that nothing of an earlier session stays in this tab.
     """
     access = await state.get_state(AuthState)
     operator = await access._signed_in()
     if operator is None:
         return None, rx.redirect(LOGIN_ROUTE)
-    if not access.is_admin:
+    if operator.role not in roles:
         state.reset()
         return None, None
     return operator, None
