@@ -223,39 +223,40 @@ def _description(response: httpx.Response) -> str:
         return str(response.status_code)
 
 
-def _keywords_import(args: argparse.Namespace) -> None:
-    path = Path(args.file)
+def _read_text(file: str) -> str:
+    path = Path(file)
     if not path.is_file():
         raise CommandError(f"no file {path}")
     try:
-        content = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CommandError(f"{path} is not UTF-8 text") from None
+
+
+def _refuse_import(errors: list[str], file: str) -> None:
+    """Print every refused line, then fail: an import is all or nothing."""
+    for line in errors:
+        print(line, file=sys.stderr)
+    raise CommandError(f"nothing imported: {len(errors)} problem(s) in {file}")
+
+
+def _keywords_import(args: argparse.Namespace) -> None:
+    content = _read_text(args.file)
     with session_scope() as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
         report = keywords.import_keywords_csv(session, tenant=tenant, content=content)
         if not report.ok:
-            for line in report.errors:
-                print(line, file=sys.stderr)
-            raise CommandError(f"nothing imported: {len(report.errors)} problem(s) in {path}")
+            _refuse_import(report.errors, args.file)
         print(f"{report.created} keyword(s) created, {report.updated} updated")
 
 
 def _codes_import(args: argparse.Namespace) -> None:
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"no file {path}")
-    try:
-        content = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text") from None
+    content = _read_text(args.file)
     with session_scope() as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
         report = codes.import_codes_csv(session, tenant=tenant, keyword_text=args.keyword, content=content)
         if not report.ok:
-            for line in report.errors:
-                print(line, file=sys.stderr)
-            raise CommandError(f"nothing imported: {len(report.errors)} problem(s) in {path}")
+            _refuse_import(report.errors, args.file)
         print(f"{report.imported} personal code(s) now answer {args.keyword.upper()}")
 
 

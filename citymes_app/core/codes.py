@@ -7,10 +7,8 @@ until the oldest ages out.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +17,8 @@ import phonenumbers
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from citymes_app.core.csvfiles import header_problems, open_csv
+from citymes_app.core.matching import normalize
 from citymes_app.models import Citizen, CodeAttempt, Keyword, PersonalCode, Tenant
 
 CSV_COLUMNS = ["code", "response", "phone"]
@@ -66,24 +66,15 @@ class CodeImportReport:
 
 def import_codes_csv(session: Session, *, tenant: Tenant, keyword_text: str, content: str) -> CodeImportReport:
     """Replace the personal codes behind a keyword with the rows of a `code,response,phone` CSV; all or nothing."""
-    from citymes_app.core.matching import normalize
-
     keywords = session.exec(
         select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalize(keyword_text))
     ).all()
     if not keywords:
         return CodeImportReport(0, [f"no keyword '{keyword_text}': create it first"])
     keyword = keywords[0]
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    extra = [h for h in header if h not in CSV_COLUMNS]
-    missing = [h for h in ("code", "response") if h not in header]
-    if extra or missing:
-        problems = []
-        if extra:
-            problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(CSV_COLUMNS)})")
-        if missing:
-            problems.append(f"missing column(s): {', '.join(missing)}")
+    reader, header = open_csv(content)
+    problems = header_problems(header, allowed=CSV_COLUMNS, required=("code", "response"))
+    if problems:
         return CodeImportReport(0, problems)
     errors: list[str] = []
     rows: list[PersonalCode] = []

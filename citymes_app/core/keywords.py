@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
 from citymes_app.models import Keyword, KeywordChange, Operator, PersonalCode, Tenant, utcnow
 
@@ -22,8 +23,6 @@ OPTIONAL_COLUMNS = ["topic", "buttons", "link"]
 REQUIRED_COLUMNS = {"keyword", "response"}
 MAX_RESPONSE_LENGTH = 4000
 MAX_KEYWORD_LENGTH = 100
-
-__all__ = ["normalize", "keyword_index", "KeywordError"]
 
 _cache_lock = threading.Lock()
 _index_cache: dict[int, tuple[tuple, KeywordIndex]] = {}
@@ -277,17 +276,9 @@ class KeywordImportReport:
 
 def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, operator_id: int | None = None) -> KeywordImportReport:
     """Import keywords from CSV text; all rows or none (the report lists every refused line with its number)."""
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    allowed = CSV_COLUMNS + OPTIONAL_COLUMNS
-    extra = [h for h in header if h not in allowed]
-    missing = sorted(REQUIRED_COLUMNS - set(header))
-    if extra or missing:
-        problems = []
-        if extra:
-            problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(allowed)})")
-        if missing:
-            problems.append(f"missing column(s): {', '.join(missing)}")
+    reader, header = open_csv(content)
+    problems = header_problems(header, allowed=CSV_COLUMNS + OPTIONAL_COLUMNS, required=REQUIRED_COLUMNS)
+    if problems:
         return KeywordImportReport(0, 0, problems)
     default_language = tenant.languages.split(",")[0]
     errors: list[str] = []

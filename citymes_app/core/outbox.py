@@ -187,7 +187,7 @@ class OutboxDispatcher:
                 won = session.execute(
                     update(OutboxItem)
                     .where(OutboxItem.id == row.id, OutboxItem.status == row.status, OutboxItem.attempts == row.attempts)
-                    .where(or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until == row.lease_until))
+                    .where(OutboxItem.lease_until == row.lease_until)  # "== None" is IS NULL
                     .values(status=OutboxStatus.SENDING, lease_until=now + LEASE)
                 ).rowcount
                 if won:

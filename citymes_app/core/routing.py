@@ -229,6 +229,7 @@ class Explanation:
     outcome: str  # index | keyword | personal_code | ambiguous | operator
     reason: str
     keyword: str = ""
+    keyword_id: int | None = None  # the keyword that answers (keyword and personal_code outcomes)
     language: str = ""
     answer: str = ""
     buttons: tuple[str, ...] = ()
@@ -250,11 +251,12 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
                 "personal_code",
                 f"{match.reason}: the personal answer for that code (or a polite refusal) is sent",
                 keyword.keyword,
+                keyword.id,
                 keyword.language,
             )
         body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
         buttons = tuple(b for b in keyword.buttons.split("|") if b)
-        return Explanation("keyword", match.reason, keyword.keyword, keyword.language, body, buttons)
+        return Explanation("keyword", match.reason, keyword.keyword, keyword.id, keyword.language, body, buttons)
     if match.status == "ambiguous":
         names = tuple(e.keyword for e in match.entries)
         return Explanation("ambiguous", f"{match.reason}: the citizen is asked which one", buttons=names)

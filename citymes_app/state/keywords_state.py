@@ -284,7 +284,8 @@ def _try(operator: SignedInOperator, text: str) -> Trial:
         explanation = routing.explain(session, tenant=_tenant(session, operator), text=text)
         keyword = None
         if explanation.outcome == "keyword":
-            keyword = keywords.find_keyword(session, tenant_id=operator.tenant_id, text=text)
+            # The explanation names the keyword: no second run of the matcher.
+            keyword = keywords.get_keyword(session, tenant_id=operator.tenant_id, keyword_id=explanation.keyword_id)
     card = AnswerCard()
     if explanation.outcome == "keyword":
         pin, pin_url = ("", "")

@@ -4,23 +4,11 @@ names of who made each change, and the year's holidays with the local ones remov
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from citymes_app.core import auth, hours, keywords, tenants
-from citymes_app.core.db import make_engine, migrate
-
-
-@pytest.fixture
-def session(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'admin.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

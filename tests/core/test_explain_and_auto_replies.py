@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session
 
 from citymes_app import demo
 from citymes_app.core import codes, keywords, replies, routing, tenants
-from citymes_app.core.db import make_engine, migrate
-
-
-@pytest.fixture
-def session(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'e.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
 
 from citymes_app.core import hours, tenants
-from citymes_app.core.db import make_engine, migrate
 
 MADRID = ZoneInfo("Europe/Madrid")
-
-
-@pytest.fixture
-def session(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'h.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

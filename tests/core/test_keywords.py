@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session
 
 from citymes_app.core import keywords, tenants
-from citymes_app.core.db import make_engine, migrate
-
-
-@pytest.fixture
-def session(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'k.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture

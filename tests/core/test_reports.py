@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from citymes_app.core import reports, tenants
-from citymes_app.core.db import make_engine, migrate
 from citymes_app.models import UnmatchedQuery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def session(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'r.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
 
 
 @pytest.fixture
