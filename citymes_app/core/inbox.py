@@ -23,7 +23,10 @@ from citymes_app.models import (
 )
 from integrations.base import MessageKind, free_form_window_for
 
-MAX_REPLY_LENGTH = 16_000  # a channel splits long texts into several platform messages
+MAX_REPLY_LENGTH = 16_000
+MAX_CAPTION_LENGTH = 1000  # both platforms cut captions near 1,024 characters
+# Sent as photos; any other file goes as a document (both platforms show these inline).
+PHOTO_TYPES = {"image/jpeg", "image/png"}  # a channel splits long texts into several platform messages
 QUEUE_LIMIT = 100
 THREAD_LIMIT = 300
 
@@ -189,23 +192,70 @@ def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> None
 
 def reply(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> Message:
     """An operator's text reply, put in the outbox; `InboxError` says why it cannot be sent."""
-    conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
     if not text.strip():
         raise InboxError("write a reply before sending")
     if len(text) > MAX_REPLY_LENGTH:
         raise InboxError(f"the reply is too long ({len(text)} characters; at most {MAX_REPLY_LENGTH})")
+    return _send_free_form(session, operator=operator, conversation_id=conversation_id, text=text)
+
+
+def send_attachment(
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    media_path: str,
+    mime_type: str,
+    filename: str,
+    caption: str = "",
+) -> Message:
+    """Send a stored file (a photo when it is an image, else a document) with an optional caption."""
+    if len(caption) > MAX_CAPTION_LENGTH:
+        raise InboxError(f"the caption is too long ({len(caption)} characters; at most {MAX_CAPTION_LENGTH})")
+    kind = MessageKind.PHOTO if mime_type in PHOTO_TYPES else MessageKind.DOCUMENT
+    return _send_free_form(
+        session,
+        operator=operator,
+        conversation_id=conversation_id,
+        text=caption,
+        kind=kind,
+        media_path=media_path,
+        media_mime=mime_type,
+        media_filename=filename,
+    )
+
+
+def send_location(
+    session: Session, *, operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float
+) -> Message:
+    """Send a map pin (an office, the place of an incident)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise InboxError("latitude must be within ±90 and longitude within ±180")
+    return _send_free_form(
+        session,
+        operator=operator,
+        conversation_id=conversation_id,
+        kind=MessageKind.LOCATION,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _send_free_form(session: Session, *, operator: SignedInOperator, conversation_id: int, **content: object) -> Message:
+    """Every operator message but a template: the same checks, the outbox, the conversation no longer waiting."""
+    conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
     citizen = session.get(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
     _require_open_window(session, conversation=conversation)
     message = outbox.enqueue(
-        session, conversation=conversation, author=Author.OPERATOR, text=text, operator_id=operator.operator_id
+        session, conversation=conversation, author=Author.OPERATOR, operator_id=operator.operator_id, **content
     )
     conversation.awaiting_operator = False
     conversation.waiting_notice_sent = False  # the next wait gets its own notice
     conversation.unread_count = 0
     conversation.status = ConversationStatus.OPEN
-    conversation.last_message_preview = preview(message.kind, text)
+    conversation.last_message_preview = preview(message.kind, message.text)
     if conversation.assigned_operator_id is None:
         conversation.assigned_operator_id = operator.operator_id
     session.add(conversation)

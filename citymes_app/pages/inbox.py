@@ -11,6 +11,7 @@ from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_item import platform_badge, platform_label, queue_item
 from citymes_app.state.inbox_state import InboxShared, InboxState
 
+ATTACH_UPLOAD_ID = "operator-attach"
 ROUTE = "/inbox"
 TITLE = "Inbox · CityMes"
 ON_LOAD = InboxState.open_inbox
@@ -280,6 +281,48 @@ def closed_window_panel() -> rx.Component:
     )
 
 
+def attachment_tools() -> rx.Component:
+    """Attach a photo or a PDF (the reply being written goes as its caption), or send the office's map pin."""
+    return rx.hstack(
+        rx.upload(
+            rx.button(
+                rx.icon("paperclip", size=16),
+                "Attach a photo or PDF",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                disabled=InboxState.sending,
+            ),
+            id=ATTACH_UPLOAD_ID,
+            accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "application/pdf": [".pdf"]},
+            multiple=False,
+            max_files=1,
+            max_size=10 * 1024 * 1024,
+            no_drag=True,
+            on_drop=InboxState.send_attachment(rx.upload_files(upload_id=ATTACH_UPLOAD_ID)),
+            border="none",
+            padding="0",
+            width="auto",
+        ),
+        rx.button(
+            rx.icon("map-pin", size=16),
+            "Send the office location",
+            type="button",
+            variant="soft",
+            color_scheme="gray",
+            size="1",
+            disabled=InboxState.sending,
+            on_click=InboxState.send_office_location,
+            id="send-location",
+        ),
+        rx.text("The reply written above goes with a file as its caption.", size="1", color_scheme="gray"),
+        spacing="2",
+        align="center",
+        width="100%",
+    )
+
+
 def reply_box() -> rx.Component:
     """The reply form; a refused reply says why beside it."""
     return rx.form(
@@ -324,6 +367,7 @@ def reply_box() -> rx.Component:
                 width="100%",
             ),
             rx.text("Enter sends · Shift+Enter starts a new line", size="1", color_scheme="gray"),
+            attachment_tools(),
             spacing="2",
             width="100%",
         ),

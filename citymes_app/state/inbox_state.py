@@ -35,10 +35,15 @@ from citymes_app.core.inbox_display import (
     template_options,
     thread_bubbles,
 )
+from citymes_app.core.media import save_media
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 
 log = logging.getLogger(__name__)
+
+OFFICE_LOCATION = (41.5381, 2.4445)  # the demo town hall, sent with "Send the office location"
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def inbox_token(tenant_id: int) -> str:
@@ -78,6 +83,36 @@ def _open_conversation(tenant_id: int, conversation_id: int) -> tuple[inbox.Conv
 def _reply(operator: SignedInOperator, conversation_id: int, text: str) -> int:
     with session_scope(get_runtime().engine) as session:
         return inbox.reply(session, operator=operator, conversation_id=conversation_id, text=text).id
+
+
+def _send_attachment(
+    operator: SignedInOperator, conversation_id: int, data: bytes, mime_type: str, filename: str, caption: str
+) -> int:
+    media_path = save_media(
+        get_runtime().settings.media_dir,
+        tenant_id=operator.tenant_id,
+        data=data,
+        kind="photo" if mime_type in inbox.PHOTO_TYPES else "document",
+        filename=filename,
+        mime_type=mime_type,
+    )
+    with session_scope(get_runtime().engine) as session:
+        return inbox.send_attachment(
+            session,
+            operator=operator,
+            conversation_id=conversation_id,
+            media_path=media_path,
+            mime_type=mime_type,
+            filename=filename,
+            caption=caption,
+        ).id
+
+
+def _send_location(operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float) -> int:
+    with session_scope(get_runtime().engine) as session:
+        return inbox.send_location(
+            session, operator=operator, conversation_id=conversation_id, latitude=latitude, longitude=longitude
+        ).id
 
 
 def _send_template(operator: SignedInOperator, conversation_id: int, template: TemplateOption, params: list[str]) -> int:
@@ -305,6 +340,67 @@ class InboxState(rx.State):
         self.draft, self.reply_error = "", ""
         get_runtime().bus.wake_outbox()
         self._publish(self.selected_id, "message", message_id)
+
+    async def _send_other(self, what: str, send, *args):  # noqa: ANN001, ANN202
+        """Shared by the attachment and the location: the same guard, errors and fan-out as a reply."""
+        operator = await self._operator()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        try:
+            message_id = await asyncio.to_thread(send, operator, self.selected_id, *args)
+        except inbox.InboxError as exc:
+            self.reply_error = _sentence(str(exc))
+            return None
+        except Exception as exc:
+            log.error("sending %s to conversation %s failed: %s", what, self.selected_id, type(exc).__name__)
+            self.reply_error = f"The {what} could not be sent. Try again in a moment."
+            return None
+        self.reply_error = ""
+        get_runtime().bus.wake_outbox()
+        self._publish(self.selected_id, "message", message_id)
+        return None
+
+    @rx.event
+    async def send_attachment(self, files: list[rx.UploadFile]):
+        """Send the chosen photo or PDF; the reply being written, if any, goes with it as its caption."""
+        if self.sending or not self.selected_id:
+            return
+        for upload in files[:1]:
+            data = await upload.read()
+            mime_type = (upload.content_type or "").split(";")[0].strip().lower()
+            if mime_type not in ATTACHMENT_TYPES:
+                self.reply_error = "Only JPEG or PNG photos and PDF documents can be sent."
+                return
+            if len(data) > MAX_ATTACHMENT_BYTES:
+                self.reply_error = f"That file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."
+                return
+            self.sending = True
+            yield
+            caption = self.draft.strip()
+            try:
+                redirect = await self._send_other("file", _send_attachment, data, mime_type, upload.name or "attachment", caption)
+            finally:
+                self.sending = False
+            if redirect is not None:
+                yield redirect
+                return
+            if not self.reply_error:
+                self.draft = ""
+
+    @rx.event
+    async def send_office_location(self):
+        """Send the office's map pin."""
+        if self.sending or not self.selected_id:
+            return
+        self.sending = True
+        yield
+        try:
+            latitude, longitude = OFFICE_LOCATION
+            redirect = await self._send_other("location", _send_location, latitude, longitude)
+        finally:
+            self.sending = False
+        if redirect is not None:
+            yield redirect
 
     @rx.event
     async def resolve_selected(self):
