@@ -8,7 +8,7 @@ from citymes_app import styles
 from citymes_app.api.routes import create_api
 from citymes_app.pages import channels, citizen, inbox, index, keywords, login, office_hours, unmatched
 from citymes_app.runtime import get_runtime
-from citymes_app.state import live
+from citymes_app.state import guard, live
 
 
 async def outbox_dispatcher() -> None:
@@ -22,6 +22,7 @@ async def polling_supervisor() -> None:
 
 
 app = rx.App(api_transformer=create_api(), style=styles.BASE_STYLE)
+guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()
 

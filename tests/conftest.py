@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,9 @@ from citymes_app.core.db import get_engine, migrate
 from citymes_app.runtime import Runtime, get_runtime
 from integrations.simulator.server import serve_app, serve_simulator
 from tests.helpers import Town, make_town
+
+# The server secret the live inbox's shared tokens derive from; the apps tests start as processes inherit it.
+os.environ.setdefault("CITYMES_SECRET_KEY", secrets.token_hex(32))
 
 # A Tuesday morning in Mataró: the office is open unless a test says otherwise.
 OFFICE_OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))

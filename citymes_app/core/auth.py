@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.models import Operator, OperatorSession, Role, Tenant, utcnow
 
@@ -82,14 +83,32 @@ def authenticate(session: Session, *, email: str, password: str) -> Operator | N
     return operator
 
 
-def _token_hash(token: str) -> str:
+def session_digest(token: str) -> str:
+    """What the database keeps of a session token (and what a live view remembers of the session it opened with)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sessions_still_open(session: Session, *, tenant_id: int, digests: Collection[str]) -> set[str]:
+    """Which of these session digests still belong to a signed-in, active operator of `tenant_id`."""
+    if not digests:
+        return set()
+    rows = session.exec(
+        select(OperatorSession.token_hash)
+        .join(Operator, Operator.id == OperatorSession.operator_id)
+        .where(
+            col(OperatorSession.token_hash).in_(list(digests)),
+            OperatorSession.expires_at > utcnow(),
+            Operator.active,
+            Operator.tenant_id == tenant_id,
+        )
+    )
+    return set(rows)
 
 
 def open_session(session: Session, *, operator: Operator) -> str:
     """Start a browser session for `operator`; returns the token to keep in the browser."""
     token = secrets.token_urlsafe(32)
-    session.add(OperatorSession(token_hash=_token_hash(token), operator_id=operator.id, expires_at=utcnow() + SESSION_LIFETIME))
+    session.add(OperatorSession(token_hash=session_digest(token), operator_id=operator.id, expires_at=utcnow() + SESSION_LIFETIME))
     session.flush()
     return token
 
@@ -98,7 +117,7 @@ def resolve_session(session: Session, *, token: str) -> SignedInOperator | None:
     """The operator behind a session token, or None if it is unknown, expired or the operator was disabled."""
     if not token:
         return None
-    row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == _token_hash(token))).first()
+    row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == session_digest(token))).first()
     if row is None or row.expires_at < utcnow():
         return None
     operator = session.get(Operator, row.operator_id)
@@ -118,6 +137,6 @@ def resolve_session(session: Session, *, token: str) -> SignedInOperator | None:
 
 def close_session(session: Session, *, token: str) -> None:
     """Log out: forget the session token."""
-    row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == _token_hash(token))).first()
+    row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == session_digest(token))).first()
     if row is not None:
         session.delete(row)

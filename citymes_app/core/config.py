@@ -17,6 +17,7 @@ class Settings:
     whatsapp_api_base: str
     public_base_url: str  # where platforms reach our webhooks
     simulator_url: str  # the local stand-in the demo's citizen phone talks to
+    secret_key: str = ""  # the server secret live-update (shared-state) tokens are derived from
 
 
 def load_settings() -> Settings:
@@ -31,4 +32,5 @@ def load_settings() -> Settings:
         whatsapp_api_base=os.environ.get("CITYMES_WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
         public_base_url=os.environ.get("CITYMES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         simulator_url=os.environ.get("CITYMES_SIMULATOR_URL", "http://127.0.0.1:8081").rstrip("/"),
+        secret_key=os.environ.get("CITYMES_SECRET_KEY", ""),
     )

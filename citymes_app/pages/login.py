@@ -7,11 +7,10 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.frame import brand
 from citymes_app.state.auth_state import AuthState
-from citymes_app.state.inbox_state import InboxState
 
 ROUTE = "/login"
 TITLE = "Sign in · CityMes"
-ON_LOAD = [InboxState.leave_inbox, AuthState.open_login]
+ON_LOAD = AuthState.open_login
 
 
 def _field(label: str, **input_props) -> rx.Component:

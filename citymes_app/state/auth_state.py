@@ -18,6 +18,7 @@ from sqlmodel import Session
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
 from citymes_app.runtime import get_runtime
+from citymes_app.state import access
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ ADMIN_ROLES = frozenset({ADMIN_ROLE})
 STATISTICS_ROLES = frozenset({ADMIN_ROLE, MANAGER_ROLE})
 
 
-def _resolve(token: str) -> auth.SignedInOperator | None:
+def resolve_operator(token: str) -> auth.SignedInOperator | None:
+    """The operator behind a session token, or None (blocking: call in a thread)."""
     with Session(get_runtime().engine) as session:
         return auth.resolve_session(session, token=token)
 
@@ -50,6 +52,7 @@ def _sign_out(token: str) -> None:
         auth.close_session(session, token=token)
 
 
+@access.public
 class AuthState(rx.State):
     """The signed-in operator of this browser, and the login form's message."""
 
@@ -68,16 +71,22 @@ class AuthState(rx.State):
 
     async def _signed_in(self) -> auth.SignedInOperator | None:
         """The operator behind this browser's cookie (None if signed out or expired); refreshes the names shown."""
-        operator = await asyncio.to_thread(_resolve, self.session_token) if self.session_token else None
-        self.operator_name = operator.display_name if operator else ""
-        self.tenant_name = operator.tenant_name if operator else ""
-        self.operator_role = operator.role if operator else ""
+        operator = await asyncio.to_thread(resolve_operator, self.session_token) if self.session_token else None
+        if operator is None:
+            self.forget_operator()
+        else:
+            self.operator_name, self.tenant_name = operator.display_name, operator.tenant_name
+            self.operator_role = operator.role
         return operator
 
     async def _signed_in_admin(self) -> auth.SignedInOperator | None:
         """The signed-in operator if an administrator, else None (the role is re-read on every call)."""
         operator = await self._signed_in()
         return operator if operator is not None and operator.role == ADMIN_ROLE else None
+
+    def forget_operator(self) -> None:
+        """Stop showing who was signed in (the session ended)."""
+        self.operator_name = self.tenant_name = self.operator_role = ""
 
     @rx.var
     def is_admin(self) -> bool:
@@ -97,8 +106,10 @@ class AuthState(rx.State):
 
     @rx.event
     async def open_login(self):
-        """The login page: a browser that is already signed in goes straight to the inbox."""
+        """The login page: the tab forgets every page's data and live link (it may be signing in as someone else); a
+        browser that is already signed in goes straight to the inbox."""
         self.signing_in = False
+        await access.empty_page_states(self._get_root_state())
         if await self._signed_in() is not None:
             return rx.redirect(HOME_ROUTE)
 
@@ -141,9 +152,8 @@ class AuthState(rx.State):
         if self.session_token:
             await asyncio.to_thread(_sign_out, self.session_token)
         self.session_token = ""
-        self.operator_name = ""
-        self.tenant_name = ""
-        self.operator_role = ""
+        self.forget_operator()
+        await access.empty_page_states(self._get_root_state())
         return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]
 
 

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from citymes_app.core import tenants
 from citymes_app.core.inbox_display import osm_link, tenant_timezone
 from citymes_app.runtime import get_runtime
-from citymes_app.state import live
+from citymes_app.state import access, live
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +290,7 @@ def phone_number_label(wa_id: str) -> str:
     return f"+{wa_id}"
 
 
+@access.public
 class CitizenState(rx.State):
     """One citizen phone (a browser tab)."""
 

@@ -15,13 +15,15 @@ The tenant always comes from the signed-in session (`AuthState`), never from the
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 
 import reflex as rx
 from sqlmodel import Session
 
 from citymes_app.core import citizens, inbox, templates
-from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import InboxEvent
 from citymes_app.core.inbox_display import (
@@ -47,8 +49,13 @@ ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def inbox_token(tenant_id: int) -> str:
-    """The shared token of a tenant's inbox (Reflex forbids `_` in it)."""
-    return f"inbox-{tenant_id}"
+    """The shared token of a tenant's inbox: derived from the server secret, so nobody outside can name it (a
+    browser that used it as its own client token would read the tenant's queue); hex, since Reflex forbids `_`."""
+    secret = get_runtime().settings.secret_key
+    if not secret:
+        raise RuntimeError("CITYMES_SECRET_KEY is not set: the live inbox needs a server secret")
+    digest = hmac.new(secret.encode(), f"inbox:{tenant_id}".encode(), hashlib.sha256).hexdigest()
+    return f"inbox-{digest[:40]}"
 
 
 def load_queue(tenant_id: int) -> list[QueueLine]:
@@ -151,6 +158,9 @@ class InboxShared(rx.SharedState):
 
     queue: list[QueueLine] = []
     version: int = 0
+    # The tabs linked here (client token) and the digest of the session each linked with: the bridge cuts a tab
+    # whose session ended (signed out elsewhere, expired, operator disabled) before it writes anything new.
+    _viewers: dict[str, str] = {}
 
 
 class InboxState(rx.State):
@@ -246,8 +256,10 @@ class InboxState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         self._tenant_id = operator.tenant_id
         self.sending = False
+        auth_state = await self.get_state(AuthState)
         shared = await self.get_state(InboxShared)
         linked = await shared._link_to(inbox_token(operator.tenant_id))
+        linked._viewers = {**linked._viewers, self.router.session.client_token: session_digest(auth_state.session_token)}
         if linked.version == 0:  # nothing written since the server started: seed it from the database
             linked.queue = await asyncio.to_thread(load_queue, operator.tenant_id)
             linked.version += 1
@@ -269,15 +281,6 @@ class InboxState(rx.State):
         self.template_id = chosen.id if chosen else ""
         self.template_params = [""] * (chosen.parameter_count if chosen else 0)
         self.template_error = ""
-
-    @rx.event
-    async def leave_inbox(self):
-        """Signed out (the login page): stop receiving this tenant's live queue and forget the open conversation."""
-        self._forget_conversation()
-        self._tenant_id = 0
-        shared = await self.get_state(InboxShared)
-        if shared._linked_to:
-            return await shared._unlink()
 
     @rx.event
     async def select(self, conversation_id: int):

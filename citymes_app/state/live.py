@@ -2,7 +2,7 @@
 
 The pipeline, the outbox dispatcher and the inbox actions publish `InboxEvent`s on `core.events.bus`. The
 `bridge` lifespan task drains them in batches and, once per tenant per batch, rewrites the tenant's shared
-inbox state (`InboxShared` under `inbox-<tenant_id>`); Reflex sends the change to every tab linked to it, and
+inbox state (`InboxShared` under its secret token, `inbox_token`); Reflex sends the change to every tab linked to it, and
 each tab's thread var recomputes from the new version. A burst of events costs one write per tenant.
 """
 
@@ -12,8 +12,11 @@ import asyncio
 import logging
 
 import reflex as rx
+from sqlmodel import Session
 
+from citymes_app.core import auth
 from citymes_app.core.events import EventBus, bus
+from citymes_app.runtime import get_runtime
 from citymes_app.state.inbox_state import InboxShared, inbox_token, load_queue
 
 log = logging.getLogger(__name__)
@@ -37,11 +40,29 @@ async def tab_is_open(client_token: str) -> bool:
     return client_token in _app.event_namespace.token_to_sid
 
 
+def _open_sessions(tenant_id: int, digests: set[str]) -> set[str]:
+    with Session(get_runtime().engine) as session:
+        return auth.sessions_still_open(session, tenant_id=tenant_id, digests=digests)
+
+
+async def _cut_ended_viewers(shared: InboxShared, tenant_id: int) -> None:
+    """Unlink the tabs whose session ended (or that never said which session they had) before anything is written."""
+    viewers = {client: digest for client, digest in shared._viewers.items() if client in shared._linked_from}
+    still_open = await asyncio.to_thread(_open_sessions, tenant_id, set(viewers.values()))
+    for client in list(shared._linked_from):
+        if viewers.get(client) not in still_open:
+            shared._linked_from.discard(client)
+            viewers.pop(client, None)
+    if viewers != shared._viewers:
+        shared._viewers = viewers
+
+
 async def publish_queue(app: rx.App, tenant_id: int) -> None:
-    """Write the tenant's current queue into its shared inbox and bump its version."""
+    """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only)."""
     lines = await asyncio.to_thread(load_queue, tenant_id)
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
+        await _cut_ended_viewers(shared, tenant_id)
         shared.queue = lines
         shared.version += 1
 
