@@ -17,6 +17,7 @@ class Settings:
     whatsapp_api_base: str
     public_base_url: str  # where platforms reach our webhooks
     simulator_url: str  # the local stand-in the demo's citizen phone talks to
+    redis_url: str | None = None  # Reflex's state manager when set; sign-in throttling counts there too
 
 
 def load_settings() -> Settings:
@@ -31,4 +32,5 @@ def load_settings() -> Settings:
         whatsapp_api_base=os.environ.get("CITYMES_WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
         public_base_url=os.environ.get("CITYMES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         simulator_url=os.environ.get("CITYMES_SIMULATOR_URL", "http://127.0.0.1:8081").rstrip("/"),
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
     )
