@@ -24,9 +24,7 @@ def upgrade() -> None:
     # Sessions open during the upgrade count as last seen when they were opened.
     op.execute("UPDATE operator_session SET last_seen_at = created_at")
     with op.batch_alter_table("operator_session", schema=None) as batch_op:
-        batch_op.alter_column(
-            "last_seen_at", existing_type=citymes_app.models.UTCDateTime(timezone=True), nullable=False
-        )
+        batch_op.alter_column("last_seen_at", existing_type=citymes_app.models.UTCDateTime(timezone=True), nullable=False)
 
 
 def downgrade() -> None:

@@ -95,7 +95,9 @@ class OperatorAccounts:
     async def reset_password(self, *, by: auth.SignedInOperator, operator_id: int, password: str) -> OperatorListing:
         """Reset the password of an operator of the administrator's own tenant; returns who it was."""
         _require_admin(by)
-        return await asyncio.to_thread(self._change, by, operator_id, lambda s, o: reset_password(s, operator=o, password=password))
+        return await asyncio.to_thread(
+            self._change, by, operator_id, lambda s, o: reset_password(s, operator=o, password=password)
+        )
 
     async def set_active(self, *, by: auth.SignedInOperator, operator_id: int, active: bool) -> OperatorListing:
         """Enable or disable an operator of the administrator's own tenant (never the administrator themself)."""
