@@ -49,7 +49,7 @@ def test_the_sixth_sign_in_is_refused_even_with_the_right_password(site: Site, n
     page.click("#login-submit")
 
     expect(page.locator("form #login-error")).to_have_text("Too many sign-in attempts. Try again in 15 minutes.")
-    assert page.url.endswith("/login")
+    assert page.url.rstrip("/").endswith("/login")
     screenshot(page, "login_throttled")
 
 
@@ -79,3 +79,20 @@ def test_a_disabled_operators_open_tab_lands_on_the_login_page(site: Site, new_c
     operator_tab.fill("#login-password", PASSWORD)
     operator_tab.click("#login-submit")
     expect(operator_tab.locator("form #login-error")).to_have_text("Wrong email or password.")
+
+
+def test_signing_out_everywhere_sends_every_tab_of_the_operator_to_the_login_page(site: Site, new_context) -> None:
+    email = _add_operator(site, "nil")
+    laptop, phone = new_context().new_page(), new_context().new_page()
+    sign_in(laptop, site, email, PASSWORD)
+    sign_in(phone, site, email, PASSWORD)
+    marker = f"before-signing-out-{new_chat_id()}"
+    site.citizen_says(new_chat_id(), "Eva", text=marker)
+    expect(phone.locator(".queue-item", has_text=marker)).to_be_visible()
+
+    laptop.click("#account-menu")
+    laptop.click("#sign-out-everywhere")
+    laptop.wait_for_url("**/login")
+
+    phone.locator(".queue-item", has_text=marker).click()  # the other browser's next action
+    phone.wait_for_url("**/login")
