@@ -6,7 +6,7 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.api.routes import create_api
-from citymes_app.pages import channels, citizen, inbox, index, keywords, login, office_hours, unmatched
+from citymes_app.pages import channels, citizen, inbox, index, keywords, login, office_hours, operators, unmatched
 from citymes_app.runtime import get_runtime
 from citymes_app.state import guard, live
 
@@ -26,7 +26,7 @@ guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()
 
-for page in (index, login, inbox, citizen, keywords, office_hours, channels, unmatched):
+for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched):
     app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
 
 app.register_lifespan_task(outbox_dispatcher)

@@ -16,7 +16,7 @@ import httpx
 from sqlmodel import Session
 
 from citymes_app import demo
-from citymes_app.core import auth, codes, keywords, templates, tenants
+from citymes_app.core import auth, codes, keywords, operators, templates, tenants
 from citymes_app.core.config import load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
@@ -57,6 +57,23 @@ def _operator_add(args: argparse.Namespace) -> None:
             session, tenant=tenant, email=args.email, password=password, role=args.role, display_name=args.name or ""
         )
         print(f"operator {operator.email} ({operator.role}) added to '{tenant.slug}'")
+
+
+def _operator_reset_password(args: argparse.Namespace) -> None:
+    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else _prompt_password()
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        operator = operators.operator_by_email(session, tenant=tenant, email=args.email)
+        operators.reset_password(session, operator=operator, password=password)
+        print(f"operator {operator.email} has a new password; their sessions ended")
+
+
+def _operator_set_active(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        operator = operators.operator_by_email(session, tenant=tenant, email=args.email)
+        operators.set_active(session, operator=operator, active=args.active)
+        print(f"operator {operator.email} " + ("enabled" if args.active else "disabled; their sessions ended"))
 
 
 def _prompt_password() -> str:
@@ -303,6 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email")
     p.add_argument("--role", choices=[r.value for r in Role], default=Role.OPERATOR)
     p.add_argument("--name")
+    p = command("reset-password", _operator_reset_password, operator, help="new password on stdin; ends their sessions")
+    p.add_argument("slug")
+    p.add_argument("email")
+    p = command("disable", _operator_set_active, operator, help="refuse their sign-ins and end their sessions")
+    p.add_argument("slug")
+    p.add_argument("email")
+    p.set_defaults(active=False)
+    p = command("enable", _operator_set_active, operator, help="let a disabled operator sign in again")
+    p.add_argument("slug")
+    p.add_argument("email")
+    p.set_defaults(active=True)
 
     channel = sub.add_parser("channel").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("add", _channel_add, channel, help="prints the new channel id")
@@ -365,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except (CommandError, tenants.TenantError, auth.AuthError, templates.TemplateError) as exc:
+    except (CommandError, tenants.TenantError, auth.AuthError, operators.OperatorAccountError, templates.TemplateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

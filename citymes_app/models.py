@@ -116,6 +116,8 @@ class OperatorSession(SQLModel, table=True):
     token_hash: str = Field(unique=True, index=True, max_length=64)
     operator_id: int = Field(foreign_key="operator.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The last use (written at most once a minute): a session idle too long has expired (core.auth).
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -16,8 +16,10 @@ from citymes_app.core.config import Settings, load_settings
 from citymes_app.core.db import get_engine
 from citymes_app.core.events import EventBus, bus
 from citymes_app.core.ingest import Ingestor
+from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
+from citymes_app.core.signin import SignInDesk, SignInThrottle, throttle_storage_uri
 from integrations.base import Channel
 from integrations.telegram import TelegramChannel
 from integrations.whatsapp import WhatsAppChannel
@@ -38,6 +40,8 @@ class Runtime:
     bus: EventBus
     channels: ChannelDirectory
     ingestor: Ingestor
+    signin: SignInDesk
+    operator_accounts: OperatorAccounts
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -64,6 +68,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         bus=bus,
         channels=ChannelDirectory(engine=engine, platforms=PLATFORMS),
         ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
+        signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
+        operator_accounts=OperatorAccounts(engine=engine),
     )
 
 

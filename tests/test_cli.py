@@ -85,3 +85,60 @@ def test_personal_codes_import_reports_bad_lines_without_the_codes(cli, tmp_path
     table.write_text("code,response,phone\nSECRET1,En revisió,\nSECRET2,Aprovat,+34600111222\n", encoding="utf-8")
     imported = cli("codes", "import", "vila", "tramit", str(table))
     assert imported.stdout.strip() == "2 personal code(s) now answer TRAMIT"
+
+
+def _can_sign_in(cli_db: str, email: str, password: str) -> bool:
+    from sqlmodel import Session
+
+    from citymes_app.core import auth
+    from citymes_app.core.db import make_engine
+
+    engine = make_engine(cli_db)
+    try:
+        with Session(engine) as session:
+            return auth.authenticate(session, email=email, password=password) is not None
+    finally:
+        engine.dispose()
+
+
+def test_operator_password_reset_and_disable_from_the_command_line(cli, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    cli("tenant", "add", "vila", "--name", "Vila")
+    cli("tenant", "add", "poble", "--name", "Poble")
+    cli("operator", "add", "vila", "anna@vila.cat", stdin="the-first-password\n")
+
+    reset = cli("operator", "reset-password", "vila", "Anna@vila.cat", stdin="the-second-password\n")
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout.strip() == "operator anna@vila.cat has a new password; their sessions ended"
+    assert not _can_sign_in(db, "anna@vila.cat", "the-first-password")
+    assert _can_sign_in(db, "anna@vila.cat", "the-second-password")
+
+    disabled = cli("operator", "disable", "vila", "anna@vila.cat")
+    assert disabled.stdout.strip() == "operator anna@vila.cat disabled; their sessions ended"
+    assert not _can_sign_in(db, "anna@vila.cat", "the-second-password")
+    enabled = cli("operator", "enable", "vila", "anna@vila.cat")
+    assert enabled.stdout.strip() == "operator anna@vila.cat enabled"
+    assert _can_sign_in(db, "anna@vila.cat", "the-second-password")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("operator", "reset-password", "vila", "anna@vila.cat"), "short\n", "at least 8 characters"),
+        (
+            ("operator", "reset-password", "poble", "anna@vila.cat"),
+            "long-enough-pw\n",
+            "no operator anna@vila.cat in tenant 'poble'",
+        ),
+        (("operator", "disable", "vila", "nobody@vila.cat"), "", "no operator nobody@vila.cat in tenant 'vila'"),
+        (("operator", "enable", "nowhere", "anna@vila.cat"), "", "no tenant 'nowhere'"),
+    ],
+)
+def test_operator_administration_errors_are_one_line_and_status_2(cli, args, stdin, message) -> None:
+    cli("tenant", "add", "vila", "--name", "Vila")
+    cli("tenant", "add", "poble", "--name", "Poble")
+    cli("operator", "add", "vila", "anna@vila.cat", stdin="the-first-password\n")
+    result = cli(*args, stdin=stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -69,6 +69,26 @@ def operator_card() -> rx.Component:
             ),
             content="Sign out",
         ),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis-vertical", size=16),
+                    variant="ghost",
+                    color_scheme="gray",
+                    id="account-menu",
+                    aria_label="More for your account",
+                ),
+            ),
+            rx.menu.content(
+                rx.menu.item(
+                    rx.icon("monitor-x", size=14),
+                    "Sign out everywhere",
+                    on_click=AuthState.sign_out_everywhere,
+                    id="sign-out-everywhere",
+                ),
+                side="top",
+            ),
+        ),
         align="center",
         spacing="3",
         padding="12px",
@@ -84,6 +104,7 @@ def admin_nav(active: str) -> rx.Component:
         nav_item("Keywords", "book-open-text", "/admin/keywords", active=active == "keywords"),
         nav_item("Office hours", "calendar-clock", "/admin/hours", active=active == "hours"),
         nav_item("Channels", "radio-tower", "/admin/channels", active=active == "channels"),
+        nav_item("Operators", "users", "/admin/operators", active=active == "operators"),
         spacing="1",
         padding_x="10px",
         width="100%",

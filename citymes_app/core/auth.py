@@ -10,11 +10,18 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from citymes_app.models import Operator, OperatorSession, Role, Tenant, utcnow
+from citymes_app.core import clock
+from citymes_app.models import Operator, OperatorSession, Role, Tenant
 
+# How long a browser stays signed in, in one place: at most SESSION_LIFETIME after signing in, and no longer than
+# SESSION_IDLE_TIMEOUT after its last use. `last_seen_at` is written at most once per LAST_SEEN_RESOLUTION, so a
+# busy tab does not write on every event.
 SESSION_LIFETIME = timedelta(hours=12)
+SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 8
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -43,6 +50,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(password: str) -> None:
+    """`AuthError` if `password` is too short to be accepted for an operator."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def add_operator(
     session: Session, *, tenant: Tenant, email: str, password: str, role: str = Role.OPERATOR, display_name: str = ""
 ) -> Operator:
@@ -52,8 +65,7 @@ def add_operator(
         raise AuthError(f"'{email}' is not an email address")
     if role not in {r.value for r in Role}:
         raise AuthError(f"unknown role '{role}': use operator, manager or admin")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password)
     if session.exec(select(Operator).where(Operator.email == email)).first():
         raise AuthError(f"an operator with email {email} already exists")
     operator = Operator(
@@ -97,7 +109,8 @@ def sessions_still_open(session: Session, *, tenant_id: int, digests: Collection
         .join(Operator, Operator.id == OperatorSession.operator_id)
         .where(
             col(OperatorSession.token_hash).in_(list(digests)),
-            OperatorSession.expires_at > utcnow(),
+            OperatorSession.expires_at > clock.now(),
+            col(OperatorSession.last_seen_at) > clock.now() - SESSION_IDLE_TIMEOUT,
             Operator.active,
             Operator.tenant_id == tenant_id,
         )
@@ -108,21 +121,36 @@ def sessions_still_open(session: Session, *, tenant_id: int, digests: Collection
 def open_session(session: Session, *, operator: Operator) -> str:
     """Start a browser session for `operator`; returns the token to keep in the browser."""
     token = secrets.token_urlsafe(32)
-    session.add(OperatorSession(token_hash=session_digest(token), operator_id=operator.id, expires_at=utcnow() + SESSION_LIFETIME))
+    now = clock.now()
+    session.add(
+        OperatorSession(
+            token_hash=session_digest(token),
+            operator_id=operator.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
     session.flush()
     return token
 
 
-def resolve_session(session: Session, *, token: str) -> SignedInOperator | None:
-    """The operator behind a session token, or None if it is unknown, expired or the operator was disabled."""
+def resolve_session(session: Session, *, token: str, refresh: bool = True) -> SignedInOperator | None:
+    """The operator behind a session token, or None if it is unknown, idle too long, past its maximum age, or the
+    operator was disabled. With `refresh`, a use at least a minute after the last one moves `last_seen_at` (the
+    caller commits)."""
     if not token:
         return None
     row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == session_digest(token))).first()
-    if row is None or row.expires_at < utcnow():
+    now = clock.now()
+    if row is None or row.expires_at <= now or row.last_seen_at + SESSION_IDLE_TIMEOUT <= now:
         return None
     operator = session.get(Operator, row.operator_id)
     if operator is None or not operator.active:
         return None
+    if refresh and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        session.add(row)
     tenant = session.get(Tenant, operator.tenant_id)
     return SignedInOperator(
         operator_id=operator.id,
@@ -140,3 +168,8 @@ def close_session(session: Session, *, token: str) -> None:
     row = session.exec(select(OperatorSession).where(OperatorSession.token_hash == session_digest(token))).first()
     if row is not None:
         session.delete(row)
+
+
+def close_operator_sessions(session: Session, *, operator_id: int) -> None:
+    """Sign an operator out of every browser: forget all their session tokens."""
+    session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id))

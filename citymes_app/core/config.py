@@ -18,6 +18,7 @@ class Settings:
     public_base_url: str  # where platforms reach our webhooks
     simulator_url: str  # the local stand-in the demo's citizen phone talks to
     secret_key: str = ""  # the server secret live-update (shared-state) tokens are derived from
+    redis_url: str | None = None  # Reflex's state manager when set; sign-in throttling counts there too
 
 
 def load_settings() -> Settings:
@@ -33,4 +34,5 @@ def load_settings() -> Settings:
         public_base_url=os.environ.get("CITYMES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         simulator_url=os.environ.get("CITYMES_SIMULATOR_URL", "http://127.0.0.1:8081").rstrip("/"),
         secret_key=os.environ.get("CITYMES_SECRET_KEY", ""),
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
     )

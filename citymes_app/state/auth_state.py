@@ -13,10 +13,10 @@ from collections.abc import Collection
 
 import reflex as rx
 from reflex.event import EventSpec
-from sqlmodel import Session
 
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
+from citymes_app.core.signin import SignInOutcome
 from citymes_app.runtime import get_runtime
 from citymes_app.state import access
 
@@ -34,22 +34,10 @@ STATISTICS_ROLES = frozenset({ADMIN_ROLE, MANAGER_ROLE})
 
 
 def resolve_operator(token: str) -> auth.SignedInOperator | None:
-    """The operator behind a session token, or None (blocking: call in a thread)."""
-    with Session(get_runtime().engine) as session:
+    """The operator behind a session token, or None (blocking: call in a thread). A scope that commits: resolving a
+    session moves its `last_seen_at` (at most once a minute)."""
+    with session_scope(get_runtime().engine) as session:
         return auth.resolve_session(session, token=token)
-
-
-def _sign_in(email: str, password: str) -> tuple[str, int] | None:
-    with session_scope(get_runtime().engine) as session:
-        operator = auth.authenticate(session, email=email, password=password)
-        if operator is None:
-            return None
-        return auth.open_session(session, operator=operator), operator.id
-
-
-def _sign_out(token: str) -> None:
-    with session_scope(get_runtime().engine) as session:
-        auth.close_session(session, token=token)
 
 
 @access.public
@@ -125,19 +113,23 @@ class AuthState(rx.State):
         self.signing_in = True
         yield
         try:
-            signed = await asyncio.to_thread(_sign_in, email, password)
+            # The address counts failed tries from one place, whichever accounts they name.
+            result = await get_runtime().signin.sign_in(email=email, password=password, address=self.router.session.client_ip)
         except Exception as exc:
             log.error("sign-in failed: %s", type(exc).__name__)
             self.signing_in = False
             self.login_error = "Signing in is not possible right now. Try again in a minute."
             return
         self.signing_in = False
-        if signed is None:
+        if result.outcome == SignInOutcome.THROTTLED:
+            minutes = result.retry_after_minutes
+            self.login_error = f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            return
+        if result.outcome != SignInOutcome.SIGNED_IN:
             self.login_error = "Wrong email or password."
             return
-        token, operator_id = signed
-        log.info("operator %s signed in", operator_id)
-        self.session_token = token
+        log.info("operator %s signed in", result.operator_id)
+        self.session_token = result.token
         self.login_error = ""
         yield rx.redirect(HOME_ROUTE)
 
@@ -150,7 +142,20 @@ class AuthState(rx.State):
     async def sign_out(self):
         """Forget the session on the server and in the browser."""
         if self.session_token:
-            await asyncio.to_thread(_sign_out, self.session_token)
+            await get_runtime().signin.sign_out(token=self.session_token)
+        return await self._forget_session()
+
+    @rx.event
+    async def sign_out_everywhere(self):
+        """End every session of this operator, in all their browsers; the others land on the login page at their
+        next action."""
+        if self.session_token:
+            operator_id = await get_runtime().signin.sign_out_everywhere(token=self.session_token)
+            if operator_id is not None:
+                log.info("operator %s signed out everywhere", operator_id)
+        return await self._forget_session()
+
+    async def _forget_session(self) -> list[EventSpec]:
         self.session_token = ""
         self.forget_operator()
         await access.empty_page_states(self._get_root_state())
