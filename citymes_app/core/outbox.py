@@ -59,6 +59,8 @@ LEASE = timedelta(seconds=20)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300.0
 CLAIM_BATCH = 500
+#: Citizens served at once by one worker: also the most sends one worker can have in flight.
+CONCURRENCY = 32
 
 
 def enqueue(
@@ -143,7 +145,7 @@ class OutboxDispatcher:
         bus: EventBus,
         media_dir: Path,
         poll_interval: float = 1.0,
-        concurrency: int = 32,
+        concurrency: int = CONCURRENCY,
         lease: timedelta = LEASE,
     ) -> None:
         self._engine = engine

@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from citymes_app.core.outbox import CONCURRENCY
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CITIZENS = 300
@@ -262,4 +264,6 @@ async def test_a_backend_killed_under_load_loses_nothing_and_repeats_only_what_w
     assert stored == {str(chat_id): 1 for chat_id in chats}  # every update stored exactly once
     assert failed == 0
     assert lost == 0
+    # `sending` means handed to the platform: no more than one worker's open sends, not every item claimed.
+    assert in_flight <= CONCURRENCY
     assert duplicated <= in_flight
