@@ -78,7 +78,8 @@ class DeliveryStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
+    CLAIMED = "claimed"  # held by a worker's lease, not yet handed to the platform
+    SENDING = "sending"  # handed to the platform, its answer not yet recorded: the only state that can repeat
     SENT = "sent"
     FAILED = "failed"
 
@@ -250,6 +251,9 @@ class OutboxItem(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Which dispatch round holds the lease: every write after the claim is conditional on it, so a worker whose
+    # lease ran out cannot overwrite what the new holder recorded.
+    lease_token: str | None = Field(default=None, max_length=32, index=True)
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

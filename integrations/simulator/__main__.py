@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 
+from integrations.simulator import telegram
 from integrations.simulator.app import create_app, reset_simulators
 from integrations.simulator.server import SimulatorServer, simulator_config
 
@@ -20,7 +21,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CITYMES_SIMULATOR_PORT", "8081")))
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--webhook-attempts",
+        type=int,
+        default=telegram.WEBHOOK_MAX_ATTEMPTS,
+        help="deliveries of a Telegram update before giving up (Telegram keeps trying for 24 h; "
+        "raise it when the receiver may be down for more than half a minute)",
+    )
     args = parser.parse_args(argv)
+    telegram.WEBHOOK_MAX_ATTEMPTS = max(1, args.webhook_attempts)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     # httpx logs each URL at INFO; webhook handshakes carry the verify token in theirs.
     logging.getLogger("httpx").setLevel(logging.WARNING)

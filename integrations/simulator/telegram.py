@@ -275,6 +275,8 @@ class BotState:
     chat_buckets: dict[int, TokenBucket] = field(default_factory=dict)
     global_bucket: TokenBucket | None = None
     commands: list[dict[str, Any]] = field(default_factory=list)
+    #: Seconds each message send waits before it is handled: a slow platform (outbox lease tests).
+    send_latency: float = 0.0
 
     @property
     def username(self) -> str:
@@ -675,6 +677,11 @@ class TelegramSimulator(StandIn):
         name = method.lower()  # Telegram method names are case-insensitive
         if name == "getupdates":
             return await self._get_updates(token, params)
+        if name in MESSAGE_METHODS:
+            async with self._lock:
+                latency = self._bot(token).send_latency
+            if latency > 0:
+                await asyncio.sleep(latency)
         async with self._lock:
             bot = self._bot(token)
             handler = _METHODS.get(name)
@@ -1255,6 +1262,17 @@ class TelegramSimulator(StandIn):
             pending = [r.as_dict() for r in bot.failures]
         return {"ok": True, "pending": pending}
 
+    async def set_latency(self, token: str, payload: Any) -> dict[str, Any]:
+        """Make every message send of a bot wait ``seconds`` before it is handled (0 = at once)."""
+        if not isinstance(payload, dict):
+            raise ControlError("body must be a JSON object")
+        seconds = float(require(payload, "seconds", (int, float), ""))
+        if not math.isfinite(seconds) or not 0 <= seconds <= 60:
+            raise ControlError("seconds must be between 0 and 60")
+        async with self._lock:
+            self._control_bot(token).send_latency = seconds
+        return {"ok": True, "seconds": seconds}
+
     async def set_blocked(self, token: str, chat_id: int, blocked: bool) -> dict[str, Any]:
         """Mark a chat as having blocked (or unblocked) the bot."""
         async with self._lock:
@@ -1369,6 +1387,7 @@ def create_telegram_router(sim: TelegramSimulator) -> APIRouter:
         (bot + "/updates", sim.raw_update),
         (bot + "/failures", sim.add_failure),
         (bot + "/limits", sim.set_limits),
+        (bot + "/latency", sim.set_latency),
     ):
         router.add_api_route(path, route_with_body(handler), methods=["POST"], name=handler.__name__)
 
