@@ -6,6 +6,7 @@ a migrated SQLite file read back byte for byte.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -52,8 +53,15 @@ def whatsapp_env(monkeypatch: pytest.MonkeyPatch, simulator_url: str) -> None:
 
 
 async def test_channel_secrets_are_unreadable_in_the_database_file_and_the_channels_still_work(
-    runtime: Runtime, town: Town, api_url: str, simulator_url: str, whatsapp_env: None, dispatcher: None
+    runtime: Runtime,
+    town: Town,
+    api_url: str,
+    simulator_url: str,
+    whatsapp_env: None,
+    dispatcher: None,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     number = await make_whatsapp_town(runtime, simulator_url, api_url, slug="mar")
     secrets = [town.token, town.secret, number.access_token, number.app_secret, number.verify_token]
 
@@ -78,6 +86,8 @@ async def test_channel_secrets_are_unreadable_in_the_database_file_and_the_chann
     assert (await wa_citizen_says(number, "34611000111", text="horaris"))["webhook_status"] == 200
     answers = await eventually(lambda: wa_business_messages(number, "34611000111"))
     assert answers[0]["text"] == "L'OAC obre de dilluns a divendres de 8 a 19 h."
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert not [secret for secret in secrets if secret in logged]
 
 
 async def test_rotated_key_keeps_the_channel_working_once_the_old_key_is_dropped(
@@ -104,7 +114,12 @@ async def test_rotated_key_keeps_the_channel_working_once_the_old_key_is_dropped
 
 
 async def test_credentials_under_an_unknown_key_give_a_clear_error(
-    runtime: Runtime, town: Town, api_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    runtime: Runtime,
+    town: Town,
+    api_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     right_keys = os.environ["CITYMES_ENCRYPTION_KEYS"]
     monkeypatch.setenv("CITYMES_ENCRYPTION_KEYS", Fernet.generate_key().decode())
@@ -125,6 +140,9 @@ async def test_credentials_under_an_unknown_key_give_a_clear_error(
             json={"update_id": 1},
         )
     assert webhook.status_code == 503
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"channel {town.channel_id}: stored channel credentials cannot be decrypted" in logged
+    assert town.secret not in logged and town.token not in logged
 
     # Nothing was re-encrypted by the refused rotation: with the right key back, the channel reads as before.
     monkeypatch.setenv("CITYMES_ENCRYPTION_KEYS", right_keys)
