@@ -18,12 +18,12 @@ from alembic import op
 
 from citymes_app.core import vault
 
-revision: str = '0005'
-down_revision: str | None = '0003'
+revision: str = "0005"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-channel = sa.table('channel', sa.column('id', sa.Integer()), sa.column('credentials', sa.Text()))
+channel = sa.table("channel", sa.column("id", sa.Integer()), sa.column("credentials", sa.Text()))
 
 
 def _rewrite(convert) -> None:  # noqa: ANN001
@@ -38,18 +38,24 @@ def _seal(stored: str | dict | None) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('channel', schema=None) as batch_op:
+    with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.alter_column(
-            'credentials', existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False,
-            postgresql_using='credentials::text',
+            "credentials",
+            existing_type=sa.JSON(),
+            type_=sa.Text(),
+            existing_nullable=False,
+            postgresql_using="credentials::text",
         )
     _rewrite(_seal)
 
 
 def downgrade() -> None:
     _rewrite(lambda stored: json.dumps(vault.open_sealed(stored)))
-    with op.batch_alter_table('channel', schema=None) as batch_op:
+    with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.alter_column(
-            'credentials', existing_type=sa.Text(), type_=sa.JSON(), existing_nullable=False,
-            postgresql_using='credentials::json',
+            "credentials",
+            existing_type=sa.Text(),
+            type_=sa.JSON(),
+            existing_nullable=False,
+            postgresql_using="credentials::json",
         )
