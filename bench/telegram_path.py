@@ -42,6 +42,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 async def run(workdir: Path) -> dict:
     from citymes_app.api.routes import create_api
+    from citymes_app.core import vault
     from citymes_app.core.db import migrate
     from citymes_app.runtime import get_runtime
     from integrations.simulator.server import serve_app, serve_simulator
@@ -52,6 +53,7 @@ async def run(workdir: Path) -> dict:
             CITYMES_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
             CITYMES_MEDIA_DIR=str(workdir / "media"),
             CITYMES_TELEGRAM_API_BASE=sim_url,
+            CITYMES_ENCRYPTION_KEYS=vault.new_key(),  # a throwaway database: a throwaway key
         )
         migrate()
         get_runtime.cache_clear()

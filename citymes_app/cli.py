@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +18,8 @@ import httpx
 from sqlmodel import Session
 
 from citymes_app import demo
-from citymes_app.core import auth, codes, keywords, operators, templates, tenants
-from citymes_app.core.config import load_settings
+from citymes_app.core import auth, codes, keywords, operators, templates, tenants, vault
+from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
 
@@ -233,6 +235,43 @@ def _channel_connect_simulator(args: argparse.Namespace) -> None:
     print(f"channel {row.id} (number {number['phone_number_id']}) delivers to {callback}; {len(recorded)} template(s) approved")
 
 
+def _secrets_new_key(_args: argparse.Namespace) -> None:
+    print(vault.new_key())
+
+
+def _secrets_rotate(_args: argparse.Namespace) -> None:
+    with get_engine().begin() as connection:
+        count = vault.rotate_channel_credentials(connection)
+    print(f"{count} channel(s) re-encrypted with the first key of CITYMES_ENCRYPTION_KEYS; older keys can now be dropped")
+
+
+def _secrets_keys_file(_args: argparse.Namespace) -> None:
+    """Create the demo's keys file (fresh random keys, readable by its owner only) unless it or the keys exist."""
+    path = keys_file_path()
+    settings = load_settings()
+    if settings.encryption_keys and settings.secret_key:
+        source = f"the keys file {path}" if path.is_file() else "the environment"
+        print(f"server keys come from {source}")
+        return
+    if path.exists():
+        raise CommandError(
+            f"the keys file {path} lacks CITYMES_ENCRYPTION_KEYS or CITYMES_SECRET_KEY: add the missing line "
+            "(`secrets new-key` prints an encryption key) or set it in the environment"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content = (
+        "# CityMes server keys (created by `make run` for the demo). Keep this file secret and backed up: without\n"
+        "# CITYMES_ENCRYPTION_KEYS the channels' stored credentials cannot be read. The environment overrides it.\n"
+        f"CITYMES_ENCRYPTION_KEYS={vault.new_key()}\n"
+        f"CITYMES_SECRET_KEY={secrets.token_urlsafe(32)}\n"
+    )
+    # O_EXCL: never overwrite keys another process just wrote; 0o600: only the owner reads them.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as keys_file:
+        keys_file.write(content)
+    print(f"server keys created in {path} (readable by you only): keep it secret and back it up")
+
+
 def _description(response: httpx.Response) -> str:
     try:
         return str(response.json().get("description") or response.status_code)
@@ -381,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", _keywords_export, kw)
     p.add_argument("slug")
     p.add_argument("file", help="a path, or - for standard output")
+    keys = sub.add_parser("secrets").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    command("new-key", _secrets_new_key, keys, help="print a new encryption key (put it first in CITYMES_ENCRYPTION_KEYS)")
+    command("rotate", _secrets_rotate, keys, help="re-encrypt every channel's credentials with the first key")
+    command("keys-file", _secrets_keys_file, keys, help="create the keys file with fresh keys when there are none")
+
     personal = sub.add_parser("codes").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("import", _codes_import, personal, help="replace a keyword's personal codes (code,response,phone)")
     p.add_argument("slug")
@@ -393,7 +437,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except (CommandError, tenants.TenantError, auth.AuthError, operators.OperatorAccountError, templates.TemplateError) as exc:
+    except (
+        CommandError,
+        tenants.TenantError,
+        auth.AuthError,
+        operators.OperatorAccountError,
+        templates.TemplateError,
+        vault.VaultError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

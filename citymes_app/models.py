@@ -14,6 +14,8 @@ from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from citymes_app.core.vault import SealedJSON
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
@@ -130,8 +132,9 @@ class Channel(SQLModel, table=True):
     platform: str = Field(max_length=32)
     name: str = Field(default="", max_length=200)
     mode: str = Field(default=ChannelMode.WEBHOOK, max_length=16)
-    # Platform credentials (token, secrets); their meaning belongs to the platform module.
-    credentials: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Platform credentials (token, secrets); their meaning belongs to the platform module. Encrypted at rest
+    # (`core.vault`): the database holds a Fernet token, the code reads and writes a dict.
+    credentials: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON(), nullable=False))
     enabled: bool = True
     poll_offset: int = 0
     poll_lease_owner: str | None = Field(default=None, max_length=64)

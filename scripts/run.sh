@@ -13,6 +13,10 @@ export PATH="$PWD/.venv/bin:$PATH"
 # changes all the time, which would restart the backend in a loop.
 export REFLEX_HOT_RELOAD_OVERRIDE_PATHS="$PWD/citymes_app:$PWD/integrations"
 
+# The server's keys (channel credentials are encrypted at rest): from the environment, else the keys file, which is
+# created here with fresh random keys the first time (readable by its owner only).
+$PY -m citymes_app.cli secrets keys-file
+
 demo_output=$($PY -m citymes_app.cli demo)
 echo "$demo_output"
 channel_id=$(sed -n 's/.*Telegram channel \([0-9][0-9]*\).*/\1/p' <<<"$demo_output" | head -1)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from citymes_app.core import clock
 from citymes_app.core.db import get_engine, migrate
@@ -19,8 +20,12 @@ from citymes_app.runtime import Runtime, get_runtime
 from integrations.simulator.server import serve_app, serve_simulator
 from tests.helpers import Town, make_town
 
-# The server secret the live inbox's shared tokens derive from; the apps tests start as processes inherit it.
-os.environ.setdefault("CITYMES_SECRET_KEY", secrets.token_hex(32))
+# The server's keys for this test session, set before anything reads the settings; subprocesses inherit them (see
+# `tests.helpers.server_keys_env` for those started with a bare environment). The keys file points nowhere, so a
+# developer's own `data/keys.env` never leaks into a test.
+os.environ["CITYMES_ENCRYPTION_KEYS"] = Fernet.generate_key().decode("ascii")
+os.environ["CITYMES_SECRET_KEY"] = secrets.token_urlsafe(32)
+os.environ["CITYMES_KEYS_FILE"] = "/nonexistent/citymes-tests/keys.env"
 
 # A Tuesday morning in Mataró: the office is open unless a test says otherwise.
 OFFICE_OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -21,6 +22,14 @@ HORARIOS,La OAC abre de lunes a viernes de 8 a 19 h.,es,horario,true
 """
 OPERATOR_PASSWORD = "correct horse battery"
 IN_HOURS_NOTICE = "Gràcies pel vostre missatge. Un operador us respondrà aviat."
+
+
+SERVER_KEYS = ("CITYMES_ENCRYPTION_KEYS", "CITYMES_SECRET_KEY", "CITYMES_KEYS_FILE")
+
+
+def server_keys_env() -> dict[str, str]:
+    """The test session's server keys, for a subprocess started with a bare environment."""
+    return {name: os.environ[name] for name in SERVER_KEYS if name in os.environ}
 
 
 @dataclass

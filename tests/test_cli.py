@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from citymes_app.core.config import PROJECT_ROOT
+from tests.helpers import server_keys_env
 
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
+    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", **server_keys_env()}
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

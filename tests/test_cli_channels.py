@@ -18,6 +18,7 @@ import pytest
 from citymes_app import cli as citymes_cli
 from citymes_app.core.config import PROJECT_ROOT
 from citymes_app.core.db import get_engine
+from tests.helpers import server_keys_env
 
 WHATSAPP = (
     "--phone-number-id",
@@ -61,7 +62,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
 
 def test_whatsapp_channel_add_prints_the_new_id_from_the_command_line(tmp_path: Path) -> None:
-    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin"}
+    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", **server_keys_env()}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "citymes_app.cli", *args]

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlmodel import Session
 
 from citymes_app.core import delivery
+from citymes_app.core.vault import VaultError
 from citymes_app.models import Channel as ChannelRow
 from citymes_app.runtime import Runtime, get_runtime
 from integrations.base import MalformedPayload, TransientChannelError, WebhookRefused
@@ -25,9 +26,17 @@ def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": description}, status_code=status)
 
 
+class CredentialsUnavailable(Exception):
+    """The channel's stored credentials cannot be decrypted (no key, or not the key that sealed them)."""
+
+
 def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
-    with Session(runtime.engine) as session:
-        return session.get(ChannelRow, channel_id)
+    try:
+        with Session(runtime.engine) as session:
+            return session.get(ChannelRow, channel_id)
+    except VaultError as exc:
+        log.error("channel %s: %s", channel_id, exc)
+        raise CredentialsUnavailable from None
 
 
 async def receive_webhook(request: Request, platform: str, channel_id: int, runtime: Runtime) -> JSONResponse:
@@ -35,7 +44,11 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-    row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+    try:
+        row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+    except CredentialsUnavailable:
+        # The installation's keys need fixing: a non-2xx makes the platform deliver the update again later.
+        return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")
     channel = runtime.channels.build(row)
@@ -68,7 +81,10 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
 
 async def confirm_subscription(request: Request, platform: str, channel_id: int, runtime: Runtime) -> Response:
     """A platform's subscription check on a webhook URL: echo its challenge as plain text, or 403."""
-    row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+    try:
+        row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+    except CredentialsUnavailable:
+        return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")
     try:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from citymes_app.core.vault import VaultError
 from citymes_app.models import Channel as ChannelRow
 from integrations.base import Channel
 
@@ -71,9 +72,14 @@ class ChannelDirectory:
         return channel
 
     def get(self, channel_id: int) -> Channel | None:
-        """The enabled channel with this id, or None."""
-        with Session(self._engine) as session:
-            row = session.get(ChannelRow, channel_id)
+        """The enabled channel with this id, or None (also when its credentials cannot be decrypted: logged)."""
+        try:
+            with Session(self._engine) as session:
+                row = session.get(ChannelRow, channel_id)
+        except VaultError as exc:
+            # A missing or wrong key is the installation's to fix; until then the outbox holds the channel's sends.
+            log.error("channel %s: %s", channel_id, exc)
+            return None
         if row is None or not row.enabled:
             return None
         try:

@@ -1,4 +1,9 @@
-"""Settings from the environment, in one place."""
+"""Settings from the environment, in one place.
+
+The server's secrets (`CITYMES_ENCRYPTION_KEYS`, `CITYMES_SECRET_KEY`) come from the environment; when it has none,
+from a keys file (`CITYMES_KEYS_FILE`, default `data/keys.env`, `KEY=value` lines) read as defaults, which
+`make run` creates for the demo. The environment always wins over the file.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_KEYS_FILE = "data/keys.env"
 
 
 @dataclass(frozen=True)
@@ -17,8 +25,25 @@ class Settings:
     whatsapp_api_base: str
     public_base_url: str  # where platforms reach our webhooks
     simulator_url: str  # the local stand-in the demo's citizen phone talks to
-    secret_key: str = ""  # the server secret live-update (shared-state) tokens are derived from
+    # Fernet keys for the channel credentials: the first encrypts, every one decrypts (rotation). Empty: none set.
+    encryption_keys: tuple[str, ...] = ()
+    # A server secret to derive values no one outside can guess; "" when none is set.
+    secret_key: str = ""
     redis_url: str | None = None  # Reflex's state manager when set; sign-in throttling counts there too
+    keys_file: Path = PROJECT_ROOT / DEFAULT_KEYS_FILE  # where the defaults of the two secrets above are read
+
+
+def keys_file_path() -> Path:
+    """The keys file: `CITYMES_KEYS_FILE`, relative paths from the project root."""
+    path = Path(os.environ.get("CITYMES_KEYS_FILE") or DEFAULT_KEYS_FILE)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _server_secret(name: str, keys_file: Path) -> str:
+    value = os.environ.get(name, "").strip()
+    if value or not keys_file.is_file():
+        return value
+    return str(dotenv_values(keys_file).get(name) or "").strip()
 
 
 def load_settings() -> Settings:
@@ -26,6 +51,8 @@ def load_settings() -> Settings:
     media_dir = Path(os.environ.get("CITYMES_MEDIA_DIR", "data/media"))
     if not media_dir.is_absolute():
         media_dir = PROJECT_ROOT / media_dir
+    keys_file = keys_file_path()
+    keys = _server_secret("CITYMES_ENCRYPTION_KEYS", keys_file)
     return Settings(
         database_url=os.environ.get("CITYMES_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'data' / 'citymes.db'}"),
         media_dir=media_dir,
@@ -33,6 +60,8 @@ def load_settings() -> Settings:
         whatsapp_api_base=os.environ.get("CITYMES_WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
         public_base_url=os.environ.get("CITYMES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         simulator_url=os.environ.get("CITYMES_SIMULATOR_URL", "http://127.0.0.1:8081").rstrip("/"),
-        secret_key=os.environ.get("CITYMES_SECRET_KEY", ""),
+        encryption_keys=tuple(key.strip() for key in keys.split(",") if key.strip()),
+        secret_key=_server_secret("CITYMES_SECRET_KEY", keys_file),
+        keys_file=keys_file,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
     )

@@ -6,12 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from citymes_app.core.config import load_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config  # imported for real only when migrating
 
 
 def make_engine(url: str) -> Engine:
@@ -55,9 +59,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-def migrate(url: str | None = None) -> None:
-    """Bring the database schema up to date (Alembic `upgrade head`)."""
-    from alembic import command
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic's configuration for this project's migrations, on `url` (default: the configured database)."""
     from alembic.config import Config
 
     from citymes_app.core.config import PROJECT_ROOT
@@ -66,4 +69,11 @@ def migrate(url: str | None = None) -> None:
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     config.attributes["database_url"] = url or load_settings().database_url
     config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str | None = None, *, revision: str = "head") -> None:
+    """Bring the database schema up to date (Alembic `upgrade head`), or up to `revision`."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

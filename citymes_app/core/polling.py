@@ -90,7 +90,8 @@ class PollingSupervisor:
             session.commit()
             if not won:
                 return None
-            return session.get(ChannelRow, channel_id).poll_offset
+            # Only the offset: loading the whole row would decrypt the credentials for nothing.
+            return session.exec(select(ChannelRow.poll_offset).where(ChannelRow.id == channel_id)).one()
 
     def _save_offset(self, channel_id: int, offset: int) -> None:
         with Session(self._ingestor.engine) as session:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
+from citymes_app.core import vault
 from citymes_app.models import Channel, ChannelMode, Tenant
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -60,7 +61,8 @@ def add_channel(
     mode: str = ChannelMode.WEBHOOK,
     name: str = "",
 ) -> Channel:
-    """Add a channel (a bot or a number) to `tenant`."""
+    """Add a channel (a bot or a number) to `tenant`; its credentials are stored encrypted (`core.vault`)."""
+    vault.key_ring()  # no key: say how to set one now, not as a database error at flush
     if mode not in {m.value for m in ChannelMode}:
         raise TenantError(f"unknown mode '{mode}': use webhook or polling")
     channel = Channel(tenant_id=tenant.id, platform=platform, credentials=credentials, mode=mode, name=name or platform)

@@ -1,7 +1,7 @@
 """outbox lease token: which dispatch round holds an item's lease
 
-Revision ID: 0004_outbox_lease
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25 09:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_outbox_lease"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
