@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import httpx
@@ -26,8 +27,9 @@ from tests.helpers import Town, make_town
 
 # Answers a caller may get; a 500 (or any other 5xx) is never one of them.
 REFUSALS = {400, 403, 404, 413}
+EXAMPLES = 600
 FUZZ = settings(
-    max_examples=400,
+    max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -45,15 +47,19 @@ class Entry:
     verify_token: str
     session_cookie: str
     client: httpx.Client
+    answers: Counter[int] = field(default_factory=Counter)
 
-    def telegram(self, body: bytes, secret: str | None) -> httpx.Response:
-        headers = {"Content-Type": "application/json"}
+    def __post_init__(self) -> None:
+        self.client.event_hooks["response"].append(lambda response: self.answers.update([response.status_code]))
+
+    def telegram(self, body: bytes, secret: str | bytes | None) -> httpx.Response:
+        headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
         return self.client.post(f"/webhooks/telegram/{self.town.channel_id}", content=body, headers=headers)
 
-    def whatsapp(self, body: bytes, signature: str | None) -> httpx.Response:
-        headers = {"Content-Type": "application/json"}
+    def whatsapp(self, body: bytes, signature: str | bytes | None) -> httpx.Response:
+        headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
         if signature is not None:
             headers["X-Hub-Signature-256"] = signature
         return self.client.post(f"/webhooks/whatsapp/{self.whatsapp_channel_id}", content=body, headers=headers)
@@ -76,7 +82,8 @@ def entry(runtime: Runtime, api_url: str, simulator_url: str, monkeypatch: pytes
         cookie = auth.open_session(session, operator=operator)
         session.commit()
         channel_id = channel.id
-    with httpx.Client(base_url=api_url, timeout=60) as client:
+    # Redirects are followed as a browser or a platform would (Starlette redirects a trailing slash).
+    with httpx.Client(base_url=api_url, timeout=60, follow_redirects=True) as client:
         yield Entry(
             town,
             channel_id,
@@ -99,13 +106,22 @@ def stored_rows(runtime: Runtime) -> dict[str, int]:
 # --- what attackers and broken clients send -------------------------------------------------------------------------
 
 lone_surrogates = st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=3)
-texts = st.one_of(st.text(max_size=30), lone_surrogates, st.text(max_size=5).map(lambda t: t + "\ud800" + t))
+plain_text = st.text(max_size=30)
+texts = st.one_of(plain_text, plain_text, plain_text, lone_surrogates, st.text(max_size=5).map(lambda t: t + "\ud800" + t))
 big_ints = st.one_of(st.integers(-(2**70), 2**70), st.sampled_from([0, -1, 2**63 - 1, 2**63, 2**64, 10**30]))
 scalars = st.one_of(st.none(), st.booleans(), big_ints, st.floats(allow_nan=False, allow_infinity=False), texts)
 json_values = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=12
 )
 leaf = st.one_of(scalars, json_values)
+
+
+def mostly(plausible: st.SearchStrategy) -> st.SearchStrategy:
+    """Usually a plausible value (so bodies get deep into the path), sometimes anything."""
+    return st.one_of(plausible, plausible, plausible, leaf)
+
+
+ids = st.integers(1, 2**40)
 
 
 def _dumps(value: object) -> bytes:
@@ -129,12 +145,14 @@ raw_bodies = st.one_of(
     st.sampled_from([b"", b"{", b"null", b"NaN", b'{"a": Infinity}', b"1" * 5000, b'"\\ud800"', b"\xed\xa0\x80"]),
 )
 
-user = st.fixed_dictionaries({"id": big_ints | leaf, "is_bot": st.booleans() | leaf, "first_name": texts | leaf})
+user = st.fixed_dictionaries(
+    {"id": mostly(ids), "is_bot": mostly(st.just(False)), "first_name": mostly(st.text(max_size=9)) | texts}
+)
 telegram_message = st.fixed_dictionaries(
     {
-        "message_id": big_ints | leaf,
-        "date": st.one_of(big_ints, st.floats(allow_nan=False, allow_infinity=False), leaf),
-        "chat": st.fixed_dictionaries({"id": big_ints | leaf, "type": st.just("private") | leaf}),
+        "message_id": mostly(ids) | big_ints,
+        "date": mostly(st.integers(0, 2**32)) | big_ints | st.floats(allow_nan=False, allow_infinity=False),
+        "chat": st.fixed_dictionaries({"id": mostly(ids) | big_ints, "type": mostly(st.just("private"))}),
         "from": user,
     },
     optional={
@@ -146,7 +164,7 @@ telegram_message = st.fixed_dictionaries(
         "document": st.fixed_dictionaries({"file_id": texts, "file_unique_id": texts, "file_name": texts}),
     },
 )
-telegram_updates = st.fixed_dictionaries({"update_id": big_ints | leaf, "message": telegram_message | leaf})
+telegram_updates = st.fixed_dictionaries({"update_id": mostly(ids), "message": mostly(telegram_message)})
 deep_updates = st.integers(1, 20_000).map(lambda n: b'{"update_id": 7, "message": ' + _nested(n, b"{") + b"}")
 telegram_bodies = st.one_of(telegram_updates.map(_dumps), json_values.map(_dumps), deep_bodies, deep_updates, raw_bodies)
 
@@ -186,6 +204,13 @@ def whatsapp_notification(phone_number_id: str) -> st.SearchStrategy[bytes]:
     return st.one_of(body.map(_dumps), json_values.map(_dumps), deep_bodies, raw_bodies)
 
 
+def assert_fuzzed(entry: Entry, *, requests_per_example: int) -> None:
+    """The run really sent its thousands of requests (and shows what came back, with `pytest -s`)."""
+    print(f"answers: {dict(sorted(entry.answers.items()))}")
+    assert entry.answers.total() >= EXAMPLES * requests_per_example * 0.9
+    assert not [status for status in entry.answers if status >= 500]
+
+
 # --- the runs --------------------------------------------------------------------------------------------------------
 
 
@@ -197,15 +222,16 @@ def test_fuzzed_bodies_without_the_secret_or_signature_store_nothing_and_never_5
     @given(
         telegram=telegram_bodies,
         whatsapp=wa_bodies,
-        guess=st.one_of(st.none(), st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=40)),
+        guess=st.one_of(st.none(), st.from_regex(r"[!-~\x80-\xff]{1,40}", fullmatch=True)),
     )
     def flood(telegram: bytes, whatsapp: bytes, guess: str | None) -> None:
-        secret = guess if guess != entry.town.secret else None
+        secret = guess.encode("latin-1") if guess is not None and guess != entry.town.secret else None
         assert entry.telegram(telegram, secret).status_code == 403
-        signature = signature_for("not-the-app-secret", whatsapp) if guess is None else guess
+        signature = signature_for("not-the-app-secret", whatsapp) if guess is None else guess.encode("latin-1")
         assert entry.whatsapp(whatsapp, signature).status_code == 403
 
     flood()
+    assert_fuzzed(entry, requests_per_example=2)
     assert stored_rows(runtime) == before
 
 
@@ -217,6 +243,7 @@ def test_fuzzed_telegram_updates_with_the_right_secret_never_500(entry: Entry) -
         assert response.status_code in {200, *REFUSALS}, (body[:300], response.status_code, response.text[:300])
 
     flood()
+    assert_fuzzed(entry, requests_per_example=1)
 
 
 def test_fuzzed_whatsapp_notifications_with_a_right_signature_never_500(entry: Entry) -> None:
@@ -227,6 +254,7 @@ def test_fuzzed_whatsapp_notifications_with_a_right_signature_never_500(entry: E
         assert response.status_code in {200, *REFUSALS}, (body[:300], response.status_code, response.text[:300])
 
     flood()
+    assert_fuzzed(entry, requests_per_example=1)
 
 
 path_ids = st.one_of(big_ints.map(str), st.text(max_size=30), st.sampled_from(["9" * 5000, "1e3", "0x1", " 1", "१"]))
@@ -251,9 +279,10 @@ def test_fuzzed_ids_handshakes_and_media_names_never_500(entry: Entry, runtime: 
         response = entry.client.post(f"/webhooks/telegram/{_quoted(channel)}", content=b"{}")
         assert response.status_code in REFUSALS, (channel, response.status_code)
         path = f"/media/{_quoted(tenant)}/{_quoted(name)}"
-        cookies = {"citymes_session": entry.session_cookie} if signed_in else {}
-        response = entry.client.get(path, cookies=cookies)
+        headers = {"Cookie": f"citymes_session={entry.session_cookie}"} if signed_in else {}
+        response = entry.client.get(path, headers=headers)
         assert response.status_code in REFUSALS, (tenant, name[:50], response.status_code)
 
     flood()
+    assert_fuzzed(entry, requests_per_example=3)
     assert stored_rows(runtime) == before
