@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
+import orjson
+
 
 class MessageKind(StrEnum):
     TEXT = "text"
@@ -156,6 +158,20 @@ class WebhookRefused(Exception):
 
 class MalformedPayload(Exception):
     """The webhook body cannot be read: answer 400."""
+
+
+def read_json(raw_body: bytes) -> Any:
+    """The JSON document of a webhook body, or `MalformedPayload`.
+
+    orjson refuses what would otherwise fail later, deep in the path, as a 500: nesting deeper than 1,024 levels
+    (the standard library's parser recurses until `RecursionError`), lone surrogates such as `\\ud800` (valid JSON
+    escapes, but no UTF-8 encoding exists for them, so storing them fails), invalid UTF-8, NaN and infinities.
+    Integers beyond 64 bits come back as floats, so no id too large for the database gets through as an int.
+    """
+    try:
+        return orjson.loads(raw_body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedPayload(f"the body is not valid JSON ({str(exc).split(':')[0]})") from exc
 
 
 _CHANNEL_CLASSES: dict[str, type[Channel]] = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ from integrations.base import (
     SendReceipt,
     TransientChannelError,
     WebhookRefused,
+    read_json,
     split_text,
 )
 
@@ -145,10 +145,7 @@ class TelegramChannel(Channel):
 
     def parse_webhook(self, raw_body: bytes) -> list[InboundMessage]:
         """The citizen message in a webhook update, if any."""
-        try:
-            payload = json.loads(raw_body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise MalformedPayload("the body is not JSON") from exc
+        payload = read_json(raw_body)
         inbound = self._parse_update(payload)
         return [inbound] if inbound else []
 
@@ -161,7 +158,8 @@ class TelegramChannel(Channel):
             raise MalformedPayload("the update's message is not an object")
         try:
             update = Update.de_json(payload, self._bot)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
+            # OverflowError / OSError: a date beyond what the platform's time_t holds.
             raise MalformedPayload(f"unreadable Telegram update ({type(exc).__name__})") from exc
         if update.message is None or update.message.from_user is None:
             return None  # edits, channel posts, callbacks...: not handled yet, acknowledged

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import mimetypes
 import os
@@ -39,6 +38,7 @@ from integrations.base import (
     StatusUpdate,
     TransientChannelError,
     WebhookRefused,
+    read_json,
     split_text,
 )
 
@@ -276,10 +276,7 @@ class WhatsAppChannel(Channel):
 
     def _changes(self, raw_body: bytes) -> list[dict[str, Any]]:
         """The `value` of every `messages` change, after checking each one is for this number."""
-        try:
-            payload = json.loads(raw_body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise MalformedPayload("the body is not JSON") from exc
+        payload = read_json(raw_body)
         payload = _dict(payload, "the body")
         if payload.get("object") != "whatsapp_business_account":
             raise MalformedPayload("not a WhatsApp Business Account notification")
@@ -292,7 +289,8 @@ class WhatsAppChannel(Channel):
                 value = _dict(change.get("value"), "a change's value")
                 metadata = _dict(value.get("metadata"), "a change's metadata")
                 # A body signed with our app secret but for another number of the same app must not land here.
-                if str(metadata.get("phone_number_id")) != self.phone_number_id:
+                number = metadata.get("phone_number_id")
+                if not isinstance(number, str | int) or str(number) != self.phone_number_id:
                     raise WebhookRefused("the notification is for another phone number")
                 values.append(value)
         return values

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from citymes_app.api import webhooks
 from citymes_app.core.auth import resolve_session
-from citymes_app.core.media import guess_mime, media_file
+from citymes_app.core.media import guess_mime, tenant_media_file
 from citymes_app.runtime import get_runtime
 
 SESSION_COOKIE = "citymes_session"
@@ -54,7 +54,7 @@ def create_api() -> FastAPI:
 
         if await asyncio.to_thread(signed_in_tenant) != tenant_id:
             return JSONResponse({"ok": False, "error": "sign in to see this file"}, status_code=403)
-        path = media_file(runtime.settings.media_dir, f"{tenant_id}/{name}")
+        path = tenant_media_file(runtime.settings.media_dir, tenant_id=tenant_id, name=name)
         if path is None:
             return JSONResponse({"ok": False, "error": "no such file"}, status_code=404)
         return FileResponse(path, media_type=guess_mime(path.name))

@@ -17,7 +17,10 @@ from integrations.base import MalformedPayload, TransientChannelError, WebhookRe
 
 log = logging.getLogger(__name__)
 
+# Meta's notifications are at most 3 MB; Telegram's updates far smaller.
 MAX_BODY_BYTES = 3 * 1024 * 1024
+# Row ids are SQLite/PostgreSQL 64-bit integers: a larger id in a URL names no channel (and would overflow the query).
+MAX_ROW_ID = 2**63 - 1
 
 router = APIRouter(prefix="/webhooks")
 
@@ -31,6 +34,8 @@ class CredentialsUnavailable(Exception):
 
 
 def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
+    if not 0 < channel_id <= MAX_ROW_ID:
+        return None
     try:
         with Session(runtime.engine) as session:
             return session.get(ChannelRow, channel_id)
@@ -39,11 +44,25 @@ def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
         raise CredentialsUnavailable from None
 
 
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or None as soon as it is known to exceed `MAX_BODY_BYTES`.
+
+    Read in chunks and cut off at the limit: reading a 1 GB body whole before checking its size would hold it all
+    in memory (twice, while the chunks are joined) for nothing.
+    """
+    declared = request.headers.get("content-length", "")
+    if len(declared) > 12 or (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
 async def receive_webhook(request: Request, platform: str, channel_id: int, runtime: Runtime) -> JSONResponse:
     """Handle one webhook call for `platform`; the 200 goes out only once every message in it is committed."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
         row = await asyncio.to_thread(_channel_row, runtime, channel_id)
     except CredentialsUnavailable:
@@ -51,6 +70,9 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")
+    raw = await _bounded_body(request)
+    if raw is None:
+        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     channel = runtime.channels.build(row)
     try:
         channel.verify_webhook(request.headers, raw)

@@ -131,3 +131,52 @@ async def test_health_reports_the_database(api_url: str) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.get(f"{api_url}/healthz")
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_channel_id_beyond_64_bits_is_404_before_the_secret(runtime: Runtime, town: Town, api_url: str) -> None:
+    response = await post(f"{api_url}/webhooks/telegram/999999999999999999999", json.dumps(UPDATE))
+    assert response.status_code == 404
+    assert message_count(runtime) == 0
+
+
+async def test_nesting_too_deep_with_the_right_secret_is_400(runtime: Runtime, town: Town, api_url: str) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
+    for body in (b"[" * 100_000 + b"]" * 100_000, b'{"update_id": 1, "message": ' + b'{"a":' * 5_000 + b"1" + b"}" * 5_001):
+        response = await post(hook(api_url, town), body, headers)
+        assert response.status_code == 400, response.text
+    assert message_count(runtime) == 0
+
+
+async def test_lone_surrogate_with_the_right_secret_is_400(runtime: Runtime, town: Town, api_url: str) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
+    body = json.dumps({**UPDATE, "message": {**UPDATE["message"], "text": "hola \ud800"}})
+    response = await post(hook(api_url, town), body, headers)
+    assert response.status_code == 400
+    assert message_count(runtime) == 0
+
+
+async def test_a_date_beyond_the_platform_clock_is_400(runtime: Runtime, town: Town, api_url: str) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
+    body = json.dumps({**UPDATE, "message": {**UPDATE["message"], "date": 10**20}})
+    response = await post(hook(api_url, town), body, headers)
+    assert response.status_code == 400
+    assert message_count(runtime) == 0
+
+
+async def test_bad_media_names_are_404_for_a_signed_in_operator(runtime: Runtime, town: Town, api_url: str) -> None:
+    from sqlmodel import select as select_
+
+    from citymes_app.core import auth
+    from citymes_app.models import Operator
+
+    with Session(runtime.engine) as session:
+        operator = session.exec(select_(Operator).where(Operator.tenant_id == town.tenant_id)).one()
+        token = auth.open_session(session, operator=operator)
+        session.commit()
+    names = ["x.jpg%00.png", "a" * 5000, "..", "%2e%2e", "..%2F..%2Fetc%2Fpasswd", "x%0A", "%ED%A0%80"]
+    async with httpx.AsyncClient(timeout=10, follow_redirects=True) as client:
+        for name in names:
+            response = await client.get(
+                f"{api_url}/media/{town.tenant_id}/{name}", headers={"Cookie": f"citymes_session={token}"}
+            )
+            assert response.status_code == 404, (name[:40], response.status_code)

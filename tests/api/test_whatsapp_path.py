@@ -197,6 +197,24 @@ async def test_malformed_signed_bodies_are_400_never_500(runtime: Runtime, wa: W
     assert message_count(runtime) == 0
 
 
+async def test_signed_bodies_too_deep_or_with_lone_surrogates_are_400(runtime: Runtime, wa: WhatsAppTown, api_url: str) -> None:
+    surrogate = json.dumps(notification(wa.phone_number_id, text="hola \ud800")).encode()
+    deep = b'{"object": "whatsapp_business_account", "entry": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    for body in (surrogate, deep):
+        response = await post(hook(api_url, wa), body, signed(wa.app_secret, body))
+        assert response.status_code == 400, response.text
+    assert message_count(runtime) == 0
+
+
+async def test_handshake_on_a_channel_id_beyond_64_bits_is_404(wa: WhatsAppTown, api_url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(
+            f"{api_url}/webhooks/whatsapp/999999999999999999999",
+            params={"hub.mode": "subscribe", "hub.verify_token": wa.verify_token, "hub.challenge": "1"},
+        )
+    assert response.status_code == 404
+
+
 async def test_a_disabled_channel_answers_404(runtime: Runtime, wa: WhatsAppTown, api_url: str) -> None:
     with Session(runtime.engine) as session:
         session.get(Channel, wa.channel_id).enabled = False
