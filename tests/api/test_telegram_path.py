@@ -3,6 +3,7 @@ stores and routes it, the outbox sends the answer through python-telegram-bot, a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 
@@ -14,6 +15,7 @@ from citymes_app.models import Citizen, Conversation, Message, OutboxItem
 from citymes_app.runtime import Runtime
 from tests.helpers import IN_HOURS_NOTICE, Town, bot_messages, citizen_says, eventually, phone_screen
 
+HORARIS_ANSWER = "L'OAC obre de dilluns a divendres de 8 a 19 h."
 PNG_1x1 = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
@@ -79,6 +81,39 @@ async def test_retried_update_is_stored_and_answered_once(runtime: Runtime, town
     await eventually(lambda: all(m.status == "sent" for m in stored_messages(runtime, author="bot")))
     assert len(stored_messages(runtime, direction="in")) == 1
     assert [m["text"] for m in await bot_messages(town, 503)] == ["La OAC abre de lunes a viernes de 8 a 19 h."]
+
+
+async def test_same_update_delivered_at_the_same_moment_is_stored_and_answered_once(
+    runtime: Runtime, town: Town, dispatcher: None
+) -> None:
+    """Deliveries that pass the "already stored?" check together: the database's unique key decides, the loser
+    answers 200 as a duplicate (not a 500 that makes the platform deliver it yet again)."""
+    rounds, copies = 6, 3
+    async with httpx.AsyncClient(timeout=30) as client:
+        for n in range(rounds):
+            chat_id = 520 + n % 2  # each chat's first round creates its citizen, the later ones find it
+            update = {
+                "update_id": 778000 + n,
+                "message": {
+                    "message_id": 60 + n,
+                    "date": 1_790_000_000 + n,
+                    "chat": {"id": chat_id, "type": "private", "first_name": "Anna"},
+                    "from": {"id": chat_id, "is_bot": False, "first_name": "Anna"},
+                    "text": "HORARIS",
+                },
+            }
+            answers = await asyncio.gather(*(client.post(town.bot_url("updates"), json=update) for _ in range(copies)))
+            assert [a.json()["webhook_status"] for a in answers] == [200] * copies
+
+    stored = stored_messages(runtime, direction="in")
+    assert sorted(m.platform_message_id for m in stored) == sorted(f"{520 + n % 2}:{60 + n}" for n in range(rounds))
+    await eventually(lambda: len(stored_outbox(runtime, status="sent")) >= rounds, timeout=30)
+    assert len(stored_outbox(runtime)) == rounds
+    async with httpx.AsyncClient() as client:
+        sent = (await client.get(town.bot_url("sent"))).json()["sent"]
+    assert sorted((m["chat_id"], m["text"]) for m in sent) == sorted(
+        [(520, HORARIS_ANSWER)] * (rounds // 2) + [(521, HORARIS_ANSWER)] * (rounds // 2)
+    )
 
 
 async def test_rate_limited_reply_is_delayed_but_not_lost(runtime: Runtime, town: Town, dispatcher: None) -> None:
