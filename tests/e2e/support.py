@@ -139,16 +139,16 @@ def demo_data_restored(site: Site, *tables: str) -> Iterator[None]:
     with engine.connect() as connection:
         for name in tables:
             table = metadata.tables[name]
-            before[name] = {_key(table, row): dict(row) for row in connection.execute(select(table)).mappings()}
+            before[name] = {_key(table, r): dict(r) for r in connection.execute(select(table)).mappings()}
     try:
         yield
     finally:
         with engine.begin() as connection:
             for name in reversed(tables):  # children first, so no foreign key points at a deleted row
                 table = metadata.tables[name]
-                for row in connection.execute(select(table)).mappings():
-                    if _key(table, row) not in before[name]:
-                        connection.execute(delete(table).where(*_match(table, row)))
+                for current in connection.execute(select(table)).mappings():
+                    if _key(table, current) not in before[name]:
+                        connection.execute(delete(table).where(*_match(table, current)))
             for name in tables:
                 table = metadata.tables[name]
                 now = {_key(table, row): dict(row) for row in connection.execute(select(table)).mappings()}
