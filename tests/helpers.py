@@ -6,8 +6,9 @@ import asyncio
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
 import httpx
 from sqlmodel import Session
@@ -65,7 +66,16 @@ def make_town(runtime: Runtime, simulator_url: str, *, slug: str = "vila", mode:
     return Town(tenant.id, channel.id, token, secret, signed_in, simulator_url)
 
 
-async def eventually(check: Callable[[], object], *, timeout: float = 15.0, interval: float = 0.05) -> object:
+T = TypeVar("T")
+
+
+@overload
+async def eventually(  # an awaitable check is awaited, not returned
+    check: Callable[[], Awaitable[T]], *, timeout: float = ..., interval: float = ...
+) -> T: ...
+@overload
+async def eventually(check: Callable[[], T], *, timeout: float = ..., interval: float = ...) -> T: ...
+async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.05) -> Any:
     """Wait until `check()` returns something truthy (it may be sync or async); fail with its last value."""
     deadline = time.monotonic() + timeout
     value: object = None
@@ -142,7 +152,7 @@ async def make_whatsapp_town(
             assert report.ok, report.errors
             login = auth.open_session(session, operator=operator)
         else:
-            tenant = session.get(Tenant, town.tenant_id)
+            tenant = session.get_one(Tenant, town.tenant_id)
         channel = tenants.add_channel(
             session, tenant=tenant, platform="whatsapp", credentials=credentials, name=f"WhatsApp {phone_number_id[-4:]}"
         )

@@ -33,7 +33,7 @@ def create_api() -> FastAPI:
     async def healthz() -> JSONResponse:
         def check() -> None:
             with Session(get_runtime().engine) as session:
-                session.exec(text("SELECT 1"))
+                session.execute(text("SELECT 1"))
 
         try:
             await asyncio.to_thread(check)

@@ -53,15 +53,19 @@ class Entry:
         self.client.event_hooks["response"].append(lambda response: self.answers.update([response.status_code]))
 
     def telegram(self, body: bytes, secret: str | bytes | None) -> httpx.Response:
-        headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
+        headers: dict[bytes, bytes] = {b"Content-Type": b"application/json"}
         if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+            headers[b"X-Telegram-Bot-Api-Secret-Token"] = (
+                secret.encode("utf-8", "surrogatepass") if isinstance(secret, str) else secret
+            )
         return self.client.post(f"/webhooks/telegram/{self.town.channel_id}", content=body, headers=headers)
 
     def whatsapp(self, body: bytes, signature: str | bytes | None) -> httpx.Response:
-        headers: dict[str, str | bytes] = {"Content-Type": "application/json"}
+        headers: dict[bytes, bytes] = {b"Content-Type": b"application/json"}
         if signature is not None:
-            headers["X-Hub-Signature-256"] = signature
+            headers[b"X-Hub-Signature-256"] = (
+                signature.encode("utf-8", "surrogatepass") if isinstance(signature, str) else signature
+            )
         return self.client.post(f"/webhooks/whatsapp/{self.whatsapp_channel_id}", content=body, headers=headers)
 
 
@@ -76,12 +80,13 @@ def entry(runtime: Runtime, api_url: str, simulator_url: str, monkeypatch: pytes
         "verify_token": secrets.token_urlsafe(12),
     }
     with Session(runtime.engine) as session:
-        tenant = session.get(Tenant, town.tenant_id)
+        tenant = session.get_one(Tenant, town.tenant_id)
         channel = tenants.add_channel(session, tenant=tenant, platform="whatsapp", credentials=credentials)
         operator = session.exec(select(Operator).where(Operator.tenant_id == town.tenant_id)).one()
         cookie = auth.open_session(session, operator=operator)
         session.commit()
         channel_id = channel.id
+        assert channel_id is not None
     # Redirects are followed as a browser or a platform would (Starlette redirects a trailing slash).
     with httpx.Client(base_url=api_url, timeout=60, follow_redirects=True) as client:
         yield Entry(

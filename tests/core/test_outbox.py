@@ -7,8 +7,11 @@ import time
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from citymes_app.core.db import make_engine
 from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.models import Direction, Message, OutboxItem, OutboxStatus
 from citymes_app.runtime import Runtime
@@ -121,3 +124,44 @@ async def test_a_worker_that_lost_its_lease_neither_sends_nor_overwrites_the_new
     assert await sent_by_bot(town) == [(821, HOURS_ANSWER)]
     [row] = outbox_rows(runtime)
     assert (row.status, row.last_error) == (OutboxStatus.SENT, None)
+
+
+async def test_a_worker_that_loses_its_lease_mid_send_does_not_overwrite_the_new_holders_result(
+    runtime: Runtime, town: Town
+) -> None:
+    """The public path: a worker cut off from the database (its renewals fail) while its send is in flight."""
+    await citizen_says(town, 831, text="horaris")
+    async with httpx.AsyncClient(timeout=30) as client:
+        (await client.post(town.bot_url("latency"), json={"seconds": 3})).raise_for_status()
+    cut_off = make_engine(runtime.settings.database_url)
+
+    @event.listens_for(cut_off, "before_cursor_execute")
+    def _renewals_fail(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE outbox_item SET lease_until="):  # only `_renew` sets the lease alone
+            raise OperationalError(statement, None, Exception("the database went away"))
+
+    lease = timedelta(milliseconds=500)
+    stalled = OutboxDispatcher(
+        engine=cut_off, channel_for=runtime.channels.get, bus=runtime.bus, media_dir=runtime.settings.media_dir, lease=lease
+    )
+    first = asyncio.create_task(stalled.dispatch_due())
+    await eventually(lambda: [row.status for row in outbox_rows(runtime)] == [OutboxStatus.SENDING])
+    async with httpx.AsyncClient(timeout=30) as client:  # the platform refuses the first send to reach it: the stalled one's
+        (await client.post(town.bot_url("failures"), json={"method": "sendMessage", "status": 400})).raise_for_status()
+    # Its lease runs out while the platform holds its send: another worker takes the item over and sends it.
+    taken_over = 0
+    for _ in range(100):
+        taken_over = await dispatcher(runtime, lease=lease).dispatch_due()
+        if taken_over:
+            break
+        await asyncio.sleep(0.05)
+    assert taken_over == 1
+
+    assert await first == 1
+    assert await sent_by_bot(town) == [(831, HOURS_ANSWER)]  # the new holder's send, once
+    [row] = outbox_rows(runtime)
+    assert (row.status, row.last_error) == (OutboxStatus.SENT, None)  # not the stalled worker's late "refused"
+    with Session(runtime.engine) as session:
+        answer = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)).one()
+    assert (answer.status, answer.error) == ("sent", None)
+    cut_off.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import httpx
@@ -10,35 +11,49 @@ from sqlmodel import Session, select
 
 from citymes_app.core import inbox
 from citymes_app.core.db import get_engine
-from citymes_app.models import Conversation, OutboxItem, OutboxStatus, utcnow
+from citymes_app.models import Conversation, Message, OutboxItem, OutboxStatus, utcnow
 from citymes_app.runtime import Runtime, build_runtime
 from tests.helpers import IN_HOURS_NOTICE, Town, citizen_says, eventually
 
+Send = tuple[int, str]  # (chat id, text): one bubble the bot sent
 
-async def sent_texts(town: Town) -> list[str]:
+
+async def sent_record(town: Town) -> Counter[Send]:
+    """Every message the bot sent, as the simulator recorded them, counted: automatic notices included."""
     async with httpx.AsyncClient() as client:
         response = await client.get(town.bot_url("sent"))
-    return sorted(item["text"] for item in response.json()["sent"] if item["text"] != IN_HOURS_NOTICE)
+    return Counter((item["chat_id"], item["text"]) for item in response.json()["sent"])
 
 
-async def leave_pending_replies(runtime: Runtime, town: Town) -> list[str]:
-    """Citizens write while no dispatcher runs; operators answer; one send was cut off mid-way by a crash."""
+def queued_sends(runtime: Runtime) -> Counter[Send]:
+    """Every item in the outbox (operators' replies and automatic notices), counted."""
+    with Session(runtime.engine) as session:
+        rows = session.exec(select(OutboxItem.address, Message.text).join(Message, Message.id == OutboxItem.message_id))
+        return Counter((int(address), text) for address, text in rows)
+
+
+async def leave_pending_replies(runtime: Runtime, town: Town) -> Send:
+    """Citizens write while no dispatcher runs (each gets an automatic notice queued); operators answer; one send
+    was cut off mid-way by a crash. Returns that half-sent item."""
     for chat_id in (701, 702, 703):
         await citizen_says(town, chat_id, text=f"consulta {chat_id}")
-    texts = []
     with Session(runtime.engine) as session:
         for conversation in session.exec(select(Conversation).order_by(Conversation.id)):
             for n in (1, 2):
                 text = f"resposta {n} per {conversation.address}"
                 inbox.reply(session, operator=town.operator, conversation_id=conversation.id, text=text)
-                texts.append(text)
         session.commit()
         # A worker that died while sending leaves its item 'sending' with a lease that runs out.
         item = session.exec(select(OutboxItem).order_by(OutboxItem.id)).first()
         item.status, item.lease_until = OutboxStatus.SENDING, utcnow() - timedelta(seconds=1)
         session.add(item)
         session.commit()
-    return sorted(texts)
+        half_sent = (int(item.address), session.get(Message, item.message_id).text)
+    queued = queued_sends(runtime)
+    assert sum(queued.values()) == 9 and set(queued.values()) == {1}  # 3 notices + 6 replies, all different
+    assert half_sent in queued
+    assert await sent_record(town) == Counter()  # nothing left yet
+    return half_sent
 
 
 def fresh_runtime(runtime: Runtime) -> Runtime:
@@ -48,8 +63,7 @@ def fresh_runtime(runtime: Runtime) -> Runtime:
 
 
 async def test_pending_items_are_delivered_once_after_a_restart(runtime: Runtime, town: Town) -> None:
-    expected = await leave_pending_replies(runtime, town)
-    assert await sent_texts(town) == []
+    half_sent = await leave_pending_replies(runtime, town)
 
     restarted = fresh_runtime(runtime)
     dispatcher = restarted.dispatcher()
@@ -58,14 +72,16 @@ async def test_pending_items_are_delivered_once_after_a_restart(runtime: Runtime
         if await _all_sent(restarted):
             break
         await asyncio.sleep(0.3)
-    assert await sent_texts(town) == expected
+    sent = await sent_record(town)
+    assert sent == queued_sends(runtime)  # every item, notices included, exactly once
+    assert sent[half_sent] == 1
     assert await dispatcher.dispatch_due() == 0  # nothing left to send again
-    assert await sent_texts(town) == expected
+    assert await sent_record(town) == sent
     await restarted.channels.close()
 
 
 async def test_two_workers_share_the_outbox_without_sending_twice(runtime: Runtime, town: Town) -> None:
-    expected = await leave_pending_replies(runtime, town)
+    half_sent = await leave_pending_replies(runtime, town)
     first, second = fresh_runtime(runtime), fresh_runtime(runtime)
     workers = [asyncio.create_task(rt.dispatcher(poll_interval=0.1).run()) for rt in (first, second)]
     try:
@@ -74,7 +90,9 @@ async def test_two_workers_share_the_outbox_without_sending_twice(runtime: Runti
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-    assert await sent_texts(town) == expected
+    sent = await sent_record(town)
+    assert sent == queued_sends(runtime)  # every item, notices included, exactly once
+    assert sent[half_sent] == 1
     await first.channels.close()
     await second.channels.close()
 

@@ -64,7 +64,7 @@ class RawTab:
         self.settle()
         return self
 
-    def send(self, state: type, handler: str, path: str = "/inbox", **payload: Any) -> None:
+    def send(self, state: Any, handler: str, path: str = "/inbox", **payload: Any) -> None:
         """Send one event to a state's handler, as if from the page at `path`."""
         name = f"{state.get_full_name()}.{handler}"
         self.client.emit(

@@ -5,13 +5,17 @@ from __future__ import annotations
 import secrets
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page
+from sqlalchemy import MetaData, RowMapping, Table, delete, insert, select, update
 
 from citymes_app import demo
+from citymes_app.core.db import make_engine
 
 # The demo town's administrator and one of its operators (not an administrator).
 ADMIN = "admin@demo.citymes.local"
@@ -121,3 +125,44 @@ def street_photo(width: int = 240, height: int = 160) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+
+
+@contextmanager
+def demo_data_restored(site: Site, *tables: str) -> Iterator[None]:
+    """Put `tables` (parents first) back as they were when the block started, even when it fails: rows the block
+    added are deleted, changed ones get their old values back, deleted ones come back with their ids. Straight
+    through the database, so a broken page cannot stop the clean-up."""
+    engine = make_engine(site.database_url)
+    metadata = MetaData()
+    metadata.reflect(engine, only=list(tables))
+    before: dict[str, dict[tuple, dict]] = {}
+    with engine.connect() as connection:
+        for name in tables:
+            table = metadata.tables[name]
+            before[name] = {_key(table, r): dict(r) for r in connection.execute(select(table)).mappings()}
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for name in reversed(tables):  # children first, so no foreign key points at a deleted row
+                table = metadata.tables[name]
+                for current in connection.execute(select(table)).mappings():
+                    if _key(table, current) not in before[name]:
+                        connection.execute(delete(table).where(*_match(table, current)))
+            for name in tables:
+                table = metadata.tables[name]
+                now = {_key(table, row): dict(row) for row in connection.execute(select(table)).mappings()}
+                for key, row in before[name].items():
+                    if key not in now:
+                        connection.execute(insert(table).values(**row))
+                    elif now[key] != row:
+                        connection.execute(update(table).where(*_match(table, row)).values(**row))
+        engine.dispose()
+
+
+def _key(table: Table, row: RowMapping | dict) -> tuple:
+    return tuple(row[column.name] for column in table.primary_key.columns)
+
+
+def _match(table: Table, row: RowMapping | dict) -> list:
+    return [column == row[column.name] for column in table.primary_key.columns]

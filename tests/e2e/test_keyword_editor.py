@@ -3,14 +3,23 @@ matcher; a CSV with a bad line changes nothing; operators who are not administra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.support import ADMIN, OPERATOR, Site, new_chat_id, screenshot, sign_in, street_photo
+from tests.e2e.support import ADMIN, OPERATOR, Site, demo_data_restored, new_chat_id, screenshot, sign_in, street_photo
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_keywords_as_found(site: Site) -> Iterator[None]:
+    """The keywords and their history as they were, even when a test fails half-way through an edit."""
+    with demo_data_restored(site, "keyword", "keyword_change"):
+        yield
+
 
 HOURS_ANSWER = "L'Oficina d'Atenció Ciutadana obre de dilluns a divendres de 8 a 19 h."
 

@@ -3,14 +3,22 @@ it opens, or a notice with an unknown placeholder, is refused with the reason be
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import ADMIN, Site, screenshot, sign_in
+from tests.e2e.support import ADMIN, Site, demo_data_restored, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_office_hours_as_found(site: Site) -> Iterator[None]:
+    """The schedule, holidays and automatic notices (on the tenant) as they were, even when a test fails."""
+    with demo_data_restored(site, "tenant", "office_hours", "local_holiday"):
+        yield
 
 
 def test_local_holiday_is_listed_and_a_bad_schedule_is_refused(site: Site, new_context) -> None:

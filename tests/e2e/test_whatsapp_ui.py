@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -16,9 +17,17 @@ from sqlmodel import Session, select
 
 from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, utcnow
-from tests.e2e.support import ADMIN, OPERATOR, Site, new_chat_id, new_wa_id, screenshot, sign_in, street_photo
+from tests.e2e.support import ADMIN, OPERATOR, Site, demo_data_restored, new_chat_id, new_wa_id, screenshot, sign_in, street_photo
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_channels_as_found(site: Site) -> Iterator[None]:
+    """The channels (switched on) and their templates as they were, even when a test fails."""
+    with demo_data_restored(site, "channel", "message_template"):
+        yield
+
 
 HOURS_ANSWER = "L'Oficina d'Atenció Ciutadana obre de dilluns a divendres de 8 a 19 h."
 RECYCLING_ANSWER = "La deixalleria municipal obre de dimarts a dissabte"
