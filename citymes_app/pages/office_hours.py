@@ -8,7 +8,8 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header
 from citymes_app.components.frame import operator_frame
-from citymes_app.state.hours_state import HOLIDAY_DAY_ID, HOLIDAY_NAME_ID, DayRow, HolidayRow, HoursState, NoticeRow, SlotEdit
+from citymes_app.state.hours_display import DayRow, HolidayRow, NoticeRow, SlotEdit
+from citymes_app.state.hours_state import HOLIDAY_DAY_ID, HOLIDAY_NAME_ID, HoursState
 
 ROUTE = "/admin/hours"
 TITLE = "Office hours · CityMes"

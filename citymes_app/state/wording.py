@@ -1,0 +1,9 @@
+"""Small pieces of interface wording the states share (where the interface's translation will find them)."""
+
+from __future__ import annotations
+
+
+def sentence(message: str | Exception) -> str:
+    """A core error message ("the keyword is empty") as a sentence to show: capitalised, with its full stop."""
+    text = str(message)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
