@@ -338,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="citymes", description="CityMes management commands")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], None], parent=sub, **kw) -> argparse.ArgumentParser:  # noqa: ANN001
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], None], parent: argparse._SubParsersAction = sub, **kw
+    ) -> argparse.ArgumentParser:
         p = parent.add_parser(name, **kw)
         p.set_defaults(handler=handler)
         return p

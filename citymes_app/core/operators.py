@@ -9,6 +9,7 @@ whoever runs the installation, uses the functions below it directly.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -110,7 +111,9 @@ class OperatorAccounts:
         with Session(self.engine) as session:
             return list_operators(session, tenant_id=tenant_id)
 
-    def _change(self, by: auth.SignedInOperator, operator_id: int, change) -> OperatorListing:  # noqa: ANN001
+    def _change(
+        self, by: auth.SignedInOperator, operator_id: int, change: Callable[[Session, Operator], None]
+    ) -> OperatorListing:
         with session_scope(self.engine) as session:
             operator = session.get(Operator, operator_id)
             # Another tenant's operator is answered exactly like one that does not exist.
