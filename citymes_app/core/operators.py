@@ -33,7 +33,7 @@ class OperatorListing:
     id: int
     display_name: str
     email: str
-    role: str
+    role: Role
     active: bool
     last_seen_at: datetime | None  # the latest use of any of their sessions still kept
 
@@ -52,7 +52,7 @@ def list_operators(session: Session, *, tenant_id: int) -> list[OperatorListing]
         .order_by(Operator.display_name, Operator.email)
     ).all()
     return [
-        OperatorListing(operator.id, operator.display_name, operator.email, operator.role, operator.active, seen)
+        OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, seen)
         for operator, seen in rows
     ]
 
@@ -120,7 +120,7 @@ class OperatorAccounts:
             if operator is None or operator.tenant_id != by.tenant_id:
                 raise OperatorAccountError(f"there is no operator {operator_id} in your organisation")
             change(session, operator)
-            return OperatorListing(operator.id, operator.display_name, operator.email, operator.role, operator.active, None)
+            return OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, None)
 
 
 def _require_admin(by: auth.SignedInOperator | None) -> None:

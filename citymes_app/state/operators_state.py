@@ -37,7 +37,7 @@ class OperatorRow:
 def _row(listing: OperatorListing, me: SignedInOperator) -> OperatorRow:
     seen = listing.last_seen_at.strftime("%d %b %Y, %H:%M UTC") if listing.last_seen_at else "—"
     return OperatorRow(
-        listing.id, listing.display_name, listing.email, listing.role, listing.active, seen, listing.id == me.operator_id
+        listing.id, listing.display_name, listing.email, listing.role.value, listing.active, seen, listing.id == me.operator_id
     )
 
 

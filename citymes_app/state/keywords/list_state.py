@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import cast
 
 import reflex as rx
 
@@ -89,7 +90,7 @@ class KeywordsState(rx.State):
 
     async def _substates(self) -> list[KeywordsState]:
         """The form, import and "try it" states of this tab (loaded if the state manager keeps them apart)."""
-        return [await self.get_state(substate) for substate in type(self).get_substates()]
+        return [cast(KeywordsState, await self.get_state(substate)) for substate in type(self).get_substates()]
 
     def leave(self) -> None:
         """The page was opened again: a substate forgets what was in progress (a closed tab's dialog, a spinner)."""
