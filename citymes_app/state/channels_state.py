@@ -1,8 +1,8 @@
 """Channels (administrators only): the organisation's bots and numbers, switching them off and on, and the approved
 templates of the channels that need them (those with a free-form window, such as WhatsApp numbers).
 
-Every handler resolves the session cookie again and acts only for an administrator, on the administrator's own
-tenant's channels; the rules live in `core.tenants` and `core.templates`. Credentials never leave the server: the
+Every handler resolves the session cookie again and calls `core.channel_desk.ChannelDesk`, which acts only for an
+administrator, on the administrator's own tenant's channels. Credentials never leave the server: the
 page shows a channel's public address (a bot's id, a number's id), never a token or a secret.
 """
 

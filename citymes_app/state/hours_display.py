@@ -8,8 +8,8 @@ from datetime import datetime
 from citymes_app.core import hours
 from citymes_app.core.office_hours_desk import OfficeHoursOverview, WaitingNotice
 from citymes_app.core.tenants import NoticeKind
+from citymes_app.state.wording import language_name
 
-LANGUAGE_NAMES = {"ca": "Català", "es": "Español", "en": "English"}
 NOTICE_TITLES = {
     NoticeKind.IN_HOURS: "In office hours",
     NoticeKind.OUT_OF_HOURS: "Out of hours and on holidays",
@@ -97,7 +97,7 @@ def _notice_row(index: int, notice: WaitingNotice, opening: datetime | None) -> 
     return NoticeRow(
         index=index,
         language=notice.language,
-        language_name=LANGUAGE_NAMES.get(notice.language, notice.language.upper()),
+        language_name=language_name(notice.language),
         kind=notice.kind.value,
         title=NOTICE_TITLES[notice.kind],
         hint=hint,

@@ -9,8 +9,8 @@ from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Keyword, KeywordAction
+from citymes_app.state.wording import language_name
 
-LANGUAGE_NAMES = {"ca": "Català", "es": "Español", "en": "English"}
 PREVIEW_CHARACTERS = 160
 ACTION_LABELS = {
     KeywordAction.CREATED: "Created",
@@ -100,11 +100,6 @@ class Trial:
     language: str = ""
     card: AnswerCard = field(default_factory=AnswerCard)
     options: list[str] = field(default_factory=list)
-
-
-def language_name(code: str) -> str:
-    """ "Català" for "ca"; the code in capitals for a language without a name here."""
-    return LANGUAGE_NAMES.get(code, code.upper())
 
 
 def one_line(text: str, limit: int = PREVIEW_CHARACTERS) -> str:

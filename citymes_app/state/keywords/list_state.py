@@ -23,9 +23,8 @@ from citymes_app.state.keywords.display import (
     LanguageOption,
     change_row,
     keyword_row,
-    language_name,
 )
-from citymes_app.state.wording import sentence
+from citymes_app.state.wording import language_name, sentence
 
 ALL_LANGUAGES = "all"
 HISTORY_LIMIT = 40
