@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from citymes_app import demo
 from citymes_app.core import auth, codes, keywords, operators, templates, tenants, vault
+from citymes_app.core.channels import webhook_url
 from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
@@ -181,7 +182,7 @@ def _channel_set_webhook(args: argparse.Namespace) -> None:
         row = session.get(Channel, args.channel_id)
         if row is None:
             raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
-    url = f"{args.base_url.rstrip('/')}/webhooks/{row.platform}/{row.id}"
+    url = webhook_url(args.base_url, platform=row.platform, channel_id=row.id)
 
     async def register() -> None:
         channel = runtime.channels.build(row)
@@ -208,7 +209,7 @@ def _channel_connect_simulator(args: argparse.Namespace) -> None:
         recorded = templates.list_templates(session, channel_id=row.id)
     credentials = row.credentials
     simulator = (args.simulator_url or load_settings().simulator_url).rstrip("/")
-    callback = f"{args.base_url.rstrip('/')}/webhooks/whatsapp/{row.id}"
+    callback = webhook_url(args.base_url, platform=row.platform, channel_id=row.id)
     number = {
         "phone_number_id": str(credentials.get("phone_number_id", "")),
         "access_token": str(credentials.get("access_token", "")),
@@ -337,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="citymes", description="CityMes management commands")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], None], parent=sub, **kw) -> argparse.ArgumentParser:  # noqa: ANN001
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], None], parent: argparse._SubParsersAction = sub, **kw
+    ) -> argparse.ArgumentParser:
         p = parent.add_parser(name, **kw)
         p.set_defaults(handler=handler)
         return p

@@ -262,6 +262,15 @@ class OutboxItem(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
+class KeywordAction(StrEnum):
+    """What a line of the keyword history records."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    IMPORTED = "imported"
+
+
 class KeywordChange(SQLModel, table=True):
     """Who changed which keyword, how and when (the keyword editor's history)."""
 
@@ -271,7 +280,7 @@ class KeywordChange(SQLModel, table=True):
     keyword_id: int | None = Field(default=None, index=True)  # kept after the keyword is deleted
     keyword: str = Field(max_length=100)
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
-    action: str = Field(max_length=16)  # created | updated | deleted | imported
+    action: str = Field(max_length=16)  # a KeywordAction
     summary: str = Field(default="", max_length=500)
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

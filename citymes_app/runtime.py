@@ -11,11 +11,14 @@ from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
+from citymes_app.core.channel_desk import ChannelDesk
 from citymes_app.core.channels import ChannelDirectory
 from citymes_app.core.config import Settings, load_settings
 from citymes_app.core.db import get_engine
 from citymes_app.core.events import EventBus, bus
 from citymes_app.core.ingest import Ingestor
+from citymes_app.core.keyword_desk import KeywordDesk
+from citymes_app.core.office_hours_desk import OfficeHoursDesk
 from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
@@ -42,6 +45,10 @@ class Runtime:
     ingestor: Ingestor
     signin: SignInDesk
     operator_accounts: OperatorAccounts
+    # The administration pages' use cases.
+    keyword_desk: KeywordDesk
+    office_hours_desk: OfficeHoursDesk
+    channel_desk: ChannelDesk
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -70,6 +77,10 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
         signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
         operator_accounts=OperatorAccounts(engine=engine),
+        # The administration pages' use cases.
+        keyword_desk=KeywordDesk(engine=engine, media_dir=settings.media_dir),
+        office_hours_desk=OfficeHoursDesk(engine=engine),
+        channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url),
     )
 
 

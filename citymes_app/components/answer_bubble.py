@@ -7,7 +7,7 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.components.bubble import media_url
-from citymes_app.state.keywords_state import AnswerCard
+from citymes_app.state.keywords.display import AnswerCard
 
 
 def _media(card: rx.Var[AnswerCard]) -> rx.Component:

@@ -20,6 +20,11 @@ from integrations.base import Channel
 log = logging.getLogger(__name__)
 
 
+def webhook_url(base_url: str, *, platform: str, channel_id: int) -> str:
+    """The address a platform posts a channel's updates to (served by `api/webhooks.py`)."""
+    return f"{base_url.rstrip('/')}/webhooks/{platform}/{channel_id}"
+
+
 class UnknownPlatform(LookupError):
     """No channel class is registered for a stored channel's platform."""
 

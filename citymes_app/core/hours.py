@@ -121,17 +121,6 @@ def holiday_name(session: Session, *, tenant: Tenant, day: date) -> str | None:
     return _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, day.year).get(day)
 
 
-def holidays_of_year(session: Session, *, tenant: Tenant, year: int) -> list[tuple[date, str, bool]]:
-    """(day, name, is_local) for every holiday of `year`, in date order."""
-    public = [(d, n, False) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year).items()]
-    local = [
-        (h.day, h.name, True)
-        for h in session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant.id))
-        if h.day.year == year
-    ]
-    return sorted(public + local)
-
-
 def is_open(session: Session, *, tenant: Tenant, at: datetime) -> bool:
     """Whether operators are at work at `at` (aware)."""
     local = at.astimezone(ZoneInfo(tenant.timezone))

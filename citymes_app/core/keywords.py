@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
-from citymes_app.models import Keyword, KeywordChange, Operator, PersonalCode, Tenant, utcnow
+from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
 # Optional columns beyond the five of the contract; files without them import as before.
@@ -36,7 +36,8 @@ class KeywordError(ValueError):
         self.field = field
 
 
-def _split(value: str) -> list[str]:
+def split_list(value: str) -> list[str]:
+    """The parts of a `|`-separated list (synonyms, buttons) as typed, without the empty ones."""
     return [part.strip() for part in value.split("|") if part.strip()]
 
 
@@ -64,7 +65,7 @@ def keyword_index(session: Session, *, tenant_id: int) -> KeywordIndex:
             keyword=k.keyword,
             language=k.language,
             topic=k.topic,
-            phrases=tuple(dict.fromkeys([k.normalized, *(normalize(s) for s in _split(k.synonyms))])),
+            phrases=tuple(dict.fromkeys([k.normalized, *(normalize(s) for s in split_list(k.synonyms))])),
             has_codes=k.id in with_codes,
         )
         for k in session.exec(select(Keyword).where(Keyword.tenant_id == tenant_id))
@@ -78,18 +79,6 @@ def find_keyword(session: Session, *, tenant_id: int, text: str, language: str |
     """The keyword that answers `text` unambiguously, or None."""
     entry = keyword_index(session, tenant_id=tenant_id).match(text, language=language).entry
     return session.get(Keyword, entry.id) if entry else None
-
-
-def translation(session: Session, *, keyword: Keyword, language: str) -> Keyword:
-    """The same keyword in `language` (same topic), or the keyword itself."""
-    if not keyword.topic or keyword.language == language:
-        return keyword
-    other = session.exec(
-        select(Keyword).where(
-            Keyword.tenant_id == keyword.tenant_id, Keyword.topic == keyword.topic, Keyword.language == language
-        )
-    ).first()
-    return other or keyword
 
 
 def featured(session: Session, *, tenant_id: int, language: str) -> list[Keyword]:
@@ -128,7 +117,7 @@ def search(session: Session, *, tenant_id: int, query: str = "", language: str =
     ]
 
 
-def _record(session: Session, *, keyword: Keyword, operator_id: int | None, action: str, summary: str = "") -> None:
+def _record(session: Session, *, keyword: Keyword, operator_id: int | None, action: KeywordAction, summary: str = "") -> None:
     session.add(
         KeywordChange(
             tenant_id=keyword.tenant_id,
@@ -198,8 +187,8 @@ def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id
 def _apply(keyword: Keyword, form: KeywordForm, normalized: str) -> None:
     keyword.keyword, keyword.normalized = form.keyword.strip(), normalized
     keyword.response, keyword.language = form.response.strip(), form.language
-    keyword.synonyms = "|".join(_split(form.synonyms))
-    keyword.buttons = "|".join(_split(form.buttons))
+    keyword.synonyms = "|".join(split_list(form.synonyms))
+    keyword.buttons = "|".join(split_list(form.buttons))
     keyword.featured, keyword.topic, keyword.link = form.featured, normalize(form.topic), form.link.strip()
     keyword.latitude, keyword.longitude = form.latitude, form.longitude
     keyword.updated_at = utcnow()
@@ -212,7 +201,7 @@ def create_keyword(session: Session, *, tenant: Tenant, form: KeywordForm, opera
     _apply(keyword, form, normalized)
     session.add(keyword)
     session.flush()
-    _record(session, keyword=keyword, operator_id=operator_id, action="created")
+    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.CREATED)
     return keyword
 
 
@@ -233,7 +222,7 @@ def update_keyword(
         if before[name] != getattr(keyword, name)
     ]
     session.add(keyword)
-    _record(session, keyword=keyword, operator_id=operator_id, action="updated", summary=", ".join(changed))
+    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary=", ".join(changed))
     session.flush()
     return keyword
 
@@ -245,7 +234,7 @@ def delete_keyword(session: Session, *, tenant: Tenant, keyword_id: int, operato
         raise KeywordError("keyword", "this keyword does not exist any more")
     for code in session.exec(select(PersonalCode).where(PersonalCode.keyword_id == keyword_id)):
         session.delete(code)
-    _record(session, keyword=keyword, operator_id=operator_id, action="deleted")
+    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.DELETED)
     session.delete(keyword)
     session.flush()
 
@@ -331,7 +320,7 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
         keyword.updated_by = operator_id
         session.add(keyword)
         session.flush()
-        _record(session, keyword=keyword, operator_id=operator_id, action="imported")
+        _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.IMPORTED)
     return KeywordImportReport(created, updated, [])
 
 
@@ -374,7 +363,7 @@ def set_keyword_media(
     keyword.updated_by = operator_id
     keyword.updated_at = utcnow()
     session.add(keyword)
-    _record(session, keyword=keyword, operator_id=operator_id, action="updated", summary="media")
+    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary="media")
     session.flush()
     return keyword
 

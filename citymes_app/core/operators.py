@@ -9,6 +9,7 @@ whoever runs the installation, uses the functions below it directly.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +33,7 @@ class OperatorListing:
     id: int
     display_name: str
     email: str
-    role: str
+    role: Role
     active: bool
     last_seen_at: datetime | None  # the latest use of any of their sessions still kept
 
@@ -51,7 +52,7 @@ def list_operators(session: Session, *, tenant_id: int) -> list[OperatorListing]
         .order_by(Operator.display_name, Operator.email)
     ).all()
     return [
-        OperatorListing(operator.id, operator.display_name, operator.email, operator.role, operator.active, seen)
+        OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, seen)
         for operator, seen in rows
     ]
 
@@ -110,14 +111,16 @@ class OperatorAccounts:
         with Session(self.engine) as session:
             return list_operators(session, tenant_id=tenant_id)
 
-    def _change(self, by: auth.SignedInOperator, operator_id: int, change) -> OperatorListing:  # noqa: ANN001
+    def _change(
+        self, by: auth.SignedInOperator, operator_id: int, change: Callable[[Session, Operator], None]
+    ) -> OperatorListing:
         with session_scope(self.engine) as session:
             operator = session.get(Operator, operator_id)
             # Another tenant's operator is answered exactly like one that does not exist.
             if operator is None or operator.tenant_id != by.tenant_id:
                 raise OperatorAccountError(f"there is no operator {operator_id} in your organisation")
             change(session, operator)
-            return OperatorListing(operator.id, operator.display_name, operator.email, operator.role, operator.active, None)
+            return OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, None)
 
 
 def _require_admin(by: auth.SignedInOperator | None) -> None:

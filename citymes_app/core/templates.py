@@ -7,7 +7,7 @@ administrator records the same template here so that operators can choose it and
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -42,10 +42,6 @@ class Template:
     language: str
     body: str
     parameter_count: int
-
-    def as_dict(self) -> dict:
-        """Plain values, for the web layer."""
-        return asdict(self)
 
 
 def takes_templates(platform: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,7 +101,11 @@ def set_channel_enabled(session: Session, *, channel_id: int, enabled: bool) -> 
     return channel
 
 
-AUTO_REPLY_KINDS = ("in_hours", "out_of_hours")
+class NoticeKind(StrEnum):
+    """The automatic waiting notices a tenant may word itself, per language."""
+
+    IN_HOURS = "in_hours"  # a message waits for an operator while the office is open
+    OUT_OF_HOURS = "out_of_hours"  # ... while it is closed (may say `{next_opening}`)
 
 
 def set_auto_reply(session: Session, *, tenant: Tenant, language: str, kind: str, text: str) -> None:
@@ -108,13 +113,13 @@ def set_auto_reply(session: Session, *, tenant: Tenant, language: str, kind: str
 
     The out-of-hours text may say `{next_opening}` where the next opening time goes; any other `{...}` is refused.
     """
-    if kind not in AUTO_REPLY_KINDS:
+    if kind not in set(NoticeKind):
         raise TenantError(f"unknown automatic reply '{kind}' (use in_hours or out_of_hours)")
     if language not in tenant.languages.split(","):
         raise TenantError(f"language '{language}' is not one of the tenant's ({tenant.languages})")
     text = text.strip()
     placeholders = set(re.findall(r"{([^{}]*)}", text))
-    allowed = {"next_opening"} if kind == "out_of_hours" else set()
+    allowed = {"next_opening"} if kind == NoticeKind.OUT_OF_HOURS else set()
     if placeholders - allowed or text.count("{") != text.count("}"):
         hint = "only {next_opening} may be used" if allowed else "this text takes no {…} placeholders"
         raise TenantError(f"unknown placeholder in the text: {hint}")

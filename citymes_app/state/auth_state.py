@@ -17,6 +17,7 @@ from reflex.event import EventSpec
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
 from citymes_app.core.signin import SignInOutcome
+from citymes_app.models import Role
 from citymes_app.runtime import get_runtime
 from citymes_app.state import access
 
@@ -26,11 +27,9 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "citymes_session"
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/inbox"
-ADMIN_ROLE = "admin"
-MANAGER_ROLE = "manager"
-ADMIN_ROLES = frozenset({ADMIN_ROLE})
+ADMIN_ROLES = frozenset({Role.ADMIN})
 # Who may see the statistics pages (the unanswered-questions report): managers watch them, administrators act on them.
-STATISTICS_ROLES = frozenset({ADMIN_ROLE, MANAGER_ROLE})
+STATISTICS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
 def resolve_operator(token: str) -> auth.SignedInOperator | None:
@@ -70,7 +69,7 @@ class AuthState(rx.State):
     async def _signed_in_admin(self) -> auth.SignedInOperator | None:
         """The signed-in operator if an administrator, else None (the role is re-read on every call)."""
         operator = await self._signed_in()
-        return operator if operator is not None and operator.role == ADMIN_ROLE else None
+        return operator if operator is not None and operator.role == Role.ADMIN else None
 
     def forget_operator(self) -> None:
         """Stop showing who was signed in (the session ended)."""
@@ -79,7 +78,7 @@ class AuthState(rx.State):
     @rx.var
     def is_admin(self) -> bool:
         """Whether the signed-in operator administers the organisation (the admin pages and their menu)."""
-        return self.operator_role == ADMIN_ROLE
+        return self.operator_role == Role.ADMIN
 
     @rx.var
     def sees_statistics(self) -> bool:

@@ -1,27 +1,25 @@
 """Channels (administrators only): the organisation's bots and numbers, switching them off and on, and the approved
 templates of the channels that need them (those with a free-form window, such as WhatsApp numbers).
 
-Every handler resolves the session cookie again and acts only for an administrator, on the administrator's own
-tenant's channels; the rules live in `core.tenants` and `core.templates`. Credentials never leave the server: the
+Every handler resolves the session cookie again and calls `core.channel_desk.ChannelDesk`, which acts only for an
+administrator, on the administrator's own tenant's channels. Credentials never leave the server: the
 page shows a channel's public address (a bot's id, a number's id), never a token or a secret.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 
 import httpx
 import reflex as rx
-from sqlmodel import Session
 
 from citymes_app.core import templates, tenants
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.db import session_scope
-from citymes_app.models import Channel
+from citymes_app.core.channel_desk import ChannelListing
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ class ChannelChoice:
     name: str
 
 
-def _address(channel: Channel) -> str:
+def _address(channel: ChannelListing) -> str:
     credentials = channel.credentials or {}
     if credentials.get("phone_number_id"):
         return f"Number id {credentials['phone_number_id']}"
@@ -70,43 +68,18 @@ def _address(channel: Channel) -> str:
     return ""
 
 
-def _rows(tenant_id: int) -> list[ChannelRow]:
-    base = get_runtime().settings.public_base_url
-    with Session(get_runtime().engine) as session:
-        rows = []
-        for channel in tenants.list_channels(session, tenant_id=tenant_id):
-            takes_templates = templates.takes_templates(channel.platform)
-            recorded = templates.list_templates(session, channel_id=channel.id) if takes_templates else []
-            rows.append(
-                ChannelRow(
-                    id=channel.id,
-                    name=channel.name or f"Channel {channel.id}",
-                    platform=channel.platform,
-                    mode=channel.mode,
-                    enabled=channel.enabled,
-                    address=_address(channel),
-                    webhook_url=f"{base}/webhooks/{channel.platform}/{channel.id}",
-                    takes_templates=takes_templates,
-                    templates=[TemplateRow(str(t.id), t.name, t.language, t.body, t.parameter_count) for t in recorded],
-                )
-            )
-        return rows
-
-
-def _set_enabled(tenant_id: int, channel_id: int, enabled: bool) -> None:
-    with session_scope(get_runtime().engine) as session:
-        tenants.tenant_channel(session, tenant_id=tenant_id, channel_id=channel_id)
-        tenants.set_channel_enabled(session, channel_id=channel_id, enabled=enabled)
-
-
-def _add_template(tenant_id: int, channel_id: int, name: str, language: str, body: str) -> tuple[templates.Template, str]:
-    """Record the template; also (name, language, body, phone number id) for the simulator when it plays the number."""
-    with session_scope(get_runtime().engine) as session:
-        channel = tenants.tenant_channel(session, tenant_id=tenant_id, channel_id=channel_id)
-        if not templates.takes_templates(channel.platform):
-            raise templates.TemplateError("this channel sends any message at any time: it needs no templates")
-        template = templates.add_template(session, channel=channel, name=name, language=language, body=body)
-        return template, str((channel.credentials or {}).get("phone_number_id") or "")
+def _row(listing: ChannelListing) -> ChannelRow:
+    return ChannelRow(
+        id=listing.id,
+        name=listing.name or f"Channel {listing.id}",
+        platform=listing.platform,
+        mode=listing.mode.value,
+        enabled=listing.enabled,
+        address=_address(listing),
+        webhook_url=listing.webhook_url,
+        takes_templates=listing.takes_templates,
+        templates=[TemplateRow(str(t.id), t.name, t.language, t.body, t.parameter_count) for t in listing.templates],
+    )
 
 
 async def _approve_in_simulator(phone_number_id: str, template: templates.Template) -> str:
@@ -159,7 +132,7 @@ class ChannelsState(rx.State):
         return await auth._signed_in_admin()
 
     async def _reload(self, operator: SignedInOperator) -> None:
-        self.channels = await asyncio.to_thread(_rows, operator.tenant_id)
+        self.channels = [_row(listing) for listing in await get_runtime().channel_desk.list(by=operator)]
         choices = [str(c.id) for c in self.channels if c.takes_templates]
         if self.new_channel_id not in choices:
             self.new_channel_id = choices[0] if choices else ""
@@ -210,9 +183,9 @@ class ChannelsState(rx.State):
             self.channel_error = "Only an administrator can switch channels on and off."
             return
         try:
-            await asyncio.to_thread(_set_enabled, operator.tenant_id, channel_id, enabled)
+            await get_runtime().channel_desk.set_enabled(by=operator, channel_id=channel_id, enabled=enabled)
         except tenants.TenantError as exc:
-            self.channel_error = str(exc)[:1].upper() + str(exc)[1:] + "."
+            self.channel_error = sentence(exc)
             return
         log.info("operator %s %s channel %s", operator.operator_id, "enabled" if enabled else "disabled", channel_id)
         self.channel_error = ""
@@ -266,18 +239,23 @@ class ChannelsState(rx.State):
         self.adding, self.template_notice = True, ""
         yield
         try:
-            template, number_id = await asyncio.to_thread(
-                _add_template, operator.tenant_id, int(self.new_channel_id), self.new_name, self.new_language, self.new_body
+            recorded = await get_runtime().channel_desk.add_template(
+                by=operator,
+                channel_id=int(self.new_channel_id),
+                name=self.new_name,
+                language=self.new_language,
+                body=self.new_body,
             )
         except templates.TemplateError as exc:
-            message = str(exc)
-            self.template_error, self.template_error_field = message[:1].upper() + message[1:] + ".", exc.field
+            self.template_error, self.template_error_field = sentence(exc), exc.field
             return
         except tenants.TenantError as exc:
-            self.template_error, self.template_error_field = str(exc)[:1].upper() + str(exc)[1:] + ".", ""
+            self.template_error, self.template_error_field = sentence(exc), ""
             return
         finally:
             self.adding = False
+        template = recorded.template
+        number_id = str(recorded.channel.credentials.get("phone_number_id") or "")
         problem = await _approve_in_simulator(number_id, template)
         log.info("operator %s recorded template %s (%s)", operator.operator_id, template.name, template.language)
         self.template_notice = f"Template {template.name} ({template.language}) recorded" + (

@@ -2,201 +2,32 @@
 the year's holidays (public ones from the holidays library, local ones the town adds), and the automatic waiting
 notices per language.
 
-Every handler resolves the session cookie again and acts only for an administrator, on the administrator's own
-tenant; the rules live in `core.hours` and `core.tenants` (this module only shapes their answers for display).
+Every handler resolves the session cookie again and calls one method of `core.office_hours_desk.OfficeHoursDesk`,
+which acts only for an administrator, on the administrator's own tenant; `hours_display` shapes its answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import reflex as rx
-from sqlmodel import Session
 
-from citymes_app.core import clock, hours, replies, tenants
+from citymes_app.core import clock, hours, tenants
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.db import session_scope
-from citymes_app.models import Tenant
+from citymes_app.core.tenants import NoticeKind
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.hours_display import DayRow, HolidayRow, NoticeRow, SlotEdit, SlotRow, hours_view
+from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_NAMES = {"ca": "Català", "es": "Español", "en": "English"}
-NOTICE_TITLES = {
-    "in_hours": "In office hours",
-    "out_of_hours": "Out of hours and on holidays",
-}
-NOTICE_HINTS = {
-    "in_hours": "Sent once when a message waits for an operator while the office is open.",
-    "out_of_hours": "Sent once while the office is closed. Write {next_opening} where the next opening goes",
-}
 MAX_SLOTS_PER_DAY = 4
 # The new local holiday's fields are left to the browser (read from the form, emptied after adding).
 HOLIDAY_DAY_ID = "holiday-day"
 HOLIDAY_NAME_ID = "holiday-name"
 NEW_SLOT = ("09:00", "14:00")
-
-
-@dataclass(frozen=True)
-class SlotRow:
-    """One opening slot as edited (times as typed)."""
-
-    weekday: int
-    opens: str
-    closes: str
-
-
-@dataclass(frozen=True)
-class SlotEdit:
-    """A slot of one weekday, with its place in the flat list the handlers change."""
-
-    index: int
-    opens: str
-    closes: str
-
-
-@dataclass(frozen=True)
-class DayRow:
-    """One weekday of the schedule."""
-
-    weekday: int
-    name: str
-    slots: list[SlotEdit] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class HolidayRow:
-    """One holiday of the year."""
-
-    key: str
-    day: str  # "24/06"
-    weekday: str  # "Wed"
-    name: str
-    local: bool
-    local_id: int
-    past: bool
-
-
-@dataclass(frozen=True)
-class NoticeRow:
-    """One automatic waiting notice in one language."""
-
-    index: int
-    language: str
-    language_name: str
-    kind: str
-    title: str
-    hint: str
-    text: str
-    custom: bool  # the tenant's own wording (else the default)
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    timezone: str
-    region: str
-    open_now: bool
-    closed_because: str
-    next_opening: str
-    slots: list[SlotRow]
-    holidays: list[HolidayRow]
-    notices: list[NoticeRow]
-
-
-def _tenant(session: Session, operator: SignedInOperator) -> Tenant:
-    return tenants.require_tenant(session, slug=operator.tenant_slug)
-
-
-def _notices(tenant: Tenant, opening: datetime | None) -> list[NoticeRow]:
-    rows: list[NoticeRow] = []
-    for language in [code for code in tenant.languages.split(",") if code]:
-        overrides = (tenant.auto_replies or {}).get(language, {})
-        for kind in tenants.AUTO_REPLY_KINDS:
-            hint = NOTICE_HINTS[kind]
-            if kind == "out_of_hours":
-                example = hours.describe_opening(opening, language=language) if opening else ""
-                hint += f" (now: “{example}”)." if example else "."
-            rows.append(
-                NoticeRow(
-                    index=len(rows),
-                    language=language,
-                    language_name=LANGUAGE_NAMES.get(language, language.upper()),
-                    kind=kind,
-                    title=NOTICE_TITLES[kind],
-                    hint=hint,
-                    text=replies.text(tenant, language, kind),
-                    custom=bool(overrides.get(kind)),
-                )
-            )
-    return rows
-
-
-def _load(operator: SignedInOperator, year: int) -> _Snapshot:
-    now = clock.now()
-    with Session(get_runtime().engine) as session:
-        tenant = _tenant(session, operator)
-        zone = ZoneInfo(tenant.timezone)
-        today = now.astimezone(zone).date()
-        opening = hours.next_opening(session, tenant=tenant, at=now)
-        open_now = hours.is_open(session, tenant=tenant, at=now)
-        holiday_today = hours.holiday_name(session, tenant=tenant, day=today)
-        slots = [
-            SlotRow(slot.weekday, slot.opens.strftime("%H:%M"), slot.closes.strftime("%H:%M"))
-            for slot in hours.schedule(session, tenant_id=tenant.id)
-        ]
-        holidays = [
-            HolidayRow(
-                key=f"{holiday.day.isoformat()}-{holiday.local_id or 0}",
-                day=holiday.day.strftime("%d/%m"),
-                weekday=hours.WEEKDAYS["en"][holiday.day.weekday()][:3],
-                name=holiday.name,
-                local=holiday.local_id is not None,
-                local_id=holiday.local_id or 0,
-                past=holiday.day < today,
-            )
-            for holiday in hours.calendar(session, tenant=tenant, year=year)
-        ]
-        region = "-".join(filter(None, [tenant.holiday_country, tenant.holiday_subdivision]))
-        return _Snapshot(
-            timezone=tenant.timezone,
-            region=region,
-            open_now=open_now,
-            closed_because=f"{holiday_today} (holiday)" if holiday_today else "",
-            next_opening=hours.describe_opening(opening, language="en") if opening else "",
-            slots=slots,
-            holidays=holidays,
-            notices=_notices(tenant, opening),
-        )
-
-
-def _save_schedule(operator: SignedInOperator, slots: list[tuple[int, str, str]]) -> None:
-    with session_scope(get_runtime().engine) as session:
-        hours.set_schedule(session, tenant_id=operator.tenant_id, slots=slots)
-
-
-def _add_holiday(operator: SignedInOperator, day: date, name: str) -> None:
-    with session_scope(get_runtime().engine) as session:
-        hours.add_local_holiday(session, tenant_id=operator.tenant_id, day=day, name=name)
-
-
-def _remove_holiday(operator: SignedInOperator, holiday_id: int) -> None:
-    with session_scope(get_runtime().engine) as session:
-        hours.remove_local_holiday(session, tenant_id=operator.tenant_id, holiday_id=holiday_id)
-
-
-def _save_notice(operator: SignedInOperator, language: str, kind: str, text: str) -> None:
-    with session_scope(get_runtime().engine) as session:
-        tenants.set_auto_reply(session, tenant=_tenant(session, operator), language=language, kind=kind, text=text)
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 class HoursState(rx.State):
@@ -245,7 +76,7 @@ class HoursState(rx.State):
     async def _reload(self, operator: SignedInOperator, *, schedule: bool = True, notice: int | None = None) -> None:
         """Read everything again; unsaved edits survive unless `schedule` (the schedule) or `notice` (that notice;
         -1 for all) says to replace them."""
-        snapshot = await asyncio.to_thread(_load, operator, self.year)
+        snapshot = hours_view(await get_runtime().office_hours_desk.overview(by=operator, year=self.year))
         self.timezone, self.region = snapshot.timezone, snapshot.region
         self.open_now, self.closed_because, self.next_opening = (
             snapshot.open_now,
@@ -332,9 +163,9 @@ class HoursState(rx.State):
         self.saving_schedule, self.schedule_error = True, ""
         yield
         try:
-            await asyncio.to_thread(_save_schedule, operator, slots)
+            await get_runtime().office_hours_desk.save_schedule(by=operator, slots=slots)
         except hours.HoursError as exc:
-            self.schedule_error, self.schedule_dirty = _sentence(str(exc)), True
+            self.schedule_error, self.schedule_dirty = sentence(exc), True
             return
         finally:
             self.saving_schedule = False
@@ -379,10 +210,10 @@ class HoursState(rx.State):
             self.holiday_error = "Choose the date of the holiday." if not typed_day else "That is not a date."
             return
         try:
-            await asyncio.to_thread(_add_holiday, operator, day, name)
+            await get_runtime().office_hours_desk.add_holiday(by=operator, day=day, name=name)
         except hours.HoursError as exc:
             self.holiday_error_field = "name" if not name else "day"
-            self.holiday_error = _sentence(str(exc))
+            self.holiday_error = sentence(exc)
             return
         self.holiday_error_field, self.holiday_error = "", ""
         self.year = day.year  # show the year the new holiday is in
@@ -400,10 +231,10 @@ class HoursState(rx.State):
         if operator is None:
             return
         try:
-            await asyncio.to_thread(_remove_holiday, operator, holiday_id)
+            await get_runtime().office_hours_desk.remove_holiday(by=operator, holiday_id=holiday_id)
         except hours.HoursError as exc:
             await self._reload(operator, schedule=False)
-            return rx.toast.error(_sentence(str(exc)))
+            return rx.toast.error(sentence(exc))
         await self._reload(operator, schedule=False)
 
     # The waiting notices.
@@ -431,9 +262,11 @@ class HoursState(rx.State):
         notice = self.notices[index]
         text = str(form_data.get("text", notice.text))
         try:
-            await asyncio.to_thread(_save_notice, operator, notice.language, notice.kind, text)
+            await get_runtime().office_hours_desk.save_notice(
+                by=operator, language=notice.language, kind=NoticeKind(notice.kind), text=text
+            )
         except tenants.TenantError as exc:
-            self._notice(index, text=text, error=_sentence(str(exc)))
+            self._notice(index, text=text, error=sentence(exc))
             return
         await self._reload(operator, schedule=False, notice=index)
         return rx.toast.success(f"{notice.title} notice saved ({notice.language_name}).")
@@ -445,5 +278,7 @@ class HoursState(rx.State):
         if operator is None or not 0 <= index < len(self.notices):
             return
         notice = self.notices[index]
-        await asyncio.to_thread(_save_notice, operator, notice.language, notice.kind, "")
+        await get_runtime().office_hours_desk.save_notice(
+            by=operator, language=notice.language, kind=NoticeKind(notice.kind), text=""
+        )
         await self._reload(operator, schedule=False, notice=index)

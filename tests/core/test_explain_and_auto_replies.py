@@ -1,4 +1,4 @@
-"""The keyword editor's "try it" explanation and the tenant's own waiting notices."""
+"""The keyword editor's "try it" explanation (`routing.explain`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from citymes_app import demo
-from citymes_app.core import codes, keywords, replies, routing, tenants
+from citymes_app.core import codes, keywords, routing, tenants
 
 
 @pytest.fixture
@@ -39,25 +39,3 @@ def test_try_it_shows_the_answer_and_its_menu(session: Session, tenant) -> None:
     explanation = routing.explain(session, tenant=tenant, text="HORARIS")
     assert explanation.answer.startswith("L'Oficina d'Atenció Ciutadana obre")
     assert explanation.buttons == ("DEIXALLERIA", "PADRO")
-
-
-def test_tenant_overrides_a_notice_and_can_restore_it(session: Session, tenant) -> None:
-    tenants.set_auto_reply(session, tenant=tenant, language="ca", kind="out_of_hours", text="Tanquem! Tornem {next_opening}.")
-    assert replies.text(tenant, "ca", "out_of_hours", next_opening="dilluns") == "Tanquem! Tornem dilluns."
-    tenants.set_auto_reply(session, tenant=tenant, language="ca", kind="out_of_hours", text="")
-    assert replies.text(tenant, "ca", "out_of_hours", next_opening="dilluns").startswith("Gràcies pel vostre missatge.")
-
-
-@pytest.mark.parametrize(
-    ("kind", "text", "message"),
-    [
-        ("in_hours", "Hola {name}", "this text takes no {…} placeholders"),
-        ("out_of_hours", "Tornem {when}", "only {next_opening} may be used"),
-        ("out_of_hours", "Tornem {next_opening", "only {next_opening} may be used"),
-        ("lunch", "x", "unknown automatic reply 'lunch'"),
-    ],
-)
-def test_bad_notice_texts_are_refused(session: Session, tenant, kind: str, text: str, message: str) -> None:
-    with pytest.raises(tenants.TenantError) as refused:
-        tenants.set_auto_reply(session, tenant=tenant, language="ca", kind=kind, text=text)
-    assert message in str(refused.value)

@@ -69,3 +69,13 @@ def test_opening_is_described_in_the_citizens_language() -> None:
     assert hours.describe_opening(opening, language="ca") == "dilluns 30/11 a les 08:00"
     assert hours.describe_opening(opening, language="es") == "lunes 30/11 a las 08:00"
     assert hours.describe_opening(opening, language="en") == "Monday 30/11 at 08:00"
+
+
+def test_calendar_lists_public_and_local_holidays_in_date_order(session: Session, tenant) -> None:
+    local = hours.add_local_holiday(session, tenant_id=tenant.id, day=date(2026, 6, 29), name="Festa Major")
+    hours.add_local_holiday(session, tenant_id=tenant.id, day=date(2027, 6, 29), name="Festa Major")
+    days = hours.calendar(session, tenant=tenant, year=2026)
+    assert days == sorted(days, key=lambda h: h.day)
+    assert [h for h in days if h.local_id] == [hours.Holiday(date(2026, 6, 29), "Festa Major", local.id)]
+    assert hours.Holiday(date(2026, 9, 11), "National Day of Catalonia") in days  # ES-CT from the library
+    assert {h.day.year for h in days} == {2026}

@@ -1,11 +1,11 @@
-"""Keyword matching (exact after normalization) and the CSV import/export contract."""
+"""Keyword matching (exact after normalization), the CSV import/export contract, media and the change history."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import Session
 
-from citymes_app.core import keywords, tenants
+from citymes_app.core import auth, keywords, tenants
 
 
 @pytest.fixture
@@ -67,3 +67,45 @@ def test_export_reimports_to_the_same_keywords(session: Session, tenant) -> None
     report = keywords.import_keywords_csv(session, tenant=tenant, content=exported)
     assert (report.created, report.updated, report.errors) == (0, 1, [])
     assert keywords.export_keywords_csv(session, tenant=tenant) == exported
+
+
+def _keyword(session: Session, tenant, operator_id: int | None = None):
+    form = keywords.KeywordForm(keyword="HORARIS", response="Obrim de 8 a 19 h.", language="ca")
+    return keywords.create_keyword(session, tenant=tenant, form=form, operator_id=operator_id)
+
+
+def test_media_attached_to_a_keyword_is_recorded_once_and_can_be_removed(session: Session, tenant) -> None:
+    keyword = _keyword(session, tenant)
+    args = dict(session=session, tenant=tenant, keyword_id=keyword.id, media_filename="oac.png")
+    keywords.set_keyword_media(**args, media_path=f"{tenant.id}/abc.png")
+    keywords.set_keyword_media(**args, media_path=f"{tenant.id}/abc.png")  # unchanged: no second history line
+    assert (keyword.media_path, keyword.media_filename) == (f"{tenant.id}/abc.png", "oac.png")
+    keywords.set_keyword_media(**args | {"media_filename": None}, media_path=None)
+    assert (keyword.media_path, keyword.media_filename) == (None, None)
+    media_changes = [c for c in keywords.history(session, tenant_id=tenant.id) if c.summary == "media"]
+    assert len(media_changes) == 2
+
+
+def test_another_tenants_keyword_cannot_be_read_or_given_media(session: Session, tenant) -> None:
+    keyword = _keyword(session, tenant)
+    other = tenants.add_tenant(session, slug="altra", name="Altra")
+    with pytest.raises(keywords.KeywordError):
+        keywords.get_keyword(session, tenant_id=other.id, keyword_id=keyword.id)
+    with pytest.raises(keywords.KeywordError):
+        keywords.set_keyword_media(
+            session, tenant=other, keyword_id=keyword.id, media_path=f"{other.id}/x.png", media_filename="x.png"
+        )
+
+
+def test_history_names_the_operator_and_the_command_line_as_no_one(session: Session, tenant) -> None:
+    admin = auth.add_operator(
+        session, tenant=tenant, email="admin@vila.test", password="long-enough", role="admin", display_name="Jordi"
+    )
+    keyword = _keyword(session, tenant)  # as the command line would
+    form = keywords.KeywordForm(keyword="HORARIS", response="Obrim de 9 a 14 h.", language="ca")
+    keywords.update_keyword(session, tenant=tenant, keyword_id=keyword.id, form=form, operator_id=admin.id)
+    entries = keywords.history_with_authors(session, tenant_id=tenant.id)
+    assert [(change.action, change.summary, name) for change, name in entries] == [
+        ("updated", "response", "Jordi"),
+        ("created", "", ""),
+    ]

@@ -20,7 +20,7 @@ from citymes_app.state.auth_state import AuthState
 from citymes_app.state.channels_state import ChannelsState
 from citymes_app.state.hours_state import HoursState
 from citymes_app.state.inbox_state import InboxState, inbox_token
-from citymes_app.state.keywords_state import KeywordsState
+from citymes_app.state.keywords.list_state import KeywordsState
 from citymes_app.state.unmatched_state import UnmatchedState
 from tests.e2e.raw_tab import RawTab, Refused
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, sign_in

@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
+from citymes_app.models import Role
 from citymes_app.runtime import Runtime
-from citymes_app.state.channels_state import _rows
+from citymes_app.state.channels_state import _row
 from tests.helpers import Town, make_whatsapp_town
 
 
@@ -21,7 +22,8 @@ async def test_channel_rows_show_public_addresses_and_no_credential(
 ) -> None:
     number = await make_whatsapp_town(runtime, simulator_url, api_url, town=town)
 
-    rows = _rows(town.tenant_id)
+    admin = dataclasses.replace(town.operator, role=Role.ADMIN)
+    rows = [_row(listing) for listing in await runtime.channel_desk.list(by=admin)]
 
     bot_id = town.token.split(":", 1)[0]
     assert [row.address for row in rows] == [f"Bot id {bot_id}", f"Number id {number.phone_number_id}"]

@@ -1,0 +1,86 @@
+"""Importing a keyword CSV from the editor's header, and the report of what it did or refused."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app.state.keywords.import_state import IMPORT_UPLOAD_ID
+from citymes_app.state.keywords.import_state import KeywordImportState as S
+
+
+def import_button() -> rx.Component:
+    """Choose a CSV file: it is imported at once, all or nothing."""
+    return rx.upload(
+        rx.tooltip(
+            rx.button(
+                rx.icon("upload", size=15),
+                "Import CSV",
+                variant="soft",
+                color_scheme="gray",
+                type="button",
+                loading=S.importing,
+            ),
+            content="Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link)",
+        ),
+        id=IMPORT_UPLOAD_ID,
+        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
+        multiple=False,
+        max_files=1,
+        no_drag=True,
+        on_drop=S.import_csv(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
+        border="none",
+        padding="0",
+    )
+
+
+def import_report() -> rx.Component:
+    """What the last import did, or every line it refused (and that nothing changed)."""
+    dismiss = rx.icon_button(
+        rx.icon("x", size=14), variant="ghost", color_scheme="gray", size="1", on_click=S.dismiss_import, aria_label="Hide"
+    )
+    refused = rx.callout.root(
+        rx.callout.icon(rx.icon("circle-x")),
+        rx.vstack(
+            rx.hstack(
+                rx.text(
+                    rx.text.strong(S.import_file),
+                    " was not imported: nothing changed. Correct these lines and import it again.",
+                    size="2",
+                ),
+                rx.spacer(),
+                dismiss,
+                width="100%",
+                align="start",
+            ),
+            rx.el.ul(
+                rx.foreach(S.import_errors, lambda error: rx.el.li(error, class_name="import-error")),
+                style={"margin": "0", "padding_left": "18px", "font_size": "var(--font-size-2)"},
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        color_scheme="red",
+        width="100%",
+        id="import-report",
+        role="alert",
+    )
+    imported = rx.callout.root(
+        rx.callout.icon(rx.icon("circle-check")),
+        rx.hstack(
+            rx.text(
+                rx.text.strong(S.import_file),
+                " imported: ",
+                rx.el.span(S.import_created, " created, ", S.import_updated, " updated", id="import-counts"),
+                ".",
+                size="2",
+            ),
+            rx.spacer(),
+            dismiss,
+            width="100%",
+            align="center",
+        ),
+        color_scheme="green",
+        width="100%",
+        id="import-report",
+    )
+    return rx.cond(S.import_done, rx.cond(S.import_errors.length() > 0, refused, imported))

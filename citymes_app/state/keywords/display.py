@@ -1,0 +1,198 @@
+"""The keyword editor's rows, answer cards and wording: what `core.keyword_desk` returns, shaped for display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from citymes_app.core.inbox_display import osm_link
+from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
+from citymes_app.core.keywords import split_list
+from citymes_app.core.media import guess_mime
+from citymes_app.models import Keyword, KeywordAction
+from citymes_app.state.wording import language_name
+
+PREVIEW_CHARACTERS = 160
+ACTION_LABELS = {
+    KeywordAction.CREATED: "Created",
+    KeywordAction.UPDATED: "Edited",
+    KeywordAction.DELETED: "Deleted",
+    KeywordAction.IMPORTED: "Imported",
+}
+FIELD_LABELS = {"latitude": "map pin"}
+OUTCOME_LABELS = {
+    "keyword": "Keyword answer",
+    "personal_code": "Personal code",
+    "index": "Keyword index",
+    "ambiguous": "Did you mean…?",
+    "operator": "Waits for an operator",
+}
+COMMAND_LINE = "Command line"
+
+
+@dataclass(frozen=True)
+class LanguageOption:
+    """A language the tenant answers in."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class KeywordRow:
+    """One line of the keyword list."""
+
+    id: int
+    keyword: str
+    language: str
+    featured: bool
+    synonyms: str  # "horari, horaris oac"
+    preview: str  # the answer's beginning, on one line
+    topic: str
+    buttons: str  # "DEIXALLERIA, PADRO"
+    has_link: bool
+    has_media: bool
+    has_pin: bool
+
+
+@dataclass(frozen=True)
+class FeaturedRow:
+    """A featured keyword, in the order the index command lists them."""
+
+    id: int
+    keyword: str
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of "who changed what and when"."""
+
+    id: int
+    when: str  # on the tenant's clock
+    operator: str
+    action: str
+    keyword: str
+    fields: str  # "response, synonyms" for an edit
+
+
+@dataclass(frozen=True)
+class AnswerCard:
+    """An automatic answer as the citizen's phone would show it."""
+
+    text: str = ""
+    link: str = ""
+    buttons: list[str] = field(default_factory=list)
+    media_kind: str = ""  # photo | document | ""
+    media_path: str = ""
+    media_filename: str = ""
+    pin: str = ""  # "41.53810, 2.44450"
+    pin_url: str = ""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """What the "try it" box found for a sentence."""
+
+    text: str = ""
+    outcome: str = ""
+    label: str = ""
+    reason: str = ""
+    keyword: str = ""
+    language: str = ""
+    card: AnswerCard = field(default_factory=AnswerCard)
+    options: list[str] = field(default_factory=list)
+
+
+def one_line(text: str, limit: int = PREVIEW_CHARACTERS) -> str:
+    """The text on one line, cut with an ellipsis beyond `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def media_kind(path: str) -> str:
+    """How the phone shows an attached file: "photo", "document", or "" without one."""
+    if not path:
+        return ""
+    return "photo" if guess_mime(path).startswith("image/") else "document"
+
+
+def coordinate(value: str) -> float | None:
+    """A latitude or longitude as typed ("41,538" too); None when empty; ValueError when not a number."""
+    value = value.strip().replace(",", ".")
+    return float(value) if value else None
+
+
+def pin(latitude: str, longitude: str) -> tuple[str, str]:
+    """The map pin as shown ("41.53810, 2.44450") and its map link; empty unless both are numbers."""
+    try:
+        lat, lon = coordinate(latitude), coordinate(longitude)
+    except ValueError:
+        return "", ""
+    if lat is None or lon is None:
+        return "", ""
+    return f"{lat:.5f}, {lon:.5f}", osm_link(lat, lon)
+
+
+def keyword_row(keyword: Keyword) -> KeywordRow:
+    """A keyword as the list shows it."""
+    return KeywordRow(
+        id=keyword.id,
+        keyword=keyword.keyword,
+        language=keyword.language,
+        featured=keyword.featured,
+        synonyms=", ".join(split_list(keyword.synonyms)),
+        preview=one_line(keyword.response),
+        topic=keyword.topic,
+        buttons=", ".join(split_list(keyword.buttons)),
+        has_link=bool(keyword.link),
+        has_media=bool(keyword.media_path),
+        has_pin=keyword.latitude is not None,
+    )
+
+
+def change_row(change: KeywordChangeEntry) -> ChangeRow:
+    """A line of the history as shown."""
+    return ChangeRow(
+        id=change.id,
+        when=f"{change.at:%d/%m/%Y %H:%M}",
+        operator=change.author or COMMAND_LINE,
+        action=ACTION_LABELS.get(change.action, change.action),
+        keyword=change.keyword,
+        fields=", ".join(FIELD_LABELS.get(name, name) for name in change.fields),
+    )
+
+
+def answer_card(keyword: Keyword) -> AnswerCard:
+    """A stored keyword's answer as the citizen's phone would show it."""
+    shown_pin, pin_url = ("", "")
+    if keyword.latitude is not None and keyword.longitude is not None:
+        shown_pin, pin_url = pin(str(keyword.latitude), str(keyword.longitude))
+    return AnswerCard(
+        text=keyword.response,
+        link=keyword.link,
+        buttons=split_list(keyword.buttons),
+        media_kind=media_kind(keyword.media_path or ""),
+        media_path=keyword.media_path or "",
+        media_filename=keyword.media_filename or "",
+        pin=shown_pin,
+        pin_url=pin_url,
+    )
+
+
+def trial(text: str, found: KeywordTrial) -> Trial:
+    """What the "try it" box shows for a sentence."""
+    explanation = found.explanation
+    answers = explanation.outcome == "keyword"
+    card = AnswerCard()
+    if answers:
+        card = answer_card(found.keyword) if found.keyword else AnswerCard(text=explanation.answer)
+        card = replace(card, buttons=list(explanation.buttons))
+    return Trial(
+        text=text,
+        outcome=explanation.outcome,
+        label=OUTCOME_LABELS.get(explanation.outcome, explanation.outcome),
+        reason=explanation.reason[:1].upper() + explanation.reason[1:] + ".",
+        keyword=explanation.keyword,
+        language=language_name(explanation.language) if explanation.language else "",
+        card=card,
+        options=[] if answers else list(explanation.buttons),
+    )
