@@ -16,7 +16,7 @@ from citymes_app.core import templates, tenants
 from citymes_app.core.administration import AdminDesk
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.channels import webhook_url
-from citymes_app.models import Channel, ChannelMode, Tenant
+from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,15 @@ class ChannelDesk(AdminDesk):
     async def list(self, *, by: SignedInOperator) -> list[ChannelListing]:
         """The tenant's channels, oldest first, with the templates of those that take them."""
         return await self._read(
-            by, lambda session, tenant: [self._listing(session, c) for c in tenants.list_channels(session, tenant_id=tenant.id)]
+            by,
+            lambda session, tenant: [self._listing(session, c) for c in tenants.list_channels(session, tenant_id=row_id(tenant))],
         )
 
     async def set_enabled(self, *, by: SignedInOperator, channel_id: int, enabled: bool) -> None:
         """Switch a channel of the tenant on or off; `TenantError` if the tenant has no such channel."""
 
         def write(session: Session, tenant: Tenant) -> None:
-            tenants.tenant_channel(session, tenant_id=tenant.id, channel_id=channel_id)
+            tenants.tenant_channel(session, tenant_id=row_id(tenant), channel_id=channel_id)
             tenants.set_channel_enabled(session, channel_id=channel_id, enabled=enabled)
 
         await self._write(by, write)
@@ -70,7 +71,7 @@ class ChannelDesk(AdminDesk):
         """Record a template approved for a channel of the tenant; `TemplateError` names the field at fault."""
 
         def write(session: Session, tenant: Tenant) -> RecordedTemplate:
-            channel = tenants.tenant_channel(session, tenant_id=tenant.id, channel_id=channel_id)
+            channel = tenants.tenant_channel(session, tenant_id=row_id(tenant), channel_id=channel_id)
             if not templates.takes_templates(channel.platform):
                 raise templates.TemplateError("this channel sends any message at any time: it needs no templates")
             template = templates.add_template(session, channel=channel, name=name, language=language, body=body)
@@ -81,13 +82,13 @@ class ChannelDesk(AdminDesk):
     def _listing(self, session: Session, channel: Channel) -> ChannelListing:
         takes_templates = templates.takes_templates(channel.platform)
         return ChannelListing(
-            id=channel.id,
+            id=row_id(channel),
             name=channel.name,
             platform=channel.platform,
             mode=ChannelMode(channel.mode),
             enabled=channel.enabled,
-            webhook_url=webhook_url(self.public_base_url, platform=channel.platform, channel_id=channel.id),
+            webhook_url=webhook_url(self.public_base_url, platform=channel.platform, channel_id=row_id(channel)),
             takes_templates=takes_templates,
-            templates=templates.list_templates(session, channel_id=channel.id) if takes_templates else [],
+            templates=templates.list_templates(session, channel_id=row_id(channel)) if takes_templates else [],
             credentials=dict(channel.credentials or {}),
         )

@@ -20,7 +20,7 @@ from citymes_app.core.administration import AdminDesk, require_admin
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.media import save_media
-from citymes_app.models import Keyword, KeywordAction, Tenant
+from citymes_app.models import Keyword, KeywordAction, Tenant, row_id
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,14 @@ class KeywordDesk(AdminDesk):
     async def search(self, *, by: SignedInOperator, query: str = "", language: str = "") -> list[Keyword]:
         """Keywords containing `query` (all when empty), in `language` (all when empty), featured first."""
         return await self._read(
-            by, lambda session, tenant: keywords.search(session, tenant_id=tenant.id, query=query, language=language)
+            by, lambda session, tenant: keywords.search(session, tenant_id=row_id(tenant), query=query, language=language)
         )
 
     async def featured(self, *, by: SignedInOperator, language: str) -> list[Keyword]:
         """The featured keywords of `language`, in the order the index command lists them."""
-        return await self._read(by, lambda session, tenant: keywords.featured(session, tenant_id=tenant.id, language=language))
+        return await self._read(
+            by, lambda session, tenant: keywords.featured(session, tenant_id=row_id(tenant), language=language)
+        )
 
     async def history(self, *, by: SignedInOperator, limit: int = 50) -> list[KeywordChangeEntry]:
         """Who changed which keyword and when, newest first."""
@@ -78,14 +80,14 @@ class KeywordDesk(AdminDesk):
             zone = ZoneInfo(tenant.timezone)
             return [
                 KeywordChangeEntry(
-                    id=change.id,
+                    id=row_id(change),
                     at=change.at.astimezone(zone),
                     author=author,
                     action=KeywordAction(change.action),
                     keyword=change.keyword,
                     fields=tuple(part.strip() for part in change.summary.split(",") if part.strip()),
                 )
-                for change, author in keywords.history_with_authors(session, tenant_id=tenant.id, limit=limit)
+                for change, author in keywords.history_with_authors(session, tenant_id=row_id(tenant), limit=limit)
             ]
 
         return await self._read(by, read)
@@ -93,7 +95,7 @@ class KeywordDesk(AdminDesk):
     async def keyword(self, *, by: SignedInOperator, keyword_id: int) -> Keyword:
         """One keyword of the tenant; `KeywordError` if it is gone (or another tenant's)."""
         return await self._read(
-            by, lambda session, tenant: keywords.get_keyword(session, tenant_id=tenant.id, keyword_id=keyword_id)
+            by, lambda session, tenant: keywords.get_keyword(session, tenant_id=row_id(tenant), keyword_id=keyword_id)
         )
 
     async def save(
@@ -112,7 +114,7 @@ class KeywordDesk(AdminDesk):
             return keywords.set_keyword_media(
                 session,
                 tenant=tenant,
-                keyword_id=saved.id,
+                keyword_id=row_id(saved),
                 media_path=media.path if media else None,
                 media_filename=media.filename if media else None,
                 operator_id=by.operator_id,
@@ -155,7 +157,7 @@ class KeywordDesk(AdminDesk):
             keyword = None
             if explanation.outcome == "keyword" and explanation.keyword_id is not None:
                 # The explanation names the keyword: no second run of the matcher.
-                keyword = keywords.get_keyword(session, tenant_id=tenant.id, keyword_id=explanation.keyword_id)
+                keyword = keywords.get_keyword(session, tenant_id=row_id(tenant), keyword_id=explanation.keyword_id)
             return KeywordTrial(explanation, keyword)
 
         return await self._read(by, read)

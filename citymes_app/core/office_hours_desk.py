@@ -18,7 +18,7 @@ from citymes_app.core import clock, hours, replies, tenants
 from citymes_app.core.administration import AdminDesk
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.tenants import NoticeKind
-from citymes_app.models import Tenant
+from citymes_app.models import Tenant, row_id
 
 
 @dataclass(frozen=True)
@@ -57,16 +57,18 @@ class OfficeHoursDesk(AdminDesk):
 
     async def save_schedule(self, *, by: SignedInOperator, slots: list[tuple[int, str, str]]) -> None:
         """Replace the weekly schedule ((weekday, "HH:MM", "HH:MM") slots); `HoursError` and nothing changes."""
-        await self._write(by, lambda session, tenant: hours.set_schedule(session, tenant_id=tenant.id, slots=slots))
+        await self._write(by, lambda session, tenant: hours.set_schedule(session, tenant_id=row_id(tenant), slots=slots))
 
     async def add_holiday(self, *, by: SignedInOperator, day: date, name: str) -> None:
         """Close the office on a day of the town's own; `HoursError` if it has no name or is one already."""
-        await self._write(by, lambda session, tenant: hours.add_local_holiday(session, tenant_id=tenant.id, day=day, name=name))
+        await self._write(
+            by, lambda session, tenant: hours.add_local_holiday(session, tenant_id=row_id(tenant), day=day, name=name)
+        )
 
     async def remove_holiday(self, *, by: SignedInOperator, holiday_id: int) -> None:
         """Open the office again on a local holiday; `HoursError` if there is none with that id."""
         await self._write(
-            by, lambda session, tenant: hours.remove_local_holiday(session, tenant_id=tenant.id, holiday_id=holiday_id)
+            by, lambda session, tenant: hours.remove_local_holiday(session, tenant_id=row_id(tenant), holiday_id=holiday_id)
         )
 
     async def save_notice(self, *, by: SignedInOperator, language: str, kind: NoticeKind, text: str) -> None:
@@ -87,7 +89,7 @@ def _overview(session: Session, tenant: Tenant, year: int) -> OfficeHoursOvervie
         open_now=hours.is_open(session, tenant=tenant, at=now),
         holiday_today=hours.holiday_name(session, tenant=tenant, day=today),
         next_opening=hours.next_opening(session, tenant=tenant, at=now),
-        slots=hours.schedule(session, tenant_id=tenant.id),
+        slots=hours.schedule(session, tenant_id=row_id(tenant)),
         holidays=hours.calendar(session, tenant=tenant, year=year),
         today=today,
         languages=languages,

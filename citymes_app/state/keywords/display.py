@@ -8,7 +8,7 @@ from citymes_app.core.inbox_display import osm_link
 from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
-from citymes_app.models import Keyword, KeywordAction
+from citymes_app.models import Keyword, KeywordAction, row_id
 from citymes_app.state.wording import language_name
 
 PREVIEW_CHARACTERS = 160
@@ -135,7 +135,7 @@ def pin(latitude: str, longitude: str) -> tuple[str, str]:
 def keyword_row(keyword: Keyword) -> KeywordRow:
     """A keyword as the list shows it."""
     return KeywordRow(
-        id=keyword.id,
+        id=row_id(keyword),
         keyword=keyword.keyword,
         language=keyword.language,
         featured=keyword.featured,

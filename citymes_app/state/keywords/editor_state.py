@@ -10,7 +10,7 @@ from citymes_app.core import keywords
 from citymes_app.core.keyword_desk import KeywordMedia
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
-from citymes_app.models import Keyword
+from citymes_app.models import Keyword, row_id
 from citymes_app.runtime import get_runtime
 from citymes_app.state.keywords.display import AnswerCard, coordinate, media_kind, pin
 from citymes_app.state.keywords.list_state import ALL_LANGUAGES, KeywordsState
@@ -79,7 +79,7 @@ class KeywordEditorState(KeywordsState):
     def _fill(self, keyword: Keyword | None) -> None:
         default_language = self.language_filter if self.language_filter != ALL_LANGUAGES else ""
         default_language = default_language or (self.languages[0].code if self.languages else "")
-        self.editing_id = keyword.id if keyword else 0
+        self.editing_id = row_id(keyword) if keyword else 0
         self.f_keyword = keyword.keyword if keyword else ""
         self.f_language = keyword.language if keyword else default_language
         self.f_response = keyword.response if keyword else ""

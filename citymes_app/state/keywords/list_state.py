@@ -14,6 +14,7 @@ import reflex as rx
 
 from citymes_app.core import keywords
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.models import row_id
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
 from citymes_app.state.keywords.display import (
@@ -61,7 +62,7 @@ class KeywordsState(rx.State):
 
     async def _featured_rows(self, operator: SignedInOperator) -> list[FeaturedRow]:
         found = await get_runtime().keyword_desk.featured(by=operator, language=self.featured_language)
-        return [FeaturedRow(keyword.id, keyword.keyword) for keyword in found]
+        return [FeaturedRow(row_id(keyword), keyword.keyword) for keyword in found]
 
     async def _reload(self, operator: SignedInOperator) -> None:
         desk = get_runtime().keyword_desk
