@@ -72,7 +72,10 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         return _error(404, f"no enabled {platform} channel {channel_id}")
     raw = await _bounded_body(request)
     if raw is None:
-        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        # The rest of the body is left unread on the connection: close it, or the client's next request on it breaks.
+        too_large = _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+        too_large.headers["Connection"] = "close"
+        return too_large
     channel = runtime.channels.build(row)
     try:
         channel.verify_webhook(request.headers, raw)

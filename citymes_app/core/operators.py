@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from sqlmodel import Session, select
 
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
-from citymes_app.models import Operator, OperatorSession, Role, Tenant
+from citymes_app.models import Operator, OperatorSession, Role, Tenant, row_id
 
 
 class OperatorAccountError(ValueError):
@@ -35,11 +36,12 @@ class OperatorListing:
     email: str
     role: Role
     active: bool
-    last_seen_at: datetime | None  # the latest use of any of their sessions still kept
+    last_seen_at: datetime | None  # the latest use of any of their sessions still kept, in the tenant's timezone
 
 
 def list_operators(session: Session, *, tenant_id: int) -> list[OperatorListing]:
     """The tenant's operators, by name."""
+    zone = ZoneInfo(session.get_one(Tenant, tenant_id).timezone)
     last_seen = (
         select(OperatorSession.operator_id, func.max(OperatorSession.last_seen_at).label("last_seen_at"))
         .group_by(OperatorSession.operator_id)
@@ -52,7 +54,14 @@ def list_operators(session: Session, *, tenant_id: int) -> list[OperatorListing]
         .order_by(Operator.display_name, Operator.email)
     ).all()
     return [
-        OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, seen)
+        OperatorListing(
+            row_id(operator),
+            operator.display_name,
+            operator.email,
+            Role(operator.role),
+            operator.active,
+            seen.astimezone(zone) if seen else None,
+        )
         for operator, seen in rows
     ]
 

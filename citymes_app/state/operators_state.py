@@ -30,12 +30,12 @@ class OperatorRow:
     email: str
     role: str
     active: bool
-    last_seen: str  # "24 Nov 2026, 10:00 UTC", or "—" if no session is kept
+    last_seen: str  # "24 Nov 2026, 10:00" in the organisation's time, or "—" if no session is kept
     is_you: bool
 
 
 def _row(listing: OperatorListing, me: SignedInOperator) -> OperatorRow:
-    seen = listing.last_seen_at.strftime("%d %b %Y, %H:%M UTC") if listing.last_seen_at else "—"
+    seen = listing.last_seen_at.strftime("%d %b %Y, %H:%M") if listing.last_seen_at else "—"
     return OperatorRow(
         listing.id, listing.display_name, listing.email, listing.role.value, listing.active, seen, listing.id == me.operator_id
     )
