@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # Meta's notifications are at most 3 MB; Telegram's updates far smaller.
 MAX_BODY_BYTES = 3 * 1024 * 1024
+DRAIN_LIMIT_BYTES = 32 * 1024 * 1024  # read and dropped past the limit, so the client gets its 413
 # Row ids are SQLite/PostgreSQL 64-bit integers: a larger id in a URL names no channel (and would overflow the query).
 MAX_ROW_ID = 2**63 - 1
 
@@ -44,21 +45,26 @@ def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
         raise CredentialsUnavailable from None
 
 
-async def _bounded_body(request: Request) -> bytes | None:
-    """The request body, or None as soon as it is known to exceed `MAX_BODY_BYTES`.
+async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
+    """The request body (None once it is known to exceed `MAX_BODY_BYTES`), and whether the connection can be kept.
 
     Read in chunks and cut off at the limit: reading a 1 GB body whole before checking its size would hold it all
-    in memory (twice, while the chunks are joined) for nothing.
+    in memory for nothing. What is over the limit is read and dropped, up to `DRAIN_LIMIT_BYTES`, so that the client,
+    still uploading, receives the 413 and the connection stays usable (as a web server's lingering close does); past
+    that the connection is closed.
     """
     declared = request.headers.get("content-length", "")
-    if len(declared) > 12 or (declared.isdigit() and int(declared) > MAX_BODY_BYTES):
-        return None
+    if len(declared) > 12 or (declared.isdigit() and int(declared) > DRAIN_LIMIT_BYTES):
+        return None, False
     body = bytearray()
+    read = 0
     async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
+        read += len(chunk)
+        if read > DRAIN_LIMIT_BYTES:
+            return None, False
+        if read <= MAX_BODY_BYTES:
+            body += chunk
+    return (bytes(body), True) if read <= MAX_BODY_BYTES else (None, True)
 
 
 async def receive_webhook(request: Request, platform: str, channel_id: int, runtime: Runtime) -> JSONResponse:
@@ -70,11 +76,11 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")
-    raw = await _bounded_body(request)
+    raw, keep_connection = await _bounded_body(request)
     if raw is None:
-        # The rest of the body is left unread on the connection: close it, or the client's next request on it breaks.
         too_large = _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-        too_large.headers["Connection"] = "close"
+        if not keep_connection:  # the rest of the body is still on the connection: it cannot carry another request
+            too_large.headers["Connection"] = "close"
         return too_large
     channel = runtime.channels.build(row)
     try:
