@@ -1,8 +1,8 @@
 """WhatsApp Cloud API channels over httpx: signed webhooks in; text, media, location, buttons, lists, templates out.
 
-The Graph API base comes from `CITYMES_WHATSAPP_API_BASE` (default the real `https://graph.facebook.com`), so the
-same code talks to the local simulator in the demo and the tests. Sends go to `BASE/v25.0/<phone_number_id>/messages`
-with the number's access token as a Bearer token.
+The Graph API base is given by the wiring (`Settings.whatsapp_api_base`, default the real
+`https://graph.facebook.com`), so the same code talks to the local simulator in the demo and the tests. Sends go to
+`BASE/v25.0/<phone_number_id>/messages` with the number's access token as a Bearer token.
 
 Errors are mapped on the Graph error's `code`, never on the HTTP status alone: Meta answers most refusals with a 400
 whatever their cause, and the code is what tells "wait", "retry" and "give up" apart.
@@ -16,7 +16,6 @@ import hmac
 import json
 import logging
 import mimetypes
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,9 @@ import httpx
 from aiolimiter import AsyncLimiter
 
 from integrations.base import (
+    AddressKind,
     Channel,
+    ChannelAddress,
     DeliveryState,
     InboundMessage,
     MalformedPayload,
@@ -213,7 +214,7 @@ class WhatsAppChannel(Channel):
         api_base: str | None = None,
         messages_per_second: float = DEFAULT_MESSAGES_PER_SECOND,
     ) -> None:
-        base = (api_base or os.environ.get("CITYMES_WHATSAPP_API_BASE") or DEFAULT_API_BASE).rstrip("/")
+        base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.channel_id = channel_id
         self.phone_number_id = phone_number_id
         self._graph = f"{base}/{GRAPH_VERSION}"
@@ -225,10 +226,11 @@ class WhatsAppChannel(Channel):
         self._throughput = AsyncLimiter(max(1.0, float(messages_per_second)), 1)
 
     @classmethod
-    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any]) -> WhatsAppChannel:
-        """Build from `{"phone_number_id", "access_token", "app_secret", "verify_token"}`.
+    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any], *, api_base: str | None = None) -> WhatsAppChannel:
+        """Build from `{"phone_number_id", "access_token", "app_secret", "verify_token"}`, against `api_base` (default
+        the real Graph API).
 
-        Optional: `messages_per_second` (the number's throughput, default 80) and `api_base`.
+        Optional: `messages_per_second` (the number's throughput, default 80).
         """
         missing = [key for key in ("phone_number_id", "access_token", "app_secret", "verify_token") if not credentials.get(key)]
         if missing:
@@ -241,9 +243,15 @@ class WhatsAppChannel(Channel):
             access_token=str(credentials["access_token"]),
             app_secret=str(credentials["app_secret"]),
             verify_token=str(credentials["verify_token"]),
-            api_base=credentials.get("api_base"),
+            api_base=api_base,
             messages_per_second=float(rate),
         )
+
+    @classmethod
+    def describe(cls, credentials: Mapping[str, Any]) -> ChannelAddress | None:
+        """The number's id at Meta (public: it is in every webhook; the access token and app secret are not)."""
+        number_id = str(credentials.get("phone_number_id") or "")
+        return ChannelAddress(AddressKind.NUMBER, number_id) if number_id else None
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-import httpx
 import reflex as rx
 from sqlmodel import Session
 
@@ -22,6 +21,8 @@ from citymes_app.core.db import session_scope
 from citymes_app.models import Channel
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
+from integrations.base import AddressKind, describe_channel
+from integrations.simulator.client import SimulatorClient, SimulatorRefused, SimulatorUnreachable, simulator_handle
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +61,12 @@ class ChannelChoice:
     name: str
 
 
+ADDRESS_LABELS = {AddressKind.BOT: "Bot id {}", AddressKind.NUMBER: "Number id {}"}
+
+
 def _address(channel: Channel) -> str:
-    credentials = channel.credentials or {}
-    if credentials.get("phone_number_id"):
-        return f"Number id {credentials['phone_number_id']}"
-    token = str(credentials.get("token") or "")
-    if ":" in token:
-        return f"Bot id {token.split(':', 1)[0]}"  # the part before ":" is the bot's public user id
-    return ""
+    address = describe_channel(channel.platform, channel.credentials or {})
+    return ADDRESS_LABELS[address.kind].format(address.public_id) if address else ""
 
 
 def _rows(tenant_id: int) -> list[ChannelRow]:
@@ -106,7 +105,7 @@ def _add_template(tenant_id: int, channel_id: int, name: str, language: str, bod
         if not templates.takes_templates(channel.platform):
             raise templates.TemplateError("this channel sends any message at any time: it needs no templates")
         template = templates.add_template(session, channel=channel, name=name, language=language, body=body)
-        return template, str((channel.credentials or {}).get("phone_number_id") or "")
+        return template, simulator_handle(channel.platform, channel.credentials or {})
 
 
 async def _approve_in_simulator(phone_number_id: str, template: templates.Template) -> str:
@@ -114,14 +113,14 @@ async def _approve_in_simulator(phone_number_id: str, template: templates.Templa
     settings = get_runtime().settings
     if not phone_number_id or settings.whatsapp_api_base != settings.simulator_url:
         return ""  # a real number: Meta approves templates in its own dashboard
-    url = f"{settings.simulator_url}/sim/whatsapp/numbers/{phone_number_id}/templates"
-    payload = {"name": template.name, "language": template.language, "body": template.body}
+    simulator = SimulatorClient(settings.simulator_url, timeout=10)
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(url, json=payload)
-    except httpx.HTTPError:
+        await simulator.whatsapp_approve_template(
+            phone_number_id, name=template.name, language=template.language, body=template.body
+        )
+    except SimulatorUnreachable:
         return "the simulator is not answering, so it does not know this template yet"
-    if response.status_code != 200:
+    except SimulatorRefused:
         return "the simulator did not take it (is the number connected to it?)"
     return ""
 
