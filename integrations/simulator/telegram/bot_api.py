@@ -8,12 +8,7 @@ import time
 from typing import Any
 
 from integrations.simulator.telegram.delivery import UpdateDelivery
-from integrations.simulator.telegram.media import (
-    command_entities,
-    guess_mime,
-    is_url,
-    message_kind,
-)
+from integrations.simulator.telegram.media import command_entities, guess_mime, is_url, message_kind
 from integrations.simulator.telegram.params import Params
 from integrations.simulator.telegram.protocol import (
     BLOCKED_DESCRIPTION,

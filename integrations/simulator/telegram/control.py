@@ -6,22 +6,9 @@ import math
 import time
 from typing import Any
 
-from integrations.simulator.common import (
-    ControlError,
-    citizen_file,
-    citizen_text,
-    content_kind,
-    optional,
-    require,
-)
+from integrations.simulator.common import ControlError, citizen_file, citizen_text, content_kind, optional, require
 from integrations.simulator.telegram.bot_api import BotApi
-from integrations.simulator.telegram.media import (
-    _coordinates,
-    command_entities,
-    guess_mime,
-    keyboard_buttons,
-    message_kind,
-)
+from integrations.simulator.telegram.media import _coordinates, command_entities, guess_mime, keyboard_buttons, message_kind
 from integrations.simulator.telegram.protocol import (
     CITIZEN_CONTENT_KINDS,
     DEFAULT_FAILURE_DESCRIPTIONS,

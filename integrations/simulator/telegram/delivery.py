@@ -11,15 +11,10 @@ from typing import Any
 
 import httpx
 
-from integrations.simulator.common import (
-    retry_delay,
-)
+from integrations.simulator.common import retry_delay
 from integrations.simulator.telegram import protocol
 from integrations.simulator.telegram.params import Params
-from integrations.simulator.telegram.protocol import (
-    MAX_LONG_POLL_SECONDS,
-    ApiError,
-)
+from integrations.simulator.telegram.protocol import MAX_LONG_POLL_SECONDS, ApiError
 from integrations.simulator.telegram.state import BotState, Webhook
 from integrations.simulator.telegram.world import TelegramWorld
 

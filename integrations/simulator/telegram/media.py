@@ -6,10 +6,7 @@ import mimetypes
 import re
 from typing import Any
 
-from integrations.simulator.common import (
-    ControlError,
-    require,
-)
+from integrations.simulator.common import ControlError, require
 
 # --- Media helpers ----------------------------------------------------------------------------
 

@@ -11,9 +11,7 @@ from typing import Any
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
-from integrations.simulator.telegram.protocol import (
-    bad_request,
-)
+from integrations.simulator.telegram.protocol import bad_request
 
 # --- Parameter parsing ------------------------------------------------------------------------
 

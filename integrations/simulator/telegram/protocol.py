@@ -1,5 +1,4 @@
-"""The Telegram stand-in's knobs and constants (module-level so the CLI, benchmarks and tests can patch them) and
-the Bot API's error answers."""
+"""The Telegram stand-in's knobs (patchable by the CLI, benchmarks and tests), constants and Bot API error answers."""
 
 from __future__ import annotations
 

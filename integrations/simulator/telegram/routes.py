@@ -8,18 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from integrations.simulator.common import (
-    ControlError,
-    answer,
-    control_error,
-    file_response,
-    route_with_body,
-)
+from integrations.simulator.common import ControlError, answer, control_error, file_response, route_with_body
 from integrations.simulator.telegram.control import TelegramSimulator
 from integrations.simulator.telegram.params import read_params
-from integrations.simulator.telegram.protocol import (
-    ApiError,
-)
+from integrations.simulator.telegram.protocol import ApiError
 from integrations.simulator.telegram.state import StoredFile
 
 # --- HTTP routes ------------------------------------------------------------------------------

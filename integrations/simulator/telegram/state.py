@@ -6,9 +6,7 @@ import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from integrations.simulator.common import (
-    TokenBucket,
-)
+from integrations.simulator.common import TokenBucket
 from integrations.simulator.telegram import protocol
 from integrations.simulator.telegram.protocol import (
     DEFAULT_GLOBAL_PER_SECOND,

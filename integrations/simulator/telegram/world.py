@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import math
 import mimetypes
 import time
 from typing import Any
 
-from integrations.simulator.common import (
-    ControlError,
-    StandIn,
-    TokenBucket,
-)
-from integrations.simulator.telegram.media import (
-    image_size,
-)
-from integrations.simulator.telegram.protocol import (
-    MEDIA_KINDS,
-    TOKEN_RE,
-    ApiError,
-    too_many_requests,
-)
+from integrations.simulator.common import ControlError, StandIn, TokenBucket
+from integrations.simulator.telegram.media import image_size
+from integrations.simulator.telegram.protocol import MEDIA_KINDS, TOKEN_RE, ApiError, too_many_requests
 from integrations.simulator.telegram.state import BotState, ChatState, StoredFile
-
-logger = logging.getLogger("citymes.simulator.telegram")
 
 
 class TelegramWorld(StandIn):
