@@ -8,7 +8,7 @@ from typing import Any
 
 from integrations.simulator.common import ControlError, citizen_file, citizen_text, content_kind, optional, require
 from integrations.simulator.telegram.bot_api import BotApi
-from integrations.simulator.telegram.media import _coordinates, command_entities, guess_mime, keyboard_buttons, message_kind
+from integrations.simulator.telegram.media import command_entities, coordinates, guess_mime, keyboard_buttons, message_kind
 from integrations.simulator.telegram.protocol import (
     CITIZEN_CONTENT_KINDS,
     DEFAULT_FAILURE_DESCRIPTIONS,
@@ -60,10 +60,10 @@ class TelegramSimulator(BotApi):
                     raise ControlError(f"caption is longer than {MAX_CAPTION_LENGTH} characters")
                 content["caption"] = caption
         elif kind == "location":
-            content["location"] = _coordinates(payload["location"], "location")
+            content["location"] = coordinates(payload["location"], "location")
         elif kind == "venue":
             venue = payload["venue"]
-            location = _coordinates(venue, "venue")
+            location = coordinates(venue, "venue")
             content["venue"] = {
                 "location": location,
                 "title": require(venue, "title", str, "venue."),

@@ -98,7 +98,7 @@ def command_entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": len(match.group(0))}]
 
 
-def _coordinates(payload: Any, label: str) -> dict[str, float]:
+def coordinates(payload: Any, label: str) -> dict[str, float]:
     if not isinstance(payload, dict):
         raise ControlError(f"{label} must be an object")
     latitude = float(require(payload, "latitude", (int, float), f"{label}."))

@@ -8,7 +8,7 @@ from typing import Any
 
 from integrations.simulator.common import ControlError, citizen_file, citizen_text, content_kind, optional, require
 from integrations.simulator.whatsapp import protocol
-from integrations.simulator.whatsapp.inputs import _number, _offered_choice, _wa_id
+from integrations.simulator.whatsapp.inputs import number_field, offered_choice, valid_wa_id
 from integrations.simulator.whatsapp.numbers import NumberControl
 from integrations.simulator.whatsapp.protocol import CITIZEN_KINDS, DEFAULT_MIME, MAX_TEXT_LENGTH, MEDIA_TYPES
 from integrations.simulator.whatsapp.state import Entry, NumberState, UserChat, notification
@@ -45,7 +45,7 @@ class WhatsAppSimulator(NumberControl):
             return {"type": wa_type, wa_type: media}
         if kind == "location":
             spec = require(payload, "location", dict)
-            latitude, longitude = _number(spec, "latitude", "location."), _number(spec, "longitude", "location.")
+            latitude, longitude = number_field(spec, "latitude", "location."), number_field(spec, "longitude", "location.")
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
                 raise ControlError("location coordinates are out of range")
             location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
@@ -63,7 +63,7 @@ class WhatsAppSimulator(NumberControl):
                 (e for e in reversed(chat.entries) if e.sender == "business" and e.message.get("type") == "interactive"),
                 None,
             )
-            choice = _offered_choice(offered.message if offered else {}, title)
+            choice = offered_choice(offered.message if offered else {}, title)
             reply: dict[str, Any] = {"id": optional(spec, "id", str, f"{kind}.") or choice.get("id") or title, "title": title}
             description = optional(spec, "description", str, f"{kind}.") or choice.get("description")
             if kind == "list_reply" and description:
@@ -88,7 +88,7 @@ class WhatsAppSimulator(NumberControl):
                 phone = require(card, "phone", str, "contacts[].")
                 entry: dict[str, Any] = {"name": {"formatted_name": name, "first_name": name.split(" ")[0]}}
                 phone_entry: dict[str, Any] = {"phone": phone, "type": "CELL"}
-                if wa_id := _wa_id(phone):
+                if wa_id := valid_wa_id(phone):
                     phone_entry["wa_id"] = wa_id
                 entry["phones"] = [phone_entry]
                 contacts.append(entry)
@@ -107,7 +107,7 @@ class WhatsAppSimulator(NumberControl):
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
         raw_wa_id = require(payload, "wa_id", str)
-        wa_id = _wa_id(raw_wa_id)
+        wa_id = valid_wa_id(raw_wa_id)
         if not wa_id:
             raise ControlError("wa_id must be a phone number: 6-15 digits, country code first")
         name = optional(payload, "name", str) or ""

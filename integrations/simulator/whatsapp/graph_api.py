@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from integrations.simulator.whatsapp import protocol
 from integrations.simulator.whatsapp.delivery import WebhookDelivery
-from integrations.simulator.whatsapp.inputs import _graph_obj, _graph_str, _wa_id
+from integrations.simulator.whatsapp.inputs import graph_obj, graph_str, valid_wa_id
 from integrations.simulator.whatsapp.protocol import (
     MAX_CAPTION_LENGTH,
     MAX_LOG,
@@ -60,7 +60,7 @@ class GraphApi(WebhookDelivery):
             if payload.get("messaging_product") != "whatsapp":
                 raise invalid("The parameter messaging_product is required and must be 'whatsapp'.")
             raw_to = payload.get("to")
-            wa_id = _wa_id(raw_to) if isinstance(raw_to, str) else ""
+            wa_id = valid_wa_id(raw_to) if isinstance(raw_to, str) else ""
             if not wa_id:
                 raise invalid("The parameter to must be a phone number (6-15 digits, optionally with +).")
             kind = payload.get("type", "text")
@@ -104,11 +104,11 @@ class GraphApi(WebhookDelivery):
     def _validate(self, number: NumberState, kind: str, payload: dict[str, Any]) -> str | None:
         """Check a message body like the Cloud API; returns a template's rendered text (if known)."""
         if kind == "text":
-            body = _graph_obj(payload, "text")
-            _graph_str(body, "body", "text.", max_length=MAX_TEXT_LENGTH)
+            body = graph_obj(payload, "text")
+            graph_str(body, "body", "text.", max_length=MAX_TEXT_LENGTH)
             return None
         if kind in MEDIA_TYPES:
-            media = _graph_obj(payload, kind)
+            media = graph_obj(payload, kind)
             media_id, link = media.get("id"), media.get("link")
             if isinstance(media_id, str) and media_id:
                 stored = self._media.get(media_id)
@@ -116,31 +116,31 @@ class GraphApi(WebhookDelivery):
                     raise GraphError(131053 if stored is None else 100, f"Media id {media_id} is not valid.")
             elif not (isinstance(link, str) and link.startswith(("http://", "https://"))):
                 raise invalid(f"The parameter {kind} must have an id or a link.")
-            caption = _graph_str(media, "caption", f"{kind}.", required=False, max_length=MAX_CAPTION_LENGTH)
+            caption = graph_str(media, "caption", f"{kind}.", required=False, max_length=MAX_CAPTION_LENGTH)
             if caption and kind in ("audio", "sticker"):
                 raise invalid(f"The parameter {kind}.caption is not allowed for {kind}.")
-            _graph_str(media, "filename", f"{kind}.", required=False, max_length=240)
+            graph_str(media, "filename", f"{kind}.", required=False, max_length=240)
             return None
         if kind == "location":
-            location = _graph_obj(payload, "location")
+            location = graph_obj(payload, "location")
             for key, bound in (("latitude", 90), ("longitude", 180)):
                 value = location.get(key)
                 if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
                     raise invalid(f"The parameter location.{key} must be a number between -{bound} and {bound}.")
             return None
         if kind == "interactive":
-            self._validate_interactive(_graph_obj(payload, "interactive"))
+            self._validate_interactive(graph_obj(payload, "interactive"))
             return None
         if kind == "template":
-            return self._validate_template(number, _graph_obj(payload, "template"))
+            return self._validate_template(number, graph_obj(payload, "template"))
         raise GraphError(131051, f"Message type {kind} is not currently supported.")
 
     @staticmethod
     def _validate_interactive(interactive: dict[str, Any]) -> None:
         kind = interactive.get("type")
-        body = _graph_obj(interactive, "body")
-        _graph_str(body, "text", "interactive.body.", max_length=1024)
-        action = _graph_obj(interactive, "action")
+        body = graph_obj(interactive, "body")
+        graph_str(body, "text", "interactive.body.", max_length=1024)
+        action = graph_obj(interactive, "action")
         if kind == "button":
             buttons = action.get("buttons")
             if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
@@ -150,14 +150,14 @@ class GraphApi(WebhookDelivery):
                 reply = button.get("reply") if isinstance(button, dict) else None
                 if not isinstance(reply, dict) or button.get("type") != "reply":
                     raise invalid("Each button must be {type: reply, reply: {id, title}}.")
-                title = _graph_str(reply, "title", "button.reply.", max_length=20)
-                _graph_str(reply, "id", "button.reply.", max_length=256)
+                title = graph_str(reply, "title", "button.reply.", max_length=20)
+                graph_str(reply, "id", "button.reply.", max_length=256)
                 if title in titles:
                     raise invalid("Button titles must be unique.")
                 titles.add(title)
             return
         if kind == "list":
-            _graph_str(action, "button", "interactive.action.", max_length=20)
+            graph_str(action, "button", "interactive.action.", max_length=20)
             sections = action.get("sections")
             if not isinstance(sections, list) or not 1 <= len(sections) <= 10:
                 raise invalid("The parameter interactive.action.sections must hold 1 to 10 sections.")
@@ -169,9 +169,9 @@ class GraphApi(WebhookDelivery):
                 for row in section_rows:
                     if not isinstance(row, dict):
                         raise invalid("Each row must be an object.")
-                    _graph_str(row, "id", "row.", max_length=200)
-                    _graph_str(row, "title", "row.", max_length=24)
-                    _graph_str(row, "description", "row.", required=False, max_length=72)
+                    graph_str(row, "id", "row.", max_length=200)
+                    graph_str(row, "title", "row.", max_length=24)
+                    graph_str(row, "description", "row.", required=False, max_length=72)
                     rows += 1
             if rows > 10:
                 raise invalid("A list holds at most 10 rows.")
@@ -180,9 +180,9 @@ class GraphApi(WebhookDelivery):
 
     @staticmethod
     def _validate_template(number: NumberState, template: dict[str, Any]) -> str | None:
-        name = _graph_str(template, "name", "template.", max_length=512)
+        name = graph_str(template, "name", "template.", max_length=512)
         language = template.get("language")
-        code = _graph_str(language, "code", "template.language.") if isinstance(language, dict) else ""
+        code = graph_str(language, "code", "template.language.") if isinstance(language, dict) else ""
         if not code:
             raise invalid("The parameter template.language.code is required.")
         params: list[str] = []
@@ -196,7 +196,7 @@ class GraphApi(WebhookDelivery):
                 for parameter in component.get("parameters") or []:
                     if not isinstance(parameter, dict) or parameter.get("type") != "text":
                         raise invalid("Body parameters must be {type: text, text}.")
-                    params.append(_graph_str(parameter, "text", "parameter.", max_length=1024))
+                    params.append(graph_str(parameter, "text", "parameter.", max_length=1024))
         if not number.templates:
             return None  # no approved templates recorded: any name passes
         body = number.templates.get((name, code))

@@ -13,7 +13,7 @@ from integrations.simulator.whatsapp.protocol import WA_ID_RE, invalid
 # --- Input helpers ------------------------------------------------------------------------------------------
 
 
-def _number(payload: dict[str, Any], key: str, label: str = "", *, required: bool = True) -> float | None:
+def number_field(payload: dict[str, Any], key: str, label: str = "", *, required: bool = True) -> float | None:
     value = (require if required else optional)(payload, key, (int, float), label)
     if value is None:
         return None
@@ -22,7 +22,7 @@ def _number(payload: dict[str, Any], key: str, label: str = "", *, required: boo
     return float(value)
 
 
-def _graph_str(obj: dict[str, Any], key: str, label: str, *, required: bool = True, max_length: int | None = None) -> str:
+def graph_str(obj: dict[str, Any], key: str, label: str, *, required: bool = True, max_length: int | None = None) -> str:
     value = obj.get(key)
     if value is None:
         if required:
@@ -37,14 +37,14 @@ def _graph_str(obj: dict[str, Any], key: str, label: str, *, required: bool = Tr
     return value
 
 
-def _graph_obj(obj: dict[str, Any], key: str) -> dict[str, Any]:
+def graph_obj(obj: dict[str, Any], key: str) -> dict[str, Any]:
     value = obj.get(key)
     if not isinstance(value, dict):
         raise invalid(f"The parameter {key} must be an object.")
     return value
 
 
-def _offered_choice(message: dict[str, Any], title: str) -> dict[str, Any]:
+def offered_choice(message: dict[str, Any], title: str) -> dict[str, Any]:
     """The reply button or list row with this title in an interactive message the business sent ({} if none)."""
     interactive = message.get("interactive") if isinstance(message.get("interactive"), dict) else {}
     action = interactive.get("action") if isinstance(interactive.get("action"), dict) else {}
@@ -53,13 +53,13 @@ def _offered_choice(message: dict[str, Any], title: str) -> dict[str, Any]:
     return next((c for c in choices if isinstance(c, dict) and c.get("title") == title), {})
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
     return request.query_params.get("access_token") or None
 
 
-def _wa_id(value: str) -> str:
+def valid_wa_id(value: str) -> str:
     digits = value.strip().removeprefix("+")
     return digits if WA_ID_RE.match(digits) else ""

@@ -12,7 +12,7 @@ import httpx
 from integrations.simulator.common import ControlError, optional, require
 from integrations.simulator.whatsapp import protocol
 from integrations.simulator.whatsapp.graph_api import GraphApi
-from integrations.simulator.whatsapp.inputs import _number, _wa_id
+from integrations.simulator.whatsapp.inputs import number_field, valid_wa_id
 from integrations.simulator.whatsapp.protocol import PHONE_NUMBER_ID_RE, GraphError
 from integrations.simulator.whatsapp.state import FailureRule, NumberState
 
@@ -109,7 +109,7 @@ class NumberControl(GraphApi):
             raise ControlError("http_status must be an HTTP error status (400-599)")
         message = optional(payload, "message", str)
         raw_wa_id = optional(payload, "wa_id", str)
-        wa_id = _wa_id(raw_wa_id) if raw_wa_id is not None else None
+        wa_id = valid_wa_id(raw_wa_id) if raw_wa_id is not None else None
         if raw_wa_id is not None and not wa_id:
             raise ControlError("wa_id must be 6-15 digits")
         as_status = optional(payload, "as_status", bool) or False
@@ -126,8 +126,8 @@ class NumberControl(GraphApi):
         unknown = set(payload) - {"messages_per_second", "pair_interval_seconds", "pair_burst"}
         if unknown:
             raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
-        rate = _number(payload, "messages_per_second", required=False)
-        interval = _number(payload, "pair_interval_seconds", required=False)
+        rate = number_field(payload, "messages_per_second", required=False)
+        interval = number_field(payload, "pair_interval_seconds", required=False)
         burst = optional(payload, "pair_burst", int)
         for name, value in (("messages_per_second", rate), ("pair_interval_seconds", interval), ("pair_burst", burst)):
             if value is not None and value <= 0:
@@ -153,7 +153,7 @@ class NumberControl(GraphApi):
         if unknown:
             raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
         auto, read = optional(payload, "auto", bool), optional(payload, "read", bool)
-        delay = _number(payload, "delay_seconds", required=False)
+        delay = number_field(payload, "delay_seconds", required=False)
         if delay is not None and not 0 <= delay <= 60:
             raise ControlError("delay_seconds must be between 0 and 60")
         async with self._lock:
@@ -190,9 +190,9 @@ class NumberControl(GraphApi):
         """Move the user's last message into the past (or forget it) to open or close the 24-hour window."""
         if not isinstance(payload, dict):
             raise ControlError("body must be a JSON object")
-        if not _wa_id(wa_id):
+        if not valid_wa_id(wa_id):
             raise ControlError("wa_id must be 6-15 digits")
-        ago = _number(payload, "last_message_seconds_ago", required=False)
+        ago = number_field(payload, "last_message_seconds_ago", required=False)
         opened = optional(payload, "open", bool)
         if (ago is None) == (opened is None):
             raise ControlError("give exactly one of last_message_seconds_ago or open")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from integrations.simulator.common import answer, control_error, file_response, route_with_body
 from integrations.simulator.whatsapp.citizens import WhatsAppSimulator
-from integrations.simulator.whatsapp.inputs import _bearer
+from integrations.simulator.whatsapp.inputs import bearer_token
 from integrations.simulator.whatsapp.protocol import GRAPH_VERSION, GraphError
 from integrations.simulator.whatsapp.state import StoredMedia
 
@@ -27,14 +27,14 @@ def create_whatsapp_router(sim: WhatsAppSimulator) -> APIRouter:
     @router.post(f"/{GRAPH_VERSION}/{{phone_number_id}}/messages", include_in_schema=False)
     async def messages(phone_number_id: str, request: Request) -> Response:
         try:
-            return JSONResponse(await sim.send_message(phone_number_id, _bearer(request), await request.body()))
+            return JSONResponse(await sim.send_message(phone_number_id, bearer_token(request), await request.body()))
         except GraphError as exc:
             return exc.response()
 
     @router.post(f"/{GRAPH_VERSION}/{{phone_number_id}}/media", include_in_schema=False)
     async def upload(phone_number_id: str, request: Request) -> Response:
         try:
-            return JSONResponse(await sim.upload_media(phone_number_id, _bearer(request), request))
+            return JSONResponse(await sim.upload_media(phone_number_id, bearer_token(request), request))
         except GraphError as exc:
             return exc.response()
 
@@ -42,14 +42,14 @@ def create_whatsapp_router(sim: WhatsAppSimulator) -> APIRouter:
     async def media_info(media_id: str, request: Request) -> Response:
         try:
             base_url = str(request.base_url).rstrip("/")
-            return JSONResponse(await sim.media_info(media_id, _bearer(request), base_url))
+            return JSONResponse(await sim.media_info(media_id, bearer_token(request), base_url))
         except GraphError as exc:
             return exc.response()
 
     @router.get("/whatsapp_business/attachments/", include_in_schema=False)
     async def media_download(request: Request) -> Response:
         try:
-            stored = await sim.media_bytes(request.query_params.get("mid", ""), _bearer(request))
+            stored = await sim.media_bytes(request.query_params.get("mid", ""), bearer_token(request))
         except GraphError as exc:
             return exc.response()
         return _file_response(stored)
