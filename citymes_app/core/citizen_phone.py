@@ -37,7 +37,7 @@ def _phone_channels(engine: Engine, platforms: Collection[str]) -> list[PhoneCha
                 timezone=tenant_timezone(session, tenant_id=channel.tenant_id),
             )
             for channel in tenants.list_channels(session, enabled_only=True)
-            if channel.platform in platforms
+            if channel.platform in platforms and channel.id is not None
         ]
 
 

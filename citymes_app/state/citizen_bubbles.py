@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from citymes_app.core.inbox_display import osm_link
+from integrations.simulator.client import WHATSAPP
 
-WHATSAPP = "whatsapp"
 # The menus a citizen can answer by tapping: Telegram's reply keyboard, WhatsApp's reply buttons and lists.
 # (Telegram's inline buttons answer with a callback query, which the phone does not play.)
 TAPPABLE_MENUS = ("reply", "button", "list")

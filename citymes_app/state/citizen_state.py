@@ -22,10 +22,10 @@ import reflex as rx
 from citymes_app.state import access, live
 from citymes_app.state.citizen_bubbles import PhoneMessage, phone_messages, phone_number_label
 from citymes_app.state.citizen_lines import PhoneLine, SimulatorUnavailable, delivery_problem, phone_lines
+from integrations.simulator.client import WHATSAPP
 
 log = logging.getLogger(__name__)
 
-TELEGRAM, WHATSAPP = "telegram", "whatsapp"
 DEMO_PIN = (41.5381, 2.4445)  # Mataró town hall, La Riera 48
 POLL_SECONDS = 0.5
 TAB_GONE_GRACE_SECONDS = 10.0
