@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from sqlmodel import Session
 
 from citymes_app import demo
@@ -23,6 +22,7 @@ from citymes_app.core.channels import webhook_url
 from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import Channel, ChannelMode, Role
+from integrations.simulator.client import SimulatorRefused, SimulatorUnreachable, SyncSimulatorClient, simulator_handle
 
 
 class CommandError(Exception):
@@ -207,33 +207,23 @@ def _channel_connect_simulator(args: argparse.Namespace) -> None:
         if row.platform != "whatsapp":
             raise CommandError(f"channel {row.id} is a {row.platform} channel: use `channel set-webhook` for it")
         recorded = templates.list_templates(session, channel_id=row.id)
-    credentials = row.credentials
-    simulator = (args.simulator_url or load_settings().simulator_url).rstrip("/")
+    simulator = SyncSimulatorClient(args.simulator_url or load_settings().simulator_url)
     callback = webhook_url(args.base_url, platform=row.platform, channel_id=row.id)
-    number = {
-        "phone_number_id": str(credentials.get("phone_number_id", "")),
-        "access_token": str(credentials.get("access_token", "")),
-        "app_secret": str(credentials.get("app_secret", "")),
-        "verify_token": str(credentials.get("verify_token", "")),
-        "callback_url": callback,
-    }
-    numbers_url = f"{simulator}/sim/whatsapp/numbers"
+    number_id = simulator_handle(row.platform, row.credentials)
     try:
-        with httpx.Client(timeout=30) as client:
-            # The simulator checks the callback with Meta's GET handshake, so our backend must be answering already.
-            answer = client.post(numbers_url, json=number)
-            if answer.status_code != 200:
-                raise CommandError(f"the simulator refused the number: {_description(answer)}")
-            for template in recorded:
-                approved = client.post(
-                    f"{numbers_url}/{number['phone_number_id']}/templates",
-                    json={"name": template.name, "language": template.language, "body": template.body},
-                )
-                if approved.status_code != 200:
-                    raise CommandError(f"the simulator refused template {template.name}: {_description(approved)}")
-    except httpx.HTTPError as exc:
-        raise CommandError(f"the simulator at {simulator} is not answering ({type(exc).__name__}): start it first") from None
-    print(f"channel {row.id} (number {number['phone_number_id']}) delivers to {callback}; {len(recorded)} template(s) approved")
+        # The simulator checks the callback with Meta's GET handshake, so our backend must be answering already.
+        try:
+            simulator.whatsapp_register_number(row.credentials, callback_url=callback)
+        except SimulatorRefused as exc:
+            raise CommandError(f"the simulator refused the number: {exc.description}") from None
+        for template in recorded:
+            try:
+                simulator.whatsapp_approve_template(number_id, name=template.name, language=template.language, body=template.body)
+            except SimulatorRefused as exc:
+                raise CommandError(f"the simulator refused template {template.name}: {exc.description}") from None
+    except SimulatorUnreachable as exc:
+        raise CommandError(f"{exc}: start it first") from None
+    print(f"channel {row.id} (number {number_id}) delivers to {callback}; {len(recorded)} template(s) approved")
 
 
 def _secrets_new_key(_args: argparse.Namespace) -> None:
@@ -271,13 +261,6 @@ def _secrets_keys_file(_args: argparse.Namespace) -> None:
     with os.fdopen(descriptor, "w", encoding="utf-8") as keys_file:
         keys_file.write(content)
     print(f"server keys created in {path} (readable by you only): keep it secret and back it up")
-
-
-def _description(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("description") or response.status_code)
-    except ValueError:
-        return str(response.status_code)
 
 
 def _read_text(file: str) -> str:

@@ -23,17 +23,21 @@ from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
 from citymes_app.core.signin import SignInDesk, SignInThrottle, throttle_storage_uri
-from integrations.base import Channel
+from integrations.base import PlatformLink
 from integrations.telegram import TelegramChannel
 from integrations.whatsapp import WhatsAppChannel
 
 # httpx logs every request URL at INFO, and Bot API URLs carry the bot token: keep it to warnings.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-PLATFORMS: dict[str, type[Channel]] = {
-    TelegramChannel.platform: TelegramChannel,
-    WhatsAppChannel.platform: WhatsAppChannel,
-}
+
+def platform_links(settings: Settings) -> dict[str, PlatformLink]:
+    """The platforms this installation serves, each against the API base the settings give (real or simulator)."""
+    links = (
+        PlatformLink(TelegramChannel, settings.telegram_api_base),
+        PlatformLink(WhatsAppChannel, settings.whatsapp_api_base),
+    )
+    return {link.platform: link for link in links}
 
 
 @dataclass
@@ -73,7 +77,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         settings=settings,
         engine=engine,
         bus=bus,
-        channels=ChannelDirectory(engine=engine, platforms=PLATFORMS),
+        channels=ChannelDirectory(engine=engine, platforms=platform_links(settings)),
         ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
         signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
         operator_accounts=OperatorAccounts(engine=engine),

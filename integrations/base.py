@@ -174,6 +174,21 @@ def read_json(raw_body: bytes) -> Any:
         raise MalformedPayload(f"the body is not valid JSON ({str(exc).split(':')[0]})") from exc
 
 
+class AddressKind(StrEnum):
+    """What a channel's public id names."""
+
+    BOT = "bot"  # a bot's public user id
+    NUMBER = "number"  # a business phone number's id
+
+
+@dataclass(frozen=True)
+class ChannelAddress:
+    """Where citizens reach a channel, told without any secret (the interface words it)."""
+
+    kind: AddressKind
+    public_id: str
+
+
 _CHANNEL_CLASSES: dict[str, type[Channel]] = {}
 
 
@@ -184,6 +199,32 @@ def free_form_window_for(platform: str) -> timedelta | None:
     """
     cls = _CHANNEL_CLASSES.get(platform)
     return cls.free_form_window if cls is not None else None
+
+
+@dataclass(frozen=True)
+class PlatformLink:
+    """A platform's channel class and the API base this installation talks to for it (set once by the wiring)."""
+
+    channel_class: type[Channel]
+    api_base: str | None = None  # None: the platform's real API
+
+    @property
+    def platform(self) -> str:
+        """The platform's name ("telegram", "whatsapp")."""
+        return self.channel_class.platform
+
+    def from_credentials(self, channel_id: int, credentials: Mapping[str, Any]) -> Channel:
+        """Build a channel of this platform against the configured API base."""
+        return self.channel_class.from_credentials(channel_id, credentials, api_base=self.api_base)
+
+
+def describe_channel(platform: str, credentials: Mapping[str, Any]) -> ChannelAddress | None:
+    """A channel's public address from its stored credentials (see `Channel.describe`); None for an unknown platform.
+
+    Known once the platform's module is imported (the wiring imports every platform it serves).
+    """
+    cls = _CHANNEL_CLASSES.get(platform)
+    return cls.describe(credentials) if cls is not None else None
 
 
 class Channel(abc.ABC):
@@ -202,8 +243,15 @@ class Channel(abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any]) -> Channel:
-        """Build the channel from the credentials stored for it."""
+    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any], *, api_base: str | None = None) -> Channel:
+        """Build the channel from the credentials stored for it; `api_base` replaces the platform's real API (the
+        simulator in the demo and the tests)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def describe(cls, credentials: Mapping[str, Any]) -> ChannelAddress | None:
+        """The channel's public address (a bot id, a phone number id) from its credentials, never a secret; None
+        when the credentials do not tell it."""
 
     @abc.abstractmethod
     def verify_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> None:

@@ -1,7 +1,7 @@
 """Telegram channels on python-telegram-bot 22: webhook or polling in, text/photo/document/location out.
 
-The Bot API base comes from `CITYMES_TELEGRAM_API_BASE` (default the real `https://api.telegram.org`), so the same
-code talks to the local simulator in the demo and the tests.
+The Bot API base is given by the wiring (`Settings.telegram_api_base`, default the real `https://api.telegram.org`),
+so the same code talks to the local simulator in the demo and the tests.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -24,7 +23,9 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from integrations.base import (
+    AddressKind,
     Channel,
+    ChannelAddress,
     InboundMessage,
     MalformedPayload,
     MediaRef,
@@ -87,7 +88,7 @@ class TelegramChannel(Channel):
     platform = "telegram"
 
     def __init__(self, *, channel_id: int, token: str, secret: str, api_base: str | None = None) -> None:
-        base = (api_base or os.environ.get("CITYMES_TELEGRAM_API_BASE") or DEFAULT_API_BASE).rstrip("/")
+        base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.channel_id = channel_id
         self._secret = secret
         self._bot = ExtBot(
@@ -104,8 +105,8 @@ class TelegramChannel(Channel):
         self._chat_limiters: dict[str, AsyncLimiter] = {}
 
     @classmethod
-    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any]) -> TelegramChannel:
-        """Build from `{"token": ..., "secret": ...}`; `api_base` may override the environment."""
+    def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any], *, api_base: str | None = None) -> TelegramChannel:
+        """Build from `{"token": ..., "secret": ...}`, against `api_base` (default the real Bot API)."""
         token = credentials.get("token")
         if not token:
             raise ValueError(f"channel {channel_id} has no Telegram token: add the channel again with --token")
@@ -113,8 +114,15 @@ class TelegramChannel(Channel):
             channel_id=channel_id,
             token=str(token),
             secret=str(credentials.get("secret") or ""),
-            api_base=credentials.get("api_base"),
+            api_base=api_base,
         )
+
+    @classmethod
+    def describe(cls, credentials: Mapping[str, Any]) -> ChannelAddress | None:
+        """The bot's public user id: the part of the token before ":" (the rest is the secret)."""
+        token = str(credentials.get("token") or "")
+        bot_id = token.split(":", 1)[0] if ":" in token else ""
+        return ChannelAddress(AddressKind.BOT, bot_id) if bot_id else None
 
     @property
     def bot(self) -> ExtBot:

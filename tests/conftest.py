@@ -55,11 +55,12 @@ def simulator_url(simulator_server: str) -> str:
 
 @pytest.fixture
 def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simulator_url: str) -> Iterator[Runtime]:
-    """A runtime on a fresh, migrated SQLite database, with Telegram pointed at the simulator."""
+    """A runtime on a fresh, migrated SQLite database, with Telegram and WhatsApp pointed at the simulator."""
     url = f"sqlite:///{tmp_path / 'citymes.db'}"
     monkeypatch.setenv("CITYMES_DATABASE_URL", url)
     monkeypatch.setenv("CITYMES_MEDIA_DIR", str(tmp_path / "media"))
     monkeypatch.setenv("CITYMES_TELEGRAM_API_BASE", simulator_url)
+    monkeypatch.setenv("CITYMES_WHATSAPP_API_BASE", simulator_url)
     monkeypatch.setenv("CITYMES_SIMULATOR_URL", simulator_url)
     migrate(url)
     get_runtime.cache_clear()

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
-import httpx
 from sqlmodel import Session
 
 from citymes_app.core import auth, keywords, tenants
 from citymes_app.models import Tenant
 from citymes_app.runtime import Runtime
+from integrations.simulator.client import SimulatorClient
 
 KEYWORDS_CSV = """keyword,response,language,synonyms,featured
 HORARIS,L'OAC obre de dilluns a divendres de 8 a 19 h.,ca,horari,true
@@ -91,20 +91,12 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 15.0, interva
 
 async def citizen_says(town: Town, chat_id: int, *, first_name: str = "Núria", **content: object) -> dict:
     """A citizen writes to the town's bot through the simulator; returns the simulator's answer."""
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            town.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": first_name, **content}
-        )
-    response.raise_for_status()
-    return response.json()
+    return await SimulatorClient(town.simulator_url).telegram_citizen_message(town.token, chat_id, first_name, **content)
 
 
 async def phone_screen(town: Town, chat_id: int) -> list[dict]:
     """What the citizen's phone shows in the chat with the bot."""
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.get(town.bot_url(f"chats/{chat_id}/messages"))
-    response.raise_for_status()
-    return response.json()["messages"]
+    return (await SimulatorClient(town.simulator_url).telegram_chat(town.token, chat_id))["messages"]
 
 
 async def bot_messages(town: Town, chat_id: int) -> list[dict]:
@@ -158,12 +150,8 @@ async def make_whatsapp_town(
         )
         session.commit()
         signed_in = auth.resolve_session(session, token=login) if town is None else town.operator
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            f"{simulator_url}/sim/whatsapp/numbers",
-            json={**credentials, "callback_url": f"{api_url}/webhooks/whatsapp/{channel.id}"},
-        )
-    assert response.status_code == 200, response.text
+    callback_url = f"{api_url}/webhooks/whatsapp/{channel.id}"
+    await SimulatorClient(simulator_url).whatsapp_register_number(credentials, callback_url=callback_url)
     return WhatsAppTown(
         tenant.id,
         channel.id,
@@ -178,18 +166,13 @@ async def make_whatsapp_town(
 
 async def wa_citizen_says(town: WhatsAppTown, wa_id: str, *, name: str = "Núria", **content: object) -> dict:
     """A citizen writes to the town's WhatsApp number through the simulator; returns the simulator's answer."""
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(town.number_url("citizen-message"), json={"wa_id": wa_id, "name": name, **content})
-    response.raise_for_status()
-    return response.json()
+    simulator = SimulatorClient(town.simulator_url)
+    return await simulator.whatsapp_citizen_message(town.phone_number_id, wa_id, name, **content)
 
 
 async def wa_phone_screen(town: WhatsAppTown, wa_id: str) -> list[dict]:
     """What the citizen's phone shows in the chat with the town's number."""
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.get(town.number_url(f"chats/{wa_id}/messages"))
-    response.raise_for_status()
-    return response.json()["messages"]
+    return (await SimulatorClient(town.simulator_url).whatsapp_chat(town.phone_number_id, wa_id))["messages"]
 
 
 async def wa_business_messages(town: WhatsAppTown, wa_id: str) -> list[dict]:

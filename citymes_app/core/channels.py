@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from citymes_app.core.vault import VaultError
 from citymes_app.models import Channel as ChannelRow
-from integrations.base import Channel
+from integrations.base import Channel, PlatformLink
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ChannelDirectory:
     (the web server and a background worker may run different loops).
     """
 
-    def __init__(self, *, engine: Engine, platforms: Mapping[str, type[Channel]]) -> None:
+    def __init__(self, *, engine: Engine, platforms: Mapping[str, PlatformLink]) -> None:
         self._engine = engine
         self._platforms = dict(platforms)
         self._caches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, tuple[tuple, Channel]]] = (
@@ -64,15 +64,15 @@ class ChannelDirectory:
 
     def build(self, row: ChannelRow) -> Channel:
         """The channel object for a stored row (cached while its credentials stay the same)."""
-        cls = self._platforms.get(row.platform)
-        if cls is None:
+        link = self._platforms.get(row.platform)
+        if link is None:
             raise UnknownPlatform(f"channel {row.id}: no support for platform '{row.platform}'")
         fingerprint = (row.platform, repr(sorted(row.credentials.items())))
         cache = self._cache()
         cached = cache.get(row.id)
         if cached and cached[0] == fingerprint:
             return cached[1]
-        channel = cls.from_credentials(row.id, row.credentials)
+        channel = link.from_credentials(row.id, row.credentials)
         cache[row.id] = (fingerprint, channel)
         return channel
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import httpx
 import reflex as rx
 
 from citymes_app.core import templates, tenants
@@ -20,6 +19,8 @@ from citymes_app.core.channel_desk import ChannelListing
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
 from citymes_app.state.wording import sentence
+from integrations.base import AddressKind, describe_channel
+from integrations.simulator.client import SimulatorClient, SimulatorRefused, SimulatorUnreachable, simulator_handle
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,12 @@ class ChannelChoice:
     name: str
 
 
+ADDRESS_LABELS = {AddressKind.BOT: "Bot id {}", AddressKind.NUMBER: "Number id {}"}
+
+
 def _address(channel: ChannelListing) -> str:
-    credentials = channel.credentials or {}
-    if credentials.get("phone_number_id"):
-        return f"Number id {credentials['phone_number_id']}"
-    token = str(credentials.get("token") or "")
-    if ":" in token:
-        return f"Bot id {token.split(':', 1)[0]}"  # the part before ":" is the bot's public user id
-    return ""
+    address = describe_channel(channel.platform, channel.credentials or {})
+    return ADDRESS_LABELS[address.kind].format(address.public_id) if address else ""
 
 
 def _row(listing: ChannelListing) -> ChannelRow:
@@ -87,14 +86,14 @@ async def _approve_in_simulator(phone_number_id: str, template: templates.Templa
     settings = get_runtime().settings
     if not phone_number_id or settings.whatsapp_api_base != settings.simulator_url:
         return ""  # a real number: Meta approves templates in its own dashboard
-    url = f"{settings.simulator_url}/sim/whatsapp/numbers/{phone_number_id}/templates"
-    payload = {"name": template.name, "language": template.language, "body": template.body}
+    simulator = SimulatorClient(settings.simulator_url, timeout=10)
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(url, json=payload)
-    except httpx.HTTPError:
+        await simulator.whatsapp_approve_template(
+            phone_number_id, name=template.name, language=template.language, body=template.body
+        )
+    except SimulatorUnreachable:
         return "the simulator is not answering, so it does not know this template yet"
-    if response.status_code != 200:
+    except SimulatorRefused:
         return "the simulator did not take it (is the number connected to it?)"
     return ""
 
@@ -255,7 +254,7 @@ class ChannelsState(rx.State):
         finally:
             self.adding = False
         template = recorded.template
-        number_id = str(recorded.channel.credentials.get("phone_number_id") or "")
+        number_id = simulator_handle(recorded.channel.platform, recorded.channel.credentials or {})
         problem = await _approve_in_simulator(number_id, template)
         log.info("operator %s recorded template %s (%s)", operator.operator_id, template.name, template.language)
         self.template_notice = f"Template {template.name} ({template.language}) recorded" + (

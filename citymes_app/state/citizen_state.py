@@ -4,11 +4,7 @@ answers.
 Everything goes through the platform simulator's control API, from the backend: the browser never sees a bot token
 or a number's credentials (they stay in backend-only `_` vars). Messages reach CityMes exactly as a real citizen's
 would: the simulator delivers them to our webhook. The chat is refreshed by a background event that polls the
-simulator while the tab is open.
-
-The phone only offers a platform's channels when the installation already talks to the simulator for that platform
-(`CITYMES_TELEGRAM_API_BASE` or `CITYMES_WHATSAPP_API_BASE` equal to `CITYMES_SIMULATOR_URL`): a real bot's token
-or a real number's traffic is never sent anywhere else.
+simulator while the tab is open. The lines are in `citizen_lines`, the bubbles in `citizen_bubbles`.
 """
 
 from __future__ import annotations
@@ -18,32 +14,25 @@ import base64
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import httpx
 import reflex as rx
-from sqlmodel import Session
 
-from citymes_app.core import tenants
-from citymes_app.core.inbox_display import osm_link, tenant_timezone
-from citymes_app.runtime import get_runtime
 from citymes_app.state import access, live
+from citymes_app.state.citizen_bubbles import PhoneMessage, phone_messages, phone_number_label
+from citymes_app.state.citizen_lines import PhoneLine, SimulatorUnavailable, delivery_problem, phone_lines
+from integrations.simulator.client import WHATSAPP
 
 log = logging.getLogger(__name__)
 
-TELEGRAM, WHATSAPP = "telegram", "whatsapp"
-PLATFORM_LABELS = {TELEGRAM: "Telegram", WHATSAPP: "WhatsApp"}
 DEMO_PIN = (41.5381, 2.4445)  # Mataró town hall, La Riera 48
 POLL_SECONDS = 0.5
 TAB_GONE_GRACE_SECONDS = 10.0
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 DEFAULT_NAMES = ("Núria", "Pere", "Laia", "Jordi", "Aina", "Marc", "Fatima", "Wei")
-# The menus a citizen can answer by tapping: Telegram's reply keyboard, WhatsApp's reply buttons and lists.
-# (Telegram's inline buttons answer with a callback query, which the phone does not play.)
-TAPPABLE_MENUS = ("reply", "button", "list")
+
+__all__ = ["CitizenState", "ChannelOption", "PhoneMessage"]
 
 
 @dataclass(frozen=True)
@@ -55,225 +44,6 @@ class ChannelOption:
     platform: str
 
 
-@dataclass(frozen=True)
-class PhoneMessage:
-    """One bubble on the citizen's phone."""
-
-    id: int
-    from_citizen: bool
-    kind: str  # text, photo, video, voice, audio, document, location, contact
-    text: str
-    file_url: str
-    filename: str
-    map_url: str
-    place: str
-    contact: str
-    time_label: str
-    buttons: list[str] = field(default_factory=list)  # a menu the citizen can tap
-    buttons_kind: str = ""  # reply (Telegram keyboard), button or list (WhatsApp), or ""
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A channel the phone writes to, with what the simulator needs to play its citizen."""
-
-    name: str
-    platform: str
-    key: str  # the bot token (Telegram) or the phone number id (WhatsApp)
-    timezone: str
-
-    def citizen_message_path(self) -> str:
-        if self.platform == WHATSAPP:
-            return f"whatsapp/numbers/{self.key}/citizen-message"
-        return f"telegram/bots/{self.key}/citizen-message"
-
-    def chat_path(self, address: str) -> str:
-        if self.platform == WHATSAPP:
-            return f"whatsapp/numbers/{self.key}/chats/{address}/messages"
-        return f"telegram/bots/{self.key}/chats/{address}/messages"
-
-
-class SimulatorUnavailable(Exception):
-    """The simulator did not answer, or refused the request; the message is for the person."""
-
-
-def _simulator_url() -> str:
-    return get_runtime().settings.simulator_url
-
-
-def _platforms_on_simulator() -> tuple[set[str], str]:
-    """The platforms whose traffic goes to the simulator, and why there are none if so."""
-    settings = get_runtime().settings
-    bases = {TELEGRAM: settings.telegram_api_base, WHATSAPP: settings.whatsapp_api_base}
-    on_simulator = {platform for platform, base in bases.items() if base == settings.simulator_url}
-    if on_simulator:
-        return on_simulator, ""
-    return set(), (
-        "The citizen phone works only when CityMes talks to the simulator: "
-        f"CITYMES_TELEGRAM_API_BASE is {settings.telegram_api_base}, CITYMES_WHATSAPP_API_BASE is "
-        f"{settings.whatsapp_api_base}, CITYMES_SIMULATOR_URL is {settings.simulator_url}."
-    )
-
-
-def _line_key(platform: str, credentials: dict[str, Any]) -> str:
-    value = credentials.get("token") if platform == TELEGRAM else credentials.get("phone_number_id")
-    return str(value or "")
-
-
-def _lines() -> tuple[dict[str, _Line], str]:
-    """The enabled channels that run on the simulator (Telegram bots, then WhatsApp numbers, by id), or why none."""
-    platforms, problem = _platforms_on_simulator()
-    if not platforms:
-        return {}, problem
-    with Session(get_runtime().engine) as session:
-        lines = {
-            str(channel.id): _Line(
-                name=channel.name or f"{PLATFORM_LABELS[channel.platform]} {channel.id}",
-                platform=channel.platform,
-                key=_line_key(channel.platform, channel.credentials),
-                timezone=tenant_timezone(session, tenant_id=channel.tenant_id).key,
-            )
-            for channel in tenants.list_channels(session, enabled_only=True)
-            if channel.platform in platforms and _line_key(channel.platform, channel.credentials)
-        }
-    if not lines:
-        return {}, "There is no enabled bot or number yet: load the demo town with `python -m citymes_app.cli demo`."
-    return lines, ""
-
-
-def _unreachable_message() -> str:
-    return (
-        f"The simulator is not running at {_simulator_url()}. "
-        "Start it with `make simulator` (or `python -m integrations.simulator`)."
-    )
-
-
-async def _call(method: str, path: str, *, json: dict[str, Any] | None = None) -> dict[str, Any]:
-    url = f"{_simulator_url()}/sim/{path}"
-    try:
-        async with httpx.AsyncClient(timeout=20) as client:
-            response = await client.request(method, url, json=json)
-    except httpx.HTTPError:
-        raise SimulatorUnavailable(_unreachable_message()) from None
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code >= 400 or not body.get("ok", False):
-        reason = str(body.get("description", f"HTTP {response.status_code}"))
-        if reason.startswith("no number "):
-            # The number exists in CityMes but was not registered with the simulator (done once the app is up).
-            raise SimulatorUnavailable(
-                "This WhatsApp number is not connected to the simulator yet: `make run` connects it once the app "
-                "answers, or run `python -m citymes_app.cli channel connect-simulator ID --base-url URL`."
-            )
-        raise SimulatorUnavailable(f"The simulator refused the message: {reason}")
-    return body
-
-
-def _time_label(unix_seconds: Any, timezone: str) -> str:
-    if not isinstance(unix_seconds, int):
-        return ""
-    return datetime.fromtimestamp(unix_seconds, UTC).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
-
-
-def _place(latitude: Any, longitude: Any, *names: Any) -> tuple[str, str]:
-    """(map link, label) of a location, or ("", "")."""
-    if latitude is None or longitude is None:
-        return "", ""
-    label = ", ".join(str(n) for n in names if n) or f"{latitude:.5f}, {longitude:.5f}"
-    return osm_link(latitude, longitude), label
-
-
-def _menu(raw: dict[str, Any]) -> tuple[list[str], str]:
-    kind = raw.get("buttons_kind") or ""
-    if kind not in TAPPABLE_MENUS:
-        return [], ""
-    buttons = raw.get("buttons") or []
-    # Telegram gives keyboard rows, WhatsApp a flat list: the phone shows them one under another.
-    flat = [b for row in buttons for b in (row if isinstance(row, list) else [row]) if isinstance(b, str) and b]
-    return flat, kind if flat else ""
-
-
-def _telegram_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
-    contact = raw.get("contact") or {}
-    contact_name = " ".join(filter(None, [contact.get("first_name"), contact.get("last_name")]))
-    map_url, place = _place(raw.get("latitude"), raw.get("longitude"), raw.get("title"), raw.get("address"))
-    buttons, buttons_kind = _menu(raw)
-    return PhoneMessage(
-        id=int(raw.get("message_id") or 0),
-        from_citizen=raw.get("from") == "citizen",
-        kind=str(raw.get("kind") or "text"),
-        text=raw.get("text") or raw.get("caption") or "",
-        file_url=raw.get("file_url") or "",
-        filename=raw.get("filename") or "",
-        map_url=map_url,
-        place=place,
-        contact=" ".join(filter(None, [contact_name, contact.get("phone_number")])),
-        time_label=_time_label(raw.get("date"), timezone),
-        buttons=buttons,
-        buttons_kind=buttons_kind,
-    )
-
-
-# WhatsApp's message types as the phone draws them (interactive replies, template and button messages are text).
-_WHATSAPP_KINDS = {"image": "photo", "sticker": "photo", "contacts": "contact"}
-
-
-def _whatsapp_contact(raw: dict[str, Any]) -> str:
-    cards = raw.get("contacts") or []
-    card = cards[0] if cards and isinstance(cards[0], dict) else {}
-    name = (card.get("name") or {}).get("formatted_name") or ""
-    phones = [p.get("phone") for p in card.get("phones") or [] if isinstance(p, dict)]
-    return " ".join(filter(None, [name, *phones[:1]]))
-
-
-def _whatsapp_message(raw: dict[str, Any], timezone: str) -> PhoneMessage:
-    kind = str(raw.get("kind") or "text")
-    map_url, place = _place(raw.get("latitude"), raw.get("longitude"), raw.get("name"), raw.get("address"))
-    buttons, buttons_kind = _menu(raw)
-    shown = _WHATSAPP_KINDS.get(kind, kind)
-    if shown not in ("photo", "video", "voice", "audio", "document", "location", "contact"):
-        shown = "text"
-    return PhoneMessage(
-        id=int(raw.get("seq") or 0),
-        from_citizen=raw.get("from") == "citizen",
-        kind=shown,
-        text=raw.get("text") or raw.get("caption") or "",
-        file_url=raw.get("file_url") or "",
-        filename=raw.get("filename") or "",
-        map_url=map_url,
-        place=place,
-        contact=_whatsapp_contact(raw) if kind == "contacts" else "",
-        time_label=_time_label(raw.get("date"), timezone),
-        buttons=buttons,
-        buttons_kind=buttons_kind,
-    )
-
-
-def _phone_messages(line: _Line, answer: dict[str, Any]) -> list[PhoneMessage]:
-    parse = _whatsapp_message if line.platform == WHATSAPP else _telegram_message
-    return [parse(raw, line.timezone) for raw in answer.get("messages", [])]
-
-
-def _delivery_problem(answer: dict[str, Any]) -> str:
-    """Why a message the simulator took did not reach CityMes at once, or ""."""
-    if answer.get("delivery") == "getUpdates":
-        return ""  # a polling bot: CityMes fetches it
-    if answer.get("delivery") == "none" and answer.get("wamid"):
-        return (
-            "This WhatsApp number has no webhook in the simulator yet, so CityMes did not get the message: run "
-            "`python -m citymes_app.cli channel connect-simulator ID --base-url URL` once the app is up."
-        )
-    status = answer.get("webhook_status")
-    if status is None or not 200 <= status < 300:
-        return (
-            "The town hall's server did not take the message yet "
-            f"({answer.get('webhook_error') or 'no answer'}); the simulator keeps retrying."
-        )
-    return ""
-
-
 def _new_chat_id() -> str:
     return str(secrets.randbelow(9 * 10**8) + 10**8)
 
@@ -281,13 +51,6 @@ def _new_chat_id() -> str:
 def _new_wa_id() -> str:
     """A made-up Spanish mobile number, as WhatsApp writes it (country code, no "+")."""
     return f"34{secrets.choice('67')}{secrets.randbelow(10**8):08d}"
-
-
-def phone_number_label(wa_id: str) -> str:
-    """ "+34 612 345 678" for "34612345678"."""
-    if len(wa_id) == 11 and wa_id.startswith("34"):
-        return f"+34 {wa_id[2:5]} {wa_id[5:8]} {wa_id[8:]}"
-    return f"+{wa_id}"
 
 
 @access.public
@@ -303,7 +66,7 @@ class CitizenState(rx.State):
     draft: str = ""
     error: str = ""
     sending: bool = False
-    _lines: dict[str, _Line] = {}
+    _lines: dict[str, PhoneLine] = {}
     _watch_generation: int = 0
     _watch_error: str = ""
 
@@ -336,16 +99,16 @@ class CitizenState(rx.State):
             return phone_number_label(self.wa_id) if self.wa_id else ""
         return f"Telegram chat {self.chat_id}" if self.chat_id else ""
 
-    def _line(self) -> _Line | None:
+    def _line(self) -> PhoneLine | None:
         return self._lines.get(self.bot_id)
 
-    def _address(self, line: _Line) -> str:
+    def _address(self, line: PhoneLine) -> str:
         return self.wa_id if line.platform == WHATSAPP else self.chat_id
 
     @rx.event
     async def open_phone(self):
         """Page load: list the channels, give this browser a citizen of its own, start watching the chat."""
-        self._lines, problem = await asyncio.to_thread(_lines)
+        self._lines, problem = await phone_lines()
         self.channels = [ChannelOption(id=key, name=line.name, platform=line.platform) for key, line in self._lines.items()]
         self.error = problem
         if self.bot_id not in self._lines:
@@ -397,25 +160,21 @@ class CitizenState(rx.State):
             self.error = self.error or "Choose a bot or a number first."
             return False
         name = self.citizen_name.strip() or "Citizen"
-        if line.platform == WHATSAPP:
-            body = {"wa_id": self.wa_id, "name": name, **content}
-        else:
-            body = {"chat_id": int(self.chat_id), "first_name": name, **content}
         try:
-            answer = await _call("POST", line.citizen_message_path(), json=body)
+            answer = await line.citizen_message(self._address(line), name, content)
         except SimulatorUnavailable as exc:
             self.error = str(exc)
             return False
-        self.error = _delivery_problem(answer)
+        self.error = delivery_problem(answer)
         await self._refresh(line)
         return True
 
-    async def _refresh(self, line: _Line) -> None:
+    async def _refresh(self, line: PhoneLine) -> None:
         try:
-            answer = await _call("GET", line.chat_path(self._address(line)))
+            answer = await line.chat(self._address(line))
         except SimulatorUnavailable:
             return
-        messages = _phone_messages(line, answer)
+        messages = phone_messages(line.platform, line.timezone, answer)
         if messages != self.messages:
             self.messages = messages
 
@@ -502,14 +261,14 @@ class CitizenState(rx.State):
                 gone_since = None
             if line is not None and address.isdigit():
                 try:
-                    answer = await _call("GET", line.chat_path(address))
+                    answer = await line.chat(address)
                 except SimulatorUnavailable as exc:
                     if not simulator_down:
                         async with self:
                             self.error = self._watch_error = str(exc)
                     simulator_down = True
                 else:
-                    messages = _phone_messages(line, answer)
+                    messages = phone_messages(line.platform, line.timezone, answer)
                     async with self:
                         if self._watch_generation != generation:
                             return

@@ -24,12 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--webhook-attempts",
         type=int,
-        default=telegram.WEBHOOK_MAX_ATTEMPTS,
+        default=telegram.protocol.WEBHOOK_MAX_ATTEMPTS,
         help="deliveries of a Telegram update before giving up (Telegram keeps trying for 24 h; "
         "raise it when the receiver may be down for more than half a minute)",
     )
     args = parser.parse_args(argv)
-    telegram.WEBHOOK_MAX_ATTEMPTS = max(1, args.webhook_attempts)
+    telegram.protocol.WEBHOOK_MAX_ATTEMPTS = max(1, args.webhook_attempts)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     # httpx logs each URL at INFO; webhook handshakes carry the verify token in theirs.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, func, select
 from citymes_app.core import auth, tenants
 from citymes_app.models import Operator, Tenant
 from citymes_app.runtime import Runtime
-from integrations.whatsapp import signature_for
+from integrations.whatsapp_inbound import signature_for
 from tests.helpers import Town, make_town
 
 # Answers a caller may get; a 500 (or any other 5xx) is never one of them.

@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Page
 from sqlalchemy import MetaData, RowMapping, Table, delete, insert, select, update
 
 from citymes_app import demo
 from citymes_app.core.db import make_engine
+from integrations.simulator.client import SyncSimulatorClient
 
 # The demo town's administrator and one of its operators (not an administrator).
 ADMIN = "admin@demo.citymes.local"
@@ -43,38 +43,33 @@ class Site:
     def bot_url(self, path: str) -> str:
         return f"{self.simulator_url}/sim/telegram/bots/{self.bot_token}/{path.lstrip('/')}"
 
+    @property
+    def simulator(self) -> SyncSimulatorClient:
+        """The simulator's control API."""
+        return SyncSimulatorClient(self.simulator_url)
+
     def citizen_says(self, chat_id: int, first_name: str = "Núria", **content: object) -> dict:
         """A citizen writes to the demo bot; returns once the simulator has delivered it to our webhook."""
-        response = httpx.post(
-            self.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": first_name, **content}, timeout=30
-        )
-        response.raise_for_status()
-        answer = response.json()
+        answer = self.simulator.telegram_citizen_message(self.bot_token, chat_id, first_name, **content)
         assert answer["webhook_status"] == 200, answer
         return answer
 
     def phone_screen(self, chat_id: int) -> list[dict]:
         """The citizen's chat as the simulator shows it."""
-        response = httpx.get(self.bot_url(f"chats/{chat_id}/messages"), timeout=30)
-        response.raise_for_status()
-        return response.json()["messages"]
+        return self.simulator.telegram_chat(self.bot_token, chat_id)["messages"]
 
     def number_url(self, path: str) -> str:
         return f"{self.simulator_url}/sim/whatsapp/numbers/{self.whatsapp_number_id}/{path.lstrip('/')}"
 
     def wa_citizen_says(self, wa_id: str, name: str = "Núria", **content: object) -> dict:
         """A citizen writes to the demo's WhatsApp number; returns once the simulator has delivered it to our webhook."""
-        response = httpx.post(self.number_url("citizen-message"), json={"wa_id": wa_id, "name": name, **content}, timeout=30)
-        response.raise_for_status()
-        answer = response.json()
+        answer = self.simulator.whatsapp_citizen_message(self.whatsapp_number_id, wa_id, name, **content)
         assert answer["webhook_status"] == 200, answer
         return answer
 
     def wa_phone_screen(self, wa_id: str) -> list[dict]:
         """The WhatsApp citizen's chat as the simulator shows it."""
-        response = httpx.get(self.number_url(f"chats/{wa_id}/messages"), timeout=30)
-        response.raise_for_status()
-        return response.json()["messages"]
+        return self.simulator.whatsapp_chat(self.whatsapp_number_id, wa_id)["messages"]
 
 
 def new_wa_id() -> str:

@@ -21,6 +21,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeybo
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from integrations.simulator.client import SimulatorClient
 from integrations.simulator.server import serve_app
 
 TOKEN = "123456789:AAtest_token-ABCDE"
@@ -63,18 +64,13 @@ async def control(simulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def citizen_says(control: httpx.AsyncClient, text: str, chat_id: int = CHAT, **extra: Any) -> dict[str, Any]:
-    response = await control.post(
-        f"/sim/telegram/bots/{TOKEN}/citizen-message",
-        json={"chat_id": chat_id, "first_name": "Anna", "text": text, **extra},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
+    simulator = SimulatorClient(str(control.base_url))
+    return await simulator.telegram_citizen_message(TOKEN, chat_id, "Anna", text=text, **extra)
 
 
 async def chat_view(control: httpx.AsyncClient, chat_id: int = CHAT, after: int = 0) -> list[dict[str, Any]]:
-    response = await control.get(f"/sim/telegram/bots/{TOKEN}/chats/{chat_id}/messages", params={"after_message_id": after})
-    assert response.status_code == 200, response.text
-    return response.json()["messages"]
+    simulator = SimulatorClient(str(control.base_url))
+    return (await simulator.telegram_chat(TOKEN, chat_id, after_message_id=after))["messages"]
 
 
 # --- Bot API basics -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from integrations.base import (
     PermanentChannelError,
     RateLimited,
 )
+from integrations.simulator.client import SimulatorClient
 from integrations.simulator.server import serve_app
 from integrations.whatsapp import WhatsAppChannel
 from tests.helpers import eventually
@@ -94,10 +95,9 @@ class Number:
             "access_token": self.access_token,
             "app_secret": self.app_secret,
             "verify_token": "unused",
-            "api_base": self.base,
             **overrides,
         }
-        return WhatsAppChannel.from_credentials(1, credentials)
+        return WhatsAppChannel.from_credentials(1, credentials, api_base=self.base)
 
 
 @pytest.fixture
@@ -107,24 +107,25 @@ async def control(simulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def number(control: httpx.AsyncClient, receiver: Receiver, simulator_url: str) -> Number:
+def simulator(simulator_url: str) -> SimulatorClient:
+    return SimulatorClient(simulator_url, timeout=20)
+
+
+@pytest.fixture
+async def number(simulator: SimulatorClient, receiver: Receiver, simulator_url: str) -> Number:
     """A business number subscribed to the receiver, with statuses posted quickly."""
     registered = Number(
         str(10**14 + secrets.randbelow(10**14)), "EAAG" + secrets.token_hex(8), secrets.token_hex(16), simulator_url
     )
-    response = await control.post(
-        "/sim/whatsapp/numbers",
-        json={
-            "phone_number_id": registered.phone_number_id,
-            "access_token": registered.access_token,
-            "app_secret": registered.app_secret,
-            "callback_url": receiver.url,
-            "verify_token": receiver.verify_token,
-        },
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["verified"] is True
-    await control.post(registered.url("statuses"), json={"delay_seconds": 0.01})
+    credentials = {
+        "phone_number_id": registered.phone_number_id,
+        "access_token": registered.access_token,
+        "app_secret": registered.app_secret,
+        "verify_token": receiver.verify_token,
+    }
+    answer = await simulator.whatsapp_register_number(credentials, callback_url=receiver.url)
+    assert answer["verified"] is True
+    await simulator.whatsapp_statuses(registered.phone_number_id, delay_seconds=0.01)
     return registered
 
 
@@ -136,9 +137,8 @@ async def channel(number: Number) -> AsyncIterator[WhatsAppChannel]:
 
 
 async def citizen_writes(control: httpx.AsyncClient, number: Number, wa_id: str = CITIZEN, **content: Any) -> dict:
-    response = await control.post(number.url("citizen-message"), json={"wa_id": wa_id, "name": "Núria", **content})
-    assert response.status_code == 200, response.text
-    return response.json()
+    simulator = SimulatorClient(str(control.base_url))
+    return await simulator.whatsapp_citizen_message(number.phone_number_id, wa_id, "Núria", **content)
 
 
 async def test_registration_checks_the_callback_with_metas_handshake(control: httpx.AsyncClient, receiver: Receiver) -> None:
