@@ -22,13 +22,13 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from citymes_app.core import citizens, inbox, templates
+from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
-from citymes_app.core.inbox_display import TemplateOption
 from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.citizen_link import CitizenLinking
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
@@ -41,6 +41,7 @@ from citymes_app.state.inbox_format import (
     thread_bubbles,
     window_view,
 )
+from citymes_app.state.inbox_templates import TemplatePicker
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class InboxShared(rx.SharedState):
     _watching: dict[str, int] = {}
 
 
-class InboxState(rx.State):
+class InboxState(TemplatePicker, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -97,36 +98,7 @@ class InboxState(rx.State):
     draft: str = ""
     reply_error: str = ""
     sending: bool = False
-    # The approved templates of the open conversation's channel, and the one being filled in.
-    templates: list[TemplateOption] = []
-    template_id: str = ""
-    template_params: list[str] = []
-    template_error: str = ""
-    sending_template: bool = False
-    # Linking the open conversation's citizen with another record of the same person.
-    link_open: bool = False
-    link_search: str = ""
-    link_candidates: list[citizens.LinkCandidate] = []
-    link_target_id: int = 0
-    link_target_name: str = ""
-    link_error: str = ""
-    link_notice: str = ""
     _tenant_id: int = 0
-
-    @rx.var
-    def template_labels(self) -> list[str]:
-        """The placeholders of the chosen template, one input each: "{{1}}", "{{2}}"..."""
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        return [f"{{{{{n}}}}}" for n in range(1, chosen.parameter_count + 1)] if chosen else []
-
-    @rx.var
-    def template_preview(self) -> str:
-        """The chosen template as the citizen will read it (unfilled placeholders stay visible)."""
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        if chosen is None:
-            return ""
-        params = [p.strip() or f"{{{{{n}}}}}" for n, p in enumerate(self.template_params, start=1)]
-        return templates.render(chosen.body, params)
 
     @rx.var
     async def selected_in_queue(self) -> bool:
@@ -215,16 +187,6 @@ class InboxState(rx.State):
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
         self.link_notice = ""
-
-    def _reset_link(self) -> None:
-        self.link_open, self.link_search, self.link_candidates = False, "", []
-        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
-
-    def _choose_template(self, template_id: str) -> None:
-        chosen = next((t for t in self.templates if t.id == template_id), None)
-        self.template_id = chosen.id if chosen else ""
-        self.template_params = [""] * (chosen.parameter_count if chosen else 0)
-        self.template_error = ""
 
     @rx.event
     async def select(self, conversation_id: int):
@@ -365,120 +327,3 @@ class InboxState(rx.State):
             return
         self._forget_conversation()
         await self._watch(0)
-
-    # --- Templates, when the free-form window is closed ----------------------------------------------------
-
-    @rx.event
-    def choose_template(self, template_id: str):
-        """Pick another approved template (its parameters start empty)."""
-        self._choose_template(template_id)
-
-    @rx.event
-    def set_template_param(self, index: int, value: str):
-        """One of the template's parameters changed."""
-        params = list(self.template_params)
-        if 0 <= index < len(params):
-            params[index] = value
-            self.template_params = params
-        self.template_error = ""
-
-    @rx.event
-    async def send_template(self, form_data: dict[str, str]):
-        """Put the chosen template, filled in, in the outbox; a refusal shows beside the form."""
-        if self.sending_template or not self.selected_id:
-            return
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        if chosen is None:
-            self.template_error = "Choose a template first."
-            return
-        operator = await self._operator()
-        if operator is None:
-            yield rx.redirect(LOGIN_ROUTE)
-            return
-        self.sending_template = True
-        yield
-        try:
-            await _desk().send_template(
-                operator=operator,
-                conversation_id=self.selected_id,
-                name=chosen.name,
-                language=chosen.language,
-                params=list(self.template_params),
-            )
-        except inbox.InboxError as exc:
-            self.template_error = sentence(exc)
-            return
-        except Exception as exc:
-            log.error("template to conversation %s failed: %s", self.selected_id, type(exc).__name__)
-            self.template_error = "The template could not be saved. Try again in a moment."
-            return
-        finally:
-            self.sending_template = False
-        self._choose_template(chosen.id)
-
-    # --- Linking two records of one person -----------------------------------------------------------------
-
-    async def _load_candidates(self) -> None:
-        self.link_candidates = await _desk().link_candidates(
-            tenant_id=self._tenant_id, citizen_id=self.selected_citizen_id, search=self.link_search
-        )
-
-    @rx.event
-    async def open_link(self):
-        """Open the "Link with another citizen" dialog with the tenant's other citizens."""
-        if not self.selected_citizen_id or not self._tenant_id:
-            return
-        self._reset_link()
-        self.link_open, self.link_notice = True, ""
-        await self._load_candidates()
-
-    @rx.event
-    def set_link_open(self, value: bool):
-        """The dialog was closed (Escape, the close button, a click outside)."""
-        if not value:
-            self._reset_link()
-
-    @rx.event
-    async def search_link(self, value: str):
-        """Narrow the list to names or phone numbers holding the words."""
-        self.link_search = value[:100]
-        await self._load_candidates()
-
-    @rx.event
-    def pick_link_target(self, citizen_id: int, name: str):
-        """The operator chose who to link with: ask them to confirm."""
-        self.link_target_id, self.link_target_name, self.link_error = citizen_id, name, ""
-
-    @rx.event
-    def back_to_candidates(self):
-        """Not this one after all."""
-        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
-
-    @rx.event
-    async def confirm_link(self):
-        """Make the chosen citizen part of this conversation's citizen: one person, every conversation and message."""
-        if not self.link_target_id or not self.selected_citizen_id:
-            return
-        operator = await self._operator()
-        if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        merged_name = self.link_target_name
-        try:
-            header = await _desk().link_citizens(
-                tenant_id=operator.tenant_id,
-                conversation_id=self.selected_id,
-                keep_id=self.selected_citizen_id,
-                merge_id=self.link_target_id,
-            )
-        except (citizens.CitizenError, inbox.InboxError) as exc:
-            self.link_error = sentence(exc)
-            return
-        except Exception as exc:
-            log.error("linking citizens %s and %s failed: %s", self.selected_citizen_id, self.link_target_id, type(exc).__name__)
-            self.link_error = "The citizens could not be linked. Try again in a moment."
-            return
-        log.info("operator %s linked citizen %s into %s", operator.operator_id, self.link_target_id, self.selected_citizen_id)
-        self._reset_link()
-        self.selected_title = conversation_title(header)
-        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id)
-        self.link_notice = f"Linked with {merged_name}: their conversations are now this citizen's."

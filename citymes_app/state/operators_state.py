@@ -16,6 +16,7 @@ from citymes_app.core.auth import AuthError, SignedInOperator
 from citymes_app.core.operators import OperatorAccountError, OperatorListing
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,6 @@ def _row(listing: OperatorListing, me: SignedInOperator) -> OperatorRow:
     return OperatorRow(
         listing.id, listing.display_name, listing.email, listing.role, listing.active, seen, listing.id == me.operator_id
     )
-
-
-def _sentence(exc: Exception) -> str:
-    message = str(exc)
-    return message[:1].upper() + message[1:] + "."
 
 
 class OperatorsState(rx.State):
@@ -84,7 +80,7 @@ class OperatorsState(rx.State):
         try:
             changed = await get_runtime().operator_accounts.set_active(by=admin, operator_id=operator_id, active=active)
         except OperatorAccountError as exc:
-            self.error, self.notice = _sentence(exc), ""
+            self.error, self.notice = sentence(exc), ""
             return
         log.info("operator %s %s operator %s", admin.operator_id, "enabled" if active else "disabled", operator_id)
         self.error = ""
@@ -121,7 +117,7 @@ class OperatorsState(rx.State):
                 by=admin, operator_id=self.reset_id, password=form_data.get("password") or ""
             )
         except (AuthError, OperatorAccountError) as exc:
-            self.reset_error = _sentence(exc)
+            self.reset_error = sentence(exc)
             return
         log.info("operator %s reset the password of operator %s", admin.operator_id, changed.id)
         self.reset_id, self.reset_name, self.reset_error = 0, "", ""
