@@ -175,7 +175,7 @@ def measure(workdir: Path) -> dict:
                 "tabs_redrawing_a_thread": waiting["tabs_redrawing_a_thread"],
                 "tabs_receiving_updates": waiting["tabs_receiving_updates"],
                 "keyword_answered_and_delivered": answered,
-                "app_root": str(APP_ROOT),
+                "app": os.environ.get("BENCH_LABEL", "") or "this checkout",
             }
         finally:
             for tab in tabs:
