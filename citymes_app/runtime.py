@@ -1,4 +1,4 @@
-"""The live objects of one process: database engine, event bus, channels, ingestor, dispatcher, pollers.
+"""The live objects of one process: database engine, event bus, channels, the use cases, dispatcher, pollers.
 
 This is where the concrete platforms are chosen; `core` only ever sees the interface in `integrations/base.py`.
 """
@@ -16,12 +16,14 @@ from citymes_app.core.channels import ChannelDirectory
 from citymes_app.core.config import Settings, load_settings
 from citymes_app.core.db import get_engine
 from citymes_app.core.events import EventBus, bus
+from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.core.ingest import Ingestor
 from citymes_app.core.keyword_desk import KeywordDesk
 from citymes_app.core.office_hours_desk import OfficeHoursDesk
 from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
+from citymes_app.core.reports import ReportDesk
 from citymes_app.core.signin import SignInDesk, SignInThrottle, throttle_storage_uri
 from integrations.base import PlatformLink
 from integrations.telegram import TelegramChannel
@@ -49,6 +51,8 @@ class Runtime:
     ingestor: Ingestor
     signin: SignInDesk
     operator_accounts: OperatorAccounts
+    inbox: InboxDesk
+    reports: ReportDesk
     # The administration pages' use cases.
     keyword_desk: KeywordDesk
     office_hours_desk: OfficeHoursDesk
@@ -81,6 +85,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
         signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
         operator_accounts=OperatorAccounts(engine=engine),
+        inbox=InboxDesk(engine=engine, bus=bus, media_dir=settings.media_dir),
+        reports=ReportDesk(engine=engine),
         # The administration pages' use cases.
         keyword_desk=KeywordDesk(engine=engine, media_dir=settings.media_dir),
         office_hours_desk=OfficeHoursDesk(engine=engine),

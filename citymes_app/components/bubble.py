@@ -11,7 +11,7 @@ from reflex.utils.imports import ImportVar
 from reflex.vars import Var, VarData
 
 from citymes_app import styles
-from citymes_app.core.inbox_display import Bubble
+from citymes_app.state.inbox_format import Bubble
 
 # Where the backend answers, as the browser must call it: the same origin in prod mode, the backend port in dev.
 BACKEND_ORIGIN: Var[str] = Var(

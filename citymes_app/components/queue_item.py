@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.core.inbox_display import QueueLine
+from citymes_app.state.inbox_format import QueueLine
 
 
 def platform_icon(platform: rx.Var[str], size: int = 12) -> rx.Component:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from citymes_app.core.events import EventBus, InboxEvent
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.models import DeliveryStatus, Direction, Message, utcnow
 from integrations.base import DeliveryState, StatusUpdate
 
@@ -111,7 +111,7 @@ def _apply_and_commit(engine: Engine, bus: EventBus, channel_id: int, updates: l
     with Session(engine) as session:
         report = apply_statuses(session, channel_id=channel_id, updates=updates)
         events = [
-            InboxEvent(message.tenant_id, message.conversation_id, "status", message.id)
+            InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
             for message in (session.get(Message, message_id) for message_id in report.applied)
         ]
         session.commit()

@@ -9,6 +9,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class InboxEventKind(StrEnum):
+    """What changed in a conversation; a tab redraws only what the kind touches."""
+
+    MESSAGE = "message"  # a message was added (inbound, automatic answer, operator's reply)
+    STATUS = "status"  # a message's delivery status changed: one bubble
+    CONVERSATION = "conversation"  # the conversation itself: read, resolved, its citizen linked
 
 
 @dataclass(frozen=True)
@@ -17,7 +26,7 @@ class InboxEvent:
 
     tenant_id: int
     conversation_id: int
-    kind: str  # "message" | "status" | "conversation"
+    kind: InboxEventKind
     message_id: int | None = None
 
 

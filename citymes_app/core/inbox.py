@@ -1,8 +1,12 @@
-"""The operators' inbox: the queue, a conversation's thread, replies."""
+"""The operators' inbox: the queue, a conversation's thread, replies — in typed values (datetimes in UTC, enums).
+
+These functions work inside a session the caller commits; `core.inbox_desk.InboxDesk` is the use case that owns the
+transaction and what follows it. How the values are worded on screen is the web layer's business.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case
@@ -17,8 +21,11 @@ from citymes_app.models import (
     Citizen,
     Conversation,
     ConversationStatus,
+    DeliveryStatus,
+    Direction,
     Message,
     Operator,
+    row_id,
     utcnow,
 )
 from integrations.base import MessageKind, free_form_window_for
@@ -40,18 +47,16 @@ class ConversationSummary:
     """One line of the queue."""
 
     id: int
-    citizen_name: str
+    citizen_id: int
+    citizen_name: str  # as the platform gave it; may be empty
     channel_name: str
     platform: str
     preview: str
-    last_message_at: str  # ISO 8601, UTC
+    last_message_at: datetime  # UTC
     unread_count: int
     awaiting_operator: bool
-    status: str
+    status: ConversationStatus
     citizen_unreachable: bool
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -59,26 +64,26 @@ class ThreadMessage:
     """One bubble of a conversation's thread."""
 
     id: int
-    direction: str
-    author: str
-    author_name: str
-    kind: str
+    conversation_id: int
+    direction: Direction
+    author: Author
+    operator_name: str  # who answered, for an operator's message; else empty
+    kind: MessageKind
     text: str
-    media_path: str
+    media_path: str  # "tenant_id/name" under the media folder, or ""
     media_filename: str
     latitude: float | None
     longitude: float | None
-    contact: str
-    status: str
+    contact_name: str  # a shared contact's name and phone, or ""
+    contact_phone: str
+    status: DeliveryStatus
     error: str
-    created_at: str
+    created_at: datetime  # UTC
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _citizen_label(citizen: Citizen) -> str:
-    return citizen.display_name or f"Citizen #{citizen.id}"
+    @property
+    def outbound(self) -> bool:
+        """Written by the town hall (an operator or an automatic answer)."""
+        return self.direction == Direction.OUTBOUND
 
 
 def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list[ConversationSummary]:
@@ -94,14 +99,15 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
     return [
         ConversationSummary(
             id=conversation.id,
-            citizen_name=_citizen_label(citizen),
+            citizen_id=citizen.id,
+            citizen_name=citizen.display_name or "",
             channel_name=channel.name,
             platform=channel.platform,
             preview=conversation.last_message_preview,
-            last_message_at=conversation.last_message_at.isoformat(),
+            last_message_at=conversation.last_message_at,
             unread_count=conversation.unread_count,
             awaiting_operator=conversation.awaiting_operator,
-            status=conversation.status,
+            status=ConversationStatus(conversation.status),
             citizen_unreachable=citizen.unreachable,
         )
         for conversation, citizen, channel in rows
@@ -116,45 +122,48 @@ def _own_conversation(session: Session, *, tenant_id: int, conversation_id: int)
     return conversation
 
 
+def _thread_message(message: Message, operators: dict[int, str]) -> ThreadMessage:
+    return ThreadMessage(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        direction=Direction(message.direction),
+        author=Author(message.author),
+        operator_name=operators.get(message.operator_id, "") if message.author == Author.OPERATOR else "",
+        kind=MessageKind(message.kind),
+        text=message.text,
+        media_path=message.media_path or "",
+        media_filename=message.media_filename or "",
+        latitude=message.latitude,
+        longitude=message.longitude,
+        contact_name=message.contact_name or "",
+        contact_phone=message.contact_phone or "",
+        status=DeliveryStatus(message.status),
+        error=message.error or "",
+        created_at=message.created_at,
+    )
+
+
+def _operator_names(session: Session, *, tenant_id: int) -> dict[int, str]:
+    return {row_id(op): op.display_name for op in session.exec(select(Operator).where(Operator.tenant_id == tenant_id))}
+
+
 def thread(session: Session, *, tenant_id: int, conversation_id: int, limit: int = THREAD_LIMIT) -> list[ThreadMessage]:
     """The last `limit` messages of a conversation of this tenant, oldest first."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    citizen = session.get(Citizen, conversation.citizen_id)
-    operators = {op.id: op.display_name for op in session.exec(select(Operator).where(Operator.tenant_id == tenant_id))}
+    operators = _operator_names(session, tenant_id=tenant_id)
     rows = list(
         session.exec(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit))
     )
     rows.reverse()
-    names = {Author.CITIZEN: _citizen_label(citizen), Author.BOT: "Automatic answer"}
-    return [
-        ThreadMessage(
-            id=m.id,
-            direction=m.direction,
-            author=m.author,
-            author_name=operators.get(m.operator_id, "Operator")
-            if m.author == Author.OPERATOR
-            else names.get(m.author, m.author),
-            kind=m.kind,
-            text=m.text,
-            media_path=m.media_path or "",
-            media_filename=m.media_filename or "",
-            latitude=m.latitude,
-            longitude=m.longitude,
-            contact=" ".join(filter(None, [m.contact_name, m.contact_phone])),
-            status=m.status,
-            error=m.error or "",
-            created_at=m.created_at.isoformat(),
-        )
-        for m in rows
-    ]
+    return [_thread_message(m, operators) for m in rows]
 
 
-def conversation_title(session: Session, *, tenant_id: int, conversation_id: int) -> str:
-    """ "Citizen name · channel" for a conversation's header."""
-    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    citizen = session.get(Citizen, conversation.citizen_id)
-    channel = session.get(Channel, conversation.channel_id)
-    return f"{_citizen_label(citizen)} · {channel.name}"
+def thread_message(session: Session, *, tenant_id: int, message_id: int) -> ThreadMessage | None:
+    """One message of this tenant (a bubble whose delivery status changed), or None."""
+    message = session.get(Message, message_id)
+    if message is None or message.tenant_id != tenant_id:
+        return None
+    return _thread_message(message, _operator_names(session, tenant_id=tenant_id))
 
 
 @dataclass(frozen=True)
@@ -162,15 +171,10 @@ class ConversationHeader:
     """Who a conversation is with and where: the header of the open conversation."""
 
     conversation_id: int
-    title: str  # "Citizen name · channel"
     citizen_id: int
-    citizen_name: str
+    citizen_name: str  # as the platform gave it; may be empty
     channel_name: str
     platform: str
-
-    def as_dict(self) -> dict:
-        """Plain values, for the web layer."""
-        return asdict(self)
 
 
 def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
@@ -178,16 +182,17 @@ def conversation_header(session: Session, *, tenant_id: int, conversation_id: in
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
     citizen = session.get(Citizen, conversation.citizen_id)
     channel = session.get(Channel, conversation.channel_id)
-    name = _citizen_label(citizen)
-    return ConversationHeader(conversation.id, f"{name} · {channel.name}", citizen.id, name, channel.name, channel.platform)
+    return ConversationHeader(conversation.id, citizen.id, citizen.display_name or "", channel.name, channel.platform)
 
 
-def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> None:
-    """The operator opened the conversation: nothing unread any more."""
+def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool:
+    """The operator opened the conversation: nothing unread any more. Whether anything was unread."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    if conversation.unread_count:
-        conversation.unread_count = 0
-        session.add(conversation)
+    if not conversation.unread_count:
+        return False
+    conversation.unread_count = 0
+    session.add(conversation)
+    return True
 
 
 def reply(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> Message:
@@ -251,6 +256,11 @@ def _send_free_form(session: Session, *, operator: SignedInOperator, conversatio
     message = outbox.enqueue(
         session, conversation=conversation, author=Author.OPERATOR, operator_id=operator.operator_id, **content
     )
+    return _answered(session, conversation=conversation, operator=operator, message=message)
+
+
+def _answered(session: Session, *, conversation: Conversation, operator: SignedInOperator, message: Message) -> Message:
+    """After any operator message: the conversation no longer waits, nothing unread, and it is theirs if nobody's."""
     conversation.awaiting_operator = False
     conversation.waiting_notice_sent = False  # the next wait gets its own notice
     conversation.unread_count = 0
@@ -279,14 +289,11 @@ def resolve(session: Session, *, tenant_id: int, conversation_id: int) -> None:
 class ReplyWindow:
     """Whether a free-form reply can go out in a conversation now, and the templates that can when it cannot."""
 
+    applies: bool  # False: the channel has no such window (any reply goes)
     open: bool
-    closes_at: str | None  # ISO 8601, UTC; None when the channel has no window
-    explanation: str  # empty while open
+    closes_at: datetime | None  # UTC; None when the channel has no window or the citizen never wrote on it
+    refusal: str  # why a free-form reply would be refused now (the `InboxError` it would raise); empty while open
     templates: list[templates.Template] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        """Plain values, for the web layer."""
-        return asdict(self)
 
 
 def _window_closes_at(session: Session, *, conversation: Conversation) -> tuple[bool, datetime | None]:
@@ -330,11 +337,11 @@ def reply_window(session: Session, *, tenant_id: int, conversation_id: int) -> R
     """Whether the operator may write freely now (say so before they type), with the templates to offer if not."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
     closes = _window_closes_at(session, conversation=conversation)
-    closes_at = closes[1].isoformat() if closes[1] is not None else None
-    available = templates.list_templates(session, channel_id=conversation.channel_id) if closes[0] else []
+    has_window, closes_at = closes
+    available = templates.list_templates(session, channel_id=conversation.channel_id) if has_window else []
     if _window_is_open(closes):
-        return ReplyWindow(True, closes_at, "", available)
-    return ReplyWindow(False, closes_at, _closed_window_message(session, conversation=conversation), available)
+        return ReplyWindow(has_window, True, closes_at, "", available)
+    return ReplyWindow(has_window, False, closes_at, _closed_window_message(session, conversation=conversation), available)
 
 
 def conversation_templates(session: Session, *, tenant_id: int, conversation_id: int) -> list[templates.Template]:
@@ -372,13 +379,4 @@ def send_template(
         operator_id=operator.operator_id,
         template={"name": template.name, "language": template.language, "params": cleaned},
     )
-    conversation.awaiting_operator = False
-    conversation.waiting_notice_sent = False  # as after a reply: the next wait gets its own notice
-    conversation.unread_count = 0
-    conversation.status = ConversationStatus.OPEN
-    conversation.last_message_preview = preview(message.kind, text)
-    if conversation.assigned_operator_id is None:
-        conversation.assigned_operator_id = operator.operator_id
-    session.add(conversation)
-    session.flush()
-    return message
+    return _answered(session, conversation=conversation, operator=operator, message=message)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from citymes_app.core import citizens, pipeline
-from citymes_app.core.events import EventBus, InboxEvent
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.media import save_media
 from citymes_app.models import Channel as ChannelRow
 from integrations.base import Channel, InboundMessage, PermanentChannelError
@@ -57,9 +57,9 @@ class Ingestor:
                 media = pipeline.StoredMedia(path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename)
         result = await asyncio.to_thread(self._store, channel_id, inbound, media)
         if not result.duplicate:
-            self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, "message", result.message_id))
+            self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, result.message_id))
             for reply_id in result.reply_message_ids:
-                self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, "message", reply_id))
+                self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, reply_id))
             if result.reply_message_ids:
                 self.bus.wake_outbox()
         return result

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from citymes_app.core.events import EventBus, InboxEvent
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.models import (
     Author,
     Citizen,
@@ -432,7 +432,7 @@ class OutboxDispatcher:
                 message.platform_message_id = platform_id
             session.add(message)
             session.commit()
-            event = InboxEvent(message.tenant_id, message.conversation_id, "status", message.id)
+            event = InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
         self._bus.publish(event)
 
     def _finish_failed(self, token: str, item: _Claimed, reason: str, citizen_unreachable: bool) -> None:
@@ -457,5 +457,5 @@ class OutboxDispatcher:
                 session.add(citizen)
             session.add(message)
             session.commit()
-            event = InboxEvent(message.tenant_id, message.conversation_id, "status", message.id)
+            event = InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
         self._bus.publish(event)

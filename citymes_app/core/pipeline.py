@@ -51,8 +51,6 @@ class ReceiveResult:
     message_id: int | None = None
     conversation_id: int | None = None
     tenant_id: int | None = None
-    answered_by_keyword: bool = False
-    queued_for_operator: bool = False
     reply_message_ids: list[int] = field(default_factory=list)
 
 
@@ -184,8 +182,6 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
         conversation.unread_count += 1
         conversation.status = ConversationStatus.OPEN
         routing.notify_waiting(session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, now=now)
-        result.queued_for_operator = True
-    result.answered_by_keyword = routed.answered
     result.reply_message_ids.extend(routed.reply_ids)
     session.add(citizen)
     session.add(conversation)

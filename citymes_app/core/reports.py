@@ -6,12 +6,17 @@ in). Here those rows are grouped by text so that the most asked gaps come first:
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from citymes_app.core import clock
+from citymes_app.core.inbox_display import tenant_timezone
 from citymes_app.models import UnmatchedQuery
 
 DEFAULT_LIMIT = 50
@@ -59,3 +64,32 @@ def unmatched_total(session: Session, *, tenant_id: int, since: datetime) -> int
         raise ValueError("unmatched_total() needs a timezone-aware `since`")
     statement = select(func.count(col(UnmatchedQuery.id))).where(*_window(tenant_id, since))
     return int(session.exec(statement).one())
+
+
+@dataclass(frozen=True)
+class UnmatchedReport:
+    """The unanswered questions of a period, the count of every time one was asked, and the tenant's clock."""
+
+    timezone: ZoneInfo
+    lines: list[UnmatchedLine]
+    total: int
+
+
+@dataclass(frozen=True)
+class ReportDesk:
+    """The managers' reports, built once by the wiring."""
+
+    engine: Engine
+
+    async def unmatched(self, *, tenant_id: int, days: int) -> UnmatchedReport:
+        """What no keyword answered in the last `days` days, most asked first."""
+        return await asyncio.to_thread(self._unmatched, tenant_id, days)
+
+    def _unmatched(self, tenant_id: int, days: int) -> UnmatchedReport:
+        since = clock.now() - timedelta(days=days)
+        with Session(self.engine) as session:
+            return UnmatchedReport(
+                timezone=tenant_timezone(session, tenant_id=tenant_id),
+                lines=unmatched_report(session, tenant_id=tenant_id, since=since),
+                total=unmatched_total(session, tenant_id=tenant_id, since=since),
+            )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Session
 
@@ -37,11 +38,10 @@ MAX_MENU_BUTTONS = 10
 
 @dataclass
 class Routed:
-    """What routing did: the replies it enqueued, and whether the citizen now waits for an operator."""
+    """What routing did: the replies it enqueued, and whether they answered the citizen (else an operator will)."""
 
     reply_ids: list[int] = field(default_factory=list)
     answered: bool = False
-    waiting: bool = False
 
 
 def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: list[str] = ()) -> None:
@@ -222,11 +222,21 @@ def notify_waiting(
     conversation.waiting_notice_sent = True
 
 
+class AnswerOutcome(StrEnum):
+    """Which step of routing answers a citizen's text."""
+
+    INDEX = "index"  # the keyword index command
+    KEYWORD = "keyword"
+    PERSONAL_CODE = "personal_code"
+    AMBIGUOUS = "ambiguous"  # "did you mean A or B?"
+    OPERATOR = "operator"  # nothing fits: it waits for an operator
+
+
 @dataclass(frozen=True)
 class Explanation:
     """What would answer a text, and why — the keyword editor's "try it" box (nothing is sent or recorded)."""
 
-    outcome: str  # index | keyword | personal_code | ambiguous | operator
+    outcome: AnswerOutcome
     reason: str
     keyword: str = ""
     keyword_id: int | None = None  # the keyword that answers (keyword and personal_code outcomes)
@@ -242,13 +252,15 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
     if command is not None:
         names = [k.keyword for k in keywords.featured(session, tenant_id=tenant.id, language=command[0])]
         what = "the full keyword list" if command[1] else "the featured keywords"
-        return Explanation("index", f"an index command: answers with {what}", language=command[0], buttons=tuple(names))
+        return Explanation(
+            AnswerOutcome.INDEX, f"an index command: answers with {what}", language=command[0], buttons=tuple(names)
+        )
     match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=language)
     if match.status == "matched":
         keyword = session.get(Keyword, match.entry.id)
         if match.code:
             return Explanation(
-                "personal_code",
+                AnswerOutcome.PERSONAL_CODE,
                 f"{match.reason}: the personal answer for that code (or a polite refusal) is sent",
                 keyword.keyword,
                 keyword.id,
@@ -256,8 +268,8 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
             )
         body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
         buttons = tuple(b for b in keyword.buttons.split("|") if b)
-        return Explanation("keyword", match.reason, keyword.keyword, keyword.id, keyword.language, body, buttons)
+        return Explanation(AnswerOutcome.KEYWORD, match.reason, keyword.keyword, keyword.id, keyword.language, body, buttons)
     if match.status == "ambiguous":
         names = tuple(e.keyword for e in match.entries)
-        return Explanation("ambiguous", f"{match.reason}: the citizen is asked which one", buttons=names)
-    return Explanation("operator", f"{match.reason}: the message waits for an operator")
+        return Explanation(AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names)
+    return Explanation(AnswerOutcome.OPERATOR, f"{match.reason}: the message waits for an operator")

@@ -125,6 +125,23 @@ class SignInDesk:
         None if the token was no longer signed in."""
         return await asyncio.to_thread(self._close, token, True)
 
+    async def operator_for(self, *, token: str) -> auth.SignedInOperator | None:
+        """The operator behind a session token, or None (signed out, expired, disabled). Resolving moves the
+        session's `last_seen_at` (at most once a minute), so this commits."""
+        return await asyncio.to_thread(self._resolve, token)
+
+    def _resolve(self, token: str) -> auth.SignedInOperator | None:
+        with session_scope(self.engine) as session:
+            return auth.resolve_session(session, token=token)
+
+    async def sessions_still_open(self, *, tenant_id: int, digests: set[str]) -> set[str]:
+        """Which of these session digests still belong to a signed-in operator of the tenant."""
+        return await asyncio.to_thread(self._still_open, tenant_id, digests)
+
+    def _still_open(self, tenant_id: int, digests: set[str]) -> set[str]:
+        with session_scope(self.engine) as session:
+            return auth.sessions_still_open(session, tenant_id=tenant_id, digests=digests)
+
     def _close(self, token: str, everywhere: bool) -> int | None:
         with session_scope(self.engine) as session:
             if not everywhere:

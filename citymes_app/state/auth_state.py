@@ -7,7 +7,6 @@ tab may see, always comes from resolving that cookie on the server, never from t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection
 
@@ -15,7 +14,6 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from citymes_app.core import auth
-from citymes_app.core.db import session_scope
 from citymes_app.core.signin import SignInOutcome
 from citymes_app.models import Role
 from citymes_app.runtime import get_runtime
@@ -32,11 +30,9 @@ ADMIN_ROLES = frozenset({Role.ADMIN})
 STATISTICS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
-def resolve_operator(token: str) -> auth.SignedInOperator | None:
-    """The operator behind a session token, or None (blocking: call in a thread). A scope that commits: resolving a
-    session moves its `last_seen_at` (at most once a minute)."""
-    with session_scope(get_runtime().engine) as session:
-        return auth.resolve_session(session, token=token)
+async def resolve_operator(token: str) -> auth.SignedInOperator | None:
+    """The operator behind a session token, or None (signed out, expired, disabled)."""
+    return await get_runtime().signin.operator_for(token=token)
 
 
 @access.public
@@ -58,7 +54,7 @@ class AuthState(rx.State):
 
     async def _signed_in(self) -> auth.SignedInOperator | None:
         """The operator behind this browser's cookie (None if signed out or expired); refreshes the names shown."""
-        operator = await asyncio.to_thread(resolve_operator, self.session_token) if self.session_token else None
+        operator = await resolve_operator(self.session_token) if self.session_token else None
         if operator is None:
             self.forget_operator()
         else:

@@ -92,7 +92,7 @@ def _session_cookie(payload: dict[str, Any]) -> str:
 
 
 async def _signed_in(session_token: str) -> bool:
-    return bool(session_token) and await asyncio.to_thread(resolve_operator, session_token) is not None
+    return bool(session_token) and await resolve_operator(session_token) is not None
 
 
 class SignedInGate(Middleware):

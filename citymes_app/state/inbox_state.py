@@ -2,44 +2,47 @@
 
 Two states:
 
-* `InboxShared` — one instance per tenant, under the shared token `inbox-<tenant_id>`: the queue summary and a
-  version number, nothing more. The bridge (`state/live.py`) rewrites it after every inbox event and Reflex
-  fans the change out to every tab linked to the token.
-* `InboxState` — per tab: which conversation is open, its thread and its free-form window (computed vars that
-  read the shared version, so every linked tab redraws them when anything in the tenant's inbox changes), the
-  reply or template being written and the reason it was refused, and linking the citizen with another record.
+* `InboxShared` — one instance per tenant, under the shared token `inbox-<digest>`: the queue summary and a version
+  number, nothing more for the tabs; on the server side it also remembers which tab has which conversation open. The
+  bridge (`state/live.py`) rewrites the queue after inbox events and Reflex fans it out to every linked tab.
+* `InboxState` — per tab: which conversation is open, its thread and its free-form window (written when it opens and
+  by the bridge when that conversation changes — never because another conversation did), the reply or template
+  being written and the reason it was refused, and linking the citizen with another record.
 
-The tenant always comes from the signed-in session (`AuthState`), never from the URL.
+Every action is one call to the inbox's use cases (`core.inbox_desk.InboxDesk`, on the runtime), which commits and
+tells the other tabs. The tenant always comes from the signed-in session (`AuthState`), never from the URL.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
+from zoneinfo import ZoneInfo
 
 import reflex as rx
-from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox, templates
+from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
-from citymes_app.core.db import session_scope
-from citymes_app.core.events import InboxEvent
-from citymes_app.core.inbox_display import (
+from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
+from citymes_app.models import utcnow
+from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.citizen_link import CitizenLinking
+from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
     QueueLine,
-    TemplateOption,
     WindowView,
+    bubble,
+    citizen_label,
+    conversation_title,
     queue_lines,
-    reply_window_view,
-    template_options,
     thread_bubbles,
+    window_view,
 )
-from citymes_app.core.media import save_media
-from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
+from citymes_app.state.inbox_templates import TemplatePicker
+from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
 
@@ -58,99 +61,13 @@ def inbox_token(tenant_id: int) -> str:
     return f"inbox-{digest[:40]}"
 
 
-def load_queue(tenant_id: int) -> list[QueueLine]:
-    """The tenant's queue as the shared state holds it (blocking: call in a thread)."""
-    with Session(get_runtime().engine) as session:
-        return queue_lines(session, tenant_id=tenant_id)
+async def load_queue(tenant_id: int) -> list[QueueLine]:
+    """The tenant's queue as the shared state holds it."""
+    return queue_lines(await _desk().queue(tenant_id=tenant_id))
 
 
-def _load_thread(tenant_id: int, conversation_id: int) -> list[Bubble]:
-    with Session(get_runtime().engine) as session:
-        try:
-            return thread_bubbles(session, tenant_id=tenant_id, conversation_id=conversation_id)
-        except inbox.InboxError:
-            return []
-
-
-def _load_window(tenant_id: int, conversation_id: int) -> WindowView:
-    with Session(get_runtime().engine) as session:
-        try:
-            return reply_window_view(session, tenant_id=tenant_id, conversation_id=conversation_id)
-        except inbox.InboxError:
-            return NO_WINDOW
-
-
-def _open_conversation(tenant_id: int, conversation_id: int) -> tuple[inbox.ConversationHeader, list[TemplateOption]]:
-    with session_scope(get_runtime().engine) as session:
-        inbox.mark_read(session, tenant_id=tenant_id, conversation_id=conversation_id)
-        header = inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id)
-        return header, template_options(session, tenant_id=tenant_id, conversation_id=conversation_id)
-
-
-def _reply(operator: SignedInOperator, conversation_id: int, text: str) -> int:
-    with session_scope(get_runtime().engine) as session:
-        return inbox.reply(session, operator=operator, conversation_id=conversation_id, text=text).id
-
-
-def _send_attachment(
-    operator: SignedInOperator, conversation_id: int, data: bytes, mime_type: str, filename: str, caption: str
-) -> int:
-    media_path = save_media(
-        get_runtime().settings.media_dir,
-        tenant_id=operator.tenant_id,
-        data=data,
-        kind="photo" if mime_type in inbox.PHOTO_TYPES else "document",
-        filename=filename,
-        mime_type=mime_type,
-    )
-    with session_scope(get_runtime().engine) as session:
-        return inbox.send_attachment(
-            session,
-            operator=operator,
-            conversation_id=conversation_id,
-            media_path=media_path,
-            mime_type=mime_type,
-            filename=filename,
-            caption=caption,
-        ).id
-
-
-def _send_location(operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float) -> int:
-    with session_scope(get_runtime().engine) as session:
-        return inbox.send_location(
-            session, operator=operator, conversation_id=conversation_id, latitude=latitude, longitude=longitude
-        ).id
-
-
-def _send_template(operator: SignedInOperator, conversation_id: int, template: TemplateOption, params: list[str]) -> int:
-    with session_scope(get_runtime().engine) as session:
-        return inbox.send_template(
-            session,
-            operator=operator,
-            conversation_id=conversation_id,
-            name=template.name,
-            language=template.language,
-            params=params,
-        ).id
-
-
-def _link_candidates(tenant_id: int, citizen_id: int, search: str) -> list[citizens.LinkCandidate]:
-    with Session(get_runtime().engine) as session:
-        return citizens.link_candidates(session, tenant_id=tenant_id, exclude_id=citizen_id, search=search)
-
-
-def _link(tenant_id: int, keep_id: int, merge_id: int) -> None:
-    with session_scope(get_runtime().engine) as session:
-        citizens.link_citizens(session, tenant_id=tenant_id, keep_id=keep_id, merge_id=merge_id)
-
-
-def _resolve(tenant_id: int, conversation_id: int) -> None:
-    with session_scope(get_runtime().engine) as session:
-        inbox.resolve(session, tenant_id=tenant_id, conversation_id=conversation_id)
-
-
-def _sentence(reason: str) -> str:
-    return reason[:1].upper() + reason[1:] + ("" if reason.endswith(".") else ".")
+def _desk() -> InboxDesk:
+    return get_runtime().inbox
 
 
 class InboxShared(rx.SharedState):
@@ -161,9 +78,12 @@ class InboxShared(rx.SharedState):
     # The tabs linked here (client token) and the digest of the session each linked with: the bridge cuts a tab
     # whose session ended (signed out elsewhere, expired, operator disabled) before it writes anything new.
     _viewers: dict[str, str] = {}
+    # Which conversation each linked tab has open (client token → conversation id): the bridge redraws a thread only
+    # in the tabs that show it.
+    _watching: dict[str, int] = {}
 
 
-class InboxState(rx.State):
+class InboxState(TemplatePicker, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -172,57 +92,13 @@ class InboxState(rx.State):
     selected_citizen_id: int = 0
     selected_citizen_name: str = ""
     selected_channel_name: str = ""
+    # The open conversation's messages and free-form window, as they were when it opened or last changed.
+    thread: list[Bubble] = []
+    reply_window: WindowView = NO_WINDOW
     draft: str = ""
     reply_error: str = ""
     sending: bool = False
-    # The approved templates of the open conversation's channel, and the one being filled in.
-    templates: list[TemplateOption] = []
-    template_id: str = ""
-    template_params: list[str] = []
-    template_error: str = ""
-    sending_template: bool = False
-    # Linking the open conversation's citizen with another record of the same person.
-    link_open: bool = False
-    link_search: str = ""
-    link_candidates: list[citizens.LinkCandidate] = []
-    link_target_id: int = 0
-    link_target_name: str = ""
-    link_error: str = ""
-    link_notice: str = ""
     _tenant_id: int = 0
-
-    @rx.var
-    async def thread(self) -> list[Bubble]:
-        """The open conversation's messages, redrawn whenever the tenant's inbox changes."""
-        shared = await self.get_state(InboxShared)
-        _ = shared.version  # the dependency that makes every linked tab recompute
-        if not self.selected_id or not self._tenant_id:
-            return []
-        return await asyncio.to_thread(_load_thread, self._tenant_id, self.selected_id)
-
-    @rx.var
-    async def reply_window(self) -> WindowView:
-        """Whether a free-form reply can go out in the open conversation now (redrawn like the thread)."""
-        shared = await self.get_state(InboxShared)
-        _ = shared.version
-        if not self.selected_id or not self._tenant_id:
-            return NO_WINDOW
-        return await asyncio.to_thread(_load_window, self._tenant_id, self.selected_id)
-
-    @rx.var
-    def template_labels(self) -> list[str]:
-        """The placeholders of the chosen template, one input each: "{{1}}", "{{2}}"..."""
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        return [f"{{{{{n}}}}}" for n in range(1, chosen.parameter_count + 1)] if chosen else []
-
-    @rx.var
-    def template_preview(self) -> str:
-        """The chosen template as the citizen will read it (unfilled placeholders stay visible)."""
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        if chosen is None:
-            return ""
-        params = [p.strip() or f"{{{{{n}}}}}" for n, p in enumerate(self.template_params, start=1)]
-        return templates.render(chosen.body, params)
 
     @rx.var
     async def selected_in_queue(self) -> bool:
@@ -245,8 +121,40 @@ class InboxState(rx.State):
             return None
         return operator
 
-    def _publish(self, conversation_id: int, kind: str, message_id: int | None = None) -> None:
-        get_runtime().bus.publish(InboxEvent(self._tenant_id, conversation_id, kind, message_id))
+    # --- What the bridge writes (state/live.py) -------------------------------------------------------------
+
+    def show_thread(self, snapshot: ThreadSnapshot) -> None:
+        """Draw the open conversation as it is now: its header, its bubbles, its window."""
+        header = snapshot.header
+        self.selected_title = conversation_title(header)
+        self.selected_citizen_id = header.citizen_id
+        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id)
+        self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
+        self.thread = thread_bubbles(snapshot)
+        self.reply_window = window_view(snapshot.window, tz=snapshot.timezone)
+
+    def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
+        """Redraw only the bubbles of these messages (their delivery status changed)."""
+        changed = {m.id: m for m in messages}
+        if not any(b.id in changed for b in self.thread):
+            return
+        now = utcnow()
+        self.thread = [
+            bubble(changed[b.id], citizen_name=self.selected_citizen_name, tz=tz, now=now) if b.id in changed else b
+            for b in self.thread
+        ]
+
+    async def _watch(self, conversation_id: int) -> None:
+        """Tell the shared inbox which conversation this tab shows (0: none), so its thread follows that one."""
+        shared = await self.get_state(InboxShared)
+        client = self.router.session.client_token
+        if shared._watching.get(client, 0) != conversation_id:
+            watching = {k: v for k, v in shared._watching.items() if k != client}
+            if conversation_id:
+                watching[client] = conversation_id
+            shared._watching = watching
+
+    # --- Events ---------------------------------------------------------------------------------------------
 
     @rx.event
     async def open_inbox(self):
@@ -260,27 +168,25 @@ class InboxState(rx.State):
         shared = await self.get_state(InboxShared)
         linked = await shared._link_to(inbox_token(operator.tenant_id))
         linked._viewers = {**linked._viewers, self.router.session.client_token: session_digest(auth_state.session_token)}
+        if self.selected_id:
+            linked._watching = {**linked._watching, self.router.session.client_token: self.selected_id}
         if linked.version == 0:  # nothing written since the server started: seed it from the database
-            linked.queue = await asyncio.to_thread(load_queue, operator.tenant_id)
+            linked.queue = await load_queue(operator.tenant_id)
             linked.version += 1
+        if self.selected_id:  # back on the page with a conversation open: show it as it is now
+            try:
+                self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))
+            except inbox.InboxError:
+                self._forget_conversation()
 
     def _forget_conversation(self) -> None:
         self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
         self.selected_platform, self.selected_citizen_id, self.selected_citizen_name = "", 0, ""
         self.selected_channel_name = ""
+        self.thread, self.reply_window = [], NO_WINDOW
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
         self.link_notice = ""
-
-    def _reset_link(self) -> None:
-        self.link_open, self.link_search, self.link_candidates = False, "", []
-        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
-
-    def _choose_template(self, template_id: str) -> None:
-        chosen = next((t for t in self.templates if t.id == template_id), None)
-        self.template_id = chosen.id if chosen else ""
-        self.template_params = [""] * (chosen.parameter_count if chosen else 0)
-        self.template_error = ""
 
     @rx.event
     async def select(self, conversation_id: int):
@@ -291,24 +197,23 @@ class InboxState(rx.State):
         if conversation_id != self.selected_id:
             self._forget_conversation()
         try:
-            header, options = await asyncio.to_thread(_open_conversation, operator.tenant_id, conversation_id)
+            opened = await _desk().open_conversation(tenant_id=operator.tenant_id, conversation_id=conversation_id)
         except inbox.InboxError:
             self._forget_conversation()
+            await self._watch(0)
             return
-        self.selected_id, self.selected_title = conversation_id, header.title
-        self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
-        self.selected_citizen_id, self.selected_citizen_name = header.citizen_id, header.citizen_name
-        if options != self.templates:
-            self.templates = options
-            self._choose_template(options[0].id if options else "")
-        shared = await self.get_state(InboxShared)
-        if any(line.id == conversation_id and line.unread_count for line in shared.queue):
-            self._publish(conversation_id, "conversation")
+        self.selected_id = conversation_id
+        self.show_thread(opened.thread)
+        if opened.templates != self.templates:
+            self.templates = opened.templates
+            self._choose_template(opened.templates[0].id if opened.templates else "")
+        await self._watch(conversation_id)
 
     @rx.event
-    def close_conversation(self):
+    async def close_conversation(self):
         """Back to the empty thread panel."""
         self._forget_conversation()
+        await self._watch(0)
 
     @rx.event
     def set_draft(self, value: str):
@@ -319,7 +224,7 @@ class InboxState(rx.State):
 
     @rx.event
     async def send_reply(self, form_data: dict[str, str]):
-        """Put the reply in the outbox, wake the dispatcher and tell every tab."""
+        """Put the reply in the outbox (the desk wakes the dispatcher and tells every tab)."""
         text = form_data.get("reply", self.draft) or ""
         if self.sending or not self.selected_id:
             return
@@ -330,9 +235,9 @@ class InboxState(rx.State):
         self.sending = True
         yield
         try:
-            message_id = await asyncio.to_thread(_reply, operator, self.selected_id, text)
+            await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text)
         except inbox.InboxError as exc:
-            self.reply_error, self.draft = _sentence(str(exc)), text
+            self.reply_error, self.draft = sentence(exc), text
             return
         except Exception as exc:
             log.error("reply to conversation %s failed: %s", self.selected_id, type(exc).__name__)
@@ -341,26 +246,22 @@ class InboxState(rx.State):
         finally:
             self.sending = False
         self.draft, self.reply_error = "", ""
-        get_runtime().bus.wake_outbox()
-        self._publish(self.selected_id, "message", message_id)
 
-    async def _send_other(self, what: str, send, *args):  # noqa: ANN001, ANN202
-        """Shared by the attachment and the location: the same guard, errors and fan-out as a reply."""
+    async def _send_other(self, what: str, send, **content):  # noqa: ANN001, ANN003, ANN202
+        """Shared by the attachment and the location: the same guard and errors as a reply."""
         operator = await self._operator()
         if operator is None:
             return rx.redirect(LOGIN_ROUTE)
         try:
-            message_id = await asyncio.to_thread(send, operator, self.selected_id, *args)
+            await send(operator=operator, conversation_id=self.selected_id, **content)
         except inbox.InboxError as exc:
-            self.reply_error = _sentence(str(exc))
+            self.reply_error = sentence(exc)
             return None
         except Exception as exc:
             log.error("sending %s to conversation %s failed: %s", what, self.selected_id, type(exc).__name__)
             self.reply_error = f"The {what} could not be sent. Try again in a moment."
             return None
         self.reply_error = ""
-        get_runtime().bus.wake_outbox()
-        self._publish(self.selected_id, "message", message_id)
         return None
 
     @rx.event
@@ -379,9 +280,15 @@ class InboxState(rx.State):
                 return
             self.sending = True
             yield
-            caption = self.draft.strip()
             try:
-                redirect = await self._send_other("file", _send_attachment, data, mime_type, upload.name or "attachment", caption)
+                redirect = await self._send_other(
+                    "file",
+                    _desk().send_attachment,
+                    data=data,
+                    mime_type=mime_type,
+                    filename=upload.name or "attachment",
+                    caption=self.draft.strip(),
+                )
             finally:
                 self.sending = False
             if redirect is not None:
@@ -399,7 +306,7 @@ class InboxState(rx.State):
         yield
         try:
             latitude, longitude = OFFICE_LOCATION
-            redirect = await self._send_other("location", _send_location, latitude, longitude)
+            redirect = await self._send_other("location", _desk().send_location, latitude=latitude, longitude=longitude)
         finally:
             self.sending = False
         if redirect is not None:
@@ -413,121 +320,10 @@ class InboxState(rx.State):
             return rx.redirect(LOGIN_ROUTE)
         if not self.selected_id:
             return
-        conversation_id = self.selected_id
         try:
-            await asyncio.to_thread(_resolve, operator.tenant_id, conversation_id)
+            await _desk().resolve(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
         except inbox.InboxError as exc:
-            self.reply_error = _sentence(str(exc))
+            self.reply_error = sentence(exc)
             return
         self._forget_conversation()
-        self._publish(conversation_id, "conversation")
-
-    # --- Templates, when the free-form window is closed ----------------------------------------------------
-
-    @rx.event
-    def choose_template(self, template_id: str):
-        """Pick another approved template (its parameters start empty)."""
-        self._choose_template(template_id)
-
-    @rx.event
-    def set_template_param(self, index: int, value: str):
-        """One of the template's parameters changed."""
-        params = list(self.template_params)
-        if 0 <= index < len(params):
-            params[index] = value
-            self.template_params = params
-        self.template_error = ""
-
-    @rx.event
-    async def send_template(self, form_data: dict[str, str]):
-        """Put the chosen template, filled in, in the outbox; a refusal shows beside the form."""
-        if self.sending_template or not self.selected_id:
-            return
-        chosen = next((t for t in self.templates if t.id == self.template_id), None)
-        if chosen is None:
-            self.template_error = "Choose a template first."
-            return
-        operator = await self._operator()
-        if operator is None:
-            yield rx.redirect(LOGIN_ROUTE)
-            return
-        self.sending_template = True
-        yield
-        try:
-            message_id = await asyncio.to_thread(_send_template, operator, self.selected_id, chosen, list(self.template_params))
-        except inbox.InboxError as exc:
-            self.template_error = _sentence(str(exc))
-            return
-        except Exception as exc:
-            log.error("template to conversation %s failed: %s", self.selected_id, type(exc).__name__)
-            self.template_error = "The template could not be saved. Try again in a moment."
-            return
-        finally:
-            self.sending_template = False
-        self._choose_template(chosen.id)
-        get_runtime().bus.wake_outbox()
-        self._publish(self.selected_id, "message", message_id)
-
-    # --- Linking two records of one person -----------------------------------------------------------------
-
-    async def _load_candidates(self) -> None:
-        self.link_candidates = await asyncio.to_thread(
-            _link_candidates, self._tenant_id, self.selected_citizen_id, self.link_search
-        )
-
-    @rx.event
-    async def open_link(self):
-        """Open the "Link with another citizen" dialog with the tenant's other citizens."""
-        if not self.selected_citizen_id or not self._tenant_id:
-            return
-        self._reset_link()
-        self.link_open, self.link_notice = True, ""
-        await self._load_candidates()
-
-    @rx.event
-    def set_link_open(self, value: bool):
-        """The dialog was closed (Escape, the close button, a click outside)."""
-        if not value:
-            self._reset_link()
-
-    @rx.event
-    async def search_link(self, value: str):
-        """Narrow the list to names or phone numbers holding the words."""
-        self.link_search = value[:100]
-        await self._load_candidates()
-
-    @rx.event
-    def pick_link_target(self, citizen_id: int, name: str):
-        """The operator chose who to link with: ask them to confirm."""
-        self.link_target_id, self.link_target_name, self.link_error = citizen_id, name, ""
-
-    @rx.event
-    def back_to_candidates(self):
-        """Not this one after all."""
-        self.link_target_id, self.link_target_name, self.link_error = 0, "", ""
-
-    @rx.event
-    async def confirm_link(self):
-        """Make the chosen citizen part of this conversation's citizen: one person, every conversation and message."""
-        if not self.link_target_id or not self.selected_citizen_id:
-            return
-        operator = await self._operator()
-        if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        merged_name = self.link_target_name
-        try:
-            await asyncio.to_thread(_link, operator.tenant_id, self.selected_citizen_id, self.link_target_id)
-        except citizens.CitizenError as exc:
-            self.link_error = _sentence(str(exc))
-            return
-        except Exception as exc:
-            log.error("linking citizens %s and %s failed: %s", self.selected_citizen_id, self.link_target_id, type(exc).__name__)
-            self.link_error = "The citizens could not be linked. Try again in a moment."
-            return
-        log.info("operator %s linked citizen %s into %s", operator.operator_id, self.link_target_id, self.selected_citizen_id)
-        conversation_id = self.selected_id
-        self._reset_link()
-        header, _options = await asyncio.to_thread(_open_conversation, operator.tenant_id, conversation_id)
-        self.selected_title, self.selected_citizen_name = header.title, header.citizen_name
-        self.link_notice = f"Linked with {merged_name}: their conversations are now this citizen's."
-        self._publish(conversation_id, "conversation")
+        await self._watch(0)

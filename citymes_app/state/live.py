@@ -1,23 +1,31 @@
 """The live path from the event bus to the operators' tabs, and the app handle background events need.
 
-The pipeline, the outbox dispatcher and the inbox actions publish `InboxEvent`s on `core.events.bus`. The
-`bridge` lifespan task drains them in batches and, once per tenant per batch, rewrites the tenant's shared
-inbox state (`InboxShared` under its secret token, `inbox_token`); Reflex sends the change to every tab linked to it, and
-each tab's thread var recomputes from the new version. A burst of events costs one write per tenant.
+The pipeline, the outbox dispatcher and the inbox's use cases publish `InboxEvent`s on `core.events.bus`. The
+`bridge` lifespan task drains them in batches and, once per tenant per batch:
+
+1. rewrites the tenant's shared inbox state (`InboxShared` under its secret token, `inbox_token`) with the new queue;
+   Reflex sends the change to every tab linked to it (the queue is on every tab);
+2. redraws the conversations that changed, and only in the tabs that have them open: a new message or a change of
+   the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble.
+
+A tab that shows another conversation loads nothing. A burst of events costs one queue write per tenant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import reflex as rx
-from sqlmodel import Session
 
-from citymes_app.core import auth
-from citymes_app.core.events import EventBus, bus
+from citymes_app.core import inbox
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind, bus
+from citymes_app.core.inbox_desk import ThreadSnapshot
 from citymes_app.runtime import get_runtime
-from citymes_app.state.inbox_state import InboxShared, inbox_token, load_queue
+from citymes_app.state.inbox_state import InboxShared, InboxState, inbox_token, load_queue
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +48,10 @@ async def tab_is_open(client_token: str) -> bool:
     return client_token in _app.event_namespace.token_to_sid
 
 
-def _open_sessions(tenant_id: int, digests: set[str]) -> set[str]:
-    with Session(get_runtime().engine) as session:
-        return auth.sessions_still_open(session, tenant_id=tenant_id, digests=digests)
-
-
 async def _cut_ended_viewers(shared: InboxShared, tenant_id: int) -> None:
     """Unlink the tabs whose session ended (or that never said which session they had) before anything is written."""
     viewers = {client: digest for client, digest in shared._viewers.items() if client in shared._linked_from}
-    still_open = await asyncio.to_thread(_open_sessions, tenant_id, set(viewers.values()))
+    still_open = await get_runtime().signin.sessions_still_open(tenant_id=tenant_id, digests=set(viewers.values()))
     for client in list(shared._linked_from):
         if viewers.get(client) not in still_open:
             shared._linked_from.discard(client)
@@ -57,27 +60,90 @@ async def _cut_ended_viewers(shared: InboxShared, tenant_id: int) -> None:
         shared._viewers = viewers
 
 
-async def publish_queue(app: rx.App, tenant_id: int) -> None:
-    """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only)."""
-    lines = await asyncio.to_thread(load_queue, tenant_id)
+@dataclass
+class Changes:
+    """What a batch of one tenant's events changed: threads to reload, and bubbles whose status alone changed."""
+
+    threads: set[int] = field(default_factory=set)
+    statuses: dict[int, set[int]] = field(default_factory=dict)  # conversation id → message ids
+
+    @classmethod
+    def of(cls, events: Iterable[InboxEvent]) -> Changes:
+        changes = cls()
+        for event in events:
+            if event.kind == InboxEventKind.STATUS and event.message_id is not None:
+                changes.statuses.setdefault(event.conversation_id, set()).add(event.message_id)
+            else:
+                changes.threads.add(event.conversation_id)
+        for conversation_id in changes.threads:
+            changes.statuses.pop(conversation_id, None)  # the reload shows the statuses too
+        return changes
+
+
+async def publish_queue(app: rx.App, tenant_id: int) -> dict[str, int]:
+    """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
+    returns which conversation each still-linked tab has open."""
+    lines = await load_queue(tenant_id)
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
         await _cut_ended_viewers(shared, tenant_id)
         shared.queue = lines
         shared.version += 1
+        watching = {client: cid for client, cid in shared._watching.items() if client in shared._linked_from}
+        if watching != shared._watching:
+            shared._watching = watching
+        return watching
+
+
+async def _redraw(app: rx.App, client: str, tenant_id: int, conversation_id: int, draw) -> None:  # noqa: ANN001
+    """Apply `draw` to a tab's inbox state if the tab is open and still shows that conversation of that tenant."""
+    if not await tab_is_open(client):
+        return
+    async with app.modify_state(rx.BaseStateToken(ident=client, cls=InboxState)) as root:
+        state = await root.get_state(InboxState)
+        if state.selected_id == conversation_id and state._tenant_id == tenant_id:
+            draw(state)
+
+
+async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent]) -> None:
+    """Everything one batch of a tenant's events changed, drawn where it is seen."""
+    watching = await publish_queue(app, tenant_id)
+    changes = Changes.of(events)
+    watched = set(watching.values())
+    desk = get_runtime().inbox
+    threads: dict[int, ThreadSnapshot] = {}
+    for conversation_id in changes.threads & watched:
+        try:
+            threads[conversation_id] = await desk.thread(tenant_id=tenant_id, conversation_id=conversation_id)
+        except inbox.InboxError:
+            continue
+    statuses: dict[int, tuple[ZoneInfo, list[inbox.ThreadMessage]]] = {}
+    for conversation_id in changes.statuses.keys() & watched:
+        ids = sorted(changes.statuses[conversation_id])
+        statuses[conversation_id] = await desk.messages(tenant_id=tenant_id, message_ids=ids)
+    for client, conversation_id in watching.items():
+        if conversation_id in threads:
+            snapshot = threads[conversation_id]
+            await _redraw(app, client, tenant_id, conversation_id, lambda state, s=snapshot: state.show_thread(s))
+        elif conversation_id in statuses:
+            tz, found = statuses[conversation_id]
+            await _redraw(app, client, tenant_id, conversation_id, lambda state, f=found, z=tz: state.show_statuses(f, z))
 
 
 async def bridge(app: rx.App, events: EventBus = bus) -> None:
-    """Lifespan task: forward inbox events to the tenants' shared states, batching bursts, forever."""
+    """Lifespan task: forward inbox events to the tenants' shared states and the tabs concerned, batching bursts."""
     queue = events.subscribe()
     try:
         while True:
             batch = [await queue.get()]
             while not queue.empty():
                 batch.append(queue.get_nowait())
-            for tenant_id in dict.fromkeys(event.tenant_id for event in batch):
+            by_tenant: dict[int, list[InboxEvent]] = {}
+            for event in batch:
+                by_tenant.setdefault(event.tenant_id, []).append(event)
+            for tenant_id, tenant_events in by_tenant.items():
                 try:
-                    await publish_queue(app, tenant_id)
+                    await publish_changes(app, tenant_id, tenant_events)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # one tenant's failure must not stop the others' live updates

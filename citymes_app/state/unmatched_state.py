@@ -7,22 +7,18 @@ Every handler resolves the session cookie again and reads only the operator's ow
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import reflex as rx
-from sqlmodel import Session
 
-from citymes_app.core import clock, reports
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.models import Tenant
+from citymes_app.core.reports import UnmatchedReport
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState, admin_page_visit
 
 PERIODS = ("7", "30", "90")  # days
 DEFAULT_PERIOD = "30"
+LAST_ASKED_FORMAT = "%d/%m/%Y %H:%M"
 
 
 @dataclass(frozen=True)
@@ -36,31 +32,18 @@ class UnmatchedRow:
     channels: int
 
 
-@dataclass(frozen=True)
-class _Report:
-    timezone: str
-    rows: list[UnmatchedRow]
-    total: int
-
-
-def _load(operator: SignedInOperator, days: int) -> _Report:
-    since = clock.now() - timedelta(days=days)
-    with Session(get_runtime().engine) as session:
-        tenant = session.get(Tenant, operator.tenant_id)
-        zone = ZoneInfo(tenant.timezone)
-        lines = reports.unmatched_report(session, tenant_id=operator.tenant_id, since=since)
-        total = reports.unmatched_total(session, tenant_id=operator.tenant_id, since=since)
-    rows = [
+def report_rows(report: UnmatchedReport) -> list[UnmatchedRow]:
+    """The report's lines as the table shows them, times on the tenant's clock."""
+    return [
         UnmatchedRow(
             key=str(index),
             text=line.text,
             times=line.times_asked,
-            last_asked=line.last_asked.astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+            last_asked=line.last_asked.astimezone(report.timezone).strftime(LAST_ASKED_FORMAT),
             channels=line.channels,
         )
-        for index, line in enumerate(lines)
+        for index, line in enumerate(report.lines)
     ]
-    return _Report(timezone=tenant.timezone, rows=rows, total=total)
 
 
 class UnmatchedState(rx.State):
@@ -79,8 +62,8 @@ class UnmatchedState(rx.State):
         return operator if operator is not None and operator.role in STATISTICS_ROLES else None
 
     async def _reload(self, operator: SignedInOperator) -> None:
-        report = await asyncio.to_thread(_load, operator, int(self.period))
-        self.timezone, self.rows, self.total, self.loaded = report.timezone, report.rows, report.total, True
+        report = await get_runtime().reports.unmatched(tenant_id=operator.tenant_id, days=int(self.period))
+        self.timezone, self.rows, self.total, self.loaded = report.timezone.key, report_rows(report), report.total, True
 
     @rx.event
     async def open_report_page(self):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def sentence(message: str | Exception) -> str:
+def sentence(message: object) -> str:
     """A core error message ("the keyword is empty") as a sentence to show: capitalised, with its full stop."""
     text = str(message)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

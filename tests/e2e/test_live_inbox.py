@@ -1,13 +1,21 @@
 """Two operators watch the same live inbox: a citizen's message appears in both without a reload, and a reply
-written in one reaches the citizen's phone and the other operator's screen."""
+written in one reaches the citizen's phone and the other operator's screen; a thread is redrawn only in the tabs that
+have that conversation open."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, col, select
 
+from citymes_app import demo
+from citymes_app.core.db import get_engine
+from citymes_app.models import Message
+from citymes_app.state.inbox_state import InboxState
+from tests.e2e.raw_tab import RawTab
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -108,3 +116,47 @@ def test_an_operator_of_another_organisation_sees_none_of_it(site: Site, new_con
     expect(outsider.locator("#queue-empty")).to_be_visible()
     assert not any(marker in frame for frame in frames)
     screenshot(outsider, "inbox_other_organisation_empty")
+
+
+def _conversation_of(site: Site, marker: str) -> int:
+    with Session(get_engine(site.database_url)) as session:
+        return session.exec(select(Message.conversation_id).where(col(Message.text).contains(marker))).one()
+
+
+def test_a_new_message_redraws_the_thread_only_in_the_tabs_that_have_its_conversation_open(site: Site) -> None:
+    first, second = f"vorera-{new_chat_id()}", f"banc-{new_chat_id()}"
+    first_chat = new_chat_id()
+    site.citizen_says(first_chat, "Marta", text=f"La vorera està trencada ({first})")
+    site.citizen_says(new_chat_id(), "Joan", text=f"Un banc sense pintar ({second})")
+    login = RawTab(site).connect("/login")
+    cookie = login.sign_in(LAIA, demo.DEMO_PASSWORD)
+    login.close()
+    watching, elsewhere = (RawTab(site).connect("/inbox", session_cookie=cookie) for _ in range(2))
+    try:
+        for tab, marker in ((watching, first), (elsewhere, second)):
+            tab.load_page("/inbox")
+            tab.send(InboxState, "select", conversation_id=_conversation_of(site, marker))
+            tab.clear()
+
+        later = f"encara-{new_chat_id()}"
+        site.citizen_says(first_chat, "Marta", text=f"Encara està trencada ({later})")
+        deadline = time.monotonic() + 15
+        while later not in json.dumps(_thread_updates(watching)):
+            assert time.monotonic() < deadline, "the tab with the conversation open never showed the new message"
+            time.sleep(0.1)
+        elsewhere.settle(quiet=1.0)
+        assert later in elsewhere.text(), "the queue of every tab shows the new message"
+        assert _thread_updates(elsewhere) == [], "a tab showing another conversation redrew its thread"
+    finally:
+        watching.close()
+        elsewhere.close()
+
+
+def _thread_updates(tab: RawTab) -> list:
+    name = InboxState.get_full_name()
+    return [
+        value
+        for update in tab.updates
+        for key, value in update.get("delta", {}).get(name, {}).items()
+        if key.startswith("thread_rx_state")
+    ]

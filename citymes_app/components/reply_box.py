@@ -1,0 +1,250 @@
+"""The inbox's reply box: the free-form window said before writing, the template form when it is closed, the
+attachment and location tools, and the reply itself."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app import styles
+from citymes_app.components.queue_item import platform_label
+from citymes_app.state.inbox_state import InboxState
+
+ATTACH_UPLOAD_ID = "operator-attach"
+
+
+def window_status() -> rx.Component:
+    """On channels with a free-form window: until when a reply can go out, said before it is written."""
+    window = InboxState.reply_window
+    return rx.cond(
+        window.applies & window.open,
+        rx.hstack(
+            rx.icon("clock", size=14, color="var(--grass-10)"),
+            rx.text(
+                platform_label(InboxState.selected_platform),
+                "'s 24-hour window is open until ",
+                rx.text.strong(window.closes_label),
+                " (",
+                window.time_left,
+                "). After that only an approved template reaches the citizen, until they write again.",
+                size="1",
+            ),
+            align="center",
+            spacing="2",
+            color="var(--gray-11)",
+            id="window-open",
+        ),
+    )
+
+
+def template_form() -> rx.Component:
+    """Choose an approved template, fill in its parameters, see what the citizen will read, send it."""
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Template", size="2", weight="medium", min_width="80px"),
+                rx.select.root(
+                    rx.select.trigger(flex="1", min_width="0", id="template-select"),
+                    rx.select.content(
+                        rx.foreach(InboxState.templates, lambda t: rx.select.item(t.label, value=t.id)),
+                    ),
+                    value=InboxState.template_id,
+                    on_change=InboxState.choose_template,
+                ),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            rx.foreach(
+                InboxState.template_labels,
+                lambda label, index: rx.hstack(
+                    rx.text(label, size="2", weight="medium", min_width="80px", font_family="monospace"),
+                    rx.input(
+                        value=InboxState.template_params[index],
+                        on_change=lambda value: InboxState.set_template_param(index, value),
+                        placeholder="Value for " + label,
+                        size="2",
+                        flex="1",
+                        class_name="template-param",
+                        custom_attrs={"dir": "auto"},
+                    ),
+                    align="center",
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            rx.box(
+                rx.text("Preview", size="1", weight="medium", color_scheme="gray"),
+                rx.text(InboxState.template_preview, size="2", style=styles.MESSAGE_TEXT, id="template-preview"),
+                padding="8px 12px",
+                border_radius="var(--radius-3)",
+                background=styles.BUBBLE_OPERATOR_BACKGROUND,
+                border=styles.BUBBLE_OPERATOR_BORDER,
+                width="100%",
+            ),
+            rx.cond(
+                InboxState.template_error != "",
+                rx.callout(
+                    InboxState.template_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="template-error",
+                    role="alert",
+                ),
+            ),
+            rx.hstack(
+                rx.spacer(),
+                rx.button(
+                    rx.icon("send-horizontal", size=16),
+                    "Send template",
+                    type="submit",
+                    size="3",
+                    loading=InboxState.sending_template,
+                    id="send-template",
+                ),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=InboxState.send_template,
+        width="100%",
+    )
+
+
+def closed_window_panel() -> rx.Component:
+    """Instead of the reply box once the free-form window has closed: why, and the approved templates."""
+    window = InboxState.reply_window
+    return rx.vstack(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("clock-alert")),
+            rx.callout.text(
+                rx.text.strong(
+                    rx.cond(
+                        window.closes_label != "",
+                        "The 24-hour window closed " + window.closes_label + ": a free-form reply cannot be sent.",
+                        "The 24-hour window is closed: a free-form reply cannot be sent.",
+                    )
+                ),
+            ),
+            rx.callout.text(window.explanation, size="1"),
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            id="window-closed",
+        ),
+        rx.cond(
+            InboxState.templates.length() > 0,
+            template_form(),
+            rx.text(
+                "An administrator can record this channel's approved templates on the Channels page.",
+                size="2",
+                color_scheme="gray",
+                id="no-templates",
+            ),
+        ),
+        spacing="3",
+        padding="14px 24px 18px",
+        width="100%",
+        background=styles.PANEL_BACKGROUND,
+        border_top=styles.BORDER,
+    )
+
+
+def attachment_tools() -> rx.Component:
+    """Attach a photo or a PDF (the reply being written goes as its caption), or send the office's map pin."""
+    return rx.hstack(
+        rx.upload(
+            rx.button(
+                rx.icon("paperclip", size=16),
+                "Attach a photo or PDF",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                disabled=InboxState.sending,
+            ),
+            id=ATTACH_UPLOAD_ID,
+            accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "application/pdf": [".pdf"]},
+            multiple=False,
+            max_files=1,
+            max_size=10 * 1024 * 1024,
+            no_drag=True,
+            on_drop=InboxState.send_attachment(rx.upload_files(upload_id=ATTACH_UPLOAD_ID)),
+            border="none",
+            padding="0",
+            width="auto",
+        ),
+        rx.button(
+            rx.icon("map-pin", size=16),
+            "Send the office location",
+            type="button",
+            variant="soft",
+            color_scheme="gray",
+            size="1",
+            disabled=InboxState.sending,
+            on_click=InboxState.send_office_location,
+            id="send-location",
+        ),
+        rx.text("The reply written above goes with a file as its caption.", size="1", color_scheme="gray"),
+        spacing="2",
+        align="center",
+        width="100%",
+    )
+
+
+def reply_box() -> rx.Component:
+    """The reply form; a refused reply says why beside it."""
+    return rx.form(
+        rx.vstack(
+            window_status(),
+            rx.cond(
+                InboxState.reply_error != "",
+                rx.callout(
+                    InboxState.reply_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="reply-error",
+                    role="alert",
+                ),
+            ),
+            rx.hstack(
+                rx.text_area(
+                    name="reply",
+                    id="reply-box",
+                    placeholder="Write a reply…",
+                    value=InboxState.draft,
+                    on_change=InboxState.set_draft,
+                    enter_key_submit=True,
+                    rows="2",
+                    resize="vertical",
+                    size="3",
+                    flex="1",
+                    custom_attrs={"dir": "auto"},
+                ),
+                rx.button(
+                    rx.icon("send-horizontal", size=16),
+                    "Send",
+                    type="submit",
+                    size="3",
+                    loading=InboxState.sending,
+                    id="send-reply",
+                ),
+                align="end",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text("Enter sends · Shift+Enter starts a new line", size="1", color_scheme="gray"),
+            attachment_tools(),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=InboxState.send_reply,
+        padding="14px 24px 18px",
+        width="100%",
+        background=styles.PANEL_BACKGROUND,
+        border_top=styles.BORDER,
+    )

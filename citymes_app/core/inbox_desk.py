@@ -1,0 +1,214 @@
+"""The operators' inbox as use cases: open a conversation, answer it, resolve it, link its citizen — each one a method
+that runs off the event loop, commits, then tells the other tabs and wakes the outbox.
+
+Built once by the wiring (`runtime.py`) with the engine, the event bus and the media folder; a state handler calls one
+method and shows its typed result (or the `InboxError` / `CitizenError` it raised).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from citymes_app.core import citizens, inbox
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.db import session_scope
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
+from citymes_app.core.inbox_display import TemplateOption, template_options, tenant_timezone
+from citymes_app.core.media import save_media
+from integrations.base import MessageKind
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """The tenant's open conversations (see `inbox.queue` for the order) and the clock they are read on."""
+
+    timezone: ZoneInfo
+    conversations: list[inbox.ConversationSummary]
+
+
+@dataclass(frozen=True)
+class ThreadSnapshot:
+    """A conversation's last messages, oldest first, who it is with, and whether a free-form reply can go out now."""
+
+    header: inbox.ConversationHeader
+    timezone: ZoneInfo
+    messages: list[inbox.ThreadMessage]
+    window: inbox.ReplyWindow
+
+
+@dataclass(frozen=True)
+class OpenedConversation:
+    """Everything a tab shows when an operator opens a conversation."""
+
+    thread: ThreadSnapshot
+    templates: list[TemplateOption]
+
+
+@dataclass
+class InboxDesk:
+    """The inbox's use cases, built once by the wiring."""
+
+    engine: Engine
+    bus: EventBus
+    media_dir: Path
+    # How many threads were read from the database since start: what live updates by conversation keep small.
+    thread_loads: int = field(default=0, init=False)
+
+    # --- Reading ------------------------------------------------------------------------------------------
+
+    async def queue(self, *, tenant_id: int) -> QueueSnapshot:
+        """The tenant's live queue."""
+        return await asyncio.to_thread(self._queue, tenant_id)
+
+    def _queue(self, tenant_id: int) -> QueueSnapshot:
+        with Session(self.engine) as session:
+            return QueueSnapshot(tenant_timezone(session, tenant_id=tenant_id), inbox.queue(session, tenant_id=tenant_id))
+
+    async def thread(self, *, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
+        """A conversation's thread and reply window; `InboxError` if it is not this tenant's."""
+        self.thread_loads += 1
+        return await asyncio.to_thread(self._thread, tenant_id, conversation_id)
+
+    def _thread(self, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
+        with Session(self.engine) as session:
+            return self._thread_in(session, tenant_id, conversation_id)
+
+    @staticmethod
+    def _thread_in(session: Session, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
+        return ThreadSnapshot(
+            header=inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id),
+            timezone=tenant_timezone(session, tenant_id=tenant_id),
+            messages=inbox.thread(session, tenant_id=tenant_id, conversation_id=conversation_id),
+            window=inbox.reply_window(session, tenant_id=tenant_id, conversation_id=conversation_id),
+        )
+
+    async def messages(self, *, tenant_id: int, message_ids: list[int]) -> tuple[ZoneInfo, list[inbox.ThreadMessage]]:
+        """These messages of the tenant as they are now (the bubbles whose delivery status changed), and the clock."""
+        return await asyncio.to_thread(self._messages, tenant_id, message_ids)
+
+    def _messages(self, tenant_id: int, message_ids: list[int]) -> tuple[ZoneInfo, list[inbox.ThreadMessage]]:
+        with Session(self.engine) as session:
+            found = (inbox.thread_message(session, tenant_id=tenant_id, message_id=m) for m in message_ids)
+            return tenant_timezone(session, tenant_id=tenant_id), [message for message in found if message is not None]
+
+    # --- Opening, resolving ---------------------------------------------------------------------------------
+
+    async def open_conversation(self, *, tenant_id: int, conversation_id: int) -> OpenedConversation:
+        """Open a conversation: mark it read (the other tabs' badges follow) and return what the tab shows."""
+        self.thread_loads += 1
+        opened, was_unread = await asyncio.to_thread(self._open, tenant_id, conversation_id)
+        if was_unread:
+            self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return opened
+
+    def _open(self, tenant_id: int, conversation_id: int) -> tuple[OpenedConversation, bool]:
+        with session_scope(self.engine) as session:
+            was_unread = inbox.mark_read(session, tenant_id=tenant_id, conversation_id=conversation_id)
+            opened = OpenedConversation(
+                thread=self._thread_in(session, tenant_id, conversation_id),
+                templates=template_options(session, tenant_id=tenant_id, conversation_id=conversation_id),
+            )
+            return opened, was_unread
+
+    async def header(self, *, tenant_id: int, conversation_id: int) -> inbox.ConversationHeader:
+        """Who a conversation is with and where."""
+        return await asyncio.to_thread(self._header, tenant_id, conversation_id)
+
+    def _header(self, tenant_id: int, conversation_id: int) -> inbox.ConversationHeader:
+        with Session(self.engine) as session:
+            return inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id)
+
+    async def resolve(self, *, tenant_id: int, conversation_id: int) -> None:
+        """Close a conversation; the citizen's next message opens a new one."""
+        await asyncio.to_thread(self._resolve, tenant_id, conversation_id)
+        self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+
+    def _resolve(self, tenant_id: int, conversation_id: int) -> None:
+        with session_scope(self.engine) as session:
+            inbox.resolve(session, tenant_id=tenant_id, conversation_id=conversation_id)
+
+    # --- Answering ------------------------------------------------------------------------------------------
+
+    async def reply(self, *, operator: SignedInOperator, conversation_id: int, text: str) -> int:
+        """An operator's text reply, in the outbox; returns the message's id (`InboxError` says why not)."""
+        message_id = await asyncio.to_thread(self._commit, inbox.reply, operator, conversation_id, text=text)
+        return self._sent(operator, conversation_id, message_id)
+
+    async def send_attachment(
+        self, *, operator: SignedInOperator, conversation_id: int, data: bytes, mime_type: str, filename: str, caption: str
+    ) -> int:
+        """Store a photo or a document and send it with an optional caption; returns the message's id."""
+        media_path = await asyncio.to_thread(
+            save_media,
+            self.media_dir,
+            tenant_id=operator.tenant_id,
+            data=data,
+            kind=MessageKind.PHOTO if mime_type in inbox.PHOTO_TYPES else MessageKind.DOCUMENT,
+            filename=filename,
+            mime_type=mime_type,
+        )
+        message_id = await asyncio.to_thread(
+            self._commit,
+            inbox.send_attachment,
+            operator,
+            conversation_id,
+            media_path=media_path,
+            mime_type=mime_type,
+            filename=filename,
+            caption=caption,
+        )
+        return self._sent(operator, conversation_id, message_id)
+
+    async def send_location(self, *, operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float) -> int:
+        """Send a map pin; returns the message's id."""
+        message_id = await asyncio.to_thread(
+            self._commit, inbox.send_location, operator, conversation_id, latitude=latitude, longitude=longitude
+        )
+        return self._sent(operator, conversation_id, message_id)
+
+    async def send_template(
+        self, *, operator: SignedInOperator, conversation_id: int, name: str, language: str, params: list[str]
+    ) -> int:
+        """Send an approved template, filled in (inside or outside the free-form window); returns the message's id."""
+        message_id = await asyncio.to_thread(
+            self._commit, inbox.send_template, operator, conversation_id, name=name, language=language, params=params
+        )
+        return self._sent(operator, conversation_id, message_id)
+
+    def _commit(self, send, operator: SignedInOperator, conversation_id: int, **content: object) -> int:  # noqa: ANN001
+        with session_scope(self.engine) as session:
+            return send(session, operator=operator, conversation_id=conversation_id, **content).id
+
+    def _sent(self, operator: SignedInOperator, conversation_id: int, message_id: int) -> int:
+        self.bus.wake_outbox()
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.MESSAGE, message_id))
+        return message_id
+
+    # --- One citizen across platforms -----------------------------------------------------------------------
+
+    async def link_candidates(self, *, tenant_id: int, citizen_id: int, search: str) -> list[citizens.LinkCandidate]:
+        """The tenant's other citizens this one may be linked with, optionally narrowed by name or phone."""
+        return await asyncio.to_thread(self._link_candidates, tenant_id, citizen_id, search)
+
+    def _link_candidates(self, tenant_id: int, citizen_id: int, search: str) -> list[citizens.LinkCandidate]:
+        with Session(self.engine) as session:
+            return citizens.link_candidates(session, tenant_id=tenant_id, exclude_id=citizen_id, search=search)
+
+    async def link_citizens(
+        self, *, tenant_id: int, conversation_id: int, keep_id: int, merge_id: int
+    ) -> inbox.ConversationHeader:
+        """Make `merge_id` part of `keep_id` (seen from `conversation_id`); returns that conversation's new header."""
+        header = await asyncio.to_thread(self._link, tenant_id, conversation_id, keep_id, merge_id)
+        self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return header
+
+    def _link(self, tenant_id: int, conversation_id: int, keep_id: int, merge_id: int) -> inbox.ConversationHeader:
+        with session_scope(self.engine) as session:
+            citizens.link_citizens(session, tenant_id=tenant_id, keep_id=keep_id, merge_id=merge_id)
+            return inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id)
