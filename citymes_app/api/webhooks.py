@@ -67,8 +67,8 @@ async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
     return (bytes(body), True) if read <= MAX_BODY_BYTES else (None, True)
 
 
-async def receive_webhook(request: Request, platform: str, channel_id: int, runtime: Runtime) -> JSONResponse:
-    """Handle one webhook call for `platform`; the 200 goes out only once every message in it is committed."""
+async def _enabled_channel(runtime: Runtime, platform: str, channel_id: int) -> ChannelRow | JSONResponse:
+    """The enabled channel a webhook URL names, or the answer to give instead (404, or 503 while keys are wrong)."""
     try:
         row = await asyncio.to_thread(_channel_row, runtime, channel_id)
     except CredentialsUnavailable:
@@ -76,6 +76,14 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
         return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")
+    return row
+
+
+async def receive_webhook(request: Request, platform: str, channel_id: int, runtime: Runtime) -> JSONResponse:
+    """Handle one webhook call for `platform`; the 200 goes out only once every message in it is committed."""
+    row = await _enabled_channel(runtime, platform, channel_id)
+    if isinstance(row, JSONResponse):
+        return row
     raw, keep_connection = await _bounded_body(request)
     if raw is None:
         too_large = _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
@@ -112,12 +120,9 @@ async def receive_webhook(request: Request, platform: str, channel_id: int, runt
 
 async def confirm_subscription(request: Request, platform: str, channel_id: int, runtime: Runtime) -> Response:
     """A platform's subscription check on a webhook URL: echo its challenge as plain text, or 403."""
-    try:
-        row = await asyncio.to_thread(_channel_row, runtime, channel_id)
-    except CredentialsUnavailable:
-        return _error(503, "temporarily unavailable, retry later")
-    if row is None or row.platform != platform or not row.enabled:
-        return _error(404, f"no enabled {platform} channel {channel_id}")
+    row = await _enabled_channel(runtime, platform, channel_id)
+    if isinstance(row, JSONResponse):
+        return row
     try:
         challenge = runtime.channels.build(row).confirm_subscription(request.query_params)
     except WebhookRefused:

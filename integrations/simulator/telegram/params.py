@@ -51,14 +51,21 @@ class Params:
             raise bad_request(f"parameter {name} must be a string")
         return str(value)
 
-    def integer(self, name: str, *, required: bool = False) -> int | None:
+    def _given(self, name: str, required: bool, kind: str) -> Any:
+        """The parameter's value, None when absent (400 if `required`), 400 for a boolean where a `kind` is wanted."""
         value = self.values.get(name)
         if value is None or value == "":
             if required:
                 raise bad_request(f"parameter {name} is required")
             return None
         if isinstance(value, bool):
-            raise bad_request(f"parameter {name} must be an integer")
+            raise bad_request(f"parameter {name} must be {kind}")
+        return value
+
+    def integer(self, name: str, *, required: bool = False) -> int | None:
+        value = self._given(name, required, "an integer")
+        if value is None:
+            return None
         if isinstance(value, int):
             return value
         if isinstance(value, float) and value.is_integer():
@@ -68,13 +75,9 @@ class Params:
         raise bad_request(f"parameter {name} must be an integer")
 
     def number(self, name: str, *, required: bool = False) -> float | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            if required:
-                raise bad_request(f"parameter {name} is required")
+        value = self._given(name, required, "a number")
+        if value is None:
             return None
-        if isinstance(value, bool):
-            raise bad_request(f"parameter {name} must be a number")
         if isinstance(value, int | float):
             result = float(value)
         else:
