@@ -1,0 +1,258 @@
+"""The outbox's ledger: every committed step of an item's life (claimed, sending, sent, failed, retried), each
+conditional on the lease token of the worker that claimed it, so a worker that lost its lease changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
+from citymes_app.models import (
+    Citizen,
+    Conversation,
+    DeliveryStatus,
+    Message,
+    OutboxItem,
+    OutboxStatus,
+    utcnow,
+)
+from integrations.base import MessageKind, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300.0
+CLAIM_BATCH = 500
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential back-off with full jitter after `attempts` failures: up to 2, 4, 8 ... 300 s."""
+    return random.uniform(0.5, 1.0) * min(2.0**attempts, MAX_BACKOFF_SECONDS)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    item_id: int
+    message_id: int
+    channel_id: int
+    address: str
+    attempts: int
+
+
+_HELD = (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
+
+
+class OutboxLedger:
+    """The outbox's rows, written one committed step at a time (blocking: the dispatcher calls it in a thread)."""
+
+    def __init__(self, *, engine: Engine, bus: EventBus, media_dir: Path, lease: timedelta) -> None:
+        self._engine = engine
+        self._bus = bus
+        self._media_dir = media_dir
+        self._lease = lease
+
+    def claim_due(self, token: str) -> list[Claimed]:
+        now = utcnow()
+        claimed: list[Claimed] = []
+        held_back: set[tuple[int, str]] = set()
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(OutboxItem)
+                .where(OutboxItem.status.in_([OutboxStatus.PENDING, *_HELD]))
+                .order_by(OutboxItem.id)
+                .limit(CLAIM_BATCH)
+            ).all()
+            for row in rows:
+                key = (row.channel_id, row.address)
+                if key in held_back:
+                    continue
+                due = (row.status == OutboxStatus.PENDING and row.next_attempt_at <= now) or (
+                    row.status in _HELD and (row.lease_until is None or row.lease_until <= now)
+                )
+                if not due:
+                    held_back.add(key)  # keep this citizen's messages in order
+                    continue
+                if row.status == OutboxStatus.SENDING:
+                    # Its worker died between handing it to the platform and recording the answer.
+                    log.warning("outbox item %s: taken over from a worker that stopped while sending it", row.id)
+                # The conditional update is the lock: of several workers, one wins each item; a lease renewed
+                # since the select is not taken.
+                won = session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id == row.id, OutboxItem.status == row.status)
+                    .where(OutboxItem.lease_token == row.lease_token)  # "== None" is IS NULL
+                    .where(
+                        or_(
+                            OutboxItem.status == OutboxStatus.PENDING,
+                            OutboxItem.lease_until.is_(None),
+                            OutboxItem.lease_until <= now,
+                        )
+                    )
+                    .values(status=OutboxStatus.CLAIMED, lease_until=now + self._lease, lease_token=token)
+                ).rowcount
+                if won:
+                    claimed.append(Claimed(row.id, row.message_id, row.channel_id, row.address, row.attempts))
+                else:
+                    held_back.add(key)
+            session.commit()
+        return claimed
+
+    def renew(self, token: str) -> None:
+        with Session(self._engine) as session:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.lease_token == token, OutboxItem.status.in_(_HELD))
+                .values(lease_until=utcnow() + self._lease)
+            )
+            session.commit()
+
+    def load(self, item: Claimed) -> tuple[OutboundMessage | None, bool]:
+        with Session(self._engine) as session:
+            message = session.get(Message, item.message_id)
+            if message is None:
+                return None, False
+            conversation = session.get(Conversation, message.conversation_id)
+            citizen = session.get(Citizen, conversation.citizen_id)
+            media_path = str(self._media_dir / message.media_path) if message.media_path else None
+            outbound = OutboundMessage(
+                address=item.address,
+                kind=MessageKind(message.kind),
+                text=message.text,
+                media_path=media_path,
+                media_filename=message.media_filename,
+                latitude=message.latitude,
+                longitude=message.longitude,
+                buttons=tuple(b for b in message.buttons.split("|") if b),
+                template_name=(message.template or {}).get("name"),
+                template_language=(message.template or {}).get("language"),
+                template_params=tuple((message.template or {}).get("params") or ()),
+            )
+            return outbound, citizen.unreachable
+
+    @staticmethod
+    def _held(token: str, item_id: int, *statuses: OutboxStatus) -> Any:
+        """The condition of every write after the claim: this round still holds the item's lease."""
+        return and_(
+            OutboxItem.id == item_id,
+            OutboxItem.lease_token == token,
+            OutboxItem.status.in_(statuses or _HELD),
+        )
+
+    def start_sending(self, token: str, item: Claimed) -> bool:
+        """Mark the item `sending`, committed before the platform hears of it; False if the lease was lost."""
+        with Session(self._engine) as session:
+            won = session.execute(
+                update(OutboxItem)
+                .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), OutboxItem.lease_until > utcnow())
+                .values(status=OutboxStatus.SENDING)
+            ).rowcount
+            session.commit()
+        return bool(won)
+
+    def release(self, token: str, item_ids: list[int]) -> None:
+        if not item_ids:
+            return
+        with Session(self._engine) as session:
+            session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id.in_(item_ids),
+                    OutboxItem.lease_token == token,
+                    OutboxItem.status == OutboxStatus.CLAIMED,
+                )
+                .values(status=OutboxStatus.PENDING, lease_until=None, lease_token=None)
+            )
+            session.commit()
+
+    def retry_later(self, token: str, item: Claimed, reason: str, counts_as_failure: bool, delay: float | None = None) -> None:
+        attempts = item.attempts + (1 if counts_as_failure else 0)
+        if attempts >= MAX_ATTEMPTS:
+            self.finish_failed(token, item, f"gave up after {attempts} attempts: {reason}", False)
+            return
+        wait = delay if delay is not None else backoff_seconds(attempts)
+        with Session(self._engine) as session:
+            session.execute(
+                update(OutboxItem)
+                .where(self._held(token, item.item_id))
+                .values(
+                    status=OutboxStatus.PENDING,
+                    lease_until=None,
+                    lease_token=None,
+                    attempts=attempts,
+                    last_error=reason[:500],
+                    next_attempt_at=utcnow() + timedelta(seconds=wait),
+                )
+            )
+            session.commit()
+
+    def finish_sent(self, token: str, item: Claimed, platform_ids: list[str]) -> None:
+        """Record an accepted send. The platform took it, so it is `sent` even if its id cannot be recorded."""
+        platform_id = platform_ids[0] if platform_ids else None
+        try:
+            self._record_sent(token, item, platform_id)
+            return
+        except IntegrityError:
+            # Another message of this channel already carries the id (e.g. updates that reached the webhook
+            # without the platform, numbered the same). The status matters more than the id.
+            log.warning("outbox item %s: sent; its platform id is already taken, recorded without it", item.item_id)
+        except Exception as exc:
+            log.error("outbox item %s: sent, but recording it failed (%s); retrying", item.item_id, type(exc).__name__)
+        try:
+            self._record_sent(token, item, None)
+        except Exception as exc:
+            # Left `sending`: counted as in flight, and sent again only if its lease runs out.
+            log.error("outbox item %s: sent, but could not be recorded (%s)", item.item_id, type(exc).__name__)
+
+    def _record_sent(self, token: str, item: Claimed, platform_id: str | None) -> None:
+        now = utcnow()
+        with Session(self._engine) as session:
+            won = session.execute(
+                update(OutboxItem)
+                .where(self._held(token, item.item_id, OutboxStatus.SENDING))
+                .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, lease_token=None)
+            ).rowcount
+            if not won:
+                log.warning("outbox item %s: sent after its lease ran out; left to its new holder", item.item_id)
+                return
+            message = session.get(Message, item.message_id)
+            message.status, message.sent_at = DeliveryStatus.SENT, now
+            if platform_id is not None:
+                message.platform_message_id = platform_id
+            session.add(message)
+            session.commit()
+            event = InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
+        self._bus.publish(event)
+
+    def finish_failed(self, token: str, item: Claimed, reason: str, citizen_unreachable: bool) -> None:
+        with Session(self._engine) as session:
+            won = session.execute(
+                update(OutboxItem)
+                .where(self._held(token, item.item_id))
+                .values(status=OutboxStatus.FAILED, lease_until=None, lease_token=None, last_error=reason[:500])
+            ).rowcount
+            if not won:
+                log.warning("outbox item %s: failed after its lease ran out; left to its new holder", item.item_id)
+                return
+            message = session.get(Message, item.message_id)
+            if message is None:
+                session.commit()
+                return
+            message.status, message.error = DeliveryStatus.FAILED, reason[:500]
+            if citizen_unreachable:
+                conversation = session.get(Conversation, message.conversation_id)
+                citizen = session.get(Citizen, conversation.citizen_id)
+                citizen.unreachable = True
+                session.add(citizen)
+            session.add(message)
+            session.commit()
+            event = InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
+        self._bus.publish(event)
