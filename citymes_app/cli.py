@@ -6,9 +6,7 @@ Errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import re
 import secrets
 import sys
 from collections.abc import Callable
@@ -17,16 +15,20 @@ from pathlib import Path
 from sqlmodel import Session
 
 from citymes_app import demo
+from citymes_app.cli_channels import (
+    channel_add,
+    channel_add_template,
+    channel_connect_simulator,
+    channel_enable,
+    channel_list,
+    channel_set_webhook,
+    channel_templates,
+)
+from citymes_app.cli_errors import CommandError
 from citymes_app.core import auth, codes, keywords, operators, templates, tenants, vault
-from citymes_app.core.channels import webhook_url
 from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
-from citymes_app.models import Channel, ChannelMode, Role
-from integrations.simulator.client import SimulatorRefused, SimulatorUnreachable, SyncSimulatorClient, simulator_handle
-
-
-class CommandError(Exception):
-    """A command that cannot be done; the message says what to do instead."""
+from citymes_app.models import ChannelMode, Role
 
 
 def _init_db(_args: argparse.Namespace) -> None:
@@ -86,144 +88,6 @@ def _prompt_password() -> str:
     if getpass.getpass("again: ") != first:
         raise CommandError("the two passwords differ")
     return first
-
-
-def _channel_add(args: argparse.Namespace) -> None:
-    if args.platform == "telegram":
-        if not args.token or not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", args.token):
-            raise CommandError("a Telegram channel needs --token in the form 123456:ABC... (from @BotFather)")
-        if not args.secret or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
-            raise CommandError("a Telegram channel needs --secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        credentials = {"token": args.token, "secret": args.secret}
-    elif args.platform == "whatsapp":
-        credentials = _whatsapp_credentials(args)
-    else:
-        raise CommandError(f"platform '{args.platform}' is not supported yet (supported: telegram, whatsapp)")
-    with session_scope() as session:
-        tenant = tenants.require_tenant(session, slug=args.slug)
-        if args.platform == "whatsapp":
-            for other in tenants.list_channels(session):
-                if other.platform == "whatsapp" and other.credentials.get("phone_number_id") == args.phone_number_id:
-                    # Two channels for one number would split its conversations between them.
-                    raise CommandError(f"phone number id {args.phone_number_id} is already channel {other.id}")
-        channel = tenants.add_channel(
-            session,
-            tenant=tenant,
-            platform=args.platform,
-            credentials=credentials,
-            mode=args.mode,
-            name=args.name or "",
-        )
-        print(channel.id)
-
-
-def _whatsapp_credentials(args: argparse.Namespace) -> dict[str, object]:
-    if not args.phone_number_id or not re.fullmatch(r"\d{1,32}", args.phone_number_id):
-        raise CommandError("a WhatsApp channel needs --phone-number-id: the digits Meta shows for the number")
-    for flag, value in (
-        ("--access-token", args.access_token),
-        ("--app-secret", args.app_secret),
-        ("--verify-token", args.verify_token),
-    ):
-        if not value or not re.fullmatch(r"\S{1,1024}", value):
-            raise CommandError(f"a WhatsApp channel needs {flag} (one word, from Meta's app dashboard)")
-    if args.mode != ChannelMode.WEBHOOK:
-        raise CommandError("WhatsApp channels receive by webhook only: leave out --mode")
-    credentials: dict[str, object] = {
-        "phone_number_id": args.phone_number_id,
-        "access_token": args.access_token,
-        "app_secret": args.app_secret,
-        "verify_token": args.verify_token,
-    }
-    if args.messages_per_second is not None:
-        if not 1 <= args.messages_per_second <= 1000:
-            raise CommandError("--messages-per-second must be between 1 and 1000 (Meta's default is 80)")
-        credentials["messages_per_second"] = args.messages_per_second
-    return credentials
-
-
-def _channel_enable(args: argparse.Namespace) -> None:
-    with session_scope() as session:
-        channel = tenants.set_channel_enabled(session, channel_id=args.channel_id, enabled=args.enabled)
-        print(f"channel {channel.id} {'enabled' if channel.enabled else 'disabled'}")
-
-
-def _channel_add_template(args: argparse.Namespace) -> None:
-    with session_scope() as session:
-        row = session.get(Channel, args.channel_id)
-        if row is None:
-            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
-        template = templates.add_template(session, channel=row, name=args.name, language=args.language, body=args.body)
-        count = template.parameter_count
-        print(f"template {template.name} ({template.language}) recorded for channel {row.id}: {count} parameter(s)")
-
-
-def _channel_templates(args: argparse.Namespace) -> None:
-    with session_scope() as session:
-        if session.get(Channel, args.channel_id) is None:
-            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
-        for template in templates.list_templates(session, channel_id=args.channel_id):
-            print(f"{template.name}\t{template.language}\t{template.parameter_count}\t{template.body}")
-
-
-def _channel_list(args: argparse.Namespace) -> None:
-    with session_scope() as session:
-        tenant = tenants.require_tenant(session, slug=args.slug)
-        for channel in tenants.list_channels(session, tenant_id=tenant.id):
-            state = "enabled" if channel.enabled else "disabled"
-            print(f"{channel.id}\t{channel.platform}\t{channel.mode}\t{state}\t{channel.name}")
-
-
-def _channel_set_webhook(args: argparse.Namespace) -> None:
-    from citymes_app.runtime import get_runtime
-
-    runtime = get_runtime()
-    with Session(runtime.engine) as session:
-        row = session.get(Channel, args.channel_id)
-        if row is None:
-            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
-    url = webhook_url(args.base_url, platform=row.platform, channel_id=row.id)
-
-    async def register() -> None:
-        channel = runtime.channels.build(row)
-        try:
-            await channel.register_webhook(url)
-        finally:
-            await channel.close()
-
-    try:
-        asyncio.run(register())
-    except Exception as exc:
-        raise CommandError(f"could not register the webhook: {exc}") from exc
-    print(f"channel {row.id} delivers to {url}")
-
-
-def _channel_connect_simulator(args: argparse.Namespace) -> None:
-    """Register a WhatsApp number with the local simulator, subscribed to our webhook, with its templates approved."""
-    with Session(get_engine()) as session:
-        row = session.get(Channel, args.channel_id)
-        if row is None:
-            raise CommandError(f"no channel {args.channel_id}: `channel list SLUG` shows them")
-        if row.platform != "whatsapp":
-            raise CommandError(f"channel {row.id} is a {row.platform} channel: use `channel set-webhook` for it")
-        recorded = templates.list_templates(session, channel_id=row.id)
-    simulator = SyncSimulatorClient(args.simulator_url or load_settings().simulator_url)
-    callback = webhook_url(args.base_url, platform=row.platform, channel_id=row.id)
-    number_id = simulator_handle(row.platform, row.credentials)
-    try:
-        # The simulator checks the callback with Meta's GET handshake, so our backend must be answering already.
-        try:
-            simulator.whatsapp_register_number(row.credentials, callback_url=callback)
-        except SimulatorRefused as exc:
-            raise CommandError(f"the simulator refused the number: {exc.description}") from None
-        for template in recorded:
-            try:
-                simulator.whatsapp_approve_template(number_id, name=template.name, language=template.language, body=template.body)
-            except SimulatorRefused as exc:
-                raise CommandError(f"the simulator refused template {template.name}: {exc.description}") from None
-    except SimulatorUnreachable as exc:
-        raise CommandError(f"{exc}: start it first") from None
-    print(f"channel {row.id} (number {number_id}) delivers to {callback}; {len(recorded)} template(s) approved")
 
 
 def _secrets_new_key(_args: argparse.Namespace) -> None:
@@ -358,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(active=True)
 
     channel = sub.add_parser("channel").add_subparsers(dest="action", required=True, parser_class=_Parser)
-    p = command("add", _channel_add, channel, help="prints the new channel id")
+    p = command("add", channel_add, channel, help="prints the new channel id")
     p.add_argument("slug")
     p.add_argument("platform")
     p.add_argument("--token")
@@ -370,28 +234,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--app-secret", help="WhatsApp: the app secret that signs the webhooks")
     p.add_argument("--verify-token", help="WhatsApp: the token Meta echoes when the webhook is subscribed")
     p.add_argument("--messages-per-second", type=int, help="WhatsApp: the number's throughput (default 80)")
-    p = command("list", _channel_list, channel)
+    p = command("list", channel_list, channel)
     p.add_argument("slug")
-    p = command("disable", _channel_enable, channel, help="stop receiving and sending on a channel")
+    p = command("disable", channel_enable, channel, help="stop receiving and sending on a channel")
     p.add_argument("channel_id", type=int)
     p.set_defaults(enabled=False)
-    p = command("enable", _channel_enable, channel, help="receive and send on a disabled channel again")
+    p = command("enable", channel_enable, channel, help="receive and send on a disabled channel again")
     p.add_argument("channel_id", type=int)
     p.set_defaults(enabled=True)
-    p = command("add-template", _channel_add_template, channel, help="record a template the platform approved")
+    p = command("add-template", channel_add_template, channel, help="record a template the platform approved")
     p.add_argument("channel_id", type=int)
     p.add_argument("name", help="the template's name, as approved")
     p.add_argument("--language", required=True, help="its language code, as approved (ca, es, en_US...)")
     p.add_argument("--body", required=True, help="its text with {{1}}, {{2}}... where the parameters go")
-    p = command("templates", _channel_templates, channel, help="list a channel's approved templates")
+    p = command("templates", channel_templates, channel, help="list a channel's approved templates")
     p.add_argument("channel_id", type=int)
-    p = command("set-webhook", _channel_set_webhook, channel, help="register our webhook URL with the platform")
+    p = command("set-webhook", channel_set_webhook, channel, help="register our webhook URL with the platform")
     p.add_argument("channel_id", type=int)
     p.add_argument("--base-url", required=True, help="where the platform reaches this backend")
 
     p = command(
         "connect-simulator",
-        _channel_connect_simulator,
+        channel_connect_simulator,
         channel,
         help="register a WhatsApp channel's number with the local simulator, delivering to our webhook",
     )
