@@ -12,6 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 import phonenumbers
 from sqlalchemy import func
@@ -115,11 +116,20 @@ def import_codes_csv(session: Session, *, tenant: Tenant, keyword_text: str, con
     return CodeImportReport(len(rows), [])
 
 
+class CodeStatus(StrEnum):
+    """What a citizen's `KEYWORD CODE` came to."""
+
+    ANSWERED = "answered"  # with the personal response
+    WRONG = "wrong"  # no such code
+    OTHER_PHONE = "other_phone"  # the code is tied to another citizen's phone
+    LOCKED = "locked"  # too many wrong codes lately
+
+
 @dataclass(frozen=True)
 class CodeOutcome:
-    """`answered` (with the personal response), `wrong`, `other_phone` or `locked`."""
+    """The outcome of a personal-code lookup, and the personal response when answered."""
 
-    status: str
+    status: CodeStatus
     response: str = ""
 
 
@@ -136,20 +146,24 @@ def _wrong_recently(session: Session, *, citizen_id: int, now: datetime) -> int:
 def answer_code(session: Session, *, keyword: Keyword, citizen: Citizen, code: str, now: datetime) -> CodeOutcome:
     """Look up `code` behind `keyword` for `citizen`, counting wrong tries."""
     if _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
-        return CodeOutcome("locked")
+        return CodeOutcome(CodeStatus.LOCKED)
     row = session.exec(
         select(PersonalCode).where(
             PersonalCode.keyword_id == keyword.id,
             PersonalCode.code_digest == code_digest(keyword_id=keyword.id, code=code),
         )
     ).first()
-    outcome = CodeOutcome("wrong")
+    outcome = CodeOutcome(CodeStatus.WRONG)
     if row is not None:
         outcome = (
-            CodeOutcome("other_phone") if row.phone and row.phone != citizen.phone else CodeOutcome("answered", row.response)
+            CodeOutcome(CodeStatus.OTHER_PHONE)
+            if row.phone and row.phone != citizen.phone
+            else CodeOutcome(CodeStatus.ANSWERED, row.response)
         )
-    session.add(CodeAttempt(tenant_id=citizen.tenant_id, citizen_id=citizen.id, success=outcome.status == "answered", at=now))
+    session.add(
+        CodeAttempt(tenant_id=citizen.tenant_id, citizen_id=citizen.id, success=outcome.status == CodeStatus.ANSWERED, at=now)
+    )
     session.flush()
-    if outcome.status != "answered" and _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
-        return CodeOutcome("locked")
+    if outcome.status != CodeStatus.ANSWERED and _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
+        return CodeOutcome(CodeStatus.LOCKED)
     return outcome

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -56,18 +57,26 @@ class Entry:
         return self.topic or f"#{self.id}"
 
 
+class MatchStatus(StrEnum):
+    """What the matcher made of a message."""
+
+    MATCHED = "matched"  # one keyword
+    AMBIGUOUS = "ambiguous"  # a few candidates: ask which
+    NONE = "none"  # no keyword: an operator answers
+
+
 @dataclass(frozen=True)
 class Match:
-    """The matcher's verdict: `matched` (one keyword), `ambiguous` (a few candidates) or `none`."""
+    """The matcher's verdict, with its candidates and why."""
 
-    status: str
+    status: MatchStatus
     entries: tuple[Entry, ...] = ()
     reason: str = ""
     code: str = ""  # what followed a personal-code keyword
 
     @property
     def entry(self) -> Entry | None:
-        return self.entries[0] if self.status == "matched" else None
+        return self.entries[0] if self.status == MatchStatus.MATCHED else None
 
 
 @dataclass
@@ -104,7 +113,7 @@ class KeywordIndex:
         """Find the keyword that answers `text`; prefer translations in `language`."""
         normalized = normalize(text)
         if not normalized:
-            return Match("none", reason="nothing to match")
+            return Match(MatchStatus.NONE, reason="nothing to match")
         words = normalized.split()
         if normalized in self.by_phrase:
             return self._verdict([_Hit(self.by_phrase[normalized], normalized, normalized)], language, "exact")
@@ -112,14 +121,14 @@ class KeywordIndex:
         if code_match is not None:
             return code_match
         if len(words) > MAX_SENTENCE_WORDS:
-            return Match("none", reason=f"a message of {len(words)} words is left to an operator")
+            return Match(MatchStatus.NONE, reason=f"a message of {len(words)} words is left to an operator")
         hits = self._in_sentence(words)
         if hits:
             return self._verdict(hits, language, "sentence")
         hits = self._typos(words)
         if hits:
             return self._verdict(hits, language, "typo")
-        return Match("none", reason="no keyword, synonym or close spelling found")
+        return Match(MatchStatus.NONE, reason="no keyword, synonym or close spelling found")
 
     # --- steps -------------------------------------------------------------------------------------------
 
@@ -130,7 +139,7 @@ class KeywordIndex:
             if ids:
                 chosen = self._prefer(ids, language)
                 return Match(
-                    "matched",
+                    MatchStatus.MATCHED,
                     (chosen,),
                     reason=f"personal-code keyword '{phrase}' followed by a code",
                     code="".join(words[size:]),
@@ -198,7 +207,7 @@ class KeywordIndex:
                 "sentence": f"'{hit.phrase}' found in the message",
                 "typo": f"'{hit.typed}' looks like '{hit.phrase}' ({hit.distance} typo{'s' if hit.distance > 1 else ''})",
             }[how]
-            return Match("matched", (entry,), reason=reason)
+            return Match(MatchStatus.MATCHED, (entry,), reason=reason)
         options = tuple(self._prefer(ids, language) for ids in concepts.values())
         names = ", ".join(f"'{h.phrase}'" for h in hits)
-        return Match("ambiguous", options[:3], reason=f"several keywords fit: {names}")
+        return Match(MatchStatus.AMBIGUOUS, options[:3], reason=f"several keywords fit: {names}")

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from citymes_app.core.events import EventBus
-from citymes_app.core.outbox_ledger import Claimed, OutboxLedger
+from citymes_app.core.outbox_ledger import Claimed, OutboxLedger, Readiness
 from citymes_app.models import (
     Author,
     Conversation,
@@ -195,25 +195,26 @@ class OutboxDispatcher:
 
     async def _send_one(self, token: str, item: Claimed) -> bool:
         """Send one item; False when the items behind it must wait."""
-        try:
-            outbound, unreachable = await asyncio.to_thread(self.ledger.load, item)
-        except Exception as exc:
-            log.error("outbox item %s: could not be read (%s), will retry", item.item_id, type(exc).__name__)
-            await asyncio.to_thread(self.ledger.retry_later, token, item, f"could not be read: {type(exc).__name__}", True)
-            return False
-        if outbound is None:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, "its message was deleted", False)
-            return True
-        if unreachable:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, "the citizen has blocked the channel", False)
-            return True
         channel = self._channel_for(item.channel_id)
         if channel is None:
             await asyncio.to_thread(self.ledger.retry_later, token, item, "the channel is disabled or missing", True)
             return False
-        if not await asyncio.to_thread(self.ledger.start_sending, token, item):
+        try:
+            prepared = await asyncio.to_thread(self.ledger.prepare, token, item)
+        except Exception as exc:
+            log.error("outbox item %s: could not be read (%s), will retry", item.item_id, type(exc).__name__)
+            await asyncio.to_thread(self.ledger.retry_later, token, item, f"could not be read: {type(exc).__name__}", True)
+            return False
+        if prepared.readiness == Readiness.GONE:
+            await asyncio.to_thread(self.ledger.finish_failed, token, item, "its message was deleted", False)
+            return True
+        if prepared.readiness == Readiness.UNREACHABLE:
+            await asyncio.to_thread(self.ledger.finish_failed, token, item, "the citizen has blocked the channel", False)
+            return True
+        if prepared.readiness == Readiness.LEASE_LOST or prepared.outbound is None:
             log.warning("outbox item %s: lease lost before sending; left to its new holder", item.item_id)
             return False
+        outbound = prepared.outbound
         try:
             receipt = await channel.send(outbound)
         except RateLimited as exc:

@@ -7,6 +7,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,21 @@ class Claimed:
 
 
 _HELD = (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
+
+
+class Readiness(StrEnum):
+    """Whether a claimed item can go to the platform now."""
+
+    READY = "ready"  # marked `sending`: hand it over
+    GONE = "gone"  # its message was deleted
+    UNREACHABLE = "unreachable"  # the citizen has blocked the channel
+    LEASE_LOST = "lease_lost"  # another worker holds it now
+
+
+@dataclass(frozen=True)
+class Prepared:
+    readiness: Readiness
+    outbound: OutboundMessage | None = None
 
 
 class OutboxLedger:
@@ -115,28 +131,40 @@ class OutboxLedger:
             )
             session.commit()
 
-    def load(self, item: Claimed) -> tuple[OutboundMessage | None, bool]:
+    def prepare(self, token: str, item: Claimed) -> Prepared:
+        """Read the item's message and, when it can go, mark it `sending` — committed before the platform hears of it
+        (one transaction: the read and the step that makes it count as in flight)."""
         with Session(self._engine) as session:
             message = session.get(Message, item.message_id)
             if message is None:
-                return None, False
-            conversation = session.get(Conversation, message.conversation_id)
-            citizen = session.get(Citizen, conversation.citizen_id)
-            media_path = str(self._media_dir / message.media_path) if message.media_path else None
-            outbound = OutboundMessage(
-                address=item.address,
-                kind=MessageKind(message.kind),
-                text=message.text,
-                media_path=media_path,
-                media_filename=message.media_filename,
-                latitude=message.latitude,
-                longitude=message.longitude,
-                buttons=tuple(b for b in message.buttons.split("|") if b),
-                template_name=(message.template or {}).get("name"),
-                template_language=(message.template or {}).get("language"),
-                template_params=tuple((message.template or {}).get("params") or ()),
-            )
-            return outbound, citizen.unreachable
+                return Prepared(Readiness.GONE)
+            conversation = session.get_one(Conversation, message.conversation_id)
+            if session.get_one(Citizen, conversation.citizen_id).unreachable:
+                return Prepared(Readiness.UNREACHABLE)
+            outbound = self._outbound(item, message)
+            won = session.execute(
+                update(OutboxItem)
+                .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), OutboxItem.lease_until > utcnow())
+                .values(status=OutboxStatus.SENDING)
+            ).rowcount
+            session.commit()
+        return Prepared(Readiness.READY, outbound) if won else Prepared(Readiness.LEASE_LOST)
+
+    def _outbound(self, item: Claimed, message: Message) -> OutboundMessage:
+        template = message.template or {}
+        return OutboundMessage(
+            address=item.address,
+            kind=MessageKind(message.kind),
+            text=message.text,
+            media_path=str(self._media_dir / message.media_path) if message.media_path else None,
+            media_filename=message.media_filename,
+            latitude=message.latitude,
+            longitude=message.longitude,
+            buttons=tuple(b for b in message.buttons.split("|") if b),
+            template_name=template.get("name"),
+            template_language=template.get("language"),
+            template_params=tuple(template.get("params") or ()),
+        )
 
     @staticmethod
     def _held(token: str, item_id: int, *statuses: OutboxStatus) -> Any:
@@ -146,17 +174,6 @@ class OutboxLedger:
             OutboxItem.lease_token == token,
             OutboxItem.status.in_(statuses or _HELD),
         )
-
-    def start_sending(self, token: str, item: Claimed) -> bool:
-        """Mark the item `sending`, committed before the platform hears of it; False if the lease was lost."""
-        with Session(self._engine) as session:
-            won = session.execute(
-                update(OutboxItem)
-                .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), OutboxItem.lease_until > utcnow())
-                .values(status=OutboxStatus.SENDING)
-            ).rowcount
-            session.commit()
-        return bool(won)
 
     def release(self, token: str, item_ids: list[int]) -> None:
         if not item_ids:

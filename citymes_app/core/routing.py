@@ -17,7 +17,8 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from citymes_app.core import codes, hours, keywords, outbox, replies
-from citymes_app.core.matching import normalize
+from citymes_app.core.codes import CodeStatus
+from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery
 from integrations.base import MessageKind
@@ -139,7 +140,7 @@ def route_text(
         routed.answered = True
         return routed
     match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=citizen.language)
-    if match.status == "matched":
+    if match.status == MatchStatus.MATCHED:
         keyword = session.get(Keyword, match.entry.id)
         citizen.language = keyword.language
         if match.code:
@@ -157,7 +158,7 @@ def route_text(
             _answer_keyword(session, conversation=conversation, routed=routed, keyword=keyword)
         routed.answered = True
         return routed
-    if match.status == "ambiguous":
+    if match.status == MatchStatus.AMBIGUOUS:
         language = replies.language_for(tenant, citizen.language)
         names = [e.keyword for e in match.entries]
         options = f" {replies.text(tenant, language, 'or')} ".join(names)
@@ -185,11 +186,11 @@ def _answer_code(
 ) -> None:
     outcome = codes.answer_code(session, keyword=keyword, citizen=citizen, code=code, now=now)
     language = replies.language_for(tenant, keyword.language)
-    if outcome.status == "answered":
+    if outcome.status == CodeStatus.ANSWERED:
         _say(session, conversation, routed, outcome.response)
-    elif outcome.status == "other_phone":
+    elif outcome.status == CodeStatus.OTHER_PHONE:
         _say(session, conversation, routed, replies.text(tenant, language, "code_other_phone"))
-    elif outcome.status == "locked":
+    elif outcome.status == CodeStatus.LOCKED:
         _say(session, conversation, routed, replies.text(tenant, language, "code_locked"))
     else:
         _say(session, conversation, routed, replies.text(tenant, language, "code_wrong", keyword=keyword.keyword))
@@ -256,7 +257,7 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
             AnswerOutcome.INDEX, f"an index command: answers with {what}", language=command[0], buttons=tuple(names)
         )
     match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=language)
-    if match.status == "matched":
+    if match.status == MatchStatus.MATCHED:
         keyword = session.get(Keyword, match.entry.id)
         if match.code:
             return Explanation(
@@ -269,7 +270,7 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
         body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
         buttons = tuple(b for b in keyword.buttons.split("|") if b)
         return Explanation(AnswerOutcome.KEYWORD, match.reason, keyword.keyword, keyword.id, keyword.language, body, buttons)
-    if match.status == "ambiguous":
+    if match.status == MatchStatus.AMBIGUOUS:
         names = tuple(e.keyword for e in match.entries)
         return Explanation(AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names)
     return Explanation(AnswerOutcome.OPERATOR, f"{match.reason}: the message waits for an operator")

@@ -12,6 +12,7 @@ Error messages here never carry a credential or a ciphertext: they go to logs an
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -61,6 +62,9 @@ def _ring_for(keys: tuple[str, ...]) -> MultiFernet:
 
 def key_ring() -> MultiFernet:
     """The configured keys (read again on every call, so a changed environment takes effect); `MissingKey` if none."""
+    in_environment = tuple(key.strip() for key in os.environ.get("CITYMES_ENCRYPTION_KEYS", "").split(",") if key.strip())
+    if in_environment:  # the common case, on every credentials read: no need to build the settings
+        return _ring_for(in_environment)
     settings = load_settings()
     if not settings.encryption_keys:
         raise MissingKey(
