@@ -17,6 +17,22 @@ from integrations.simulator.whatsapp.protocol import PHONE_NUMBER_ID_RE, GraphEr
 from integrations.simulator.whatsapp.state import FailureRule, NumberState
 
 
+def _only_fields(payload: Any, allowed: set[str]) -> None:
+    """A control call's body: a JSON object with no field but `allowed`."""
+    if not isinstance(payload, dict):
+        raise ControlError("body must be a JSON object")
+    unknown = set(payload) - allowed
+    if unknown:
+        raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
+
+
+def _set_given(target: object, **values: Any) -> None:
+    """Set the attributes given a value; omitted (None) ones keep theirs."""
+    for name, value in values.items():
+        if value is not None:
+            setattr(target, name, value)
+
+
 class NumberControl(GraphApi):
     """`/sim/whatsapp/numbers`: set a number up the way Meta's dashboard would, and tune how it behaves."""
 
@@ -44,11 +60,7 @@ class NumberControl(GraphApi):
         if not access_token.strip() or not app_secret.strip():
             raise ControlError("access_token and app_secret must not be empty")
         display = optional(payload, "display_phone_number", str) or f"34{phone_number_id[-9:].rjust(9, '0')}"
-        callback_url, verify_token = self._callback(payload)
-        if callback_url is not None:
-            problem = await self._handshake(callback_url, verify_token or "")
-            if problem:
-                raise ControlError(f"The callback URL or verify token couldn't be validated: {problem}")
+        callback_url, verify_token = await self._verified_callback(payload)
         async with self._lock:
             self._numbers[phone_number_id] = NumberState(
                 phone_number_id=phone_number_id,
@@ -65,6 +77,15 @@ class NumberControl(GraphApi):
             "callback_url": callback_url,
             "verified": callback_url is not None,
         }
+
+    async def _verified_callback(self, payload: dict[str, Any]) -> tuple[str | None, str | None]:
+        """The callback URL and verify token a call gives, after Meta's GET handshake on them succeeded."""
+        callback_url, verify_token = self._callback(payload)
+        if callback_url is not None:
+            problem = await self._handshake(callback_url, verify_token or "")
+            if problem:
+                raise ControlError(f"The callback URL or verify token couldn't be validated: {problem}")
+        return callback_url, verify_token
 
     @staticmethod
     def _callback(payload: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -83,11 +104,7 @@ class NumberControl(GraphApi):
             raise ControlError("body must be a JSON object")
         async with self._lock:
             self._control_number(phone_number_id)
-        callback_url, verify_token = self._callback(payload)
-        if callback_url is not None:
-            problem = await self._handshake(callback_url, verify_token or "")
-            if problem:
-                raise ControlError(f"The callback URL or verify token couldn't be validated: {problem}")
+        callback_url, verify_token = await self._verified_callback(payload)
         async with self._lock:
             number = self._control_number(phone_number_id)
             number.callback_url, number.verify_token = callback_url, verify_token
@@ -121,11 +138,7 @@ class NumberControl(GraphApi):
 
     async def set_limits(self, phone_number_id: str, payload: Any) -> dict[str, Any]:
         """Change a number's throughput and pair rate (omitted fields keep their value)."""
-        if not isinstance(payload, dict):
-            raise ControlError("body must be a JSON object")
-        unknown = set(payload) - {"messages_per_second", "pair_interval_seconds", "pair_burst"}
-        if unknown:
-            raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
+        _only_fields(payload, {"messages_per_second", "pair_interval_seconds", "pair_burst"})
         rate = number_field(payload, "messages_per_second", required=False)
         interval = number_field(payload, "pair_interval_seconds", required=False)
         burst = optional(payload, "pair_burst", int)
@@ -134,12 +147,7 @@ class NumberControl(GraphApi):
                 raise ControlError(f"{name} must be positive")
         async with self._lock:
             number = self._control_number(phone_number_id)
-            if rate is not None:
-                number.limits.messages_per_second = rate
-            if interval is not None:
-                number.limits.pair_interval_seconds = interval
-            if burst is not None:
-                number.limits.pair_burst = burst
+            _set_given(number.limits, messages_per_second=rate, pair_interval_seconds=interval, pair_burst=burst)
             # Start the new limits with full buckets.
             number.throughput = None
             number.pair_buckets.clear()
@@ -147,23 +155,14 @@ class NumberControl(GraphApi):
 
     async def set_statuses(self, phone_number_id: str, payload: Any) -> dict[str, Any]:
         """Which statuses follow each accepted send, and after how long."""
-        if not isinstance(payload, dict):
-            raise ControlError("body must be a JSON object")
-        unknown = set(payload) - {"auto", "read", "delay_seconds"}
-        if unknown:
-            raise ControlError("unknown fields: " + ", ".join(sorted(unknown)))
+        _only_fields(payload, {"auto", "read", "delay_seconds"})
         auto, read = optional(payload, "auto", bool), optional(payload, "read", bool)
         delay = number_field(payload, "delay_seconds", required=False)
         if delay is not None and not 0 <= delay <= 60:
             raise ControlError("delay_seconds must be between 0 and 60")
         async with self._lock:
             number = self._control_number(phone_number_id)
-            if auto is not None:
-                number.statuses.auto = auto
-            if read is not None:
-                number.statuses.read = read
-            if delay is not None:
-                number.statuses.delay_seconds = delay
+            _set_given(number.statuses, auto=auto, read=read, delay_seconds=delay)
             return {"ok": True, "statuses": number.statuses.as_dict()}
 
     async def push_status(self, phone_number_id: str, wamid: str, payload: Any) -> dict[str, Any]:
