@@ -61,6 +61,8 @@ async def run(workdir: Path) -> dict:
         with serve_app(create_api()) as api_url:
             town = make_town(runtime, sim_url)
             channel = runtime.channels.get(town.channel_id)
+            if channel is None:
+                raise RuntimeError("the bench town's Telegram channel did not load")
             await channel.register_webhook(f"{api_url}/webhooks/telegram/{town.channel_id}")
             dispatcher = asyncio.create_task(runtime.dispatcher(poll_interval=0.05).run())
             async with httpx.AsyncClient(timeout=60) as client:

@@ -11,13 +11,13 @@ import hmac
 import logging
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aiolimiter import AsyncLimiter
-from telegram import Message, ReplyKeyboardMarkup, Update
+from telegram import Message, ReplyKeyboardMarkup, Update, User
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
@@ -171,15 +171,16 @@ class TelegramChannel(Channel):
             raise MalformedPayload(f"unreadable Telegram update ({type(exc).__name__})") from exc
         if update.message is None or update.message.from_user is None:
             return None  # edits, channel posts, callbacks...: not handled yet, acknowledged
-        return self._inbound(update.message)
+        return self._inbound(update.message, update.message.from_user)
 
-    def _inbound(self, message: Message) -> InboundMessage:
-        user = message.from_user
+    def _inbound(self, message: Message, user: User) -> InboundMessage:
+        # python-telegram-bot types `date` as always there, but leaves it None when an update carries none.
+        sent_at = cast("datetime | None", message.date)
         common: dict[str, Any] = {
             "platform_message_id": f"{message.chat.id}:{message.message_id}",
             "sender_id": str(user.id),
             "address": str(message.chat.id),
-            "sent_at": message.date.astimezone(UTC) if message.date else datetime.now(UTC),
+            "sent_at": sent_at.astimezone(UTC) if sent_at else datetime.now(UTC),
             "sender_name": user.full_name,
             "language_code": user.language_code,
             "text": message.text or message.caption or "",
@@ -254,7 +255,11 @@ class TelegramChannel(Channel):
         polled: list[PolledUpdate] = []
         for update in updates:
             try:
-                inbound = self._inbound(update.message) if update.message and update.message.from_user else None
+                inbound = (
+                    self._inbound(update.message, update.message.from_user)
+                    if update.message and update.message.from_user
+                    else None
+                )
             except (KeyError, TypeError, ValueError, AttributeError):
                 log.warning("channel %s: update %s unreadable, skipped", self.channel_id, update.update_id)
                 inbound = None
@@ -301,13 +306,14 @@ class TelegramChannel(Channel):
             if not message.media_path or not Path(message.media_path).is_file():
                 raise PermanentChannelError("the attachment is missing from the media folder")
             caption, rest = message.text[:MAX_CAPTION], message.text[MAX_CAPTION:]
-            sender = {
+            senders: dict[MessageKind, Callable[..., Awaitable[Message]]] = {
                 MessageKind.PHOTO: self._bot.send_photo,
                 MessageKind.DOCUMENT: self._bot.send_document,
                 MessageKind.VIDEO: self._bot.send_video,
                 MessageKind.AUDIO: self._bot.send_audio,
                 MessageKind.VOICE: self._bot.send_voice,
-            }[kind]
+            }
+            sender = senders[kind]
             async with self._limiter(message.address):
                 with open(message.media_path, "rb") as handle:
                     kwargs: dict[str, Any] = {"caption": caption or None}

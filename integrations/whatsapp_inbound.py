@@ -57,6 +57,11 @@ def _list(value: Any, what: str) -> list[Any]:
     return value
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """The value if it is an object, else an empty one (an optional part of a message read leniently)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -169,12 +174,12 @@ class WhatsAppWebhooks:
                 return InboundMessage(kind=MessageKind.TEXT, text=text, **common)
         if kind == "contacts":
             contacts = message.get("contacts")
-            first = contacts[0] if isinstance(contacts, list) and contacts and isinstance(contacts[0], dict) else {}
-            name = first.get("name") if isinstance(first.get("name"), dict) else {}
+            first = _object(contacts[0]) if isinstance(contacts, list) and contacts else {}
+            name = _object(first.get("name"))
             full_name = _text(name.get("formatted_name")) or " ".join(
                 filter(None, [_text(name.get("first_name")), _text(name.get("last_name"))])
             )
-            phones = [p for p in first.get("phones") or [] if isinstance(p, dict)] if isinstance(first, dict) else []
+            phones = [p for p in first.get("phones") or [] if isinstance(p, dict)]
             phone = next((_e164(_text(p.get("wa_id")) or _text(p.get("phone"))) for p in phones), "")
             return InboundMessage(kind=MessageKind.CONTACT, contact_name=full_name or None, contact_phone=phone or None, **common)
         # Stickers, reactions, orders, "unsupported" and types added later: stored and shown as unsupported.
@@ -194,7 +199,7 @@ class WhatsAppWebhooks:
                     errors = [e for e in _list(status.get("errors"), "errors") if isinstance(e, dict)]
                     first = errors[0] if errors else {}
                     code = first.get("code") if isinstance(first.get("code"), int) else None
-                    data = first.get("error_data") if isinstance(first.get("error_data"), dict) else {}
+                    data = _object(first.get("error_data"))
                     error = describe_error(code, _text(first.get("title")), _text(data.get("details")))
                 updates.append(StatusUpdate(wamid, DeliveryState(state), _timestamp(status.get("timestamp")), error))
         return updates

@@ -84,6 +84,7 @@ async def town(runtime: Runtime, simulator_url: str, api_url: str) -> AsyncItera
     """A town whose bot delivers to our webhook."""
     town = make_town(runtime, simulator_url)
     channel = runtime.channels.get(town.channel_id)
+    assert channel is not None, "the test town's channel did not load"
     await channel.register_webhook(f"{api_url}/webhooks/telegram/{town.channel_id}")
     yield town
     await runtime.channels.close()

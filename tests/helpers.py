@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from citymes_app.core import auth, keywords, tenants
-from citymes_app.models import Tenant
+from citymes_app.models import Tenant, row_id
 from citymes_app.runtime import Runtime
 from integrations.simulator.client import SimulatorClient
 
@@ -48,6 +49,20 @@ class Town:
         return f"{self.simulator_url}/sim/telegram/bots/{self.token}/{path.lstrip('/')}"
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine a test's session is bound to (the desks under test open their own sessions on it)."""
+    bind = session.get_bind()
+    assert isinstance(bind, Engine), "the session is bound to a connection, not an engine"
+    return bind
+
+
+def signed_in_operator(session: Session, token: str) -> auth.SignedInOperator:
+    """The operator a session token signs in (the test fails if it signs in none)."""
+    operator = auth.resolve_session(session, token=token)
+    assert operator is not None, "the session token signs in no operator"
+    return operator
+
+
 def make_town(runtime: Runtime, simulator_url: str, *, slug: str = "vila", mode: str = "webhook") -> Town:
     """Create a town; each gets its own bot token, so simulator state never mixes between tests."""
     token = f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(12)}"
@@ -62,8 +77,8 @@ def make_town(runtime: Runtime, simulator_url: str, *, slug: str = "vila", mode:
         assert report.ok, report.errors
         login = auth.open_session(session, operator=operator)
         session.commit()
-        signed_in = auth.resolve_session(session, token=login)
-    return Town(tenant.id, channel.id, token, secret, signed_in, simulator_url)
+        signed_in = signed_in_operator(session, login)
+    return Town(row_id(tenant), row_id(channel), token, secret, signed_in, simulator_url)
 
 
 T = TypeVar("T")
@@ -149,12 +164,12 @@ async def make_whatsapp_town(
             session, tenant=tenant, platform="whatsapp", credentials=credentials, name=f"WhatsApp {phone_number_id[-4:]}"
         )
         session.commit()
-        signed_in = auth.resolve_session(session, token=login) if town is None else town.operator
+        signed_in = signed_in_operator(session, login) if town is None else town.operator
     callback_url = f"{api_url}/webhooks/whatsapp/{channel.id}"
     await SimulatorClient(simulator_url).whatsapp_register_number(credentials, callback_url=callback_url)
     return WhatsAppTown(
-        tenant.id,
-        channel.id,
+        row_id(tenant),
+        row_id(channel),
         phone_number_id,
         credentials["access_token"],
         credentials["app_secret"],

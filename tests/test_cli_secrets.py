@@ -52,7 +52,9 @@ def test_keys_file_is_created_once_for_the_owner_only_and_seals_the_channels(tmp
     assert (added.returncode, added.stdout.strip()) == (0, "1")
     with sqlite3.connect(database) as connection:
         (stored,) = connection.execute("SELECT credentials FROM channel").fetchone()
-    assert b"abcDEF" in Fernet(keys["CITYMES_ENCRYPTION_KEYS"]).decrypt(stored.encode())
+    encryption_keys = keys["CITYMES_ENCRYPTION_KEYS"]
+    assert encryption_keys
+    assert b"abcDEF" in Fernet(encryption_keys).decrypt(stored.encode())
     assert "abcDEF" not in stored
 
 

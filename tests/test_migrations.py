@@ -38,7 +38,7 @@ def test_migration_encrypts_plaintext_channel_credentials_and_downgrade_restores
     assert "EAAGplain" not in stored and "app-secret-0123" not in stored
     engine = make_engine(url)
     with Session(engine) as session:
-        assert session.get(Channel, 1).credentials == PLAIN
+        assert session.get_one(Channel, 1).credentials == PLAIN
     engine.dispose()
 
     command.downgrade(alembic_config(url), "0003")

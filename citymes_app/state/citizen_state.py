@@ -120,7 +120,8 @@ class CitizenState(rx.State):
         if not self.citizen_name.strip():
             self.citizen_name = DEFAULT_NAMES[secrets.randbelow(len(DEFAULT_NAMES))]
         self._watch_generation += 1
-        return CitizenState.watch_chat(self._watch_generation)
+        # Reflex types a background handler with a TypeVarTuple mypy cannot call through (it is an EventHandler at run time).
+        return CitizenState.watch_chat(self._watch_generation)  # type: ignore[misc]
 
     @rx.event
     async def choose_bot(self, channel_id: str):

@@ -82,7 +82,7 @@ class GuardedEventNamespace(EventNamespace):
         await super().emit_update(update, token)
 
 
-def _session_cookie(payload: dict[str, Any]) -> str:
+def _session_cookie(payload: object) -> str:
     """The session cookie a (re)connecting browser sends with its hydrate event."""
     values = payload.get("vars") if isinstance(payload, dict) else None
     if not isinstance(values, dict):

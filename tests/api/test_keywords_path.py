@@ -4,14 +4,15 @@ outbox → python-telegram-bot → the citizen's phone in the simulator."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app import demo
 from citymes_app.core import clock, codes, hours, inbox, keywords
-from citymes_app.models import Conversation, Tenant, UnmatchedQuery
+from citymes_app.models import Conversation, Tenant, UnmatchedQuery, row_id
 from citymes_app.runtime import Runtime
 from tests.helpers import IN_HOURS_NOTICE, Town, bot_messages, citizen_says, eventually
 
@@ -24,9 +25,9 @@ HOURS_ES = "La Oficina de Atención Ciudadana abre de lunes a viernes de 8 a 19 
 async def demo_town(runtime: Runtime, town: Town, dispatcher: None) -> Town:
     """The test town with the demo's keywords (three languages, topics, menus) and personal codes."""
     with Session(runtime.engine) as session:
-        tenant = session.get(Tenant, town.tenant_id)
-        for old in keywords.search(session, tenant_id=tenant.id):
-            keywords.delete_keyword(session, tenant=tenant, keyword_id=old.id)
+        tenant = session.get_one(Tenant, town.tenant_id)
+        for old in keywords.search(session, tenant_id=row_id(tenant)):
+            keywords.delete_keyword(session, tenant=tenant, keyword_id=row_id(old))
         assert keywords.import_keywords_csv(session, tenant=tenant, content=demo.DEMO_KEYWORDS_CSV).ok
         report = codes.import_codes_csv(
             session,
@@ -41,10 +42,10 @@ async def demo_town(runtime: Runtime, town: Town, dispatcher: None) -> Town:
     return town
 
 
-async def answers_to(town: Town, chat_id: int, text: str | None, *, count: int = 1, **extra: object) -> list[dict]:
+async def answers_to(town: Town, chat_id: int, text: str | None, *, count: int = 1, **extra: Any) -> list[dict]:
     """Send `text` (or other content) as a citizen and wait for `count` new bot messages in that chat."""
     before = len(await bot_messages(town, chat_id))
-    content = {"text": text} if text is not None else {}
+    content: dict[str, Any] = {"text": text} if text is not None else {}
     await citizen_says(town, chat_id, **content, **extra)
     messages = await eventually(lambda: _new(town, chat_id, before, count))
     return messages
@@ -70,7 +71,7 @@ async def test_near_miss_words_are_not_taken_for_keywords(runtime: Runtime, demo
         [notice] = await answers_to(demo_town, 1100 + number, typed)
         assert notice["text"] == IN_HOURS_NOTICE, typed
     with Session(runtime.engine) as session:
-        recorded = session.exec(select(UnmatchedQuery.normalized).order_by(UnmatchedQuery.id)).all()
+        recorded = session.exec(select(UnmatchedQuery.normalized).order_by(col(UnmatchedQuery.id))).all()
     assert recorded == near_misses  # the "what no keyword answers" report gets each of them
 
 
@@ -186,7 +187,7 @@ async def test_in_hours_notice_is_sent_again_only_after_an_operator_answered(run
     await citizen_says(demo_town, 1015, text="sobre el soroll del carrer")
     with Session(runtime.engine) as session:
         conversation = session.exec(select(Conversation).where(Conversation.address == "1015")).one()
-        inbox.reply(session, operator=demo_town.operator, conversation_id=conversation.id, text="Expliqueu-nos-ho.")
+        inbox.reply(session, operator=demo_town.operator, conversation_id=row_id(conversation), text="Expliqueu-nos-ho.")
         session.commit()
     runtime.bus.wake_outbox()
     await eventually(lambda: _new(demo_town, 1015, 1, 1))

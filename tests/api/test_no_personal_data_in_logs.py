@@ -21,7 +21,7 @@ async def test_a_conversation_leaves_no_personal_data_in_the_logs(
 ) -> None:
     caplog.set_level(logging.INFO)
     with Session(runtime.engine) as session:
-        tenant = session.get(Tenant, town.tenant_id)
+        tenant = session.get_one(Tenant, town.tenant_id)
         keywords.import_keywords_csv(session, tenant=tenant, content="keyword,response\nTRAMIT,Escriviu TRAMIT i el codi\n")
         codes.import_codes_csv(session, tenant=tenant, keyword_text="TRAMIT", content="code,response\nQW9876,Aprovat\n")
         session.commit()

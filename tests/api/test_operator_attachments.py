@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from citymes_app.core import inbox
 from citymes_app.core.media import save_media
-from citymes_app.models import Conversation
+from citymes_app.models import Conversation, row_id
 from citymes_app.runtime import Runtime
 from tests.api.test_telegram_path import PNG_1x1
 from tests.helpers import Town, bot_messages, citizen_says, eventually
@@ -25,7 +25,7 @@ async def test_photo_document_and_office_location_reach_the_citizen(runtime: Run
         inbox.send_attachment(
             session,
             operator=operator,
-            conversation_id=conversation.id,
+            conversation_id=row_id(conversation),
             media_path=photo,
             mime_type="image/png",
             filename="oac.png",
@@ -34,12 +34,12 @@ async def test_photo_document_and_office_location_reach_the_citizen(runtime: Run
         inbox.send_attachment(
             session,
             operator=operator,
-            conversation_id=conversation.id,
+            conversation_id=row_id(conversation),
             media_path=pdf,
             mime_type="application/pdf",
             filename="instancia.pdf",
         )
-        inbox.send_location(session, operator=operator, conversation_id=conversation.id, latitude=41.5381, longitude=2.4445)
+        inbox.send_location(session, operator=operator, conversation_id=row_id(conversation), latitude=41.5381, longitude=2.4445)
         assert conversation.awaiting_operator is False
         session.commit()
     runtime.bus.wake_outbox()
@@ -59,7 +59,7 @@ async def test_a_pin_off_the_map_is_refused_with_a_reason(runtime: Runtime, town
     with Session(runtime.engine) as session:
         conversation = session.exec(select(Conversation)).one()
         with pytest.raises(inbox.InboxError, match="latitude must be within"):
-            inbox.send_location(session, operator=town.operator, conversation_id=conversation.id, latitude=91, longitude=0)
+            inbox.send_location(session, operator=town.operator, conversation_id=row_id(conversation), latitude=91, longitude=0)
 
 
 async def _non_text(town: Town, chat_id: int, count: int) -> list[dict] | None:

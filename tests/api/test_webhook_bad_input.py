@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 from sqlmodel import Session, func, select
@@ -11,7 +12,7 @@ from citymes_app.models import Message
 from citymes_app.runtime import Runtime
 from tests.helpers import Town
 
-UPDATE = {
+UPDATE: dict[str, Any] = {
     "update_id": 1,
     "message": {
         "message_id": 1,
@@ -64,7 +65,7 @@ async def test_unknown_channel_is_404(runtime: Runtime, town: Town, api_url: str
 
 async def test_malformed_bodies_are_400_never_500(runtime: Runtime, town: Town, api_url: str) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
-    bodies = [
+    bodies: list[str | bytes] = [
         "{not json",
         "",
         "[]",
@@ -96,7 +97,7 @@ async def test_update_kinds_we_do_not_handle_are_acknowledged_and_ignored(runtim
 
 async def test_a_sticker_is_stored_as_unsupported_not_dropped(runtime: Runtime, town: Town, api_url: str) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": town.secret}
-    sticker = {
+    sticker: dict[str, Any] = {
         "update_id": 5,
         "message": {
             **UPDATE["message"],

@@ -9,17 +9,19 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from citymes_app.core import inbox, outbox, templates
 from citymes_app.core.events import InboxEvent
-from citymes_app.models import Author, Channel, Citizen, CitizenIdentity, Conversation, Message, OutboxItem, utcnow
+from citymes_app.models import Author, Channel, Citizen, CitizenIdentity, Conversation, Message, OutboxItem, row_id, utcnow
 from citymes_app.runtime import Runtime
+from integrations.base import MessageKind
 from tests.helpers import (
     Town,
     WhatsAppTown,
@@ -50,7 +52,7 @@ async def wa(runtime: Runtime, simulator_url: str, api_url: str, monkeypatch: py
 
 def stored_messages(runtime: Runtime, **where: object) -> list[Message]:
     with Session(runtime.engine) as session:
-        query = select(Message).order_by(Message.id)
+        query = select(Message).order_by(col(Message.id))
         for column, value in where.items():
             query = query.where(getattr(Message, column) == value)
         return list(session.exec(query))
@@ -217,7 +219,7 @@ async def test_handshake_on_a_channel_id_beyond_64_bits_is_404(wa: WhatsAppTown,
 
 async def test_a_disabled_channel_answers_404(runtime: Runtime, wa: WhatsAppTown, api_url: str) -> None:
     with Session(runtime.engine) as session:
-        session.get(Channel, wa.channel_id).enabled = False
+        session.get_one(Channel, wa.channel_id).enabled = False
         session.commit()
     body = json.dumps(notification(wa.phone_number_id)).encode()
     assert (await post(hook(api_url, wa), body, signed(wa.app_secret, body))).status_code == 404
@@ -233,7 +235,7 @@ async def test_every_inbound_type_is_stored_with_its_content(runtime: Runtime, w
     def media(filename: str, mime: str) -> dict:
         return {"content_base64": base64.b64encode(PNG).decode(), "filename": filename, "mime_type": mime}
 
-    sends = [
+    sends: list[dict[str, Any]] = [
         {"text": "Bon dia"},
         {"image": media("forat.png", "image/png"), "caption": "Forat!"},
         {"video": media("clip.mp4", "video/mp4")},
@@ -270,6 +272,7 @@ async def test_every_inbound_type_is_stored_with_its_content(runtime: Runtime, w
     text, photo, video, audio, voice, document, location, button, row, template_button, contact, *_ = messages
     assert (text.text, photo.text, document.text) == ("Bon dia", "Forat!", "La instància")
     for stored in (photo, video, audio, voice, document):
+        assert stored.media_path is not None
         assert (runtime.settings.media_dir / stored.media_path).read_bytes() == PNG
     assert (photo.media_mime, voice.media_mime, document.media_filename) == ("image/png", "audio/ogg", "instancia.pdf")
     assert (location.latitude, location.longitude, location.text) == (41.5381, 2.4445, "Ajuntament, La Riera 48")
@@ -340,6 +343,7 @@ async def test_a_failed_status_marks_the_message_failed_with_the_reason(
     await wa_citizen_says(wa, CITIZEN, text="HORARIS")
 
     [failed] = await eventually(lambda: stored_messages(runtime, author="bot", status="failed"))
+    assert failed.error is not None
     assert "could not deliver the message to this number" in failed.error
     assert "(131026)" in failed.error
 
@@ -368,12 +372,14 @@ async def test_an_operator_photo_and_location_reach_the_citizens_phone(
     photo_path.parent.mkdir(parents=True, exist_ok=True)
     photo_path.write_bytes(PNG)
     with Session(runtime.engine) as session:
-        inbox.reply(session, operator=wa.operator, conversation_id=conversation.id, text="Us enviem la ubicació")
-        row = session.get(Conversation, conversation.id)
+        inbox.reply(session, operator=wa.operator, conversation_id=row_id(conversation), text="Us enviem la ubicació")
+        row = session.get_one(Conversation, conversation.id)
         outbox.enqueue(
-            session, conversation=row, author=Author.OPERATOR, kind="photo", text="La façana", media_path="oficina.png"
+            session, conversation=row, author=Author.OPERATOR, kind=MessageKind.PHOTO, text="La façana", media_path="oficina.png"
         )
-        outbox.enqueue(session, conversation=row, author=Author.OPERATOR, kind="location", latitude=41.54, longitude=2.44)
+        outbox.enqueue(
+            session, conversation=row, author=Author.OPERATOR, kind=MessageKind.LOCATION, latitude=41.54, longitude=2.44
+        )
         session.commit()
     runtime.bus.wake_outbox()
 
@@ -406,12 +412,12 @@ async def test_reply_outside_the_24_hour_window_is_refused_with_the_reason_and_a
             json={"name": "tramit_llest", "language": "ca", "body": "Hola {{1}}, el tràmit {{2}} ja està llest."},
         )
     with Session(runtime.engine) as session:
-        row = session.get(Conversation, conversation.id)
+        row = session.get_one(Conversation, conversation.id)
         row.last_inbound_at = utcnow() - timedelta(hours=25)
         session.add(row)
         templates.add_template(
             session,
-            channel=session.get(Channel, wa.channel_id),
+            channel=session.get_one(Channel, wa.channel_id),
             name="tramit_llest",
             language="ca",
             body="Hola {{1}}, el tràmit {{2}} ja està llest.",
@@ -419,9 +425,9 @@ async def test_reply_outside_the_24_hour_window_is_refused_with_the_reason_and_a
         session.commit()
 
     with Session(runtime.engine) as session:
-        window = inbox.reply_window(session, tenant_id=wa.tenant_id, conversation_id=conversation.id)
+        window = inbox.reply_window(session, tenant_id=wa.tenant_id, conversation_id=row_id(conversation))
         with pytest.raises(inbox.InboxError) as refused:
-            inbox.reply(session, operator=wa.operator, conversation_id=conversation.id, text="Ja està!")
+            inbox.reply(session, operator=wa.operator, conversation_id=row_id(conversation), text="Ja està!")
     assert window.open is False
     assert [t.name for t in window.templates] == ["tramit_llest"]
     reason = str(refused.value)
@@ -432,11 +438,11 @@ async def test_reply_outside_the_24_hour_window_is_refused_with_the_reason_and_a
 
     with Session(runtime.engine) as session:
         with pytest.raises(inbox.InboxError, match="takes 2 parameter"):
-            inbox.send_template(session, operator=wa.operator, conversation_id=conversation.id, name="tramit_llest")
+            inbox.send_template(session, operator=wa.operator, conversation_id=row_id(conversation), name="tramit_llest")
         inbox.send_template(
             session,
             operator=wa.operator,
-            conversation_id=conversation.id,
+            conversation_id=row_id(conversation),
             name="tramit_llest",
             params=["Núria", "X-42"],
         )
@@ -447,6 +453,7 @@ async def test_reply_outside_the_24_hour_window_is_refused_with_the_reason_and_a
     bubbles = await eventually(lambda: _bubbles_of_kind(wa, "template"))
     assert [(b["text"], b["template"]["params"]) for b in bubbles] == [(expected, ["Núria", "X-42"])]
     [sent] = await eventually(lambda: stored_messages(runtime, author="operator", status="read"))
+    assert sent.template is not None
     assert (sent.kind, sent.text, sent.template["name"]) == ("template", expected, "tramit_llest")
 
 
@@ -464,11 +471,12 @@ async def test_a_free_form_message_the_platform_refuses_for_the_window_fails_wit
     conversation = conversation_of(runtime, wa.channel_id)
     with Session(runtime.engine) as session:
         # Our record still believes the window open (a clock skew, a lost message): the platform has the last word.
-        inbox.reply(session, operator=wa.operator, conversation_id=conversation.id, text="Alguna cosa més?")
+        inbox.reply(session, operator=wa.operator, conversation_id=row_id(conversation), text="Alguna cosa més?")
         session.commit()
     runtime.bus.wake_outbox()
 
     [failed] = await eventually(lambda: stored_messages(runtime, author="operator", status="failed"))
+    assert failed.error is not None
     assert failed.error.startswith("refused by the platform: more than 24 hours have passed")
     assert "(131047)" in failed.error
 
@@ -496,7 +504,7 @@ async def test_a_citizen_on_telegram_and_two_whatsapp_numbers_is_one_citizen_ans
     with Session(runtime.engine) as session:
         [citizen] = session.exec(select(Citizen)).all()
         identities = session.exec(select(CitizenIdentity.platform).where(CitizenIdentity.citizen_id == citizen.id)).all()
-        conversations = {c.channel_id: c.id for c in session.exec(select(Conversation)).all()}
+        conversations = {c.channel_id: row_id(c) for c in session.exec(select(Conversation)).all()}
     assert citizen.phone == "+34600111222"
     assert sorted(identities) == ["telegram", "whatsapp"]
     assert set(conversations) == {town.channel_id, first.channel_id, second.channel_id}
@@ -508,7 +516,7 @@ async def test_a_citizen_on_telegram_and_two_whatsapp_numbers_is_one_citizen_ans
         session.commit()
     runtime.bus.wake_outbox()
 
-    async def texts_on(screen: object) -> set[str]:
+    async def texts_on(screen: Awaitable[list[dict]]) -> set[str]:
         return {m["text"] for m in await screen}
 
     await eventually(lambda: _has(texts_on(bot_messages(town, 701)), replies[town.channel_id]))
@@ -520,5 +528,5 @@ async def test_a_citizen_on_telegram_and_two_whatsapp_numbers_is_one_citizen_ans
     assert not [m for m in await wa_phone_screen(first, CITIZEN) if m["text"] == replies[town.channel_id]]
 
 
-async def _has(texts: object, wanted: str) -> bool:
+async def _has(texts: Awaitable[set[str]], wanted: str) -> bool:
     return wanted in await texts

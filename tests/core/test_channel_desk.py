@@ -9,7 +9,8 @@ from sqlmodel import Session
 import integrations.whatsapp  # noqa: F401 - registers the platform's free-form window
 from citymes_app.core import auth, templates, tenants
 from citymes_app.core.channel_desk import ChannelDesk
-from citymes_app.models import Channel, ChannelMode, Role
+from citymes_app.models import Channel, ChannelMode, Role, row_id
+from tests.helpers import engine_of
 
 
 def _admin(session: Session, tenant) -> auth.SignedInOperator:
@@ -17,7 +18,7 @@ def _admin(session: Session, tenant) -> auth.SignedInOperator:
         session, tenant=tenant, email=f"admin@{tenant.slug}.test", password="long-enough", role=Role.ADMIN
     )
     session.commit()
-    return auth.SignedInOperator(operator.id, tenant.id, tenant.slug, tenant.name, operator.email, "", operator.role)
+    return auth.SignedInOperator(row_id(operator), row_id(tenant), tenant.slug, tenant.name, operator.email, "", operator.role)
 
 
 @pytest.fixture
@@ -30,8 +31,8 @@ def towns(session: Session) -> tuple[ChannelDesk, auth.SignedInOperator, auth.Si
     )
     tenants.add_channel(session, tenant=poble, platform="telegram", credentials={"token": "2:y"})
     session.commit()
-    desk = ChannelDesk(engine=session.get_bind(), public_base_url="https://citymes.example/")
-    return desk, _admin(session, vila), _admin(session, poble), bot.id, number.id
+    desk = ChannelDesk(engine=engine_of(session), public_base_url="https://citymes.example/")
+    return desk, _admin(session, vila), _admin(session, poble), row_id(bot), row_id(number)
 
 
 async def test_the_administrator_sees_their_channels_with_the_webhook_address_and_templates(towns) -> None:
@@ -62,4 +63,4 @@ async def test_another_organisations_channel_cannot_be_switched_off(session: Ses
     assert [c.enabled for c in await desk.list(by=vila_admin)] == [False, True]
     assert all(c.enabled for c in await desk.list(by=poble_admin))
     session.expire_all()
-    assert session.get(Channel, bot_id).enabled is False
+    assert session.get_one(Channel, bot_id).enabled is False

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from citymes_app.core import tenants
 from citymes_app.core.citizen_phone import phone_channels
+from citymes_app.models import row_id
 from citymes_app.runtime import Runtime
 
 
@@ -18,7 +19,7 @@ async def test_only_enabled_channels_of_the_platforms_asked_for_are_offered(runt
         off = tenants.add_channel(session, tenant=town, platform="telegram", credentials={"token": "2:abcdef", "secret": "s"})
         number = tenants.add_channel(session, tenant=town, platform="whatsapp", credentials={"phone_number_id": "6"})
         session.commit()
-        tenants.set_channel_enabled(session, channel_id=off.id, enabled=False)
+        tenants.set_channel_enabled(session, channel_id=row_id(off), enabled=False)
         session.commit()
         bot_id, number_id = bot.id, number.id
 

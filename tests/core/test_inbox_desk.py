@@ -15,7 +15,7 @@ from citymes_app.core import auth, inbox, tenants
 from citymes_app.core.db import get_engine, migrate
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_desk import InboxDesk
-from citymes_app.models import Citizen, CitizenIdentity, Conversation, Message, OutboxItem
+from citymes_app.models import Citizen, CitizenIdentity, Conversation, Message, OutboxItem, row_id
 
 
 @pytest.fixture
@@ -37,17 +37,21 @@ def town(engine: Engine) -> dict:
         )
         conversations = []
         for user, name in (("501", "Núria"), ("502", "")):
-            citizen = Citizen(tenant_id=tenant.id, display_name=name)
+            citizen = Citizen(tenant_id=row_id(tenant), display_name=name)
             session.add(citizen)
             session.flush()
-            session.add(CitizenIdentity(tenant_id=tenant.id, citizen_id=citizen.id, platform="telegram", platform_user_id=user))
-            conversation = Conversation(tenant_id=tenant.id, citizen_id=citizen.id, channel_id=channel.id, address=user)
+            session.add(
+                CitizenIdentity(tenant_id=row_id(tenant), citizen_id=row_id(citizen), platform="telegram", platform_user_id=user)
+            )
+            conversation = Conversation(
+                tenant_id=row_id(tenant), citizen_id=row_id(citizen), channel_id=row_id(channel), address=user
+            )
             conversation.unread_count, conversation.awaiting_operator = 2, True
             session.add(conversation)
             session.flush()
             conversations.append(conversation.id)
         session.commit()
-        signed_in = auth.SignedInOperator(operator.id, tenant.id, "vila", "Vila", "laia@vila.cat", "Laia", "operator")
+        signed_in = auth.SignedInOperator(row_id(operator), row_id(tenant), "vila", "Vila", "laia@vila.cat", "Laia", "operator")
         return {"tenant": tenant.id, "other": other.id, "operator": signed_in, "conversations": conversations}
 
 
@@ -72,9 +76,9 @@ async def test_a_reply_is_committed_in_the_outbox_wakes_it_and_tells_the_tabs_wh
     message_id = await desk.reply(operator=town["operator"], conversation_id=first, text="Ara hi anem.")
     await asyncio.sleep(0)
     with Session(engine) as session:  # a new session: it is committed
-        assert session.get(Message, message_id).text == "Ara hi anem."
+        assert session.get_one(Message, message_id).text == "Ara hi anem."
         assert session.exec(select(OutboxItem).where(OutboxItem.message_id == message_id)).one() is not None
-        assert session.get(Conversation, first).awaiting_operator is False
+        assert session.get_one(Conversation, first).awaiting_operator is False
     assert drain(events) == [(first, InboxEventKind.MESSAGE)]
     assert waker.is_set()
 
@@ -114,7 +118,7 @@ async def test_resolving_and_linking_tell_the_tabs_which_conversation_changed(en
     desk, events, _ = await desk_and_events(engine, tmp_path)
     first, second = town["conversations"]
     with Session(engine) as session:
-        keep, merge = (session.get(Conversation, c).citizen_id for c in (first, second))
+        keep, merge = (session.get_one(Conversation, c).citizen_id for c in (first, second))
     header = await desk.link_citizens(tenant_id=town["tenant"], conversation_id=first, keep_id=keep, merge_id=merge)
     await desk.resolve(tenant_id=town["tenant"], conversation_id=second)
     await asyncio.sleep(0)

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from citymes_app.core import auth, keywords, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.keyword_desk import KeywordDesk
-from citymes_app.models import KeywordAction, Role
+from citymes_app.models import KeywordAction, Role, row_id
+from tests.helpers import engine_of
 
 FORM = keywords.KeywordForm(keyword="HORARIS", response="Obrim de 8 a 19 h.", language="ca", synonyms="horari | hores")
 
@@ -41,12 +42,12 @@ def desk(session: Session, tmp_path: Path) -> Desk:
         (vila, auth.add_operator(session, tenant=vila, email="anna@vila.test", password="long-enough")),
         (poble, auth.add_operator(session, tenant=poble, email="pere@poble.test", password="long-enough", role=Role.ADMIN)),
     ]
-    for _, operator in people:
-        operator.display_name = operator.email.split("@")[0].title()
+    for _, person in people:
+        person.display_name = person.email.split("@")[0].title()
     session.commit()
     admin, operator, other_admin = (_signed_in(tenant, operator) for tenant, operator in people)
     return Desk(
-        KeywordDesk(engine=session.get_bind(), media_dir=tmp_path / "media"), admin, operator, other_admin, tmp_path / "media"
+        KeywordDesk(engine=engine_of(session), media_dir=tmp_path / "media"), admin, operator, other_admin, tmp_path / "media"
     )
 
 
@@ -55,6 +56,7 @@ async def test_a_saved_keyword_with_its_image_answers_at_once_and_the_history_na
     saved = await desk.desk.save(by=desk.admin, keyword_id=None, form=FORM, media=media)
 
     trial = await desk.desk.try_sentence(by=desk.admin, text="hores")
+    assert trial.keyword is not None
     assert (trial.explanation.outcome, trial.keyword.id) == ("keyword", saved.id)
     assert (trial.keyword.media_path, trial.keyword.media_filename) == (media.path, "oac.png")
     assert (desk.media_dir / media.path).read_bytes() == b"\x89PNG fake"
@@ -102,11 +104,11 @@ async def test_only_an_administrator_of_the_keywords_tenant_reads_or_changes_it(
     with pytest.raises(NotAnAdministrator):
         await desk.desk.search(by=desk.operator)
     with pytest.raises(NotAnAdministrator):
-        await desk.desk.delete(by=desk.operator, keyword_id=saved.id)
+        await desk.desk.delete(by=desk.operator, keyword_id=row_id(saved))
     with pytest.raises(keywords.KeywordError):
-        await desk.desk.keyword(by=desk.other_admin, keyword_id=saved.id)
+        await desk.desk.keyword(by=desk.other_admin, keyword_id=row_id(saved))
     with pytest.raises(keywords.KeywordError):
-        await desk.desk.delete(by=desk.other_admin, keyword_id=saved.id)
+        await desk.desk.delete(by=desk.other_admin, keyword_id=row_id(saved))
     assert await desk.desk.search(by=desk.other_admin) == []
     assert [k.id for k in await desk.desk.search(by=desk.admin)] == [saved.id]
 
@@ -114,7 +116,7 @@ async def test_only_an_administrator_of_the_keywords_tenant_reads_or_changes_it(
 async def test_deleting_a_keyword_stops_its_answer(desk: Desk) -> None:
     saved = await desk.desk.save(by=desk.admin, keyword_id=None, form=FORM, media=None)
 
-    await desk.desk.delete(by=desk.admin, keyword_id=saved.id)
+    await desk.desk.delete(by=desk.admin, keyword_id=row_id(saved))
 
     assert (await desk.desk.try_sentence(by=desk.admin, text="HORARIS")).explanation.outcome == "operator"
     assert (await desk.desk.history(by=desk.admin))[0].action == KeywordAction.DELETED

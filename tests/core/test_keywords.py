@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from citymes_app.core import auth, keywords, tenants
+from citymes_app.models import row_id
 
 
 @pytest.fixture
@@ -34,7 +35,8 @@ def test_normalize_forgives_case_accents_punctuation_and_spacing(typed: str, nor
 def test_keyword_and_synonyms_answer_but_other_words_do_not(session: Session, tenant) -> None:
     assert keywords.import_keywords_csv(session, tenant=tenant, content=CSV).ok
     for typed in ("horaris", "HORARI", "Hores."):
-        assert keywords.find_keyword(session, tenant_id=tenant.id, text=typed).response == "Obrim de 8 a 19 h."
+        found = keywords.find_keyword(session, tenant_id=tenant.id, text=typed)
+        assert found is not None and found.response == "Obrim de 8 a 19 h."
     for typed in ("hora", "", "   ", "horaris de la biblioteca municipal del barri de cerdanyola si us plau"):
         assert keywords.find_keyword(session, tenant_id=tenant.id, text=typed) is None
 
@@ -90,7 +92,7 @@ def test_another_tenants_keyword_cannot_be_read_or_given_media(session: Session,
     keyword = _keyword(session, tenant)
     other = tenants.add_tenant(session, slug="altra", name="Altra")
     with pytest.raises(keywords.KeywordError):
-        keywords.get_keyword(session, tenant_id=other.id, keyword_id=keyword.id)
+        keywords.get_keyword(session, tenant_id=row_id(other), keyword_id=row_id(keyword))
     with pytest.raises(keywords.KeywordError):
         keywords.set_keyword_media(
             session, tenant=other, keyword_id=keyword.id, media_path=f"{other.id}/x.png", media_filename="x.png"

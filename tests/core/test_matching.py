@@ -33,6 +33,7 @@ INDEX = KeywordIndex.build(ENTRIES)
 )
 def test_matches_with_reasons(typed: str, keyword: str, reason: str) -> None:
     match = INDEX.match(typed, language="ca")
+    assert match.entry is not None
     assert (match.status, match.entry.keyword, match.reason) == ("matched", keyword, reason)
 
 
@@ -53,12 +54,14 @@ def test_two_keywords_in_one_message_are_ambiguous() -> None:
 
 
 def test_same_word_in_two_languages_prefers_the_citizens() -> None:
-    assert INDEX.match("bus", language="es").entry.id == 6
-    assert INDEX.match("bus", language="ca").entry.id == 5
+    spanish, catalan = (INDEX.match("bus", language=language).entry for language in ("es", "ca"))
+    assert spanish is not None and catalan is not None
+    assert (spanish.id, catalan.id) == (6, 5)
 
 
 def test_personal_code_keyword_takes_the_rest_as_the_code() -> None:
     match = INDEX.match("Tramit ab-12 34")
+    assert match.entry is not None
     assert (match.entry.keyword, match.code) == ("TRAMIT", "ab1234")
 
 

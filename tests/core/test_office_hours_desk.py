@@ -13,7 +13,8 @@ from citymes_app.core import auth, hours, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.office_hours_desk import OfficeHoursDesk, WaitingNotice
 from citymes_app.core.tenants import NoticeKind
-from citymes_app.models import Role
+from citymes_app.models import Role, row_id
+from tests.helpers import engine_of
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -21,7 +22,7 @@ MADRID = ZoneInfo("Europe/Madrid")
 def _signed_in(session: Session, tenant, *, role: Role) -> auth.SignedInOperator:
     operator = auth.add_operator(session, tenant=tenant, email=f"{role}@{tenant.slug}.test", password="long-enough", role=role)
     session.commit()
-    return auth.SignedInOperator(operator.id, tenant.id, tenant.slug, tenant.name, operator.email, "", operator.role)
+    return auth.SignedInOperator(row_id(operator), row_id(tenant), tenant.slug, tenant.name, operator.email, "", operator.role)
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def vila(session: Session):
 
 
 async def test_a_saved_schedule_holiday_and_notice_are_what_the_page_reads_back(session: Session, vila) -> None:
-    desk = OfficeHoursDesk(engine=session.get_bind())
+    desk = OfficeHoursDesk(engine=engine_of(session))
     admin = _signed_in(session, vila, role=Role.ADMIN)
 
     await desk.save_schedule(by=admin, slots=[(0, "09:00", "14:00"), (2, "16:00", "19:00")])
@@ -53,7 +54,7 @@ async def test_a_saved_schedule_holiday_and_notice_are_what_the_page_reads_back(
 
 
 async def test_a_refused_schedule_changes_nothing_and_says_why(session: Session, vila) -> None:
-    desk = OfficeHoursDesk(engine=session.get_bind())
+    desk = OfficeHoursDesk(engine=engine_of(session))
     admin = _signed_in(session, vila, role=Role.ADMIN)
     await desk.save_schedule(by=admin, slots=[(0, "09:00", "14:00")])
 
@@ -64,12 +65,13 @@ async def test_a_refused_schedule_changes_nothing_and_says_why(session: Session,
 
 
 async def test_only_an_administrator_changes_the_hours_and_only_their_own_tenants(session: Session, vila) -> None:
-    desk = OfficeHoursDesk(engine=session.get_bind())
+    desk = OfficeHoursDesk(engine=engine_of(session))
     operator = _signed_in(session, vila, role=Role.OPERATOR)
     poble = tenants.add_tenant(session, slug="poble", name="Poble")
     vila_admin = _signed_in(session, vila, role=Role.ADMIN)
     await desk.add_holiday(by=vila_admin, day=date(2026, 11, 30), name="Sant Andreu")
     holiday = next(h for h in (await desk.overview(by=vila_admin, year=2026)).holidays if h.local_id)
+    assert holiday.local_id is not None
 
     with pytest.raises(NotAnAdministrator):
         await desk.save_schedule(by=operator, slots=[])

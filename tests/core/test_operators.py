@@ -11,6 +11,7 @@ from citymes_app.core import auth, tenants
 from citymes_app.core.auth import AuthError
 from citymes_app.core.operators import OperatorAccountError, OperatorAccounts
 from citymes_app.core.signin import SignInDesk, SignInOutcome, SignInThrottle
+from tests.helpers import engine_of, signed_in_operator
 
 PASSWORD = "correct horse battery"
 
@@ -27,7 +28,7 @@ class Towns:
 
 async def _signed_in(desk: SignInDesk, session: Session, email: str) -> tuple[str, auth.SignedInOperator]:
     result = await desk.sign_in(email=email, password=PASSWORD, address="192.0.2.1")
-    return result.token, auth.resolve_session(session, token=result.token)
+    return result.token, signed_in_operator(session, result.token)
 
 
 @pytest.fixture
@@ -39,12 +40,12 @@ async def towns(session: Session) -> Towns:
     auth.add_operator(session, tenant=poble, email="admin@poble.test", password=PASSWORD, role="admin")
     auth.add_operator(session, tenant=poble, email="pere@poble.test", password=PASSWORD)
     session.commit()
-    desk = SignInDesk(engine=session.get_bind(), throttle=SignInThrottle())
+    desk = SignInDesk(engine=engine_of(session), throttle=SignInThrottle())
     tokens, who = {}, {}
     for email in ("admin@vila.test", "anna@vila.test", "pere@poble.test"):
         tokens[email], who[email] = await _signed_in(desk, session, email)
     return Towns(
-        OperatorAccounts(engine=session.get_bind()),
+        OperatorAccounts(engine=engine_of(session)),
         desk,
         who["admin@vila.test"],
         who["anna@vila.test"],
@@ -95,7 +96,7 @@ async def test_another_organisations_operator_is_refused_like_one_that_does_not_
     with pytest.raises(OperatorAccountError, match="there is no operator 9999 in your organisation"):
         await towns.accounts.set_active(by=towns.admin, operator_id=9999, active=False)
     # Pere of Poble still signs in with his own password.
-    assert auth.resolve_session(session, token=towns.tokens["pere@poble.test"]).email == "pere@poble.test"
+    assert signed_in_operator(session, towns.tokens["pere@poble.test"]).email == "pere@poble.test"
     kept = await towns.desk.sign_in(email="pere@poble.test", password=PASSWORD, address="192.0.2.7")
     assert kept.outcome == SignInOutcome.SIGNED_IN
 
@@ -108,7 +109,7 @@ async def test_operators_who_are_not_administrators_are_refused(towns: Towns, se
     ):
         with pytest.raises(OperatorAccountError, match="only an administrator can manage operators"):
             await call
-    assert auth.resolve_session(session, token=towns.tokens["admin@vila.test"]).role == "admin"
+    assert signed_in_operator(session, towns.tokens["admin@vila.test"]).role == "admin"
 
 
 async def test_an_administrator_cannot_disable_themself(towns: Towns, session: Session) -> None:

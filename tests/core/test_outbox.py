@@ -9,10 +9,10 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core.db import make_engine
-from citymes_app.core.outbox import OutboxDispatcher
+from citymes_app.core.outbox import LEASE, OutboxDispatcher
 from citymes_app.models import Direction, Message, OutboxItem, OutboxStatus
 from citymes_app.runtime import Runtime
 from tests.helpers import Town, citizen_says, eventually
@@ -30,7 +30,7 @@ async def sent_by_bot(town: Town) -> list[tuple[int, str]]:
 
 def outbox_rows(runtime: Runtime) -> list[OutboxItem]:
     with Session(runtime.engine) as session:
-        return list(session.exec(select(OutboxItem).order_by(OutboxItem.id)))
+        return list(session.exec(select(OutboxItem).order_by(col(OutboxItem.id))))
 
 
 async def update_straight_to_webhook(town: Town, api_url: str, *, chat_id: int, message_id: int, text: str) -> None:
@@ -60,7 +60,7 @@ def dispatcher(runtime: Runtime, *, lease: timedelta | None = None) -> OutboxDis
         channel_for=runtime.channels.get,
         bus=runtime.bus,
         media_dir=runtime.settings.media_dir,
-        **({"lease": lease} if lease else {}),
+        lease=lease or LEASE,
     )
 
 
@@ -80,7 +80,7 @@ async def test_an_item_whose_platform_id_collides_is_sent_once_and_the_others_go
     assert sorted(await sent_by_bot(town)) == expected
     assert [row.status for row in outbox_rows(runtime)] == [OutboxStatus.SENT] * 6
     with Session(runtime.engine) as session:
-        answers = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND).order_by(Message.id)).all()
+        answers = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND).order_by(col(Message.id))).all()
         assert {message.status for message in answers} == {"sent"}
         ids = [message.platform_message_id for message in answers]
     assert ids.count(None) == 1  # the collided one, recorded sent without the taken id

@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import timedelta
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import inbox
 from citymes_app.core.db import get_engine
-from citymes_app.models import Conversation, Message, OutboxItem, OutboxStatus, utcnow
+from citymes_app.models import Conversation, Message, OutboxItem, OutboxStatus, row_id, utcnow
 from citymes_app.runtime import Runtime, build_runtime
 from tests.helpers import IN_HOURS_NOTICE, Town, citizen_says, eventually
 
@@ -28,7 +28,7 @@ async def sent_record(town: Town) -> Counter[Send]:
 def queued_sends(runtime: Runtime) -> Counter[Send]:
     """Every item in the outbox (operators' replies and automatic notices), counted."""
     with Session(runtime.engine) as session:
-        rows = session.exec(select(OutboxItem.address, Message.text).join(Message, Message.id == OutboxItem.message_id))
+        rows = session.exec(select(OutboxItem.address, Message.text).join(Message, col(Message.id) == OutboxItem.message_id))
         return Counter((int(address), text) for address, text in rows)
 
 
@@ -38,17 +38,18 @@ async def leave_pending_replies(runtime: Runtime, town: Town) -> Send:
     for chat_id in (701, 702, 703):
         await citizen_says(town, chat_id, text=f"consulta {chat_id}")
     with Session(runtime.engine) as session:
-        for conversation in session.exec(select(Conversation).order_by(Conversation.id)):
+        for conversation in session.exec(select(Conversation).order_by(col(Conversation.id))):
             for n in (1, 2):
                 text = f"resposta {n} per {conversation.address}"
-                inbox.reply(session, operator=town.operator, conversation_id=conversation.id, text=text)
+                inbox.reply(session, operator=town.operator, conversation_id=row_id(conversation), text=text)
         session.commit()
         # A worker that died while sending leaves its item 'sending' with a lease that runs out.
-        item = session.exec(select(OutboxItem).order_by(OutboxItem.id)).first()
+        item = session.exec(select(OutboxItem).order_by(col(OutboxItem.id))).first()
+        assert item is not None
         item.status, item.lease_until = OutboxStatus.SENDING, utcnow() - timedelta(seconds=1)
         session.add(item)
         session.commit()
-        half_sent = (int(item.address), session.get(Message, item.message_id).text)
+        half_sent = (int(item.address), session.get_one(Message, item.message_id).text)
     queued = queued_sends(runtime)
     assert sum(queued.values()) == 9 and set(queued.values()) == {1}  # 3 notices + 6 replies, all different
     assert half_sent in queued
@@ -102,7 +103,7 @@ async def test_replies_to_one_citizen_arrive_in_the_order_written(runtime: Runti
     with Session(runtime.engine) as session:
         conversation = session.exec(select(Conversation)).one()
         for n in range(1, 6):
-            inbox.reply(session, operator=town.operator, conversation_id=conversation.id, text=f"part {n}")
+            inbox.reply(session, operator=town.operator, conversation_id=row_id(conversation), text=f"part {n}")
         session.commit()
     async with httpx.AsyncClient() as client:  # the second send hits a flood limit
         await client.post(town.bot_url("failures"), json={"method": "sendMessage", "status": 429, "retry_after": 1})

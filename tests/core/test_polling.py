@@ -44,7 +44,7 @@ async def test_polled_keyword_is_answered_and_offset_confirmed(runtime: Runtime,
         replies = await eventually(lambda: bot_messages(polling_town, 801))
         assert [m["text"] for m in replies] == ["L'OAC obre de dilluns a divendres de 8 a 19 h."]
         with Session(runtime.engine) as session:
-            channel = session.get(Channel, polling_town.channel_id)
+            channel = session.get_one(Channel, polling_town.channel_id)
             assert channel.poll_offset == answer["update_id"] + 1
     finally:
         await stop(poller)

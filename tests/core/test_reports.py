@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from citymes_app.core import reports, tenants
-from citymes_app.models import UnmatchedQuery
+from citymes_app.models import UnmatchedQuery, row_id
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -86,7 +86,7 @@ def test_another_tenants_questions_are_never_counted(session: Session, town) -> 
         ("piscina", 1)
     ]
     assert reports.unmatched_total(session, tenant_id=tenant.id, since=since) == 1
-    assert reports.unmatched_total(session, tenant_id=other.id, since=since) == 2
+    assert reports.unmatched_total(session, tenant_id=row_id(other), since=since) == 2
 
 
 def test_naive_since_is_refused(session: Session, town) -> None:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from citymes_app.core import auth, tenants
 from citymes_app.core.signin import SignInDesk, SignInOutcome, SignInThrottle
+from tests.helpers import engine_of, signed_in_operator
 
 PASSWORD = "correct horse battery"
 
@@ -19,7 +20,7 @@ def desk(session: Session) -> SignInDesk:
     for email in ("anna@vila.test", "pau@vila.test"):
         auth.add_operator(session, tenant=tenant, email=email, password=PASSWORD)
     session.commit()
-    return SignInDesk(engine=session.get_bind(), throttle=SignInThrottle())
+    return SignInDesk(engine=engine_of(session), throttle=SignInThrottle())
 
 
 async def test_sixth_try_on_one_account_is_refused_even_with_the_right_password(desk: SignInDesk) -> None:
@@ -40,7 +41,7 @@ async def test_sixth_try_on_one_account_is_refused_even_with_the_right_password(
 
 
 async def test_an_unknown_email_is_throttled_exactly_like_a_known_one(desk: SignInDesk) -> None:
-    answers = {}
+    answers: dict[str, list[tuple[SignInOutcome, int]]] = {}
     for email in ("anna@vila.test", "nobody@vila.test"):
         tries = [await desk.sign_in(email=email, password="guess", address=f"192.0.2.{len(answers) + 1}") for _ in range(6)]
         answers[email] = [(t.outcome, t.retry_after_minutes) for t in tries]
@@ -67,6 +68,6 @@ async def test_signing_out_everywhere_ends_every_browser_of_the_operator_only(de
 
     assert auth.resolve_session(session, token=laptop) is None
     assert auth.resolve_session(session, token=phone) is None
-    assert auth.resolve_session(session, token=colleague).email == "pau@vila.test"
+    assert signed_in_operator(session, colleague).email == "pau@vila.test"
     again = await desk.sign_in(email="anna@vila.test", password=PASSWORD, address="192.0.2.1")
-    assert auth.resolve_session(session, token=again.token).email == "anna@vila.test"
+    assert signed_in_operator(session, again.token).email == "anna@vila.test"

@@ -108,7 +108,7 @@ async def test_rotated_key_keeps_the_channel_working_once_the_old_key_is_dropped
     assert sealed_after != sealed_before
     assert Fernet(new_key).decrypt(sealed_after.encode())  # only the new key is needed now
     with Session(runtime.engine) as session:
-        assert session.get(Channel, town.channel_id).credentials == {"token": town.token, "secret": town.secret}
+        assert session.get_one(Channel, town.channel_id).credentials == {"token": town.token, "secret": town.secret}
     assert (await citizen_says(town, 7002, text="horaris"))["webhook_status"] == 200
     await eventually(lambda: bot_messages(town, 7002))
 
@@ -147,7 +147,7 @@ async def test_credentials_under_an_unknown_key_give_a_clear_error(
     # Nothing was re-encrypted by the refused rotation: with the right key back, the channel reads as before.
     monkeypatch.setenv("CITYMES_ENCRYPTION_KEYS", right_keys)
     with Session(runtime.engine) as session:
-        assert session.get(Channel, town.channel_id).credentials["secret"] == town.secret
+        assert session.get_one(Channel, town.channel_id).credentials["secret"] == town.secret
 
 
 def test_without_a_key_storing_and_reading_credentials_fail_saying_how_to_set_one(

@@ -17,7 +17,7 @@ from citymes_app import demo
 from citymes_app.core import citizens, inbox, templates, tenants
 from citymes_app.core.db import get_engine, migrate
 from citymes_app.core.inbox_display import template_options
-from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, utcnow
+from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, row_id, utcnow
 
 
 @pytest.fixture
@@ -33,9 +33,9 @@ def add_citizen(session: Session, channel: Channel, user: str, name: str, phone:
     session.add(citizen)
     session.flush()
     session.add(
-        CitizenIdentity(tenant_id=channel.tenant_id, citizen_id=citizen.id, platform=channel.platform, platform_user_id=user)
+        CitizenIdentity(tenant_id=channel.tenant_id, citizen_id=row_id(citizen), platform=channel.platform, platform_user_id=user)
     )
-    conversation = Conversation(tenant_id=channel.tenant_id, citizen_id=citizen.id, channel_id=channel.id, address=user)
+    conversation = Conversation(tenant_id=channel.tenant_id, citizen_id=row_id(citizen), channel_id=row_id(channel), address=user)
     session.add(conversation)
     session.flush()
     return conversation
@@ -52,11 +52,11 @@ def town(engine: Engine) -> dict[str, int]:
         for language, body in (("ca", "Hola {{1}}, us escrivim."), ("es", "Hola {{1}}, le escribimos.")):
             templates.add_template(session, channel=whatsapp, name="seguiment", language=language, body=body)
         ids = {
-            "tenant": tenant.id,
-            "other": other.id,
-            "telegram": add_citizen(session, telegram, "501", "Núria Bot").id,
-            "whatsapp": add_citizen(session, whatsapp, "34600111222", "Núria WhatsApp", "+34600111222").id,
-            "elsewhere": add_citizen(session, elsewhere, "34600999888", "Núria Altra").id,
+            "tenant": row_id(tenant),
+            "other": row_id(other),
+            "telegram": row_id(add_citizen(session, telegram, "501", "Núria Bot")),
+            "whatsapp": row_id(add_citizen(session, whatsapp, "34600111222", "Núria WhatsApp", "+34600111222")),
+            "elsewhere": row_id(add_citizen(session, elsewhere, "34600999888", "Núria Altra")),
         }
         session.commit()
         return ids
@@ -64,7 +64,7 @@ def town(engine: Engine) -> dict[str, int]:
 
 def set_last_inbound(engine: Engine, conversation_id: int, ago: timedelta) -> None:
     with Session(engine) as session:
-        conversation = session.get(Conversation, conversation_id)
+        conversation = session.get_one(Conversation, conversation_id)
         conversation.last_inbound_at = utcnow() - ago
         session.add(conversation)
         session.commit()
@@ -76,6 +76,7 @@ def test_the_window_says_until_when_a_free_form_reply_goes_and_a_channel_without
         open_window = inbox.reply_window(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])
         telegram = inbox.reply_window(session, tenant_id=town["tenant"], conversation_id=town["telegram"])
     assert (open_window.applies, open_window.open, open_window.refusal) == (True, True, "")
+    assert open_window.closes_at is not None
     assert timedelta(hours=22) < open_window.closes_at - utcnow() <= timedelta(hours=22, minutes=30)
     assert (telegram.applies, telegram.open, telegram.closes_at, telegram.templates) == (False, True, None, [])
 
@@ -87,6 +88,7 @@ def test_a_closed_window_is_explained_with_the_templates_to_send_instead(engine:
         with pytest.raises(inbox.InboxError):
             inbox.reply_window(session, tenant_id=town["other"], conversation_id=town["whatsapp"])
     assert (closed.applies, closed.open) == (True, False)
+    assert closed.closes_at is not None
     assert closed.closes_at < utcnow()
     assert "more than 24 hours old" in closed.refusal
     assert "seguiment (ca), seguiment (es)" in closed.refusal
@@ -96,8 +98,8 @@ def test_a_closed_window_is_explained_with_the_templates_to_send_instead(engine:
 def test_templates_in_the_citizens_language_are_offered_first(engine: Engine, town: dict) -> None:
     with Session(engine) as session:
         first = [t.label for t in template_options(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])]
-        conversation = session.get(Conversation, town["whatsapp"])
-        session.get(Citizen, conversation.citizen_id).language = "es"
+        conversation = session.get_one(Conversation, town["whatsapp"])
+        session.get_one(Citizen, conversation.citizen_id).language = "es"
         session.flush()
         spanish = template_options(session, tenant_id=town["tenant"], conversation_id=town["whatsapp"])
         telegram = template_options(session, tenant_id=town["tenant"], conversation_id=town["telegram"])
@@ -109,8 +111,8 @@ def test_templates_in_the_citizens_language_are_offered_first(engine: Engine, to
 
 def test_link_candidates_are_the_tenants_other_citizens_with_their_platforms(engine: Engine, town: dict) -> None:
     with Session(engine) as session:
-        whatsapp_citizen = session.get(Conversation, town["whatsapp"]).citizen_id
-        telegram_citizen = session.get(Conversation, town["telegram"]).citizen_id
+        whatsapp_citizen = session.get_one(Conversation, town["whatsapp"]).citizen_id
+        telegram_citizen = session.get_one(Conversation, town["telegram"]).citizen_id
         everyone = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=whatsapp_citizen)
         by_phone = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=telegram_citizen, search="600111")
         nobody = citizens.link_candidates(session, tenant_id=town["tenant"], exclude_id=whatsapp_citizen, search="Altra")
@@ -124,6 +126,7 @@ def test_the_demo_has_a_whatsapp_number_with_templates_and_older_demos_gain_it(e
         first = demo.load_demo(session)
         again = demo.load_demo(session)
         channels = [(c.id, c.platform, c.name) for c in tenants.list_channels(session)]
+        assert first.whatsapp_channel_id is not None
         recorded = templates.list_templates(session, channel_id=first.whatsapp_channel_id)
         session.commit()
     assert (first.created, again.created) == (True, False)
@@ -136,7 +139,7 @@ def test_the_demo_has_a_whatsapp_number_with_templates_and_older_demos_gain_it(e
 
     with Session(engine) as session:  # a demo loaded before WhatsApp existed
         for row in session.exec(select(Channel).where(Channel.platform == "whatsapp")):
-            for template in templates.list_templates(session, channel_id=row.id):
+            for template in templates.list_templates(session, channel_id=row_id(row)):
                 session.delete(session.get(templates.MessageTemplate, template.id))
             session.flush()
             session.delete(row)

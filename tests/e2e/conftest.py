@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ViewportSize, sync_playwright
 
 from citymes_app import demo
 from integrations.simulator.server import serve_simulator
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STARTUP_TIMEOUT_SECONDS = 300  # the very first start installs the front end's npm packages
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 
 def _free_port() -> int:
@@ -95,8 +95,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
         cli = [sys.executable, "-m", "citymes_app.cli"]
         loaded = subprocess.run([*cli, "demo"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-        channel_id = re.search(r"Telegram channel (\d+)", loaded.stdout).group(1)
-        whatsapp_id = re.search(r"WhatsApp channel (\d+)", loaded.stdout).group(1)
+        telegram = re.search(r"Telegram channel (\d+)", loaded.stdout)
+        whatsapp = re.search(r"WhatsApp channel (\d+)", loaded.stdout)
+        assert telegram and whatsapp, "the demo command named no Telegram or no WhatsApp channel"
+        channel_id, whatsapp_id = telegram.group(1), whatsapp.group(1)
         slug, name = OTHER_TENANT
         email, password, operator_name = OTHER_OPERATOR
         subprocess.run([*cli, "tenant", "add", slug, "--name", name], cwd=ROOT, env=env, capture_output=True, check=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import keywords, tenants
 from citymes_app.core.db import make_engine, migrate
@@ -34,7 +34,7 @@ def test_a_test_that_fails_half_way_leaves_the_keywords_as_it_found_them(tmp_pat
     site = Site(url="", simulator_url="", bot_token="", log_path=tmp_path, database_url=url)
 
     with pytest.raises(AssertionError), demo_data_restored(site, "keyword", "keyword_change"), Session(engine) as session:
-        horaris, horarios = session.exec(select(Keyword).order_by(Keyword.id)).all()
+        horaris, horarios = session.exec(select(Keyword).order_by(col(Keyword.id))).all()
         horaris.response, horaris.featured = "Una resposta nova", False
         session.add(horaris)
         session.delete(horarios)

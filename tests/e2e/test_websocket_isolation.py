@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from citymes_app import demo
 from citymes_app.core.db import get_engine
-from citymes_app.models import Conversation, Tenant
+from citymes_app.models import Conversation, Tenant, row_id
 from citymes_app.pages import channels, inbox, keywords, office_hours, unmatched
 from citymes_app.state.access import page_states
 from citymes_app.state.auth_state import AuthState
@@ -50,7 +50,7 @@ def demo_conversation(site: Site, chat_id: int) -> tuple[int, int]:
         conversation = session.exec(
             select(Conversation).where(Conversation.tenant_id == tenant.id, Conversation.address == str(chat_id))
         ).one()
-        return tenant.id, conversation.id
+        return row_id(tenant), row_id(conversation)
 
 
 def read_everything(tab: RawTab, conversation_id: int) -> None:

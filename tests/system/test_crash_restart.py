@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -48,7 +49,8 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[:3]} exited with status {proc.returncode}; see {log_path}")
+            command = cast("list[str]", proc.args)  # started from a list, never a shell string
+            raise RuntimeError(f"{command[:3]} exited with status {proc.returncode}; see {log_path}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return

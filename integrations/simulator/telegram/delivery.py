@@ -92,11 +92,13 @@ class UpdateDelivery(TelegramWorld):
         headers = {"Content-Type": "application/json"}
         if webhook.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret_token
+        status: int | None
+        error: str | None
         try:
             response = await self._http().post(webhook.url, content=json.dumps(update).encode(), headers=headers)
         except httpx.HTTPError as exc:
             error = f"Connection failed: {type(exc).__name__}"
-            status: int | None = None
+            status = None
         else:
             status = response.status_code
             error = None

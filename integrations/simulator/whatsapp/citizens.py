@@ -8,7 +8,7 @@ from typing import Any
 
 from integrations.simulator.common import ControlError, citizen_file, citizen_text, content_kind, optional, require
 from integrations.simulator.whatsapp import protocol
-from integrations.simulator.whatsapp.inputs import number_field, offered_choice, valid_wa_id
+from integrations.simulator.whatsapp.inputs import as_object, number_field, offered_choice, valid_wa_id
 from integrations.simulator.whatsapp.numbers import NumberControl
 from integrations.simulator.whatsapp.protocol import CITIZEN_KINDS, DEFAULT_MIME, MAX_TEXT_LENGTH, MEDIA_TYPES
 from integrations.simulator.whatsapp.state import Entry, NumberState, UserChat, notification
@@ -137,7 +137,7 @@ class WhatsAppSimulator(NumberControl):
     def _render(self, entry: Entry, base_url: str) -> dict[str, Any]:
         message = entry.message
         kind = message.get("type", "text")
-        body = message.get(kind) if isinstance(message.get(kind), dict) else {}
+        body = as_object(message.get(kind))
         view: dict[str, Any] = {
             "seq": entry.seq,
             "from": entry.sender,

@@ -33,6 +33,8 @@ class WebhookDelivery(WhatsAppWorld):
             return None, "no callback URL registered"
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(number.app_secret, body)}
+        status: int | None
+        error: str | None
         try:
             response = await self._http().post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, overload
 
 from fastapi import Request
 
@@ -13,6 +13,10 @@ from integrations.simulator.whatsapp.protocol import WA_ID_RE, invalid
 # --- Input helpers ------------------------------------------------------------------------------------------
 
 
+@overload
+def number_field(payload: dict[str, Any], key: str, label: str = "", *, required: Literal[True] = True) -> float: ...
+@overload
+def number_field(payload: dict[str, Any], key: str, label: str = "", *, required: bool) -> float | None: ...
 def number_field(payload: dict[str, Any], key: str, label: str = "", *, required: bool = True) -> float | None:
     value = (require if required else optional)(payload, key, (int, float), label)
     if value is None:
@@ -44,10 +48,14 @@ def graph_obj(obj: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """The value if it is an object, else an empty one (an optional part of a message read leniently)."""
+    return value if isinstance(value, dict) else {}
+
+
 def offered_choice(message: dict[str, Any], title: str) -> dict[str, Any]:
     """The reply button or list row with this title in an interactive message the business sent ({} if none)."""
-    interactive = message.get("interactive") if isinstance(message.get("interactive"), dict) else {}
-    action = interactive.get("action") if isinstance(interactive.get("action"), dict) else {}
+    action = as_object(as_object(message.get("interactive")).get("action"))
     choices = [b.get("reply") for b in action.get("buttons") or [] if isinstance(b, dict)]
     choices += [r for section in action.get("sections") or [] if isinstance(section, dict) for r in section.get("rows") or []]
     return next((c for c in choices if isinstance(c, dict) and c.get("title") == title), {})

@@ -212,7 +212,7 @@ async def test_every_citizen_content_kind_becomes_a_real_telegram_message(bot: B
     url = f"/sim/telegram/bots/{TOKEN}/citizen-message"
     base = {"chat_id": CHAT, "first_name": "Anna"}
     ogg = b"OggS" + b"\x00" * 100
-    payloads = [
+    payloads: list[dict[str, Any]] = [
         {"text": "/start"},
         {"document": {"filename": "form.pdf", "mime_type": "application/pdf", "content_base64": b64(b"%PDF")}},
         {"video": {"filename": "clip.mp4", "mime_type": "video/mp4", "content_base64": b64(b"\x00" * 50)}},

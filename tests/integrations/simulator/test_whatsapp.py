@@ -235,7 +235,7 @@ async def test_a_failure_reported_by_status_carries_its_errors(
     assert (failed["id"], failed["status"], failed["errors"][0]["code"]) == (wamid, "failed", 131026)
     [update] = [u for body, _ in receiver.calls for u in channel.parse_statuses(body)]
     assert update.state == DeliveryState.FAILED
-    assert "could not deliver" in update.error
+    assert update.error is not None and "could not deliver" in update.error
 
 
 async def test_throughput_past_the_limit_is_130429_and_maps_to_a_one_second_wait(
@@ -279,6 +279,7 @@ async def test_media_goes_through_media_id_url_and_token(
     encoded = base64.b64encode(PNG).decode()
     await citizen_writes(control, number, image={"content_base64": encoded, "mime_type": "image/png"}, caption="Forat")
     [inbound] = channel.parse_webhook(receiver.calls[0][0])
+    assert inbound.media is not None
     assert (inbound.kind, inbound.text, inbound.media.mime_type) == (MessageKind.PHOTO, "Forat", "image/png")
 
     info = await control.get(f"/v25.0/{inbound.media.file_id}")
