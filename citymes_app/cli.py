@@ -11,6 +11,7 @@ import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from sqlmodel import Session
 
@@ -176,7 +177,7 @@ def _keywords_export(args: argparse.Namespace) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2, like every other error
+    def error(self, message: str) -> NoReturn:  # one line, status 2, like every other error
         print(f"{self.prog}: {message}", file=sys.stderr)
         raise SystemExit(2)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from citymes_app.core import auth, codes, keywords, templates, tenants
-from citymes_app.models import Channel, ChannelMode, Tenant
+from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 DEMO_SLUG = "demo"
 DEMO_TOKEN = "700000001:demo-citymes-town-hall-bot"
@@ -75,7 +75,7 @@ def _whatsapp_number(session: Session, *, tenant: Tenant) -> Channel:
         channel = tenants.add_channel(
             session, tenant=tenant, platform="whatsapp", credentials=dict(DEMO_WHATSAPP_CREDENTIALS), name=DEMO_WHATSAPP_NAME
         )
-    recorded = {(t.name, t.language) for t in templates.list_templates(session, channel_id=channel.id)}
+    recorded = {(t.name, t.language) for t in templates.list_templates(session, channel_id=row_id(channel))}
     for name, language, body in DEMO_TEMPLATES:
         if (name, language) not in recorded:
             templates.add_template(session, channel=channel, name=name, language=language, body=body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.components.component import ComponentStyle
 
 THEME = rx.theme(accent_color="teal", gray_color="slate", radius="large", scaling="100%", appearance="light")
 
@@ -15,7 +16,7 @@ PANEL_BACKGROUND = "var(--color-panel-solid)"
 BORDER = "1px solid var(--gray-a5)"
 
 # Applied to the whole app: system fonts, and nothing scrolls but the panels meant to.
-BASE_STYLE = {
+BASE_STYLE: ComponentStyle = {
     "font_family": "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     "::selection": {"background_color": "var(--accent-a5)"},
 }

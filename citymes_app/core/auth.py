@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from citymes_app.core import clock
-from citymes_app.models import Operator, OperatorSession, Role, Tenant
+from citymes_app.models import Operator, OperatorSession, Role, Tenant, row_id
 
 # How long a browser stays signed in, in one place: at most SESSION_LIFETIME after signing in, and no longer than
 # SESSION_IDLE_TIMEOUT after its last use. `last_seen_at` is written at most once per LAST_SEEN_RESOLUTION, so a
@@ -69,7 +69,7 @@ def add_operator(
     if session.exec(select(Operator).where(Operator.email == email)).first():
         raise AuthError(f"an operator with email {email} already exists")
     operator = Operator(
-        tenant_id=tenant.id,
+        tenant_id=row_id(tenant),
         email=email,
         role=role,
         display_name=display_name or email.split("@")[0],
@@ -106,7 +106,7 @@ def sessions_still_open(session: Session, *, tenant_id: int, digests: Collection
         return set()
     rows = session.exec(
         select(OperatorSession.token_hash)
-        .join(Operator, Operator.id == OperatorSession.operator_id)
+        .join(Operator, col(Operator.id) == OperatorSession.operator_id)
         .where(
             col(OperatorSession.token_hash).in_(list(digests)),
             OperatorSession.expires_at > clock.now(),
@@ -125,7 +125,7 @@ def open_session(session: Session, *, operator: Operator) -> str:
     session.add(
         OperatorSession(
             token_hash=session_digest(token),
-            operator_id=operator.id,
+            operator_id=row_id(operator),
             created_at=now,
             last_seen_at=now,
             expires_at=now + SESSION_LIFETIME,
@@ -151,10 +151,10 @@ def resolve_session(session: Session, *, token: str, refresh: bool = True) -> Si
     if refresh and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         session.add(row)
-    tenant = session.get(Tenant, operator.tenant_id)
+    tenant = session.get_one(Tenant, operator.tenant_id)
     return SignedInOperator(
-        operator_id=operator.id,
-        tenant_id=tenant.id,
+        operator_id=row_id(operator),
+        tenant_id=row_id(tenant),
         tenant_slug=tenant.slug,
         tenant_name=tenant.name,
         email=operator.email,
@@ -172,4 +172,4 @@ def close_session(session: Session, *, token: str) -> None:
 
 def close_operator_sessions(session: Session, *, operator_id: int) -> None:
     """Sign an operator out of every browser: forget all their session tokens."""
-    session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id))
+    session.execute(delete(OperatorSession).where(col(OperatorSession.operator_id) == operator_id))

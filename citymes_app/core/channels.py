@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from citymes_app.core.vault import VaultError
 from citymes_app.models import Channel as ChannelRow
+from citymes_app.models import row_id
 from integrations.base import Channel, PlatformLink
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,13 @@ class ChannelDirectory:
         if link is None:
             raise UnknownPlatform(f"channel {row.id}: no support for platform '{row.platform}'")
         fingerprint = (row.platform, repr(sorted(row.credentials.items())))
+        channel_id = row_id(row)
         cache = self._cache()
-        cached = cache.get(row.id)
+        cached = cache.get(channel_id)
         if cached and cached[0] == fingerprint:
             return cached[1]
-        channel = link.from_credentials(row.id, row.credentials)
-        cache[row.id] = (fingerprint, channel)
+        channel = link.from_credentials(channel_id, row.credentials)
+        cache[channel_id] = (fingerprint, channel)
         return channel
 
     def get(self, channel_id: int) -> Channel | None:

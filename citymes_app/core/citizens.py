@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, update
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
-from citymes_app.models import Citizen, CitizenIdentity, Conversation
+from citymes_app.models import Citizen, CitizenIdentity, Conversation, row_id
 
 log = logging.getLogger(__name__)
 
@@ -43,34 +43,34 @@ def link_candidates(
     last_seen = (
         select(Conversation.citizen_id, func.max(Conversation.last_message_at).label("last_at"), func.count().label("n"))
         .where(Conversation.tenant_id == tenant_id)
-        .group_by(Conversation.citizen_id)
+        .group_by(col(Conversation.citizen_id))
         .subquery()
     )
     query = (
         select(Citizen, last_seen.c.n)
         .outerjoin(last_seen, last_seen.c.citizen_id == Citizen.id)
         .where(Citizen.tenant_id == tenant_id, Citizen.id != exclude_id)
-        .order_by(last_seen.c.last_at.desc().nulls_last(), Citizen.id.desc())
+        .order_by(last_seen.c.last_at.desc().nulls_last(), col(Citizen.id).desc())
         .limit(limit)
     )
     words = search.strip()
     if words:
         pattern = f"%{words.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(Citizen.display_name.ilike(pattern), Citizen.phone.ilike(pattern)))
+        query = query.where(or_(col(Citizen.display_name).ilike(pattern), col(Citizen.phone).ilike(pattern)))
     rows = list(session.exec(query))
-    ids = [citizen.id for citizen, _ in rows]
+    ids = [row_id(citizen) for citizen, _ in rows]
     platforms: dict[int, set[str]] = {}
     if ids:
         for citizen_id, platform in session.exec(
-            select(CitizenIdentity.citizen_id, CitizenIdentity.platform).where(CitizenIdentity.citizen_id.in_(ids))
+            select(CitizenIdentity.citizen_id, CitizenIdentity.platform).where(col(CitizenIdentity.citizen_id).in_(ids))
         ):
             platforms.setdefault(citizen_id, set()).add(platform)
     return [
         LinkCandidate(
-            id=citizen.id,
+            id=row_id(citizen),
             name=citizen.display_name or f"Citizen #{citizen.id}",
             phone=citizen.phone or "",
-            platforms=sorted(platforms.get(citizen.id, ())),
+            platforms=sorted(platforms.get(row_id(citizen), ())),
             conversations=count or 0,
         )
         for citizen, count in rows
@@ -126,14 +126,16 @@ def link_by_phone(session: Session, *, citizen_id: int) -> Citizen | None:
         return citizen
     same_phone = list(
         session.exec(
-            select(Citizen).where(Citizen.tenant_id == citizen.tenant_id, Citizen.phone == citizen.phone).order_by(Citizen.id)
+            select(Citizen)
+            .where(Citizen.tenant_id == citizen.tenant_id, Citizen.phone == citizen.phone)
+            .order_by(col(Citizen.id))
         )
     )
     if len(same_phone) < 2:
         return citizen
     keep = same_phone[0]
     for other in same_phone[1:]:
-        keep = link_citizens(session, tenant_id=citizen.tenant_id, keep_id=keep.id, merge_id=other.id)
+        keep = link_citizens(session, tenant_id=citizen.tenant_id, keep_id=row_id(keep), merge_id=row_id(other))
     return keep
 
 

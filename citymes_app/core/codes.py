@@ -16,11 +16,11 @@ from enum import StrEnum
 
 import phonenumbers
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.matching import normalize
-from citymes_app.models import Citizen, CodeAttempt, Keyword, PersonalCode, Tenant
+from citymes_app.models import Citizen, CodeAttempt, Keyword, PersonalCode, Tenant, row_id
 
 CSV_COLUMNS = ["code", "response", "phone"]
 MAX_WRONG_PER_HOUR = 5
@@ -99,9 +99,9 @@ def import_codes_csv(session: Session, *, tenant: Tenant, keyword_text: str, con
             seen[code] = line_no
             rows.append(
                 PersonalCode(
-                    tenant_id=tenant.id,
-                    keyword_id=keyword.id,
-                    code_digest=code_digest(keyword_id=keyword.id, code=code),
+                    tenant_id=row_id(tenant),
+                    keyword_id=row_id(keyword),
+                    code_digest=code_digest(keyword_id=row_id(keyword), code=code),
                     response=response,
                     phone=normalize_phone(phone) if phone else None,
                 )
@@ -135,7 +135,7 @@ class CodeOutcome:
 
 def _wrong_recently(session: Session, *, citizen_id: int, now: datetime) -> int:
     return session.exec(
-        select(func.count(CodeAttempt.id)).where(
+        select(func.count(col(CodeAttempt.id))).where(
             CodeAttempt.citizen_id == citizen_id,
             CodeAttempt.success == False,  # noqa: E712
             CodeAttempt.at > now - WINDOW,
@@ -145,12 +145,13 @@ def _wrong_recently(session: Session, *, citizen_id: int, now: datetime) -> int:
 
 def answer_code(session: Session, *, keyword: Keyword, citizen: Citizen, code: str, now: datetime) -> CodeOutcome:
     """Look up `code` behind `keyword` for `citizen`, counting wrong tries."""
-    if _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
+    citizen_id, keyword_id = row_id(citizen), row_id(keyword)
+    if _wrong_recently(session, citizen_id=citizen_id, now=now) >= MAX_WRONG_PER_HOUR:
         return CodeOutcome(CodeStatus.LOCKED)
     row = session.exec(
         select(PersonalCode).where(
-            PersonalCode.keyword_id == keyword.id,
-            PersonalCode.code_digest == code_digest(keyword_id=keyword.id, code=code),
+            PersonalCode.keyword_id == keyword_id,
+            PersonalCode.code_digest == code_digest(keyword_id=keyword_id, code=code),
         )
     ).first()
     outcome = CodeOutcome(CodeStatus.WRONG)
@@ -161,9 +162,9 @@ def answer_code(session: Session, *, keyword: Keyword, citizen: Citizen, code: s
             else CodeOutcome(CodeStatus.ANSWERED, row.response)
         )
     session.add(
-        CodeAttempt(tenant_id=citizen.tenant_id, citizen_id=citizen.id, success=outcome.status == CodeStatus.ANSWERED, at=now)
+        CodeAttempt(tenant_id=citizen.tenant_id, citizen_id=citizen_id, success=outcome.status == CodeStatus.ANSWERED, at=now)
     )
     session.flush()
-    if outcome.status != CodeStatus.ANSWERED and _wrong_recently(session, citizen_id=citizen.id, now=now) >= MAX_WRONG_PER_HOUR:
+    if outcome.status != CodeStatus.ANSWERED and _wrong_recently(session, citizen_id=citizen_id, now=now) >= MAX_WRONG_PER_HOUR:
         return CodeOutcome(CodeStatus.LOCKED)
     return outcome

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Update, event
+from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, create_engine
 
 from citymes_app.core.config import load_settings
@@ -57,6 +57,12 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def rows_updated(session: Session, statement: Update) -> int:
+    """Run an UPDATE and count the rows it changed: a conditional update that changed none lost its race."""
+    # `Session.execute` is typed as returning a plain `Result`; an UPDATE's result is a `CursorResult`.
+    return cast(CursorResult, session.execute(statement)).rowcount
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
-from citymes_app.models import DeliveryStatus, Direction, Message, utcnow
+from citymes_app.models import DeliveryStatus, Direction, Message, row_id, utcnow
 from integrations.base import DeliveryState, StatusUpdate
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def apply_statuses(session: Session, *, channel_id: int, updates: list[StatusUpd
         if update.state == DeliveryState.FAILED:
             message.error = (update.error or "the platform could not deliver the message")[:500]
         session.add(message)
-        report.applied.append(message.id)
+        report.applied.append(row_id(message))
     session.flush()
     return report
 
@@ -112,7 +112,7 @@ def _apply_and_commit(engine: Engine, bus: EventBus, channel_id: int, updates: l
         report = apply_statuses(session, channel_id=channel_id, updates=updates)
         events = [
             InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
-            for message in (session.get(Message, message_id) for message_id in report.applied)
+            for message in (session.get_one(Message, message_id) for message_id in report.applied)
         ]
         session.commit()
     for event in events:

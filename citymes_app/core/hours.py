@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, select
 
-from citymes_app.models import LocalHoliday, OfficeHours, Tenant
+from citymes_app.models import LocalHoliday, OfficeHours, Tenant, row_id
 
 # Monday to Friday, 8:00 to 19:00: the citizen-service office's hours when a tenant has set none.
 DEFAULT_SCHEDULE: list[tuple[int, str, str]] = [(day, "08:00", "19:00") for day in range(5)]
@@ -127,7 +127,7 @@ def is_open(session: Session, *, tenant: Tenant, at: datetime) -> bool:
     if holiday_name(session, tenant=tenant, day=local.date()):
         return False
     return any(
-        s.weekday == local.weekday() and s.opens <= local.time() < s.closes for s in schedule(session, tenant_id=tenant.id)
+        s.weekday == local.weekday() and s.opens <= local.time() < s.closes for s in schedule(session, tenant_id=row_id(tenant))
     )
 
 
@@ -135,7 +135,7 @@ def next_opening(session: Session, *, tenant: Tenant, at: datetime) -> datetime 
     """When the office next opens after `at`, in the tenant's timezone (None if closed for two months)."""
     zone = ZoneInfo(tenant.timezone)
     local = at.astimezone(zone)
-    slots = schedule(session, tenant_id=tenant.id)
+    slots = schedule(session, tenant_id=row_id(tenant))
     for offset in range(LOOKAHEAD_DAYS):
         day = local.date() + timedelta(days=offset)
         if holiday_name(session, tenant=tenant, day=day):

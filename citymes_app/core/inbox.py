@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from sqlalchemy import case
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import outbox, templates
 from citymes_app.core.auth import SignedInOperator
@@ -90,16 +91,16 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
     """The tenant's open conversations: those waiting for an operator first, newest first."""
     rows = session.exec(
         select(Conversation, Citizen, Channel)
-        .join(Citizen, Citizen.id == Conversation.citizen_id)
-        .join(Channel, Channel.id == Conversation.channel_id)
+        .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
+        .join(Channel, col(Channel.id) == Conversation.channel_id)
         .where(Conversation.tenant_id == tenant_id, Conversation.status != ConversationStatus.RESOLVED)
-        .order_by(case((Conversation.awaiting_operator == True, 0), else_=1), Conversation.last_message_at.desc())  # noqa: E712
+        .order_by(case((col(Conversation.awaiting_operator) == True, 0), else_=1), col(Conversation.last_message_at).desc())  # noqa: E712
         .limit(limit)
     ).all()
     return [
         ConversationSummary(
-            id=conversation.id,
-            citizen_id=citizen.id,
+            id=row_id(conversation),
+            citizen_id=row_id(citizen),
             citizen_name=citizen.display_name or "",
             channel_name=channel.name,
             platform=channel.platform,
@@ -124,11 +125,15 @@ def _own_conversation(session: Session, *, tenant_id: int, conversation_id: int)
 
 def _thread_message(message: Message, operators: dict[int, str]) -> ThreadMessage:
     return ThreadMessage(
-        id=message.id,
+        id=row_id(message),
         conversation_id=message.conversation_id,
         direction=Direction(message.direction),
         author=Author(message.author),
-        operator_name=operators.get(message.operator_id, "") if message.author == Author.OPERATOR else "",
+        operator_name=(
+            operators.get(message.operator_id, "")
+            if message.author == Author.OPERATOR and message.operator_id is not None
+            else ""
+        ),
         kind=MessageKind(message.kind),
         text=message.text,
         media_path=message.media_path or "",
@@ -152,7 +157,9 @@ def thread(session: Session, *, tenant_id: int, conversation_id: int, limit: int
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
     operators = _operator_names(session, tenant_id=tenant_id)
     rows = list(
-        session.exec(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit))
+        session.exec(
+            select(Message).where(Message.conversation_id == conversation.id).order_by(col(Message.id).desc()).limit(limit)
+        )
     )
     rows.reverse()
     return [_thread_message(m, operators) for m in rows]
@@ -180,9 +187,9 @@ class ConversationHeader:
 def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
     """The citizen and the channel of a conversation of this tenant; `InboxError` if it is not one."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    citizen = session.get(Citizen, conversation.citizen_id)
-    channel = session.get(Channel, conversation.channel_id)
-    return ConversationHeader(conversation.id, citizen.id, citizen.display_name or "", channel.name, channel.platform)
+    citizen = session.get_one(Citizen, conversation.citizen_id)
+    channel = session.get_one(Channel, conversation.channel_id)
+    return ConversationHeader(row_id(conversation), row_id(citizen), citizen.display_name or "", channel.name, channel.platform)
 
 
 def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool:
@@ -246,10 +253,24 @@ def send_location(
     )
 
 
-def _send_free_form(session: Session, *, operator: SignedInOperator, conversation_id: int, **content: object) -> Message:
+class _FreeFormContent(TypedDict, total=False):
+    """What an operator's free-form message carries, as `outbox.enqueue` takes it."""
+
+    text: str
+    kind: MessageKind
+    media_path: str
+    media_mime: str
+    media_filename: str
+    latitude: float
+    longitude: float
+
+
+def _send_free_form(
+    session: Session, *, operator: SignedInOperator, conversation_id: int, **content: Unpack[_FreeFormContent]
+) -> Message:
     """Every operator message but a template: the same checks, the outbox, the conversation no longer waiting."""
     conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
-    citizen = session.get(Citizen, conversation.citizen_id)
+    citizen = session.get_one(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
     _require_open_window(session, conversation=conversation)
@@ -298,7 +319,7 @@ class ReplyWindow:
 
 def _window_closes_at(session: Session, *, conversation: Conversation) -> tuple[bool, datetime | None]:
     """(has a window, when it closes); closes "never" for channels without one."""
-    channel = session.get(Channel, conversation.channel_id)
+    channel = session.get_one(Channel, conversation.channel_id)
     window = free_form_window_for(channel.platform)
     if window is None:
         return False, None
@@ -314,9 +335,12 @@ def _window_is_open(closes: tuple[bool, datetime | None]) -> bool:
 
 
 def _closed_window_message(session: Session, *, conversation: Conversation) -> str:
-    channel = session.get(Channel, conversation.channel_id)
-    hours = int(free_form_window_for(channel.platform).total_seconds() // 3600)
-    names = ", ".join(f"{t.name} ({t.language})" for t in templates.list_templates(session, channel_id=channel.id))
+    channel = session.get_one(Channel, conversation.channel_id)
+    window = free_form_window_for(channel.platform)
+    if window is None:  # only asked once the window is found closed, so the channel has one
+        raise ValueError(f"channel {channel.id} has no free-form window to be closed")
+    hours = int(window.total_seconds() // 3600)
+    names = ", ".join(f"{t.name} ({t.language})" for t in templates.list_templates(session, channel_id=row_id(channel)))
     offer = (
         f"Send one of this channel's approved templates instead: {names}."
         if names
@@ -361,7 +385,7 @@ def send_template(
 ) -> Message:
     """Put an approved template (with its parameters) in the outbox; allowed inside and outside the window."""
     conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
-    citizen = session.get(Citizen, conversation.citizen_id)
+    citizen = session.get_one(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the message cannot be delivered")
     try:

@@ -47,7 +47,7 @@ class TemplateOption:
 def template_options(session: Session, *, tenant_id: int, conversation_id: int) -> list[TemplateOption]:
     """The approved templates of a conversation's channel, those in the citizen's language first."""
     found = inbox.conversation_templates(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    conversation = session.get(Conversation, conversation_id)
+    conversation = session.get_one(Conversation, conversation_id)
     citizen = session.get(Citizen, conversation.citizen_id)
     tenant = session.get(Tenant, tenant_id)
     preferred = [citizen.language] if citizen and citizen.language else []

@@ -56,7 +56,7 @@ class Ingestor:
                 )
                 media = pipeline.StoredMedia(path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename)
         result = await asyncio.to_thread(self._store, channel_id, inbound, media)
-        if not result.duplicate:
+        if not result.duplicate and result.tenant_id is not None and result.conversation_id is not None:
             self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, result.message_id))
             for reply_id in result.reply_message_ids:
                 self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, reply_id))
@@ -70,11 +70,11 @@ class Ingestor:
 
     def _tenant_of(self, channel_id: int) -> int:
         with Session(self.engine) as session:
-            return session.get(ChannelRow, channel_id).tenant_id
+            return session.get_one(ChannelRow, channel_id).tenant_id
 
     def _store(self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None) -> pipeline.ReceiveResult:
         with Session(self.engine, expire_on_commit=False) as session:
-            row = session.get(ChannelRow, channel_id)
+            row = session.get_one(ChannelRow, channel_id)
             try:
                 result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
                 if not result.duplicate and result.conversation_id is not None:

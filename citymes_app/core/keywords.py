@@ -11,11 +11,11 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
-from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, utcnow
+from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
 # Optional columns beyond the five of the contract; files without them import as before.
@@ -43,10 +43,12 @@ def split_list(value: str) -> list[str]:
 
 def _fingerprint(session: Session, tenant_id: int) -> tuple:
     keywords = session.exec(
-        select(func.count(Keyword.id), func.max(Keyword.id), func.max(Keyword.updated_at)).where(Keyword.tenant_id == tenant_id)
+        select(func.count(col(Keyword.id)), func.max(Keyword.id), func.max(Keyword.updated_at)).where(
+            Keyword.tenant_id == tenant_id
+        )
     ).one()
     codes = session.exec(
-        select(func.count(PersonalCode.id), func.max(PersonalCode.id)).where(PersonalCode.tenant_id == tenant_id)
+        select(func.count(col(PersonalCode.id)), func.max(PersonalCode.id)).where(PersonalCode.tenant_id == tenant_id)
     ).one()
     return (*keywords, *codes)
 
@@ -61,7 +63,7 @@ def keyword_index(session: Session, *, tenant_id: int) -> KeywordIndex:
     with_codes = set(session.exec(select(PersonalCode.keyword_id).where(PersonalCode.tenant_id == tenant_id).distinct()))
     index = KeywordIndex.build(
         Entry(
-            id=k.id,
+            id=row_id(k),
             keyword=k.keyword,
             language=k.language,
             topic=k.topic,
@@ -87,7 +89,7 @@ def featured(session: Session, *, tenant_id: int, language: str) -> list[Keyword
         session.exec(
             select(Keyword)
             .where(Keyword.tenant_id == tenant_id, Keyword.language == language, Keyword.featured == True)  # noqa: E712
-            .order_by(Keyword.position, Keyword.keyword)
+            .order_by(col(Keyword.position), Keyword.keyword)
         )
     )
 
@@ -106,7 +108,7 @@ def search(session: Session, *, tenant_id: int, query: str = "", language: str =
     rows = session.exec(
         select(Keyword)
         .where(Keyword.tenant_id == tenant_id)
-        .order_by(Keyword.featured.desc(), Keyword.position, Keyword.keyword, Keyword.language)
+        .order_by(col(Keyword.featured).desc(), col(Keyword.position), Keyword.keyword, Keyword.language)
     ).all()
     wanted = normalize(query)
     return [
@@ -136,7 +138,7 @@ def history(session: Session, *, tenant_id: int, limit: int = 50) -> list[Keywor
         session.exec(
             select(KeywordChange)
             .where(KeywordChange.tenant_id == tenant_id)
-            .order_by(KeywordChange.at.desc(), KeywordChange.id.desc())
+            .order_by(col(KeywordChange.at).desc(), col(KeywordChange.id).desc())
             .limit(limit)
         )
     )
@@ -174,7 +176,11 @@ def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id
         raise KeywordError("link", "a link starts with https://")
     if (form.latitude is None) != (form.longitude is None):
         raise KeywordError("latitude", "a map pin needs both latitude and longitude")
-    if form.latitude is not None and not (-90 <= form.latitude <= 90 and -180 <= form.longitude <= 180):
+    if (
+        form.latitude is not None
+        and form.longitude is not None
+        and not (-90 <= form.latitude <= 90 and -180 <= form.longitude <= 180)
+    ):
         raise KeywordError("latitude", "latitude must be within ±90 and longitude within ±180")
     clash = session.exec(
         select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalized, Keyword.language == form.language)
@@ -197,7 +203,7 @@ def _apply(keyword: Keyword, form: KeywordForm, normalized: str) -> None:
 def create_keyword(session: Session, *, tenant: Tenant, form: KeywordForm, operator_id: int | None = None) -> Keyword:
     """Add a keyword; `KeywordError` names the field that is wrong."""
     normalized = _validate(session, tenant=tenant, form=form, keyword_id=None)
-    keyword = Keyword(tenant_id=tenant.id, keyword="", normalized="", response="", updated_by=operator_id)
+    keyword = Keyword(tenant_id=row_id(tenant), keyword="", normalized="", response="", updated_by=operator_id)
     _apply(keyword, form, normalized)
     session.add(keyword)
     session.flush()
@@ -311,7 +317,7 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
     created = updated = 0
     for form, existing in planned:
         if existing is None:
-            keyword = Keyword(tenant_id=tenant.id, keyword="", normalized="", response="", updated_by=operator_id)
+            keyword = Keyword(tenant_id=row_id(tenant), keyword="", normalized="", response="", updated_by=operator_id)
             created += 1
         else:
             keyword = existing
@@ -354,7 +360,7 @@ def set_keyword_media(
 ) -> Keyword:
     """Attach an image or document (already stored with `media.save_media`) to a keyword's answer, or remove it
     with `media_path=None`; the history notes the change."""
-    keyword = get_keyword(session, tenant_id=tenant.id, keyword_id=keyword_id)
+    keyword = get_keyword(session, tenant_id=row_id(tenant), keyword_id=keyword_id)
     media_path = media_path or None
     if keyword.media_path == media_path:
         return keyword
@@ -375,6 +381,6 @@ def history_with_authors(session: Session, *, tenant_id: int, limit: int = 50) -
     ids = {change.operator_id for change in changes if change.operator_id is not None}
     names = {
         operator.id: operator.display_name or operator.email
-        for operator in session.exec(select(Operator).where(Operator.id.in_(ids), Operator.tenant_id == tenant_id))
+        for operator in session.exec(select(Operator).where(col(Operator.id).in_(ids), Operator.tenant_id == tenant_id))
     }
     return [(change, names.get(change.operator_id, "")) for change in changes]

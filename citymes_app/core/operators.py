@@ -9,6 +9,7 @@ whoever runs the installation, uses the functions below it directly.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
@@ -44,7 +45,7 @@ def list_operators(session: Session, *, tenant_id: int) -> list[OperatorListing]
     zone = ZoneInfo(session.get_one(Tenant, tenant_id).timezone)
     last_seen = (
         select(OperatorSession.operator_id, func.max(OperatorSession.last_seen_at).label("last_seen_at"))
-        .group_by(OperatorSession.operator_id)
+        .group_by(col(OperatorSession.operator_id))
         .subquery()
     )
     rows = session.exec(
@@ -80,7 +81,7 @@ def reset_password(session: Session, *, operator: Operator, password: str) -> No
     auth.check_password(password)
     operator.password_hash = auth.hash_password(password)
     session.add(operator)
-    auth.close_operator_sessions(session, operator_id=operator.id)
+    auth.close_operator_sessions(session, operator_id=row_id(operator))
 
 
 def set_active(session: Session, *, operator: Operator, active: bool) -> None:
@@ -88,7 +89,7 @@ def set_active(session: Session, *, operator: Operator, active: bool) -> None:
     operator.active = active
     session.add(operator)
     if not active:
-        auth.close_operator_sessions(session, operator_id=operator.id)
+        auth.close_operator_sessions(session, operator_id=row_id(operator))
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class OperatorAccounts:
             raise OperatorAccountError("you cannot disable your own account: ask another administrator")
         return await asyncio.to_thread(self._change, by, operator_id, lambda s, o: set_active(s, operator=o, active=active))
 
-    def _list(self, tenant_id: int) -> list[OperatorListing]:
+    # `builtins.list`: inside this class `list` names the method above.
+    def _list(self, tenant_id: int) -> builtins.list[OperatorListing]:
         with Session(self.engine) as session:
             return list_operators(session, tenant_id=tenant_id)
 
@@ -129,7 +131,9 @@ class OperatorAccounts:
             if operator is None or operator.tenant_id != by.tenant_id:
                 raise OperatorAccountError(f"there is no operator {operator_id} in your organisation")
             change(session, operator)
-            return OperatorListing(operator.id, operator.display_name, operator.email, Role(operator.role), operator.active, None)
+            return OperatorListing(
+                row_id(operator), operator.display_name, operator.email, Role(operator.role), operator.active, None
+            )
 
 
 def _require_admin(by: auth.SignedInOperator | None) -> None:

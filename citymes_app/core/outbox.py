@@ -35,6 +35,7 @@ from citymes_app.models import (
     Direction,
     Message,
     OutboxItem,
+    row_id,
 )
 from integrations.base import (
     Channel,
@@ -75,7 +76,7 @@ def enqueue(
     """
     message = Message(
         tenant_id=conversation.tenant_id,
-        conversation_id=conversation.id,
+        conversation_id=row_id(conversation),
         channel_id=conversation.channel_id,
         direction=Direction.OUTBOUND,
         author=author,
@@ -97,7 +98,7 @@ def enqueue(
         OutboxItem(
             tenant_id=conversation.tenant_id,
             channel_id=conversation.channel_id,
-            message_id=message.id,
+            message_id=row_id(message),
             address=conversation.address,
         )
     )

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from citymes_app.core.db import rows_updated
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.models import (
     Citizen,
@@ -24,6 +25,7 @@ from citymes_app.models import (
     Message,
     OutboxItem,
     OutboxStatus,
+    row_id,
     utcnow,
 )
 from integrations.base import MessageKind, OutboundMessage
@@ -83,8 +85,8 @@ class OutboxLedger:
         with Session(self._engine) as session:
             rows = session.exec(
                 select(OutboxItem)
-                .where(OutboxItem.status.in_([OutboxStatus.PENDING, *_HELD]))
-                .order_by(OutboxItem.id)
+                .where(col(OutboxItem.status).in_([OutboxStatus.PENDING, *_HELD]))
+                .order_by(col(OutboxItem.id))
                 .limit(CLAIM_BATCH)
             ).all()
             for row in rows:
@@ -102,21 +104,22 @@ class OutboxLedger:
                     log.warning("outbox item %s: taken over from a worker that stopped while sending it", row.id)
                 # The conditional update is the lock: of several workers, one wins each item; a lease renewed
                 # since the select is not taken.
-                won = session.execute(
+                won = rows_updated(
+                    session,
                     update(OutboxItem)
-                    .where(OutboxItem.id == row.id, OutboxItem.status == row.status)
-                    .where(OutboxItem.lease_token == row.lease_token)  # "== None" is IS NULL
+                    .where(col(OutboxItem.id) == row.id, col(OutboxItem.status) == row.status)
+                    .where(col(OutboxItem.lease_token) == row.lease_token)  # "== None" is IS NULL
                     .where(
                         or_(
-                            OutboxItem.status == OutboxStatus.PENDING,
-                            OutboxItem.lease_until.is_(None),
-                            OutboxItem.lease_until <= now,
+                            col(OutboxItem.status) == OutboxStatus.PENDING,
+                            col(OutboxItem.lease_until).is_(None),
+                            col(OutboxItem.lease_until) <= now,
                         )
                     )
-                    .values(status=OutboxStatus.CLAIMED, lease_until=now + self._lease, lease_token=token)
-                ).rowcount
+                    .values(status=OutboxStatus.CLAIMED, lease_until=now + self._lease, lease_token=token),
+                )
                 if won:
-                    claimed.append(Claimed(row.id, row.message_id, row.channel_id, row.address, row.attempts))
+                    claimed.append(Claimed(row_id(row), row.message_id, row.channel_id, row.address, row.attempts))
                 else:
                     held_back.add(key)
             session.commit()
@@ -126,7 +129,7 @@ class OutboxLedger:
         with Session(self._engine) as session:
             session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.lease_token == token, OutboxItem.status.in_(_HELD))
+                .where(col(OutboxItem.lease_token) == token, col(OutboxItem.status).in_(_HELD))
                 .values(lease_until=utcnow() + self._lease)
             )
             session.commit()
@@ -142,11 +145,12 @@ class OutboxLedger:
             if session.get_one(Citizen, conversation.citizen_id).unreachable:
                 return Prepared(Readiness.UNREACHABLE)
             outbound = self._outbound(item, message)
-            won = session.execute(
+            won = rows_updated(
+                session,
                 update(OutboxItem)
-                .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), OutboxItem.lease_until > utcnow())
-                .values(status=OutboxStatus.SENDING)
-            ).rowcount
+                .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), col(OutboxItem.lease_until) > utcnow())
+                .values(status=OutboxStatus.SENDING),
+            )
             session.commit()
         return Prepared(Readiness.READY, outbound) if won else Prepared(Readiness.LEASE_LOST)
 
@@ -170,9 +174,9 @@ class OutboxLedger:
     def _held(token: str, item_id: int, *statuses: OutboxStatus) -> Any:
         """The condition of every write after the claim: this round still holds the item's lease."""
         return and_(
-            OutboxItem.id == item_id,
-            OutboxItem.lease_token == token,
-            OutboxItem.status.in_(statuses or _HELD),
+            col(OutboxItem.id) == item_id,
+            col(OutboxItem.lease_token) == token,
+            col(OutboxItem.status).in_(statuses or _HELD),
         )
 
     def release(self, token: str, item_ids: list[int]) -> None:
@@ -182,9 +186,9 @@ class OutboxLedger:
             session.execute(
                 update(OutboxItem)
                 .where(
-                    OutboxItem.id.in_(item_ids),
-                    OutboxItem.lease_token == token,
-                    OutboxItem.status == OutboxStatus.CLAIMED,
+                    col(OutboxItem.id).in_(item_ids),
+                    col(OutboxItem.lease_token) == token,
+                    col(OutboxItem.status) == OutboxStatus.CLAIMED,
                 )
                 .values(status=OutboxStatus.PENDING, lease_until=None, lease_token=None)
             )
@@ -232,15 +236,16 @@ class OutboxLedger:
     def _record_sent(self, token: str, item: Claimed, platform_id: str | None) -> None:
         now = utcnow()
         with Session(self._engine) as session:
-            won = session.execute(
+            won = rows_updated(
+                session,
                 update(OutboxItem)
                 .where(self._held(token, item.item_id, OutboxStatus.SENDING))
-                .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, lease_token=None)
-            ).rowcount
+                .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, lease_token=None),
+            )
             if not won:
                 log.warning("outbox item %s: sent after its lease ran out; left to its new holder", item.item_id)
                 return
-            message = session.get(Message, item.message_id)
+            message = session.get_one(Message, item.message_id)
             message.status, message.sent_at = DeliveryStatus.SENT, now
             if platform_id is not None:
                 message.platform_message_id = platform_id
@@ -251,11 +256,12 @@ class OutboxLedger:
 
     def finish_failed(self, token: str, item: Claimed, reason: str, citizen_unreachable: bool) -> None:
         with Session(self._engine) as session:
-            won = session.execute(
+            won = rows_updated(
+                session,
                 update(OutboxItem)
                 .where(self._held(token, item.item_id))
-                .values(status=OutboxStatus.FAILED, lease_until=None, lease_token=None, last_error=reason[:500])
-            ).rowcount
+                .values(status=OutboxStatus.FAILED, lease_until=None, lease_token=None, last_error=reason[:500]),
+            )
             if not won:
                 log.warning("outbox item %s: failed after its lease ran out; left to its new holder", item.item_id)
                 return
@@ -265,8 +271,8 @@ class OutboxLedger:
                 return
             message.status, message.error = DeliveryStatus.FAILED, reason[:500]
             if citizen_unreachable:
-                conversation = session.get(Conversation, message.conversation_id)
-                citizen = session.get(Citizen, conversation.citizen_id)
+                conversation = session.get_one(Conversation, message.conversation_id)
+                citizen = session.get_one(Citizen, conversation.citizen_id)
                 citizen.unreachable = True
                 session.add(citizen)
             session.add(message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import clock, routing
 from citymes_app.models import (
@@ -18,6 +18,7 @@ from citymes_app.models import (
     Direction,
     Message,
     Tenant,
+    row_id,
 )
 from integrations.base import InboundMessage, MessageKind
 
@@ -81,7 +82,7 @@ def _citizen_for(session: Session, *, channel: Channel, inbound: InboundMessage)
         )
     ).first()
     if identity is not None:
-        citizen = session.get(Citizen, identity.citizen_id)
+        citizen = session.get_one(Citizen, identity.citizen_id)
         citizen.unreachable = False  # they wrote to us, so they no longer block us
         if inbound.sender_name and citizen.display_name != inbound.sender_name:
             citizen.display_name = inbound.sender_name
@@ -102,7 +103,7 @@ def _citizen_for(session: Session, *, channel: Channel, inbound: InboundMessage)
     session.add(
         CitizenIdentity(
             tenant_id=channel.tenant_id,
-            citizen_id=citizen.id,
+            citizen_id=row_id(citizen),
             platform=channel.platform,
             platform_user_id=inbound.sender_id,
         )
@@ -118,10 +119,12 @@ def _conversation_for(session: Session, *, channel: Channel, citizen: Citizen, a
             Conversation.channel_id == channel.id,
             Conversation.status != ConversationStatus.RESOLVED,
         )
-        .order_by(Conversation.id.desc())
+        .order_by(col(Conversation.id).desc())
     ).first()
     if conversation is None:
-        conversation = Conversation(tenant_id=channel.tenant_id, citizen_id=citizen.id, channel_id=channel.id, address=address)
+        conversation = Conversation(
+            tenant_id=channel.tenant_id, citizen_id=row_id(citizen), channel_id=row_id(channel), address=address
+        )
         session.add(conversation)
         session.flush()
     return conversation
@@ -133,14 +136,15 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     Routing: an exact keyword answers at once (the reply goes to the outbox in this same transaction);
     anything else waits for an operator.
     """
-    if already_stored(session, channel_id=channel.id, platform_message_id=inbound.platform_message_id):
+    channel_id = row_id(channel)
+    if already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
         return ReceiveResult(duplicate=True)
     citizen = _citizen_for(session, channel=channel, inbound=inbound)
     conversation = _conversation_for(session, channel=channel, citizen=citizen, address=inbound.address)
     message = Message(
         tenant_id=channel.tenant_id,
-        conversation_id=conversation.id,
-        channel_id=channel.id,
+        conversation_id=row_id(conversation),
+        channel_id=channel_id,
         direction=Direction.INBOUND,
         author=Author.CITIZEN,
         kind=inbound.kind,
@@ -168,7 +172,7 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     if conversation.status == ConversationStatus.RESOLVED:
         conversation.status = ConversationStatus.OPEN
 
-    tenant = session.get(Tenant, channel.tenant_id)
+    tenant = session.get_one(Tenant, channel.tenant_id)
     now = clock.now()
     routed = routing.Routed()
     if inbound.kind == MessageKind.TEXT:

@@ -12,9 +12,10 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core.channels import ChannelDirectory
+from citymes_app.core.db import rows_updated
 from citymes_app.core.ingest import Ingestor
 from citymes_app.models import Channel as ChannelRow
 from citymes_app.models import ChannelMode, utcnow
@@ -61,32 +62,32 @@ class PollingSupervisor:
 
     def _polling_channel_ids(self) -> list[int]:
         with Session(self._ingestor.engine) as session:
-            return list(
-                session.exec(
-                    select(ChannelRow.id).where(
-                        ChannelRow.enabled == True,  # noqa: E712
-                        ChannelRow.mode == ChannelMode.POLLING,
-                        ChannelRow.platform.in_(self._channels.platforms),
-                    )
+            ids = session.exec(
+                select(col(ChannelRow.id)).where(
+                    ChannelRow.enabled == True,  # noqa: E712
+                    ChannelRow.mode == ChannelMode.POLLING,
+                    col(ChannelRow.platform).in_(self._channels.platforms),
                 )
             )
+            return [channel_id for channel_id in ids if channel_id is not None]  # a stored row always has one
 
     def _take_lease(self, channel_id: int) -> int | None:
         """Take or renew the channel's lease; returns the stored offset, or None if another worker holds it."""
         now = utcnow()
         with Session(self._ingestor.engine) as session:
-            won = session.execute(
+            won = rows_updated(
+                session,
                 update(ChannelRow)
-                .where(ChannelRow.id == channel_id)
+                .where(col(ChannelRow.id) == channel_id)
                 .where(
                     or_(
-                        ChannelRow.poll_lease_owner.is_(None),
-                        ChannelRow.poll_lease_owner == self._owner,
-                        ChannelRow.poll_lease_until <= now,
+                        col(ChannelRow.poll_lease_owner).is_(None),
+                        col(ChannelRow.poll_lease_owner) == self._owner,
+                        col(ChannelRow.poll_lease_until) <= now,
                     )
                 )
-                .values(poll_lease_owner=self._owner, poll_lease_until=now + LEASE)
-            ).rowcount
+                .values(poll_lease_owner=self._owner, poll_lease_until=now + LEASE),
+            )
             session.commit()
             if not won:
                 return None
@@ -97,7 +98,7 @@ class PollingSupervisor:
         with Session(self._ingestor.engine) as session:
             session.execute(
                 update(ChannelRow)
-                .where(ChannelRow.id == channel_id, ChannelRow.poll_lease_owner == self._owner)
+                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.poll_lease_owner) == self._owner)
                 .values(poll_offset=offset)
             )
             session.commit()
@@ -106,7 +107,7 @@ class PollingSupervisor:
         with Session(self._ingestor.engine) as session:
             session.execute(
                 update(ChannelRow)
-                .where(ChannelRow.poll_lease_owner == self._owner)
+                .where(col(ChannelRow.poll_lease_owner) == self._owner)
                 .values(poll_lease_owner=None, poll_lease_until=None)
             )
             session.commit()

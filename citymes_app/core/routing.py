@@ -10,6 +10,7 @@ out of hours or on a holiday: when the office opens again).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,7 +21,7 @@ from citymes_app.core import codes, hours, keywords, outbox, replies
 from citymes_app.core.codes import CodeStatus
 from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.media import guess_mime
-from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery
+from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
 from integrations.base import MessageKind
 
 INDEX_COMMANDS = {
@@ -45,11 +46,11 @@ class Routed:
     answered: bool = False
 
 
-def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: list[str] = ()) -> None:
+def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: Sequence[str] = ()) -> None:
     message = outbox.enqueue(
         session, conversation=conversation, author=Author.BOT, text=text, buttons=list(buttons)[:MAX_MENU_BUTTONS]
     )
-    routed.reply_ids.append(message.id)
+    routed.reply_ids.append(row_id(message))
 
 
 def _index_command(normalized: str) -> tuple[str, bool, int] | None:
@@ -74,7 +75,7 @@ def _answer_index(session: Session, *, tenant: Tenant, conversation: Conversatio
     language, list_all, page = command
     language = language if language in tenant.languages.split(",") else replies.language_for(tenant, language)
     if not list_all:
-        chosen = keywords.featured(session, tenant_id=tenant.id, language=language)
+        chosen = keywords.featured(session, tenant_id=row_id(tenant), language=language)
         if not chosen:
             _say(session, conversation, routed, replies.text(tenant, language, "index_empty"))
             return
@@ -82,7 +83,7 @@ def _answer_index(session: Session, *, tenant: Tenant, conversation: Conversatio
         lines.append(replies.text(tenant, language, "index_footer"))
         _say(session, conversation, routed, "\n".join(lines), [k.keyword for k in chosen])
         return
-    names = [k.keyword for k in keywords.all_in_language(session, tenant_id=tenant.id, language=language)]
+    names = [k.keyword for k in keywords.all_in_language(session, tenant_id=row_id(tenant), language=language)]
     if not names:
         _say(session, conversation, routed, replies.text(tenant, language, "index_empty"))
         return
@@ -114,7 +115,7 @@ def _answer_keyword(session: Session, *, conversation: Conversation, routed: Rou
             media_mime=mime,
             media_filename=keyword.media_filename,
         )
-        routed.reply_ids.append(message.id)
+        routed.reply_ids.append(row_id(message))
     if keyword.latitude is not None and keyword.longitude is not None:
         message = outbox.enqueue(
             session,
@@ -124,7 +125,7 @@ def _answer_keyword(session: Session, *, conversation: Conversation, routed: Rou
             latitude=keyword.latitude,
             longitude=keyword.longitude,
         )
-        routed.reply_ids.append(message.id)
+        routed.reply_ids.append(row_id(message))
 
 
 def route_text(
@@ -139,9 +140,9 @@ def route_text(
         _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
         routed.answered = True
         return routed
-    match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=citizen.language)
-    if match.status == MatchStatus.MATCHED:
-        keyword = session.get(Keyword, match.entry.id)
+    match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=citizen.language)
+    if match.entry is not None:  # matched
+        keyword = session.get_one(Keyword, match.entry.id)
         citizen.language = keyword.language
         if match.code:
             _answer_code(
@@ -168,7 +169,7 @@ def route_text(
     if normalized:
         hour = now.replace(minute=0, second=0, microsecond=0)
         session.add(
-            UnmatchedQuery(tenant_id=tenant.id, channel_id=conversation.channel_id, normalized=normalized[:300], hour=hour)
+            UnmatchedQuery(tenant_id=row_id(tenant), channel_id=conversation.channel_id, normalized=normalized[:300], hour=hour)
         )
     return routed
 
@@ -251,14 +252,12 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
     normalized = normalize(text)
     command = _index_command(normalized)
     if command is not None:
-        names = [k.keyword for k in keywords.featured(session, tenant_id=tenant.id, language=command[0])]
+        names = tuple(k.keyword for k in keywords.featured(session, tenant_id=row_id(tenant), language=command[0]))
         what = "the full keyword list" if command[1] else "the featured keywords"
-        return Explanation(
-            AnswerOutcome.INDEX, f"an index command: answers with {what}", language=command[0], buttons=tuple(names)
-        )
-    match = keywords.keyword_index(session, tenant_id=tenant.id).match(text, language=language)
-    if match.status == MatchStatus.MATCHED:
-        keyword = session.get(Keyword, match.entry.id)
+        return Explanation(AnswerOutcome.INDEX, f"an index command: answers with {what}", language=command[0], buttons=names)
+    match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=language)
+    if match.entry is not None:  # matched
+        keyword = session.get_one(Keyword, match.entry.id)
         if match.code:
             return Explanation(
                 AnswerOutcome.PERSONAL_CODE,

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
+from citymes_app.models import row_id
 
 # How many failed tries are allowed, in one place.
 FAILED_TRIES_PER_ACCOUNT = "5 per 15 minutes"
@@ -114,7 +115,7 @@ class SignInDesk:
             operator = auth.authenticate(session, email=email, password=password)
             if operator is None:
                 return None
-            return auth.open_session(session, operator=operator), operator.id
+            return auth.open_session(session, operator=operator), row_id(operator)
 
     async def sign_out(self, *, token: str) -> None:
         """End this browser's session."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from citymes_app.models import Channel, MessageTemplate
+from citymes_app.models import Channel, MessageTemplate, row_id
 from integrations.base import free_form_window_for
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,512}$")
@@ -60,7 +60,7 @@ def render(body: str, params: list[str] | tuple[str, ...]) -> str:
 
 
 def _template(row: MessageTemplate) -> Template:
-    return Template(row.id, row.channel_id, row.name, row.language, row.body, parameter_count(row.body))
+    return Template(row_id(row), row.channel_id, row.name, row.language, row.body, parameter_count(row.body))
 
 
 def add_template(session: Session, *, channel: Channel, name: str, language: str, body: str) -> Template:
@@ -81,7 +81,7 @@ def add_template(session: Session, *, channel: Channel, name: str, language: str
         )
     ).first()
     if row is None:
-        row = MessageTemplate(tenant_id=channel.tenant_id, channel_id=channel.id, name=name, language=language, body=body)
+        row = MessageTemplate(tenant_id=channel.tenant_id, channel_id=row_id(channel), name=name, language=language, body=body)
     row.body = body
     session.add(row)
     session.flush()

@@ -7,10 +7,10 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core import vault
-from citymes_app.models import Channel, ChannelMode, Tenant
+from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -66,7 +66,7 @@ def add_channel(
     vault.key_ring()  # no key: say how to set one now, not as a database error at flush
     if mode not in {m.value for m in ChannelMode}:
         raise TenantError(f"unknown mode '{mode}': use webhook or polling")
-    channel = Channel(tenant_id=tenant.id, platform=platform, credentials=credentials, mode=mode, name=name or platform)
+    channel = Channel(tenant_id=row_id(tenant), platform=platform, credentials=credentials, mode=mode, name=name or platform)
     session.add(channel)
     session.flush()
     return channel
@@ -74,7 +74,7 @@ def add_channel(
 
 def list_channels(session: Session, *, tenant_id: int | None = None, enabled_only: bool = False) -> list[Channel]:
     """Channels of one tenant (or all), oldest first."""
-    query = select(Channel).order_by(Channel.id)
+    query = select(Channel).order_by(col(Channel.id))
     if tenant_id is not None:
         query = query.where(Channel.tenant_id == tenant_id)
     if enabled_only:

@@ -79,7 +79,7 @@ def seal(credentials: dict[str, Any]) -> str:
     return key_ring().encrypt(json.dumps(credentials, sort_keys=True).encode("utf-8")).decode("ascii")
 
 
-def open_sealed(token: str) -> dict[str, Any]:
+def open_sealed(token: str | bytes) -> dict[str, Any]:
     """The credentials inside a Fernet token; `UnreadableCredentials` when no configured key opens it."""
     ring = key_ring()
     try:

@@ -150,9 +150,10 @@ async def test_server_errors_are_retried_until_sent(runtime: Runtime, town: Town
 
     replies = await eventually(lambda: bot_messages(town, 505), timeout=20)
     assert len(replies) == 1
-    with Session(runtime.engine) as session:
-        item = session.exec(select(OutboxItem)).one()
+    # The phone shows the reply a moment before the outbox records it: wait for the record, then read it.
+    [item] = await eventually(lambda: stored_outbox(runtime, status="sent"), timeout=20)
     assert (item.status, item.attempts) == ("sent", 1)
+    assert len(await bot_messages(town, 505)) == 1
 
 
 async def test_citizen_who_blocked_the_bot_is_marked_unreachable_not_retried(
