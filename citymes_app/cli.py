@@ -56,7 +56,7 @@ def _tenant_add(args: argparse.Namespace) -> None:
 
 
 def _operator_add(args: argparse.Namespace) -> None:
-    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else _prompt_password()
+    password = _read_password()
     with session_scope() as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
         operator = auth.add_operator(
@@ -66,7 +66,7 @@ def _operator_add(args: argparse.Namespace) -> None:
 
 
 def _operator_reset_password(args: argparse.Namespace) -> None:
-    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else _prompt_password()
+    password = _read_password()
     with session_scope() as session:
         tenant = tenants.require_tenant(session, slug=args.slug)
         operator = operators.operator_by_email(session, tenant=tenant, email=args.email)
@@ -80,6 +80,11 @@ def _operator_set_active(args: argparse.Namespace) -> None:
         operator = operators.operator_by_email(session, tenant=tenant, email=args.email)
         operators.set_active(session, operator=operator, active=args.active)
         print(f"operator {operator.email} " + ("enabled" if args.active else "disabled; their sessions ended"))
+
+
+def _read_password() -> str:
+    """The password on standard input (one line), or asked twice at a terminal."""
+    return sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else _prompt_password()
 
 
 def _prompt_password() -> str:

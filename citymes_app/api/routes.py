@@ -11,7 +11,6 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from citymes_app.api import webhooks
-from citymes_app.core.auth import resolve_session
 from citymes_app.core.media import guess_mime, tenant_media_file
 from citymes_app.runtime import get_runtime
 
@@ -47,12 +46,8 @@ def create_api() -> FastAPI:
         runtime = get_runtime()
         token = request.cookies.get(SESSION_COOKIE, "")
 
-        def signed_in_tenant() -> int | None:
-            with Session(runtime.engine) as session:
-                operator = resolve_session(session, token=token)
-                return operator.tenant_id if operator else None
-
-        if await asyncio.to_thread(signed_in_tenant) != tenant_id:
+        operator = await runtime.signin.operator_for(token=token) if token else None
+        if operator is None or operator.tenant_id != tenant_id:
             return JSONResponse({"ok": False, "error": "sign in to see this file"}, status_code=403)
         path = tenant_media_file(runtime.settings.media_dir, tenant_id=tenant_id, name=name)
         if path is None:

@@ -30,19 +30,11 @@ def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": description}, status_code=status)
 
 
-class CredentialsUnavailable(Exception):
-    """The channel's stored credentials cannot be decrypted (no key, or not the key that sealed them)."""
-
-
 def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
     if not 0 < channel_id <= MAX_ROW_ID:
         return None
-    try:
-        with Session(runtime.engine) as session:
-            return session.get(ChannelRow, channel_id)
-    except VaultError as exc:
-        log.error("channel %s: %s", channel_id, exc)
-        raise CredentialsUnavailable from None
+    with Session(runtime.engine) as session:
+        return session.get(ChannelRow, channel_id)
 
 
 async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
@@ -71,8 +63,9 @@ async def _enabled_channel(runtime: Runtime, platform: str, channel_id: int) -> 
     """The enabled channel a webhook URL names, or the answer to give instead (404, or 503 while keys are wrong)."""
     try:
         row = await asyncio.to_thread(_channel_row, runtime, channel_id)
-    except CredentialsUnavailable:
+    except VaultError as exc:
         # The installation's keys need fixing: a non-2xx makes the platform deliver the update again later.
+        log.error("channel %s: %s", channel_id, exc)
         return _error(503, "temporarily unavailable, retry later")
     if row is None or row.platform != platform or not row.enabled:
         return _error(404, f"no enabled {platform} channel {channel_id}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -41,9 +42,25 @@ def keys_file_path() -> Path:
 
 def _server_secret(name: str, keys_file: Path) -> str:
     value = os.environ.get(name, "").strip()
-    if value or not keys_file.is_file():
+    if value:
         return value
-    return str(dotenv_values(keys_file).get(name) or "").strip()
+    try:
+        changed = keys_file.stat().st_mtime_ns
+    except OSError:
+        return ""
+    return str(_keys_file_values(keys_file, changed).get(name) or "").strip()
+
+
+@lru_cache(maxsize=4)
+def _keys_file_values(keys_file: Path, changed: int) -> dict[str, str | None]:
+    """The keys file's values, read once per version of the file (credentials are decrypted on every channel read)."""
+    return dotenv_values(keys_file)
+
+
+def encryption_keys() -> tuple[str, ...]:
+    """The Fernet keys of `CITYMES_ENCRYPTION_KEYS` (or the keys file), first one first; () when none is set."""
+    keys = _server_secret("CITYMES_ENCRYPTION_KEYS", keys_file_path())
+    return tuple(key.strip() for key in keys.split(",") if key.strip())
 
 
 def load_settings() -> Settings:
@@ -52,7 +69,6 @@ def load_settings() -> Settings:
     if not media_dir.is_absolute():
         media_dir = PROJECT_ROOT / media_dir
     keys_file = keys_file_path()
-    keys = _server_secret("CITYMES_ENCRYPTION_KEYS", keys_file)
     return Settings(
         database_url=os.environ.get("CITYMES_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'data' / 'citymes.db'}"),
         media_dir=media_dir,
@@ -60,7 +76,7 @@ def load_settings() -> Settings:
         whatsapp_api_base=os.environ.get("CITYMES_WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
         public_base_url=os.environ.get("CITYMES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         simulator_url=os.environ.get("CITYMES_SIMULATOR_URL", "http://127.0.0.1:8081").rstrip("/"),
-        encryption_keys=tuple(key.strip() for key in keys.split(",") if key.strip()),
+        encryption_keys=encryption_keys(),
         secret_key=_server_secret("CITYMES_SECRET_KEY", keys_file),
         keys_file=keys_file,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,

@@ -116,14 +116,6 @@ class InboxDesk:
             )
             return opened, was_unread
 
-    async def header(self, *, tenant_id: int, conversation_id: int) -> inbox.ConversationHeader:
-        """Who a conversation is with and where."""
-        return await asyncio.to_thread(self._header, tenant_id, conversation_id)
-
-    def _header(self, tenant_id: int, conversation_id: int) -> inbox.ConversationHeader:
-        with Session(self.engine) as session:
-            return inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id)
-
     async def resolve(self, *, tenant_id: int, conversation_id: int) -> None:
         """Close a conversation; the citizen's next message opens a new one."""
         await asyncio.to_thread(self._resolve, tenant_id, conversation_id)

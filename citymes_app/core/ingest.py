@@ -12,7 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy.orm import defer
+from sqlmodel import Session, select
 
 from citymes_app.core import citizens, pipeline
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
@@ -70,11 +71,12 @@ class Ingestor:
 
     def _tenant_of(self, channel_id: int) -> int:
         with Session(self.engine) as session:
-            return session.get_one(ChannelRow, channel_id).tenant_id
+            return session.exec(select(ChannelRow.tenant_id).where(ChannelRow.id == channel_id)).one()
 
     def _store(self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None) -> pipeline.ReceiveResult:
         with Session(self.engine, expire_on_commit=False) as session:
-            row = session.get_one(ChannelRow, channel_id)
+            # The pipeline never reads the credentials: leave them sealed (no decrypt on the message path).
+            row = session.get_one(ChannelRow, channel_id, options=[defer(ChannelRow.credentials)])  # type: ignore[arg-type]
             try:
                 result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
                 if not result.duplicate and result.conversation_id is not None:

@@ -157,10 +157,12 @@ class OutboxDispatcher:
         groups: dict[tuple[int, str], list[Claimed]] = {}
         for item in claimed:
             groups.setdefault((item.channel_id, item.address), []).append(item)
+        # Each channel looked up once per round, not once per item (a lookup reads and decrypts its credentials).
+        channels = {channel_id: self._channel_for(channel_id) for channel_id in {item.channel_id for item in claimed}}
         renewal = asyncio.create_task(self._keep_leases(token))
         try:
             outcomes = await asyncio.gather(
-                *(self._send_group(token, items) for items in groups.values()), return_exceptions=True
+                *(self._send_group(token, items, channels) for items in groups.values()), return_exceptions=True
             )
         finally:
             renewal.cancel()
@@ -179,11 +181,11 @@ class OutboxDispatcher:
             except Exception as exc:  # a missed renewal is retried; the lease still has two thirds left
                 log.warning("outbox: could not renew leases (%s)", type(exc).__name__)
 
-    async def _send_group(self, token: str, items: list[Claimed]) -> None:
+    async def _send_group(self, token: str, items: list[Claimed], channels: dict[int, Channel | None]) -> None:
         async with self._concurrency:
             for index, item in enumerate(items):
                 try:
-                    go_on = await self._send_one(token, item)
+                    go_on = await self._send_one(token, item, channels)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # one item's trouble: hold back its citizen's later items, nothing else
@@ -194,9 +196,9 @@ class OutboxDispatcher:
                     await asyncio.to_thread(self.ledger.release, token, [i.item_id for i in items[index + 1 :]])
                     return
 
-    async def _send_one(self, token: str, item: Claimed) -> bool:
-        """Send one item; False when the items behind it must wait."""
-        channel = self._channel_for(item.channel_id)
+    async def _send_one(self, token: str, item: Claimed, channels: dict[int, Channel | None] | None = None) -> bool:
+        """Send one item (on its channel from `channels`, else looked up); False when the items behind it must wait."""
+        channel = channels[item.channel_id] if channels is not None else self._channel_for(item.channel_id)
         if channel is None:
             await asyncio.to_thread(self.ledger.retry_later, token, item, "the channel is disabled or missing", True)
             return False

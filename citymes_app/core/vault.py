@@ -12,7 +12,6 @@ Error messages here never carry a credential or a ciphertext: they go to logs an
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Connection, column, table, update
 from sqlalchemy.types import Text, TypeDecorator
 
-from citymes_app.core.config import load_settings
+from citymes_app.core.config import encryption_keys, keys_file_path
 
 HOW_TO_SET_A_KEY = (
     "set CITYMES_ENCRYPTION_KEYS to a Fernet key (`python -m citymes_app.cli secrets new-key` prints one), "
@@ -62,16 +61,13 @@ def _ring_for(keys: tuple[str, ...]) -> MultiFernet:
 
 def key_ring() -> MultiFernet:
     """The configured keys (read again on every call, so a changed environment takes effect); `MissingKey` if none."""
-    in_environment = tuple(key.strip() for key in os.environ.get("CITYMES_ENCRYPTION_KEYS", "").split(",") if key.strip())
-    if in_environment:  # the common case, on every credentials read: no need to build the settings
-        return _ring_for(in_environment)
-    settings = load_settings()
-    if not settings.encryption_keys:
+    keys = encryption_keys()  # only the keys: called on every credentials read, it builds no settings
+    if not keys:
         raise MissingKey(
             "channel credentials are encrypted at rest and no encryption key is set: "
-            + HOW_TO_SET_A_KEY.format(path=settings.keys_file)
+            + HOW_TO_SET_A_KEY.format(path=keys_file_path())
         )
-    return _ring_for(settings.encryption_keys)
+    return _ring_for(keys)
 
 
 def seal(credentials: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ of the app holds an operator's data, and `state/guard.py` lets only signed-in br
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 
 import reflex as rx
@@ -23,8 +24,10 @@ def public(cls: S) -> S:
     return cls
 
 
-def page_states() -> list[type[BaseState]]:
-    """The app's state classes that hold page data: every state of this package that is not public."""
+@cache
+def page_states() -> tuple[type[BaseState], ...]:
+    """The app's state classes that hold page data: every state of this package that is not public (worked out once,
+    when the first event asks: every state is defined by then)."""
     found: list[type[BaseState]] = []
     pending = list(rx.State.get_substates())
     while pending:
@@ -32,7 +35,13 @@ def page_states() -> list[type[BaseState]]:
         pending.extend(cls.get_substates())
         if cls.__module__.startswith(APP_PACKAGE) and not any(issubclass(cls, p) for p in _public):
             found.append(cls)
-    return found
+    return tuple(found)
+
+
+@cache
+def page_state_names() -> frozenset[str]:
+    """The full names of the page states (every substate is itself listed: an exact match is enough)."""
+    return frozenset(cls.get_full_name() for cls in page_states())
 
 
 async def empty_page_states(root: BaseState) -> None:

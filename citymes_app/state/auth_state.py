@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from contextvars import ContextVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -30,9 +31,31 @@ ADMIN_ROLES = frozenset({Role.ADMIN})
 STATISTICS_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
 
+# The session the guard resolved for the event being processed (each event runs in its own task, and the guard sets
+# this at the start of every event), so the handler's own checks do not look the same session up again.
+_resolved_for_event: ContextVar[tuple[str, auth.SignedInOperator | None] | None] = ContextVar(
+    "citymes_resolved_for_event", default=None
+)
+
+
 async def resolve_operator(token: str) -> auth.SignedInOperator | None:
     """The operator behind a session token, or None (signed out, expired, disabled)."""
+    resolved = _resolved_for_event.get()
+    if resolved is not None and resolved[0] == token:
+        return resolved[1]
     return await get_runtime().signin.operator_for(token=token)
+
+
+async def resolve_for_event(token: str) -> auth.SignedInOperator | None:
+    """Resolve `token` for the event being processed; the rest of the event reuses the answer."""
+    operator = await get_runtime().signin.operator_for(token=token) if token else None
+    _resolved_for_event.set((token, operator))
+    return operator
+
+
+def forget_resolved() -> None:
+    """A new event: nothing resolved yet."""
+    _resolved_for_event.set(None)
 
 
 @access.public
@@ -155,6 +178,11 @@ class AuthState(rx.State):
         self.forget_operator()
         await access.empty_page_states(self._get_root_state())
         return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect(LOGIN_ROUTE)]
+
+
+async def signed_in_admin(state: rx.State) -> auth.SignedInOperator | None:
+    """The tab's signed-in operator if an administrator (re-read on every call), else None."""
+    return await (await state.get_state(AuthState))._signed_in_admin()
 
 
 async def admin_page_visit(

@@ -17,7 +17,7 @@ from citymes_app.core import templates, tenants
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.channel_desk import ChannelListing
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
 from citymes_app.state.wording import sentence
 from integrations.base import AddressKind, describe_channel
 from integrations.simulator.client import SimulatorClient, SimulatorRefused, SimulatorUnreachable, simulator_handle
@@ -126,10 +126,6 @@ class ChannelsState(rx.State):
         """How many parameters the body being written takes."""
         return templates.parameter_count(self.new_body)
 
-    async def _admin(self) -> SignedInOperator | None:
-        auth = await self.get_state(AuthState)
-        return await auth._signed_in_admin()
-
     async def _reload(self, operator: SignedInOperator) -> None:
         self.channels = [_row(listing) for listing in await get_runtime().channel_desk.list(by=operator)]
         choices = [str(c.id) for c in self.channels if c.takes_templates]
@@ -177,7 +173,7 @@ class ChannelsState(rx.State):
             await self._set_enabled(channel_id, False)
 
     async def _set_enabled(self, channel_id: int, enabled: bool) -> None:
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             self.channel_error = "Only an administrator can switch channels on and off."
             return
@@ -228,7 +224,7 @@ class ChannelsState(rx.State):
         """Record an approved template for the chosen channel; a refusal shows beside the field to correct."""
         if self.adding:
             return
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             self.template_error, self.template_error_field = "Only an administrator can add templates.", ""
             return

@@ -30,8 +30,8 @@ from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
-from citymes_app.state.access import empty_page_states, page_states
-from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState, resolve_operator
+from citymes_app.state.access import empty_page_states, page_state_names
+from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState, forget_resolved, resolve_for_event
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ def is_client_token(token: str) -> bool:
     return CLIENT_TOKEN.fullmatch(token) is not None
 
 
-def _page_state_names() -> tuple[str, ...]:
-    return tuple(cls.get_full_name() for cls in page_states())
-
-
 class GuardedEventNamespace(EventNamespace):
     """Reflex's event namespace, refusing connections whose client token is not of the browser's form, and sending
     the tabs that are not signed in (`signed_out`, kept by `SignedInGate`) no page state at all."""
@@ -55,7 +51,6 @@ class GuardedEventNamespace(EventNamespace):
     def __init__(self, namespace: str, app: rx.App):
         super().__init__(namespace, app)
         self.signed_out: set[str] = set()
-        self._page_state_names: tuple[str, ...] | None = None
 
     async def on_connect(self, sid: str, environ: dict, auth: Any = None):
         tokens = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("token", [])
@@ -69,15 +64,9 @@ class GuardedEventNamespace(EventNamespace):
             self.signed_out.discard(token)
         return super().on_disconnect(sid)
 
-    def is_page_state(self, name: str) -> bool:
-        """Whether a delta's key names a page state (or one of its substates)."""
-        if self._page_state_names is None:
-            self._page_state_names = _page_state_names()
-        return any(name == page or name.startswith(page + ".") for page in self._page_state_names)
-
     async def emit_update(self, update: StateUpdate, token: str) -> None:
         if token in self.signed_out and update.delta:
-            delta = {name: values for name, values in update.delta.items() if not self.is_page_state(name)}
+            delta = {name: values for name, values in update.delta.items() if name not in page_state_names()}
             update = dataclasses.replace(update, delta=delta)
         await super().emit_update(update, token)
 
@@ -92,7 +81,7 @@ def _session_cookie(payload: object) -> str:
 
 
 async def _signed_in(session_token: str) -> bool:
-    return bool(session_token) and await resolve_operator(session_token) is not None
+    return await resolve_for_event(session_token) is not None
 
 
 class SignedInGate(Middleware):
@@ -102,6 +91,7 @@ class SignedInGate(Middleware):
         self.namespace = namespace
 
     async def preprocess(self, app: rx.App, state: BaseState, event: Event) -> StateUpdate | None:
+        forget_resolved()  # what an earlier event resolved must not stand for this one
         root = state._get_root_state()
         client_token = root.router.session.client_token
         if event.name == f"{root.get_full_name()}.hydrate_and_load":
@@ -114,7 +104,7 @@ class SignedInGate(Middleware):
                 (await root.get_state(AuthState)).forget_operator()
                 root._clean()
             return None
-        if not self.namespace.is_page_state(event.name.rpartition(".")[0]):
+        if event.name.rpartition(".")[0] not in page_state_names():
             return None
         auth = await root.get_state(AuthState)
         if await _signed_in(auth.session_token):

@@ -17,7 +17,7 @@ from citymes_app.core import clock, hours, tenants
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.tenants import NoticeKind
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
 from citymes_app.state.hours_display import DayRow, HolidayRow, NoticeRow, SlotEdit, SlotRow, hours_view
 from citymes_app.state.wording import sentence
 
@@ -68,10 +68,6 @@ class HoursState(rx.State):
     def local_count(self) -> int:
         """How many local holidays the year has."""
         return sum(1 for holiday in self.holidays if holiday.local)
-
-    async def _admin(self) -> SignedInOperator | None:
-        auth = await self.get_state(AuthState)
-        return await auth._signed_in_admin()
 
     async def _reload(self, operator: SignedInOperator, *, schedule: bool = True, notice: int | None = None) -> None:
         """Read everything again; unsaved edits survive unless `schedule` (the schedule) or `notice` (that notice;
@@ -147,7 +143,7 @@ class HoursState(rx.State):
     @rx.event
     async def save_schedule(self, form_data: dict[str, str]):
         """Replace the weekly schedule; a refused one says why beside the form and nothing changes."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None or self.saving_schedule:
             return
         # The browser's values win over the debounced ones held here.
@@ -175,7 +171,7 @@ class HoursState(rx.State):
     @rx.event
     async def undo_schedule(self):
         """Forget the unsaved changes."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is not None:
             await self._reload(operator)
 
@@ -184,7 +180,7 @@ class HoursState(rx.State):
     @rx.event
     async def show_year(self, step: int):
         """The previous or the next year's holidays."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         self.year = max(2000, min(2100, self.year + step))
@@ -199,7 +195,7 @@ class HoursState(rx.State):
     @rx.event
     async def add_holiday(self, form_data: dict[str, str]):
         """Close the office on a day of the town's own (patron saint, local fair)."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         typed_day, name = str(form_data.get("day", "")).strip(), str(form_data.get("name", "")).strip()
@@ -227,7 +223,7 @@ class HoursState(rx.State):
     @rx.event
     async def remove_holiday(self, holiday_id: int):
         """Open the office again on a local holiday."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         try:
@@ -255,7 +251,7 @@ class HoursState(rx.State):
     @rx.event
     async def save_notice(self, form_data: dict[str, str]):
         """Save a notice's wording (an empty text restores the default); the form says which notice it is."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         index = int(form_data["index"]) if str(form_data.get("index", "")).isdigit() else -1
         if operator is None or not 0 <= index < len(self.notices):
             return
@@ -274,7 +270,7 @@ class HoursState(rx.State):
     @rx.event
     async def restore_notice(self, index: int):
         """Go back to the default wording."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None or not 0 <= index < len(self.notices):
             return
         notice = self.notices[index]

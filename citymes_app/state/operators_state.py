@@ -15,7 +15,7 @@ import reflex as rx
 from citymes_app.core.auth import AuthError, SignedInOperator
 from citymes_app.core.operators import OperatorAccountError, OperatorListing
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,6 @@ class OperatorsState(rx.State):
     reset_name: str = ""
     reset_error: str = ""
 
-    async def _admin(self) -> SignedInOperator | None:
-        access = await self.get_state(AuthState)
-        return await access._signed_in_admin()
-
     async def _reload(self, admin: SignedInOperator) -> None:
         listings = await get_runtime().operator_accounts.list(by=admin)
         self.operators = [_row(listing, admin) for listing in listings]
@@ -73,7 +69,7 @@ class OperatorsState(rx.State):
     @rx.event
     async def set_active(self, operator_id: int, active: bool):
         """Enable or disable an operator; disabling ends all their sessions."""
-        admin = await self._admin()
+        admin = await signed_in_admin(self)
         if admin is None:
             self.error, self.notice = "Only an administrator can enable and disable operators.", ""
             return
@@ -108,7 +104,7 @@ class OperatorsState(rx.State):
     @rx.event
     async def reset_password(self, form_data: dict[str, str]):
         """Give the operator the password typed; a refusal shows beside the field."""
-        admin = await self._admin()
+        admin = await signed_in_admin(self)
         if admin is None:
             self.reset_error = "Only an administrator can reset passwords."
             return

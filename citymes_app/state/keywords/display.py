@@ -9,7 +9,7 @@ from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Keyword, KeywordAction, row_id
-from citymes_app.state.wording import language_name
+from citymes_app.state.wording import language_name, sentence
 
 PREVIEW_CHARACTERS = 160
 ACTION_LABELS = {
@@ -190,7 +190,7 @@ def trial(text: str, found: KeywordTrial) -> Trial:
         text=text,
         outcome=explanation.outcome,
         label=OUTCOME_LABELS.get(explanation.outcome, explanation.outcome),
-        reason=explanation.reason[:1].upper() + explanation.reason[1:] + ".",
+        reason=sentence(explanation.reason),
         keyword=explanation.keyword,
         language=language_name(explanation.language) if explanation.language else "",
         card=card,

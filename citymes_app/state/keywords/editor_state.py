@@ -12,6 +12,7 @@ from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Keyword, row_id
 from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import signed_in_admin
 from citymes_app.state.keywords.display import AnswerCard, coordinate, media_kind, pin
 from citymes_app.state.keywords.list_state import ALL_LANGUAGES, KeywordsState
 from citymes_app.state.wording import sentence
@@ -97,7 +98,7 @@ class KeywordEditorState(KeywordsState):
     @rx.event
     async def new_keyword(self):
         """Open an empty form."""
-        if await self._admin() is None:
+        if await signed_in_admin(self) is None:
             return
         self._fill(None)
         self.editor_open = True
@@ -105,7 +106,7 @@ class KeywordEditorState(KeywordsState):
     @rx.event
     async def edit_keyword(self, keyword_id: int):
         """Open the form on a keyword."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         try:
@@ -141,7 +142,7 @@ class KeywordEditorState(KeywordsState):
     @rx.event
     async def attach_media(self, files: list[rx.UploadFile]):
         """Store the chosen image or document; it is attached to the keyword when the form is saved."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         for upload in files[:1]:
@@ -193,7 +194,7 @@ class KeywordEditorState(KeywordsState):
         """Create or update the keyword; a refused form says why beside the field at fault."""
         if self.saving:
             return
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         self.error_field, self.error_message = "", ""

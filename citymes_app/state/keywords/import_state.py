@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import signed_in_admin
 from citymes_app.state.keywords.list_state import KeywordsState
 from citymes_app.state.wording import sentence
 
@@ -28,7 +29,7 @@ class KeywordImportState(KeywordsState):
     @rx.event
     async def import_csv(self, files: list[rx.UploadFile]):
         """Import a keyword CSV: everything or nothing, with each refused line and the reason."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         for upload in files[:1]:

@@ -16,7 +16,7 @@ from citymes_app.core import keywords
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.models import row_id
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import AuthState, admin_page_visit
+from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
 from citymes_app.state.keywords.display import (
     ChangeRow,
     FeaturedRow,
@@ -50,10 +50,6 @@ class KeywordsState(rx.State):
         """How many keywords the list shows."""
         count = len(self.rows)
         return f"{count} keyword{'' if count == 1 else 's'}"
-
-    async def _admin(self) -> SignedInOperator | None:
-        auth = await self.get_state(AuthState)
-        return await auth._signed_in_admin()
 
     async def _rows(self, operator: SignedInOperator) -> list[KeywordRow]:
         language = "" if self.language_filter == ALL_LANGUAGES else self.language_filter
@@ -99,7 +95,7 @@ class KeywordsState(rx.State):
     async def search(self, value: str):
         """The search box changed."""
         self.query = value[:200]
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is not None:
             self.rows = await self._rows(operator)
 
@@ -107,7 +103,7 @@ class KeywordsState(rx.State):
     async def filter_language(self, value: str):
         """Show one language, or all."""
         self.language_filter = value
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is not None:
             self.rows = await self._rows(operator)
 
@@ -126,7 +122,7 @@ class KeywordsState(rx.State):
     @rx.event
     async def confirm_delete(self):
         """Delete the keyword (and its personal codes)."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None or not self.deleting_id:
             return
         keyword_id, name = self.deleting_id, self.deleting_name
@@ -149,7 +145,7 @@ class KeywordsState(rx.State):
     @rx.event
     async def show_featured(self, language: str | list[str]):
         """Show the featured order of another language (the segmented control's choice)."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         language = language if isinstance(language, str) else (language[0] if language else "")
@@ -159,7 +155,7 @@ class KeywordsState(rx.State):
     @rx.event
     async def move_featured(self, keyword_id: int, step: int):
         """Move a featured keyword one place up (-1) or down (+1) in the index."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         ids = [row.id for row in self.featured_rows]
@@ -178,7 +174,7 @@ class KeywordsState(rx.State):
     @rx.event
     async def export_csv(self):
         """Download every keyword of the tenant as CSV (the import format)."""
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None:
             return
         content = await get_runtime().keyword_desk.export_csv(by=operator)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import signed_in_admin
 from citymes_app.state.keywords import display
 from citymes_app.state.keywords.display import Trial
 from citymes_app.state.keywords.list_state import KeywordsState
@@ -29,7 +30,7 @@ class KeywordTrialState(KeywordsState):
     async def try_sentence(self, form_data: dict[str, str]):
         """Run the real matcher on the sentence (nothing is sent or recorded)."""
         text = (form_data.get("sentence") or self.trial_text).strip()
-        operator = await self._admin()
+        operator = await signed_in_admin(self)
         if operator is None or not text:
             return
         self.trial_text, self.trying = text, True
