@@ -32,12 +32,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build(token: str, secret: str, api_base: str) -> Starlette:
     application = (
-        Application.builder()
-        .token(token)
-        .base_url(f"{api_base}/bot")
-        .base_file_url(f"{api_base}/file/bot")
-        .updater(None)
-        .build()
+        Application.builder().token(token).base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot").updater(None).build()
     )
     application.add_handler(MessageHandler(filters.TEXT, answer))
 

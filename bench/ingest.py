@@ -46,8 +46,19 @@ class WrkRun:
 def wrk(url: str, *, base: int, message: str, secret: str, seconds: int = SECONDS) -> WrkRun:
     """Run the load generator in its own process and read its figures."""
     command = [
-        "wrk", f"-t{min(2, CONNECTIONS)}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url,
-        "--", str(base), message, secret,
+        "wrk",
+        f"-t{min(2, CONNECTIONS)}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(base),
+        message,
+        secret,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"^WRKJSON (.*)$", output, re.MULTILINE)
@@ -92,9 +103,9 @@ def stored_figures(database_url: str, channel_id: int, base: int) -> dict[str, i
 def run_citymes(workdir: Path, sim_url: str, load: str, base: int) -> dict:
     """One load against CityMes on a fresh database."""
     from citymes_app.core import vault
+    from citymes_app.core.config import load_settings
     from citymes_app.core.db import migrate
     from citymes_app.runtime import build_runtime
-    from citymes_app.core.config import load_settings
     from tests.helpers import make_town
     from tests.processes import backend_command, free_port, serve
 
@@ -139,8 +150,19 @@ def run_bare_bot(workdir: Path, sim_url: str, load: str, base: int) -> dict:
     port = free_port()
     token = f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(12)}"
     secret = secrets.token_urlsafe(16)
-    command = [sys.executable, "-m", "bench.bare_bot", "--port", str(port), "--token", token, "--secret", secret,
-               "--api-base", sim_url]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.bare_bot",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        "--secret",
+        secret,
+        "--api-base",
+        sim_url,
+    ]
     with serve(command, port=port, log_path=workdir / f"bare-{load}.log") as bot:
         run = wrk(f"{bot.url}/telegram", base=base, message=LOADS[load], secret=secret)
     return {"acknowledged_per_s": round(run.per_second, 1), "ack_p99_ms": round(run.p99_ms, 1), "non_2xx": run.non_2xx}
@@ -161,8 +183,9 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         port = free_port()
-        sim = stack.enter_context(serve(simulator_command(port), port=port, log_path=workdir / "sim.log",
-                                        ready_path="/sim/health"))
+        sim = stack.enter_context(
+            serve(simulator_command(port), port=port, log_path=workdir / "sim.log", ready_path="/sim/health")
+        )
         for number, load in enumerate(LOADS):
             base = (number + 1) * 10**12
             ours = run_citymes(workdir, sim.url, load, base)

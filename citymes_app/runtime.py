@@ -25,6 +25,7 @@ from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
 from citymes_app.core.reports import ReportDesk
 from citymes_app.core.signin import SignInDesk, SignInThrottle, throttle_storage_uri
+from citymes_app.core.writer import BatchWriter
 from integrations.base import PlatformLink
 from integrations.telegram import TelegramChannel
 from integrations.whatsapp import WhatsAppChannel
@@ -48,6 +49,7 @@ class Runtime:
     engine: Engine
     bus: EventBus
     channels: ChannelDirectory
+    writer: BatchWriter  # the process's one writer: messages in, outbox steps
     ingestor: Ingestor
     signin: SignInDesk
     operator_accounts: OperatorAccounts
@@ -62,6 +64,7 @@ class Runtime:
         """A new outbox dispatcher for this process."""
         return OutboxDispatcher(
             engine=self.engine,
+            writer=self.writer,
             channel_for=self.channels.get,
             bus=self.bus,
             media_dir=self.settings.media_dir,
@@ -77,12 +80,14 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     """Wire a runtime for `settings` (tests build their own against a temporary database)."""
     settings = settings or load_settings()
     engine = get_engine(settings.database_url)
+    writer = BatchWriter(engine)
     return Runtime(
         settings=settings,
         engine=engine,
         bus=bus,
         channels=ChannelDirectory(engine=engine, platforms=platform_links(settings)),
-        ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir),
+        writer=writer,
+        ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir, writer=writer),
         signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
         operator_accounts=OperatorAccounts(engine=engine),
         inbox=InboxDesk(engine=engine, bus=bus, media_dir=settings.media_dir),

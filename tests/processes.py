@@ -67,15 +67,18 @@ def stop(process: subprocess.Popen, *, grace: float = 20) -> None:
 
 @contextlib.contextmanager
 def serve(
-    command: list[str], *, port: int, log_path: Path, env: Mapping[str, str] | None = None, ready_path: str = "/healthz",
+    command: list[str],
+    *,
+    port: int,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    ready_path: str = "/healthz",
     timeout: float = 120,
 ) -> Iterator[Served]:
     """Start `command` (which listens on `port`) and yield once `ready_path` answers; stop it on exit."""
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=process_env(env), stdout=log, stderr=log, start_new_session=True
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=process_env(env), stdout=log, stderr=log, start_new_session=True)
         served = Served(url, process, log_path)
         try:
             deadline = time.monotonic() + timeout

@@ -34,10 +34,11 @@ class Ingestor:
     engine: Engine
     bus: EventBus
     media_dir: Path
-    writer: BatchWriter = field(init=False)
+    writer: BatchWriter = field(default=None)  # type: ignore[assignment]  # one per engine unless the wiring shares one
 
     def __post_init__(self) -> None:
-        self.writer = BatchWriter(self.engine)
+        if self.writer is None:
+            self.writer = BatchWriter(self.engine)
 
     async def ingest(self, *, channel_id: int, channel: Channel, inbound: InboundMessage) -> pipeline.ReceiveResult:
         """Store and route `inbound`; when this returns the message is committed (acknowledge it then).

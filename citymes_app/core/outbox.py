@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from citymes_app.core.events import EventBus
 from citymes_app.core.outbox_ledger import Claimed, OutboxLedger, Readiness
+from citymes_app.core.writer import BatchWriter
 from citymes_app.models import (
     Author,
     Conversation,
@@ -115,6 +116,7 @@ class OutboxDispatcher:
         self,
         *,
         engine: Engine,
+        writer: BatchWriter | None = None,
         channel_for: Callable[[int], Channel | None],
         bus: EventBus,
         media_dir: Path,
@@ -127,7 +129,7 @@ class OutboxDispatcher:
         self._poll_interval = poll_interval
         self._concurrency = asyncio.Semaphore(concurrency)
         self._lease = lease
-        self.ledger = OutboxLedger(engine=engine, bus=bus, media_dir=media_dir, lease=lease)
+        self.ledger = OutboxLedger(writer=writer or BatchWriter(engine), bus=bus, media_dir=media_dir, lease=lease)
 
     async def run(self) -> None:
         """Dispatch forever: woken at once by new items, and every `poll_interval` for retries that fall due."""
@@ -151,7 +153,7 @@ class OutboxDispatcher:
         Only claiming can fail the round (then nothing was claimed); each item's own failures end with that item.
         """
         token = uuid.uuid4().hex
-        claimed = await asyncio.to_thread(self.ledger.claim_due, token)
+        claimed = await self.ledger.claim_due(token)
         if not claimed:
             return 0
         groups: dict[tuple[int, str], list[Claimed]] = {}
@@ -177,7 +179,7 @@ class OutboxDispatcher:
         while True:
             await asyncio.sleep(self._lease.total_seconds() / 3)
             try:
-                await asyncio.to_thread(self.ledger.renew, token)
+                await self.ledger.renew(token)
             except Exception as exc:  # a missed renewal is retried; the lease still has two thirds left
                 log.warning("outbox: could not renew leases (%s)", type(exc).__name__)
 
@@ -193,26 +195,26 @@ class OutboxDispatcher:
                     go_on = False
                 if not go_on:
                     # Hand the rest back untouched so they go after this one, in order.
-                    await asyncio.to_thread(self.ledger.release, token, [i.item_id for i in items[index + 1 :]])
+                    await self.ledger.release(token, [i.item_id for i in items[index + 1 :]])
                     return
 
     async def _send_one(self, token: str, item: Claimed, channels: dict[int, Channel | None] | None = None) -> bool:
         """Send one item (on its channel from `channels`, else looked up); False when the items behind it must wait."""
         channel = channels[item.channel_id] if channels is not None else self._channel_for(item.channel_id)
         if channel is None:
-            await asyncio.to_thread(self.ledger.retry_later, token, item, "the channel is disabled or missing", True)
+            await self.ledger.retry_later(token, item, "the channel is disabled or missing", True)
             return False
         try:
-            prepared = await asyncio.to_thread(self.ledger.prepare, token, item)
+            prepared = await self.ledger.prepare(token, item)
         except Exception as exc:
             log.error("outbox item %s: could not be read (%s), will retry", item.item_id, type(exc).__name__)
-            await asyncio.to_thread(self.ledger.retry_later, token, item, f"could not be read: {type(exc).__name__}", True)
+            await self.ledger.retry_later(token, item, f"could not be read: {type(exc).__name__}", True)
             return False
         if prepared.readiness == Readiness.GONE:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, "its message was deleted", False)
+            await self.ledger.finish_failed(token, item, "its message was deleted", False)
             return True
         if prepared.readiness == Readiness.UNREACHABLE:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, "the citizen has blocked the channel", False)
+            await self.ledger.finish_failed(token, item, "the citizen has blocked the channel", False)
             return True
         if prepared.readiness == Readiness.LEASE_LOST or prepared.outbound is None:
             log.warning("outbox item %s: lease lost before sending; left to its new holder", item.item_id)
@@ -222,19 +224,19 @@ class OutboxDispatcher:
             receipt = await channel.send(outbound)
         except RateLimited as exc:
             reason = f"rate limited for {exc.retry_after:g}s"
-            await asyncio.to_thread(self.ledger.retry_later, token, item, reason, False, exc.retry_after)
+            await self.ledger.retry_later(token, item, reason, False, exc.retry_after)
             return False
         except RecipientUnreachable:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, "the citizen has blocked the channel", True)
+            await self.ledger.finish_failed(token, item, "the citizen has blocked the channel", True)
             return True
         except PermanentChannelError as exc:
-            await asyncio.to_thread(self.ledger.finish_failed, token, item, f"refused by the platform: {exc}", False)
+            await self.ledger.finish_failed(token, item, f"refused by the platform: {exc}", False)
             return True
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # transient errors and anything unexpected: retry with back-off
             log.warning("outbox item %s: send failed (%s), will retry", item.item_id, type(exc).__name__)
-            await asyncio.to_thread(self.ledger.retry_later, token, item, f"{type(exc).__name__}: {exc}"[:300], True)
+            await self.ledger.retry_later(token, item, f"{type(exc).__name__}: {exc}"[:300], True)
             return False
-        await asyncio.to_thread(self.ledger.finish_sent, token, item, receipt.platform_message_ids)
+        await self.ledger.finish_sent(token, item, receipt.platform_message_ids)
         return True

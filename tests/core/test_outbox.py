@@ -114,12 +114,12 @@ async def test_a_send_slower_than_the_lease_is_not_sent_twice_by_another_worker(
 async def test_a_worker_that_lost_its_lease_neither_sends_nor_overwrites_the_new_holder(runtime: Runtime, town: Town) -> None:
     await citizen_says(town, 821, text="horaris")
     stalled = dispatcher(runtime, lease=timedelta(milliseconds=200))
-    [claimed] = await asyncio.to_thread(stalled.ledger.claim_due, "stalled")  # then the worker stalls past its lease
+    [claimed] = await stalled.ledger.claim_due("stalled")  # then the worker stalls past its lease
     await asyncio.sleep(0.4)
 
     assert await dispatcher(runtime).dispatch_due() == 1  # another worker takes it over and sends it
     assert await stalled._send_one("stalled", claimed) is False  # the stalled one wakes up: it must not send
-    await asyncio.to_thread(stalled.ledger.finish_failed, "stalled", claimed, "late verdict", False)
+    await stalled.ledger.finish_failed("stalled", claimed, "late verdict", False)
 
     assert await sent_by_bot(town) == [(821, HOURS_ANSWER)]
     [row] = outbox_rows(runtime)
