@@ -51,7 +51,13 @@ class Ingestor:
             if await asyncio.to_thread(self._already_stored, channel_id, inbound.platform_message_id):
                 return pipeline.ReceiveResult(duplicate=True)
             media = await self._fetch_media(channel_id, channel, inbound)
-        result = await self.writer.run(functools.partial(self._store, channel_id=channel_id, inbound=inbound, media=media))
+        try:
+            result = await self.writer.run(functools.partial(self._store, channel_id=channel_id, inbound=inbound, media=media))
+        except IntegrityError:
+            # The same update arrived twice at once and another worker's delivery stored it first.
+            if await asyncio.to_thread(self._already_stored, channel_id, inbound.platform_message_id):
+                return pipeline.ReceiveResult(duplicate=True)
+            raise
         if not result.duplicate and result.tenant_id is not None and result.conversation_id is not None:
             self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, result.message_id))
             for reply_id in result.reply_message_ids:
@@ -90,20 +96,14 @@ class Ingestor:
     def _store(
         session: Session, *, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None
     ) -> pipeline.ReceiveResult:
-        """One message, in the writer's transaction (inside its own savepoint)."""
+        """One message, in the writer's transaction."""
+        if media is None:
+            fast = text_intake.receive_text(session, channel=text_intake.channel_ref(session, channel_id), inbound=inbound)
+            if fast is not None:
+                return fast
         # The pipeline never reads the credentials: leave them sealed (no decrypt on the message path).
         row = session.get_one(ChannelRow, channel_id, options=[defer(ChannelRow.credentials)])  # type: ignore[arg-type]
-        try:
-            with session.begin_nested():
-                fast = text_intake.receive_text(session, channel=row, inbound=inbound) if media is None else None
-                if fast is not None:
-                    return fast
-                result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
-                if not result.duplicate and result.conversation_id is not None:
-                    citizens.link_conversation_citizen(session, conversation_id=result.conversation_id)
-        except IntegrityError:
-            # The same update arrived twice at once and another worker's delivery stored it first.
-            if pipeline.already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
-                return pipeline.ReceiveResult(duplicate=True)
-            raise
+        result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
+        if not result.duplicate and result.conversation_id is not None:
+            citizens.link_conversation_citizen(session, conversation_id=result.conversation_id)
         return result

@@ -13,12 +13,14 @@ identity, the conversation, the message, the unanswered question, the notice and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm.util import identity_key
+from sqlmodel import Session, SQLModel
 
 from citymes_app.core import clock, keywords, routing
+from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.pipeline import ReceiveResult, preview
 from citymes_app.models import (
@@ -34,15 +36,80 @@ from citymes_app.models import (
     Message,
     OutboxItem,
     Tenant,
+    UnmatchedQuery,
     utcnow,
 )
 from integrations.base import InboundMessage, MessageKind
 
-_MESSAGE = Message.__table__
-_OUTBOX = OutboxItem.__table__
-_CITIZEN = Citizen.__table__
-_IDENTITY = CitizenIdentity.__table__
-_CONVERSATION = Conversation.__table__
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set on table models by SQLModel
+
+
+_MESSAGE = _table(Message)
+_OUTBOX = _table(OutboxItem)
+_CITIZEN = _table(Citizen)
+_IDENTITY = _table(CitizenIdentity)
+_CONVERSATION = _table(Conversation)
+_UNMATCHED = _table(UnmatchedQuery)
+
+# Built once: a statement executed with a dict of values is compiled once per set of keys, not once per message.
+_SELECT_CHANNEL = select(_table(Channel).c.tenant_id, _table(Channel).c.platform).where(
+    _table(Channel).c.id == bindparam("channel")
+)
+_SELECT_STORED = select(_MESSAGE.c.id).where(
+    _MESSAGE.c.channel_id == bindparam("channel"), _MESSAGE.c.platform_message_id == bindparam("platform_message_id")
+)
+_SELECT_KNOWN = (
+    select(_CITIZEN.c.id, _CITIZEN.c.display_name, _CITIZEN.c.phone, _CITIZEN.c.language, _CITIZEN.c.unreachable)
+    .join(_IDENTITY, _IDENTITY.c.citizen_id == _CITIZEN.c.id)
+    .where(
+        _IDENTITY.c.tenant_id == bindparam("tenant"),
+        _IDENTITY.c.platform == bindparam("platform"),
+        _IDENTITY.c.platform_user_id == bindparam("sender"),
+    )
+)
+_SELECT_OPEN_CONVERSATION = (
+    select(
+        _CONVERSATION.c.id, _CONVERSATION.c.waiting_notice_sent, _CONVERSATION.c.awaiting_operator, _CONVERSATION.c.unread_count
+    )
+    .where(
+        _CONVERSATION.c.citizen_id == bindparam("citizen"),
+        _CONVERSATION.c.channel_id == bindparam("channel"),
+        _CONVERSATION.c.status != ConversationStatus.RESOLVED.value,
+    )
+    .order_by(_CONVERSATION.c.id.desc())
+    .limit(1)
+)
+_UPDATE_CONVERSATION = update(_CONVERSATION).where(_CONVERSATION.c.id == bindparam("conversation"))
+_UPDATE_CITIZEN = update(_CITIZEN).where(_CITIZEN.c.id == bindparam("citizen"))
+_INSERT = {table: insert(table) for table in (_MESSAGE, _OUTBOX, _CITIZEN, _IDENTITY, _CONVERSATION, _UNMATCHED)}
+
+
+def _insert(connection: Connection, table: Table, values: dict[str, Any]) -> int:
+    """Insert one row; its new id."""
+    key = connection.execute(_INSERT[table], values).inserted_primary_key
+    assert key is not None
+    return key[0]
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """The columns of a channel the message path reads (never its credentials)."""
+
+    id: int
+    tenant_id: int
+    platform: str
+
+
+def channel_ref(session: Session, channel_id: int) -> ChannelRef:
+    """The channel's reference, read once per batch."""
+
+    def read() -> ChannelRef:
+        row = session.connection().execute(_SELECT_CHANNEL, {"channel": channel_id}).one()
+        return ChannelRef(channel_id, row.tenant_id, row.platform)
+
+    return batch_memo(session, ("channel", channel_id), read)
 
 
 @dataclass(frozen=True)
@@ -64,7 +131,7 @@ class _OpenConversation:
     unread_count: int
 
 
-def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage) -> ReceiveResult | None:
+def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessage) -> ReceiveResult | None:
     """Store and route a plain text; None (nothing written) when `pipeline.receive` must take it instead."""
     if inbound.kind != MessageKind.TEXT or inbound.media is not None or inbound.sender_phone:
         return None
@@ -73,18 +140,15 @@ def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage)
         return None
     connection = session.connection()
     channel_id, tenant_id = channel.id, channel.tenant_id
-    assert channel_id is not None
     duplicate = connection.execute(
-        select(_MESSAGE.c.id).where(
-            _MESSAGE.c.channel_id == channel_id, _MESSAGE.c.platform_message_id == inbound.platform_message_id
-        )
+        _SELECT_STORED, {"channel": channel_id, "platform_message_id": inbound.platform_message_id}
     ).first()
     if duplicate is not None:
         return ReceiveResult(duplicate=True)
     known = _known_citizen(connection, channel=channel, sender_id=inbound.sender_id)
     if known is not None and known.phone:
         return None  # linking records by phone number is the full path's work
-    tenant = session.get_one(Tenant, tenant_id)  # once per batch: the session keeps it
+    tenant = batch_memo(session, (Tenant, tenant_id), lambda: session.get_one(Tenant, tenant_id))  # once per batch
     new_language = inbound.language_code[:2].lower() if inbound.language_code else None
     language = (known.language or new_language) if known is not None else new_language
     match = keywords.keyword_index(session, tenant_id=tenant_id).match(inbound.text, language=language)
@@ -100,7 +164,8 @@ def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage)
 
     answers: list[routing.BotReply] = []
     if match.entry is not None:
-        keyword = session.get_one(Keyword, match.entry.id)
+        keyword_id = match.entry.id
+        keyword = batch_memo(session, (Keyword, keyword_id), lambda: session.get_one(Keyword, keyword_id))
         language = keyword.language
         answers = routing.keyword_replies(keyword)
     elif match.status == MatchStatus.AMBIGUOUS:
@@ -127,37 +192,41 @@ def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage)
             "status": ConversationStatus.OPEN.value,
         }
     if conversation is None:
-        conversation_id = connection.execute(
-            insert(_CONVERSATION).values(
-                tenant_id=tenant_id,
-                citizen_id=citizen_id,
-                channel_id=channel_id,
-                address=inbound.address,
-                created_at=utcnow(),
+        conversation_id = _insert(
+            connection,
+            _CONVERSATION,
+            {
+                "tenant_id": tenant_id,
+                "citizen_id": citizen_id,
+                "channel_id": channel_id,
+                "address": inbound.address,
+                "created_at": utcnow(),
                 **conversation_values,
-            )
-        ).inserted_primary_key[0]
+            },
+        )
     else:
         conversation_id = conversation.conversation_id
-        connection.execute(update(_CONVERSATION).where(_CONVERSATION.c.id == conversation_id).values(**conversation_values))
+        connection.execute(_UPDATE_CONVERSATION, {"conversation": conversation_id, **conversation_values})
         _forget(session, Conversation, conversation_id)
-    message_id = connection.execute(
-        insert(_MESSAGE).values(
-            tenant_id=tenant_id,
-            conversation_id=conversation_id,
-            channel_id=channel_id,
-            direction=Direction.INBOUND.value,
-            author=Author.CITIZEN.value,
-            kind=MessageKind.TEXT.value,
-            text=inbound.text,
-            platform_message_id=inbound.platform_message_id,
-            status=DeliveryStatus.RECEIVED.value,
-            created_at=received_at,
-        )
-    ).inserted_primary_key[0]
+    message_id = _insert(
+        connection,
+        _MESSAGE,
+        {
+            "tenant_id": tenant_id,
+            "conversation_id": conversation_id,
+            "channel_id": channel_id,
+            "direction": Direction.INBOUND.value,
+            "author": Author.CITIZEN.value,
+            "kind": MessageKind.TEXT.value,
+            "text": inbound.text,
+            "platform_message_id": inbound.platform_message_id,
+            "status": DeliveryStatus.RECEIVED.value,
+            "created_at": received_at,
+        },
+    )
     if not answered and normalized:
         unmatched = routing.unmatched_query(tenant, channel_id, normalized, now)
-        connection.execute(insert(unmatched.__table__).values(unmatched.model_dump(exclude={"id"})))
+        connection.execute(_INSERT[_UNMATCHED], unmatched.model_dump(exclude={"id"}))
     reply_ids = [
         _enqueue(
             connection,
@@ -174,58 +243,39 @@ def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage)
     )
 
 
-def _known_citizen(connection: Connection, *, channel: Channel, sender_id: str) -> _Known | None:
+def _known_citizen(connection: Connection, *, channel: ChannelRef, sender_id: str) -> _Known | None:
     row = connection.execute(
-        select(_CITIZEN.c.id, _CITIZEN.c.display_name, _CITIZEN.c.phone, _CITIZEN.c.language, _CITIZEN.c.unreachable)
-        .join(_IDENTITY, _IDENTITY.c.citizen_id == _CITIZEN.c.id)
-        .where(
-            _IDENTITY.c.tenant_id == channel.tenant_id,
-            _IDENTITY.c.platform == channel.platform,
-            _IDENTITY.c.platform_user_id == sender_id,
-        )
+        _SELECT_KNOWN, {"tenant": channel.tenant_id, "platform": channel.platform, "sender": sender_id}
     ).first()
     return _Known(*row) if row is not None else None
 
 
-def _new_citizen(connection: Connection, *, channel: Channel, inbound: InboundMessage, language: str | None) -> int:
+def _new_citizen(connection: Connection, *, channel: ChannelRef, inbound: InboundMessage, language: str | None) -> int:
     created = utcnow()
-    citizen_id = connection.execute(
-        insert(_CITIZEN).values(
-            tenant_id=channel.tenant_id,
-            display_name=inbound.sender_name,
-            language=language,
-            unreachable=False,
-            created_at=created,
-        )
-    ).inserted_primary_key[0]
-    connection.execute(
-        insert(_IDENTITY).values(
-            tenant_id=channel.tenant_id,
-            citizen_id=citizen_id,
-            platform=channel.platform,
-            platform_user_id=inbound.sender_id,
-            created_at=created,
-        )
+    citizen_id = _insert(
+        connection,
+        _CITIZEN,
+        {
+            "tenant_id": channel.tenant_id,
+            "display_name": inbound.sender_name,
+            "language": language,
+            "unreachable": False,
+            "created_at": created,
+        },
     )
+    identity = {
+        "tenant_id": channel.tenant_id,
+        "citizen_id": citizen_id,
+        "platform": channel.platform,
+        "platform_user_id": inbound.sender_id,
+        "created_at": created,
+    }
+    connection.execute(_INSERT[_IDENTITY], identity)
     return citizen_id
 
 
 def _open_conversation(connection: Connection, *, citizen_id: int, channel_id: int) -> _OpenConversation | None:
-    row = connection.execute(
-        select(
-            _CONVERSATION.c.id,
-            _CONVERSATION.c.waiting_notice_sent,
-            _CONVERSATION.c.awaiting_operator,
-            _CONVERSATION.c.unread_count,
-        )
-        .where(
-            _CONVERSATION.c.citizen_id == citizen_id,
-            _CONVERSATION.c.channel_id == channel_id,
-            _CONVERSATION.c.status != ConversationStatus.RESOLVED.value,
-        )
-        .order_by(_CONVERSATION.c.id.desc())
-        .limit(1)
-    ).first()
+    row = connection.execute(_SELECT_OPEN_CONVERSATION, {"citizen": citizen_id, "channel": channel_id}).first()
     return _OpenConversation(*row) if row is not None else None
 
 
@@ -241,7 +291,7 @@ def _refresh_citizen(
     if language != known.language:
         changes["language"] = language
     if changes:
-        connection.execute(update(_CITIZEN).where(_CITIZEN.c.id == known.citizen_id).values(**changes))
+        connection.execute(_UPDATE_CITIZEN, {"citizen": known.citizen_id, **changes})
         _forget(session, Citizen, known.citizen_id)
 
 
@@ -249,36 +299,37 @@ def _enqueue(
     connection: Connection, *, tenant_id: int, channel_id: int, conversation_id: int, address: str, reply: routing.BotReply
 ) -> int:
     """The bot's reply and its outbox item (as `outbox.enqueue` writes them)."""
-    message_id = connection.execute(
-        insert(_MESSAGE).values(
-            tenant_id=tenant_id,
-            conversation_id=conversation_id,
-            channel_id=channel_id,
-            direction=Direction.OUTBOUND.value,
-            author=Author.BOT.value,
-            kind=reply.kind.value,
-            text=reply.text,
-            media_path=reply.media_path,
-            media_mime=reply.media_mime,
-            media_filename=reply.media_filename,
-            latitude=reply.latitude,
-            longitude=reply.longitude,
-            buttons="|".join(reply.buttons),
-            status=DeliveryStatus.PENDING.value,
-            created_at=utcnow(),
-        )
-    ).inserted_primary_key[0]
     created = utcnow()
-    connection.execute(
-        insert(_OUTBOX).values(
-            tenant_id=tenant_id,
-            channel_id=channel_id,
-            message_id=message_id,
-            address=address,
-            next_attempt_at=created,
-            created_at=created,
-        )
+    message_id = _insert(
+        connection,
+        _MESSAGE,
+        {
+            "tenant_id": tenant_id,
+            "conversation_id": conversation_id,
+            "channel_id": channel_id,
+            "direction": Direction.OUTBOUND.value,
+            "author": Author.BOT.value,
+            "kind": reply.kind.value,
+            "text": reply.text,
+            "media_path": reply.media_path,
+            "media_mime": reply.media_mime,
+            "media_filename": reply.media_filename,
+            "latitude": reply.latitude,
+            "longitude": reply.longitude,
+            "buttons": "|".join(reply.buttons),
+            "status": DeliveryStatus.PENDING.value,
+            "created_at": created,
+        },
     )
+    item = {
+        "tenant_id": tenant_id,
+        "channel_id": channel_id,
+        "message_id": message_id,
+        "address": address,
+        "next_attempt_at": created,
+        "created_at": created,
+    }
+    connection.execute(_INSERT[_OUTBOX], item)
     return message_id
 
 

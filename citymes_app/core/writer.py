@@ -1,11 +1,12 @@
 """Group commit: units of work from many requests run one after another in a single writer thread, many to a
-transaction, each inside its own savepoint.
+transaction.
 
 Why: on SQLite only one transaction writes at a time. Many threads each committing their own message fight for the
 writer lock (the busy handler sleeps) and pay a commit each; one writer that takes whatever is queued, runs it in one
 transaction and commits once pays one commit for the lot and never waits for the lock. On PostgreSQL the same batching
-saves a round trip and a commit per message. Each unit runs in a savepoint, so one that fails (a duplicate delivery
-racing another worker, a bug) is rolled back alone and reported to its caller; the others commit.
+saves a commit per message. When a unit fails (a duplicate delivery racing another worker, a bug), the batch is rolled
+back and its units run again one transaction each, so the failing one is refused alone and the others commit: a unit
+must be a function of what the database holds (run twice, it does the same).
 
 A caller awaits its unit's result: when `run` returns, the unit is committed (acknowledge it then).
 """
@@ -97,30 +98,46 @@ class BatchWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Unit[Any]]) -> None:
-        outcomes: list[tuple[_Unit[Any], Any, BaseException | None]] = []
+        """Run the batch in one transaction; if a unit fails, roll the batch back and run each unit in a transaction
+        of its own, so only the failing one is refused (savepoints would cost two statements for every unit)."""
+        pending = [unit for unit in batch if not unit.future.done()]
         try:
-            with Session(self._engine, expire_on_commit=False, info={BATCH_MEMO: {}}) as session:
-                if self._engine.dialect.name == "sqlite":
-                    # Take SQLite's write lock first (waiting for it under the busy timeout): a transaction that read
-                    # first and then writes fails at once if another connection wrote in between.
-                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-                for unit in batch:
-                    if unit.future.done():
-                        continue
-                    try:
-                        with session.begin_nested():
-                            value = unit.work(session)
-                    except Exception as exc:  # noqa: BLE001 — reported to the unit's caller, the batch goes on
-                        outcomes.append((unit, None, exc))
-                    else:
-                        outcomes.append((unit, value, None))
-                session.commit()
-                self.batches += 1
-        except Exception as exc:  # noqa: BLE001 — the commit failed: nothing of the batch is stored
-            log.error("a batch of %d could not be committed (%s)", len(batch), type(exc).__name__)
-            outcomes = [(unit, None, error or exc) for unit, _value, error in outcomes]
-        for unit, value, error in outcomes:
-            try:
-                unit.loop.call_soon_threadsafe(_settle, unit.future, value, error)
-            except RuntimeError:  # its event loop has closed: nobody is waiting any more
-                continue
+            values = self._transaction(pending)
+        except Exception:  # noqa: BLE001 — a unit failed: nothing of the batch is stored; one at a time now
+            if len(pending) == 1:
+                values = None
+            else:
+                for unit in pending:
+                    self._write_alone(unit)
+                return
+        if values is None:  # the single unit failed: run it again alone to report its own error
+            self._write_alone(pending[0])
+            return
+        for unit, value in zip(pending, values, strict=True):
+            self._settle(unit, value, None)
+
+    def _write_alone(self, unit: _Unit[Any]) -> None:
+        try:
+            [value] = self._transaction([unit])
+        except Exception as exc:  # noqa: BLE001 — reported to the unit's caller
+            self._settle(unit, None, exc)
+        else:
+            self._settle(unit, value, None)
+
+    def _transaction(self, units: list[_Unit[Any]]) -> list[Any]:
+        with Session(self._engine, expire_on_commit=False, info={BATCH_MEMO: {}}) as session:
+            if self._engine.dialect.name == "sqlite":
+                # Take SQLite's write lock first (waiting for it under the busy timeout): a transaction that read
+                # first and then writes fails at once if another connection wrote in between.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            values = [unit.work(session) for unit in units]
+            session.commit()
+        self.batches += 1
+        return values
+
+    @staticmethod
+    def _settle(unit: _Unit[Any], value: Any, error: BaseException | None) -> None:
+        try:
+            unit.loop.call_soon_threadsafe(_settle, unit.future, value, error)
+        except RuntimeError:  # its event loop has closed: nobody is waiting any more
+            pass
