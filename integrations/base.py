@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 import orjson
+from aiolimiter import AsyncLimiter
 
 
 class MessageKind(StrEnum):
@@ -199,6 +200,36 @@ def free_form_window_for(platform: str) -> timedelta | None:
     """
     cls = _CHANNEL_CLASSES.get(platform)
     return cls.free_form_window if cls is not None else None
+
+
+#: The credentials key that sets a channel's sends a second (the platform's standard limit when absent); raised for a
+#: bot on Telegram's paid broadcast or a WhatsApp number on a higher throughput tier.
+MAX_PER_SECOND = "max_per_second"
+#: The client-side burst, in seconds' worth of sends: the platform's own bucket holds a full second's worth, so
+#: bursting a tenth of it leaves the rest as slack for sends that the network delivers bunched together.
+BURST_SECONDS = 0.1
+
+
+def send_rate(credentials: Mapping[str, Any], default: float, *, legacy_key: str | None = None) -> float:
+    """The channel's sends a second from its credentials (`max_per_second`, else `legacy_key`, else `default`)."""
+    for key in (MAX_PER_SECOND, legacy_key):
+        value = credentials.get(key) if key else None
+        if value is not None and value != "":
+            try:
+                rate = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{key} must be a number of messages a second, not {value!r}") from None
+            if rate <= 0:
+                raise ValueError(f"{key} must be above 0")
+            return rate
+    return default
+
+
+def throughput_limiter(per_second: float) -> AsyncLimiter:
+    """A limiter that lets `per_second` sends through each second with a small burst (see `BURST_SECONDS`), so a
+    channel running at exactly its platform's limit is not refused for bunched arrivals."""
+    burst = max(1.0, per_second * BURST_SECONDS)
+    return AsyncLimiter(burst, burst / per_second)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ so the same code talks to the local simulator in the demo and the tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -39,7 +40,9 @@ from integrations.base import (
     TransientChannelError,
     WebhookRefused,
     read_json,
+    send_rate,
     split_text,
+    throughput_limiter,
 )
 
 log = logging.getLogger(__name__)
@@ -61,8 +64,9 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 # Telegram lets a bot send about one message a second to one chat; above that it answers 429.
 PER_CHAT_RATE = 1.0
-# Telegram's overall limit is about 30 messages a second per bot; staying a little under it avoids most 429s.
-OVERALL_RATE = 28
+# Telegram's overall limit is about 30 messages a second per bot; a bot on paid broadcast (up to 1,000/s) has its
+# channel's `max_per_second` raised, and its sends then ask for paid broadcast.
+OVERALL_RATE = 30
 # A long text goes out in parts; a 429 between parts is waited out here (up to this long) so that parts are
 # neither lost nor sent twice by a retry of the whole message.
 MAX_WAIT_BETWEEN_PARTS = 30.0
@@ -87,10 +91,16 @@ class TelegramChannel(Channel):
 
     platform = "telegram"
 
-    def __init__(self, *, channel_id: int, token: str, secret: str, api_base: str | None = None) -> None:
+    def __init__(
+        self, *, channel_id: int, token: str, secret: str, api_base: str | None = None, max_per_second: float = OVERALL_RATE
+    ) -> None:
         base = (api_base or DEFAULT_API_BASE).rstrip("/")
         self.channel_id = channel_id
         self._secret = secret
+        # The bot's overall rate is paced here (python-telegram-bot's limiter keeps only the per-group one): its own
+        # overall limiter would burst a whole second's worth at once, where the platform keeps no slack for jitter.
+        self._throughput = throughput_limiter(max_per_second)
+        self._paid: dict[str, Any] = {"allow_paid_broadcast": True} if max_per_second > OVERALL_RATE else {}
         self._bot = ExtBot(
             token,
             base_url=f"{base}/bot",
@@ -98,7 +108,7 @@ class TelegramChannel(Channel):
             request=HTTPXRequest(connection_pool_size=64, read_timeout=30, write_timeout=30, media_write_timeout=60),
             get_updates_request=HTTPXRequest(read_timeout=60),
             # max_retries=0: a 429 reaches the outbox, which reschedules durably instead of sleeping in memory.
-            rate_limiter=AIORateLimiter(overall_max_rate=OVERALL_RATE, max_retries=0),
+            rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=0),
         )
         self._init_lock = asyncio.Lock()
         self._initialized = False
@@ -106,7 +116,10 @@ class TelegramChannel(Channel):
 
     @classmethod
     def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any], *, api_base: str | None = None) -> TelegramChannel:
-        """Build from `{"token": ..., "secret": ...}`, against `api_base` (default the real Bot API)."""
+        """Build from `{"token": ..., "secret": ...}`, against `api_base` (default the real Bot API).
+
+        Optional: `max_per_second`, the bot's sends a second (default Telegram's 30; above it sends use paid broadcast).
+        """
         token = credentials.get("token")
         if not token:
             raise ValueError(f"channel {channel_id} has no Telegram token: add the channel again with --token")
@@ -115,6 +128,7 @@ class TelegramChannel(Channel):
             token=str(token),
             secret=str(credentials.get("secret") or ""),
             api_base=api_base,
+            max_per_second=send_rate(credentials, OVERALL_RATE),
         )
 
     @classmethod
@@ -275,13 +289,19 @@ class TelegramChannel(Channel):
 
     # --- outbound ------------------------------------------------------------------------------------------
 
-    def _limiter(self, address: str) -> AsyncLimiter:
+    def _chat_limiter(self, address: str) -> AsyncLimiter:
         limiter = self._chat_limiters.get(address)
         if limiter is None:
             if len(self._chat_limiters) > 10_000:
                 self._chat_limiters.clear()  # idle limiters hold no debt worth keeping
             limiter = self._chat_limiters[address] = AsyncLimiter(1, 1 / PER_CHAT_RATE)
         return limiter
+
+    @contextlib.asynccontextmanager
+    async def _paced(self, address: str) -> AsyncIterator[None]:
+        """Wait for the chat's turn, then the bot's (so a chat waiting its second holds no share of the bot's rate)."""
+        async with self._chat_limiter(address), self._throughput:
+            yield
 
     async def send(self, message: OutboundMessage) -> SendReceipt:
         """Send one message, mapping Telegram's errors to the channel errors the outbox understands."""
@@ -314,9 +334,9 @@ class TelegramChannel(Channel):
                 MessageKind.VOICE: self._bot.send_voice,
             }
             sender = senders[kind]
-            async with self._limiter(message.address):
+            async with self._paced(message.address):
                 with open(message.media_path, "rb") as handle:
-                    kwargs: dict[str, Any] = {"caption": caption or None}
+                    kwargs: dict[str, Any] = {"caption": caption or None, **self._paid}
                     if kind == MessageKind.DOCUMENT:
                         kwargs["filename"] = message.media_filename
                     sent = await sender(chat_id, handle, **kwargs)
@@ -327,8 +347,10 @@ class TelegramChannel(Channel):
         if kind == MessageKind.LOCATION:
             if message.latitude is None or message.longitude is None:
                 raise PermanentChannelError("a location needs latitude and longitude")
-            async with self._limiter(message.address):
-                sent = await self._bot.send_location(chat_id, latitude=message.latitude, longitude=message.longitude)
+            async with self._paced(message.address):
+                sent = await self._bot.send_location(
+                    chat_id, latitude=message.latitude, longitude=message.longitude, **self._paid
+                )
             ids = [f"{chat_id}:{sent.message_id}"]
             if message.text:
                 ids += await self._send_text_parts(chat_id, message.address, split_text(message.text), False)
@@ -353,8 +375,8 @@ class TelegramChannel(Channel):
             markup = keyboard(buttons) if buttons and index == len(parts) - 1 else None
             for _ in range(5):
                 try:
-                    async with self._limiter(address):
-                        sent = await self._bot.send_message(chat_id, part, reply_markup=markup)
+                    async with self._paced(address):
+                        sent = await self._bot.send_message(chat_id, part, reply_markup=markup, **self._paid)
                     break
                 except RetryAfter as exc:
                     # Nothing sent yet: let the outbox reschedule the whole message durably.

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiolimiter import AsyncLimiter
 
 from integrations.base import (
     AddressKind,
@@ -33,7 +32,9 @@ from integrations.base import (
     RateLimited,
     SendReceipt,
     TransientChannelError,
+    send_rate,
     split_text,
+    throughput_limiter,
 )
 from integrations.whatsapp_errors import error_for
 from integrations.whatsapp_inbound import CHOICE_ID_PREFIX, WhatsAppWebhooks
@@ -87,20 +88,20 @@ class WhatsAppChannel(WhatsAppWebhooks, Channel):
         self._verify_token = verify_token
         self._client: httpx.AsyncClient | None = None
         # The number's throughput: staying under it avoids most 130429s (which the outbox still handles).
-        self._throughput = AsyncLimiter(max(1.0, float(messages_per_second)), 1)
+        self._throughput = throughput_limiter(messages_per_second)
 
     @classmethod
     def from_credentials(cls, channel_id: int, credentials: Mapping[str, Any], *, api_base: str | None = None) -> WhatsAppChannel:
         """Build from `{"phone_number_id", "access_token", "app_secret", "verify_token"}`, against `api_base` (default
         the real Graph API).
 
-        Optional: `messages_per_second` (the number's throughput, default 80).
+        Optional: `max_per_second` (the number's throughput tier, default 80; `messages_per_second` is read too).
         """
         missing = [key for key in ("phone_number_id", "access_token", "app_secret", "verify_token") if not credentials.get(key)]
         if missing:
             flags = ", ".join("--" + key.replace("_", "-") for key in missing)
             raise ValueError(f"channel {channel_id} has no WhatsApp {', '.join(missing)}: add the channel again with {flags}")
-        rate = credentials.get("messages_per_second") or DEFAULT_MESSAGES_PER_SECOND
+        rate = send_rate(credentials, DEFAULT_MESSAGES_PER_SECOND, legacy_key="messages_per_second")
         return cls(
             channel_id=channel_id,
             phone_number_id=str(credentials["phone_number_id"]),
@@ -108,7 +109,7 @@ class WhatsAppChannel(WhatsAppWebhooks, Channel):
             app_secret=str(credentials["app_secret"]),
             verify_token=str(credentials["verify_token"]),
             api_base=api_base,
-            messages_per_second=float(rate),
+            messages_per_second=rate,
         )
 
     @classmethod
