@@ -80,7 +80,7 @@ async def seed(runtime: Any, channel_id: int, citizens: int, base: int) -> None:
     async def citizen(n: int) -> None:
         chat = str(base + n)
         inbound = InboundMessage(
-            platform_message_id=f"{chat}:1", sender_id=chat, address=chat, kind=MessageKind.TEXT, sent_at=now,
+            platform_message_id=f"{chat}:0", sender_id=chat, address=chat, kind=MessageKind.TEXT, sent_at=now,
             sender_name="Veí", language_code="ca", text=KEYWORD,
         )  # fmt: skip
         await runtime.ingestor.ingest(channel_id=channel_id, channel=channel, inbound=inbound)
