@@ -19,6 +19,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from citymes_app.core.batching import StepBatcher
 from citymes_app.core.events import EventBus
-from citymes_app.core.outbox_ledger import Claimed, OutboxLedger, Readiness
+from citymes_app.core.outbox_ledger import CLAIM_BATCH, Claimed, OutboxLedger, Prepared, Readiness
 from citymes_app.core.writer import BatchWriter
 from citymes_app.models import (
     Author,
@@ -51,8 +53,10 @@ log = logging.getLogger(__name__)
 #: How long a claim holds an item without renewal; renewed every third of it while the worker is alive, so it runs
 #: out only for a dead worker, and a restart waits at most this long for what the dead one held.
 LEASE = timedelta(seconds=20)
-#: Citizens served at once by one worker: also the most sends one worker can have in flight.
-CONCURRENCY = 32
+#: Citizens served at once by one worker (its lanes): also the most sends one worker can have in flight.
+CONCURRENCY = 64
+#: A running worker claims again when fewer than this many of its claimed items are left to send.
+REFILL_BELOW = CLAIM_BATCH // 2
 
 
 def enqueue(
@@ -109,8 +113,30 @@ def enqueue(
     return message
 
 
+@dataclass(frozen=True)
+class _CitizenSends:
+    """One citizen's claimed items on one channel, sent in order by one lane."""
+
+    items: list[Claimed]
+    channels: dict[int, Channel | None]
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.items[0].channel_id, self.items[0].address)
+
+
+_Prepare = tuple[str, Claimed]  # (lease token, item)
+_Record = tuple[str, Claimed, str | None]  # (lease token, item, the platform's id)
+
+
 class OutboxDispatcher:
-    """Sends what the outbox holds; run one per worker (`run`), or call `dispatch_due` directly."""
+    """Sends what the outbox holds; run one per worker (`run`), or call `dispatch_due` directly.
+
+    Lanes (`concurrency` of them) each serve one citizen at a time; the lanes' bookkeeping goes to the database in
+    lots (every item marked `sending` in one writer unit, every answer recorded in one), so the writer's work does
+    not grow with the send rate. `run` claims again whenever its queue of claimed items runs low, while the lanes
+    go on sending, so the platform's rate is kept between claims.
+    """
 
     def __init__(
         self,
@@ -127,25 +153,54 @@ class OutboxDispatcher:
         self._channel_for = channel_for
         self._bus = bus
         self._poll_interval = poll_interval
-        self._concurrency = asyncio.Semaphore(concurrency)
+        self._lanes = concurrency
         self._lease = lease
         self.ledger = OutboxLedger(writer=writer or BatchWriter(engine), bus=bus, media_dir=media_dir, lease=lease)
+        self._preparing: StepBatcher[_Prepare, Prepared] = StepBatcher(self._prepare_lot, self._prepare_one)
+        self._recording: StepBatcher[_Record, None] = StepBatcher(self._record_lot, self._record_one)
 
     async def run(self) -> None:
-        """Dispatch forever: woken at once by new items, and every `poll_interval` for retries that fall due."""
+        """Dispatch forever: claim when there is room in the lanes' queue and something is due (woken at once by new
+        items and by lanes running short, and every `poll_interval` for retries that fall due)."""
         waker = self._bus.outbox_waker()
-        while True:
-            waker.clear()
-            try:
-                await self.dispatch_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database itself failed (claiming); the items stay in the outbox
-                log.exception("outbox dispatch round failed")
-            try:
-                await asyncio.wait_for(waker.wait(), timeout=self._poll_interval)
-            except TimeoutError:
-                pass
+        token = uuid.uuid4().hex
+        queue: asyncio.Queue[_CitizenSends] = asyncio.Queue()
+        serving: dict[tuple[int, str], int] = {}  # citizens claimed and not yet done: their items' count
+
+        def done(sends: _CitizenSends) -> None:
+            serving.pop(sends.key, None)
+            if sum(serving.values()) < REFILL_BELOW:
+                waker.set()
+
+        lanes = [asyncio.create_task(self._lane(token, queue, done, until_empty=False)) for _ in range(self._lanes)]
+        renewal = asyncio.create_task(self._keep_leases(token))
+        try:
+            while True:
+                waker.clear()
+                outstanding = sum(serving.values())
+                room = CLAIM_BATCH - outstanding
+                claimed: list[Claimed] = []
+                if outstanding < REFILL_BELOW:
+                    try:
+                        claimed = await self.ledger.claim_due(token, skip=frozenset(serving), limit=room)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # the database itself failed; the items stay in the outbox
+                        log.exception("outbox: claiming failed")
+                for sends in self._by_citizen(claimed):
+                    serving[sends.key] = len(sends.items)
+                    queue.put_nowait(sends)
+                if claimed and len(claimed) >= room:
+                    await waker.wait()  # more may be due: claim again as soon as the lanes run short
+                    continue
+                try:
+                    await asyncio.wait_for(waker.wait(), timeout=self._poll_interval)
+                except TimeoutError:
+                    pass
+        finally:
+            for task in [*lanes, renewal]:
+                task.cancel()
+            await asyncio.gather(*lanes, renewal, return_exceptions=True)
 
     async def dispatch_due(self) -> int:
         """Send every item that is due now; returns how many were attempted.
@@ -156,26 +211,50 @@ class OutboxDispatcher:
         claimed = await self.ledger.claim_due(token)
         if not claimed:
             return 0
-        groups: dict[tuple[int, str], list[Claimed]] = {}
-        for item in claimed:
-            groups.setdefault((item.channel_id, item.address), []).append(item)
-        # Each channel looked up once per round, not once per item (a lookup reads and decrypts its credentials).
-        channels = {channel_id: self._channel_for(channel_id) for channel_id in {item.channel_id for item in claimed}}
+        queue: asyncio.Queue[_CitizenSends] = asyncio.Queue()
+        for sends in self._by_citizen(claimed):
+            queue.put_nowait(sends)
         renewal = asyncio.create_task(self._keep_leases(token))
         try:
-            outcomes = await asyncio.gather(
-                *(self._send_group(token, items, channels) for items in groups.values()), return_exceptions=True
-            )
+            lanes = min(self._lanes, queue.qsize())
+            await asyncio.gather(*(self._lane(token, queue, lambda _: None, until_empty=True) for _ in range(lanes)))
         finally:
             renewal.cancel()
             await asyncio.gather(renewal, return_exceptions=True)
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):  # _send_group catches per item; this is a last safety net
-                log.error("outbox: a citizen's sends stopped early (%s)", type(outcome).__name__)
         return len(claimed)
 
+    def _by_citizen(self, claimed: list[Claimed]) -> list[_CitizenSends]:
+        groups: dict[tuple[int, str], list[Claimed]] = {}
+        for item in claimed:
+            groups.setdefault((item.channel_id, item.address), []).append(item)
+        # Each channel looked up once per claim, not once per item (a lookup reads and decrypts its credentials).
+        channels = {channel_id: self._channel_for(channel_id) for channel_id in {item.channel_id for item in claimed}}
+        return [_CitizenSends(items, channels) for items in groups.values()]
+
+    async def _lane(
+        self,
+        token: str,
+        queue: asyncio.Queue[_CitizenSends],
+        done: Callable[[_CitizenSends], None],
+        *,
+        until_empty: bool,
+    ) -> None:
+        """Serve citizens from `queue` one after another (until it is empty, or for ever)."""
+        while True:
+            if until_empty and queue.empty():
+                return
+            sends = queue.get_nowait() if until_empty else await queue.get()
+            try:
+                await self._send_group(token, sends.items, sends.channels)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # _send_group catches per item; this is a last safety net
+                log.error("outbox: a citizen's sends stopped early (%s)", type(exc).__name__)
+            finally:
+                done(sends)
+
     async def _keep_leases(self, token: str) -> None:
-        """Renew this round's leases until the round ends, so a slow send never lets another worker take it."""
+        """Renew this worker's leases while it works, so a slow send never lets another worker take it."""
         while True:
             await asyncio.sleep(self._lease.total_seconds() / 3)
             try:
@@ -184,19 +263,40 @@ class OutboxDispatcher:
                 log.warning("outbox: could not renew leases (%s)", type(exc).__name__)
 
     async def _send_group(self, token: str, items: list[Claimed], channels: dict[int, Channel | None]) -> None:
-        async with self._concurrency:
-            for index, item in enumerate(items):
-                try:
-                    go_on = await self._send_one(token, item, channels)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # one item's trouble: hold back its citizen's later items, nothing else
-                    log.error("outbox item %s: bookkeeping failed (%s)", item.item_id, type(exc).__name__)
-                    go_on = False
-                if not go_on:
-                    # Hand the rest back untouched so they go after this one, in order.
-                    await self.ledger.release(token, [i.item_id for i in items[index + 1 :]])
-                    return
+        for index, item in enumerate(items):
+            try:
+                go_on = await self._send_one(token, item, channels)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one item's trouble: hold back its citizen's later items, nothing else
+                log.error("outbox item %s: bookkeeping failed (%s)", item.item_id, type(exc).__name__)
+                go_on = False
+            if not go_on:
+                # Hand the rest back untouched so they go after this one, in order.
+                await self.ledger.release(token, [i.item_id for i in items[index + 1 :]])
+                return
+
+    # --- the lanes' bookkeeping, in lots (a lot may mix tokens only when a test drives `_send_one` itself) -------
+
+    async def _prepare_lot(self, steps: list[_Prepare]) -> list[Prepared]:
+        answers: dict[tuple[str, int], Prepared] = {}
+        for token in dict.fromkeys(token for token, _ in steps):
+            items = [item for t, item in steps if t == token]
+            for item, prepared in zip(items, await self.ledger.prepare_many(token, items), strict=True):
+                answers[(token, item.item_id)] = prepared
+        return [answers[(token, item.item_id)] for token, item in steps]
+
+    async def _prepare_one(self, step: _Prepare) -> Prepared:
+        return await self.ledger.prepare(*step)
+
+    async def _record_lot(self, steps: list[_Record]) -> list[None]:
+        for token in dict.fromkeys(token for token, _, _ in steps):
+            await self.ledger.finish_sent_many(token, [(item, pid) for t, item, pid in steps if t == token])
+        return [None] * len(steps)
+
+    async def _record_one(self, step: _Record) -> None:
+        token, item, platform_id = step
+        await self.ledger.finish_sent(token, item, [platform_id] if platform_id else [])
 
     async def _send_one(self, token: str, item: Claimed, channels: dict[int, Channel | None] | None = None) -> bool:
         """Send one item (on its channel from `channels`, else looked up); False when the items behind it must wait."""
@@ -205,7 +305,7 @@ class OutboxDispatcher:
             await self.ledger.retry_later(token, item, "the channel is disabled or missing", True)
             return False
         try:
-            prepared = await self.ledger.prepare(token, item)
+            prepared = await self._preparing.ask((token, item))
         except Exception as exc:
             log.error("outbox item %s: could not be read (%s), will retry", item.item_id, type(exc).__name__)
             await self.ledger.retry_later(token, item, f"could not be read: {type(exc).__name__}", True)
@@ -238,5 +338,6 @@ class OutboxDispatcher:
             log.warning("outbox item %s: send failed (%s), will retry", item.item_id, type(exc).__name__)
             await self.ledger.retry_later(token, item, f"{type(exc).__name__}: {exc}"[:300], True)
             return False
-        await self.ledger.finish_sent(token, item, receipt.platform_message_ids)
+        ids = receipt.platform_message_ids
+        await self._recording.ask((token, item, ids[0] if ids else None))
         return True

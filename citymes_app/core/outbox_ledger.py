@@ -7,12 +7,13 @@ import functools
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Update, and_, or_, update
+from sqlalchemy import Table, Update, and_, bindparam, or_, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300.0
 CLAIM_BATCH = 500
+#: Rows looked at to find a claim's items: room for other workers' held items and citizens whose earlier item waits.
+CLAIM_WINDOW = 4 * CLAIM_BATCH
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -53,6 +56,7 @@ class Claimed:
 
 
 _HELD = (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
+_MESSAGES: Table = Message.__table__  # type: ignore[attr-defined]  # SQLModel does not declare it
 
 
 class Readiness(StrEnum):
@@ -80,20 +84,36 @@ class OutboxLedger:
         self._media_dir = media_dir
         self._lease = lease
 
-    async def claim_due(self, token: str) -> list[Claimed]:
-        return await self._writer.run(functools.partial(self._claim_due, token=token))
+    async def claim_due(
+        self, token: str, *, skip: frozenset[tuple[int, str]] = frozenset(), limit: int = CLAIM_BATCH
+    ) -> list[Claimed]:
+        """Claim up to `limit` due items for `token`, oldest first, none of a citizen whose earlier item waits or is
+        held. `skip`: the (channel, address) of citizens this worker is serving already; the rows it holds under
+        `token` are not read again (so they do not fill the window of rows looked at)."""
+        work = functools.partial(self._claim_due, token=token, skip=skip, limit=limit)
+        return await self._writer.run(work)
 
-    def _claim_due(self, session: Session, *, token: str) -> list[Claimed]:
+    def _claim_due(self, session: Session, *, token: str, skip: frozenset[tuple[int, str]], limit: int) -> list[Claimed]:
         now = utcnow()
-        claimed: list[Claimed] = []
-        held_back: set[tuple[int, str]] = set()
-        rows = session.exec(
-            select(OutboxItem)
+        held_back: set[tuple[int, str]] = set(skip)
+        rows = session.execute(
+            select_columns(  # sqlmodel's `select` is typed for at most four columns
+                col(OutboxItem.id),
+                col(OutboxItem.message_id),
+                col(OutboxItem.channel_id),
+                col(OutboxItem.address),
+                col(OutboxItem.attempts),
+                col(OutboxItem.status),
+                col(OutboxItem.next_attempt_at),
+                col(OutboxItem.lease_until),
+                col(OutboxItem.lease_token),
+            )
             .where(col(OutboxItem.status).in_([OutboxStatus.PENDING, *_HELD]))
+            .where(or_(col(OutboxItem.lease_token).is_(None), col(OutboxItem.lease_token) != token))
             .order_by(col(OutboxItem.id))
-            .limit(CLAIM_BATCH)
-            .execution_options(populate_existing=True)  # fresh values even if the writer's session saw the rows
+            .limit(CLAIM_WINDOW)
         ).all()
+        candidates: list[Any] = []
         for row in rows:
             key = (row.channel_id, row.address)
             if key in held_back:
@@ -104,30 +124,46 @@ class OutboxLedger:
             if not due:
                 held_back.add(key)  # keep this citizen's messages in order
                 continue
+            candidates.append(row)
+            if len(candidates) >= limit:
+                break
+        # The conditional updates are the lock: of several workers, one wins each item; a lease renewed since the
+        # select is not taken. Pending items are claimed in one statement, items taken over from a dead worker alone.
+        pending = [row.id for row in candidates if row.status == OutboxStatus.PENDING]
+        won: set[int] = set()
+        if pending:
+            won.update(_won_ids(session, self._claim_statement(now, token).where(
+                col(OutboxItem.id).in_(pending), col(OutboxItem.status) == OutboxStatus.PENDING,
+                col(OutboxItem.lease_token).is_(None),
+            )))  # fmt: skip
+        for row in candidates:
+            if row.status == OutboxStatus.PENDING:
+                continue
             if row.status == OutboxStatus.SENDING:
                 # Its worker died between handing it to the platform and recording the answer.
                 log.warning("outbox item %s: taken over from a worker that stopped while sending it", row.id)
-            # The conditional update is the lock: of several workers, one wins each item; a lease renewed
-            # since the select is not taken.
-            won = _changed(
-                session,
-                update(OutboxItem)
-                .where(col(OutboxItem.id) == row.id, col(OutboxItem.status) == row.status)
-                .where(col(OutboxItem.lease_token) == row.lease_token)  # "== None" is IS NULL
-                .where(
-                    or_(
-                        col(OutboxItem.status) == OutboxStatus.PENDING,
-                        col(OutboxItem.lease_until).is_(None),
-                        col(OutboxItem.lease_until) <= now,
-                    )
-                )
-                .values(status=OutboxStatus.CLAIMED, lease_until=now + self._lease, lease_token=token),
-            )
-            if won:
-                claimed.append(Claimed(row_id(row), row.message_id, row.channel_id, row.address, row.attempts))
+            won.update(_won_ids(session, self._claim_statement(now, token).where(
+                col(OutboxItem.id) == row.id, col(OutboxItem.status) == row.status,
+                col(OutboxItem.lease_token) == row.lease_token,
+                or_(col(OutboxItem.lease_until).is_(None), col(OutboxItem.lease_until) <= now),
+            )))  # fmt: skip
+        claimed: list[Claimed] = []
+        given_back: list[int] = []
+        lost: set[tuple[int, str]] = set()
+        for row in candidates:
+            key = (row.channel_id, row.address)
+            if row.id not in won:
+                lost.add(key)  # another worker took it: the citizen's later items wait for it
+            elif key in lost:
+                given_back.append(row.id)
             else:
-                held_back.add(key)
+                claimed.append(Claimed(row.id, row.message_id, row.channel_id, row.address, row.attempts))
+        if given_back:
+            _changed(session, _release_statement(token, given_back))
         return claimed
+
+    def _claim_statement(self, now: datetime, token: str) -> Update:
+        return update(OutboxItem).values(status=OutboxStatus.CLAIMED, lease_until=now + self._lease, lease_token=token)
 
     async def renew(self, token: str) -> None:
         statement = (
@@ -140,23 +176,49 @@ class OutboxLedger:
     async def prepare(self, token: str, item: Claimed) -> Prepared:
         """Read the item's message and, when it can go, mark it `sending` — committed before the platform hears of it
         (one transaction: the read and the step that makes it count as in flight)."""
-        return await self._writer.run(functools.partial(self._prepare, token=token, item=item))
+        [prepared] = await self.prepare_many(token, [item])
+        return prepared
 
-    def _prepare(self, session: Session, *, token: str, item: Claimed) -> Prepared:
-        message = session.get(Message, item.message_id)
-        if message is None:
-            return Prepared(Readiness.GONE)
-        conversation = session.get_one(Conversation, message.conversation_id)
-        if session.get_one(Citizen, conversation.citizen_id).unreachable:
-            return Prepared(Readiness.UNREACHABLE)
-        outbound = self._outbound(item, message)
-        won = _changed(
-            session,
-            update(OutboxItem)
-            .where(self._held(token, item.item_id, OutboxStatus.CLAIMED), col(OutboxItem.lease_until) > utcnow())
-            .values(status=OutboxStatus.SENDING),
+    async def prepare_many(self, token: str, items: list[Claimed]) -> list[Prepared]:
+        """`prepare` for many items in one writer unit (two reads and one update for the lot)."""
+        return await self._writer.run(functools.partial(self._prepare_many, token=token, items=items))
+
+    def _prepare_many(self, session: Session, *, token: str, items: list[Claimed]) -> list[Prepared]:
+        message_ids = [item.message_id for item in items]
+        messages = {row_id(message): message for message in session.exec(select(Message).where(col(Message.id).in_(message_ids)))}
+        conversation_ids = {message.conversation_id for message in messages.values()}
+        unreachable = set(
+            session.exec(
+                select(Conversation.id)
+                .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
+                .where(col(Conversation.id).in_(conversation_ids), col(Citizen.unreachable))
+            )
         )
-        return Prepared(Readiness.READY, outbound) if won else Prepared(Readiness.LEASE_LOST)
+        verdicts: dict[int, Prepared] = {}
+        ready: dict[int, OutboundMessage] = {}
+        for item in items:
+            message = messages.get(item.message_id)
+            if message is None:
+                verdicts[item.item_id] = Prepared(Readiness.GONE)
+            elif message.conversation_id in unreachable:
+                verdicts[item.item_id] = Prepared(Readiness.UNREACHABLE)
+            else:
+                ready[item.item_id] = self._outbound(item, message)
+        if ready:
+            statement = (
+                update(OutboxItem)
+                .where(
+                    col(OutboxItem.id).in_(ready),
+                    col(OutboxItem.lease_token) == token,
+                    col(OutboxItem.status) == OutboxStatus.CLAIMED,
+                    col(OutboxItem.lease_until) > utcnow(),
+                )
+                .values(status=OutboxStatus.SENDING)
+            )
+            won = _won_ids(session, statement)
+            for item_id, outbound in ready.items():
+                verdicts[item_id] = Prepared(Readiness.READY, outbound) if item_id in won else Prepared(Readiness.LEASE_LOST)
+        return [verdicts[item.item_id] for item in items]
 
     def _outbound(self, item: Claimed, message: Message) -> OutboundMessage:
         template = message.template or {}
@@ -186,15 +248,7 @@ class OutboxLedger:
     async def release(self, token: str, item_ids: list[int]) -> None:
         if not item_ids:
             return
-        statement = (
-            update(OutboxItem)
-            .where(
-                col(OutboxItem.id).in_(item_ids),
-                col(OutboxItem.lease_token) == token,
-                col(OutboxItem.status) == OutboxStatus.CLAIMED,
-            )
-            .values(status=OutboxStatus.PENDING, lease_until=None, lease_token=None)
-        )
+        statement = _release_statement(token, item_ids)
         await self._writer.run(lambda session: _changed(session, statement))
 
     async def retry_later(
@@ -223,7 +277,7 @@ class OutboxLedger:
         """Record an accepted send. The platform took it, so it is `sent` even if its id cannot be recorded."""
         platform_id = platform_ids[0] if platform_ids else None
         try:
-            await self._record_sent(token, item, platform_id)
+            await self.finish_sent_many(token, [(item, platform_id)])
             return
         except IntegrityError:
             # Another message of this channel already carries the id (e.g. updates that reached the webhook
@@ -232,34 +286,80 @@ class OutboxLedger:
         except Exception as exc:
             log.error("outbox item %s: sent, but recording it failed (%s); retrying", item.item_id, type(exc).__name__)
         try:
-            await self._record_sent(token, item, None)
+            await self.finish_sent_many(token, [(item, None)])
         except Exception as exc:
             # Left `sending`: counted as in flight, and sent again only if its lease runs out.
             log.error("outbox item %s: sent, but could not be recorded (%s)", item.item_id, type(exc).__name__)
 
-    async def _record_sent(self, token: str, item: Claimed, platform_id: str | None) -> None:
-        event = await self._writer.run(functools.partial(self._sent, token=token, item=item, platform_id=platform_id))
-        if event is not None:
+    async def finish_sent_many(self, token: str, sends: list[tuple[Claimed, str | None]]) -> None:
+        """Record many accepted sends (each with the platform's id, if any) in one writer unit; an id another
+        message of the channel already carries is left out (checked first, so one taken id fails nobody)."""
+        events = await self._writer.run(functools.partial(self._sent_many, token=token, sends=sends))
+        for event in events:
             self._bus.publish(event)
 
-    def _sent(self, session: Session, *, token: str, item: Claimed, platform_id: str | None) -> InboxEvent | None:
+    def _sent_many(self, session: Session, *, token: str, sends: list[tuple[Claimed, str | None]]) -> list[InboxEvent]:
         now = utcnow()
-        won = _changed(
-            session,
+        statement = (
             update(OutboxItem)
-            .where(self._held(token, item.item_id, OutboxStatus.SENDING))
-            .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, lease_token=None),
+            .where(
+                col(OutboxItem.id).in_([item.item_id for item, _ in sends]),
+                col(OutboxItem.lease_token) == token,
+                col(OutboxItem.status) == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.SENT, sent_at=now, lease_until=None, lease_token=None)
         )
-        if not won:
-            log.warning("outbox item %s: sent after its lease ran out; left to its new holder", item.item_id)
-            return None
-        message = session.get_one(Message, item.message_id)
-        message.status, message.sent_at = DeliveryStatus.SENT, now
-        if platform_id is not None:
-            message.platform_message_id = platform_id
-        session.add(message)
-        session.flush()
-        return InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
+        won = _won_ids(session, statement)
+        recorded = [(item, platform_id) for item, platform_id in sends if item.item_id in won]
+        for item, _ in sends:
+            if item.item_id not in won:
+                log.warning("outbox item %s: sent after its lease ran out; left to its new holder", item.item_id)
+        if not recorded:
+            return []
+        free = self._free_platform_ids(session, recorded)
+        session.execute(
+            update(_MESSAGES)  # executemany: one statement, a row of values per send
+            .where(_MESSAGES.c.id == bindparam("message"))
+            .values(status=DeliveryStatus.SENT, sent_at=now, platform_message_id=bindparam("platform_id")),
+            [{"message": item.message_id, "platform_id": free.get(item.item_id)} for item, _ in recorded],
+        )
+        return self._status_events(session, [item.message_id for item, _ in recorded])
+
+    @staticmethod
+    def _free_platform_ids(session: Session, sends: list[tuple[Claimed, str | None]]) -> dict[int, str]:
+        """Each send's platform id, unless another message of its channel carries it already (then left out)."""
+        wanted = {(item.channel_id, platform_id) for item, platform_id in sends if platform_id is not None}
+        if not wanted:
+            return {}
+        taken = set(
+            session.exec(
+                select(Message.channel_id, Message.platform_message_id).where(
+                    col(Message.channel_id).in_({channel for channel, _ in wanted}),
+                    col(Message.platform_message_id).in_({platform_id for _, platform_id in wanted}),
+                )
+            )
+        )
+        free: dict[int, str] = {}
+        for item, platform_id in sends:
+            if platform_id is None:
+                continue
+            if (item.channel_id, platform_id) in taken:
+                # E.g. updates that reached the webhook without the platform, numbered the same.
+                log.warning("outbox item %s: sent; its platform id is already taken, recorded without it", item.item_id)
+                continue
+            taken.add((item.channel_id, platform_id))
+            free[item.item_id] = platform_id
+        return free
+
+    @staticmethod
+    def _status_events(session: Session, message_ids: list[int]) -> list[InboxEvent]:
+        rows = session.exec(
+            select(Message.id, Message.tenant_id, Message.conversation_id).where(col(Message.id).in_(message_ids))
+        )
+        return [
+            InboxEvent(tenant_id, conversation_id, InboxEventKind.STATUS, message_id)
+            for message_id, tenant_id, conversation_id in rows
+        ]
 
     async def finish_failed(self, token: str, item: Claimed, reason: str, citizen_unreachable: bool) -> None:
         event = await self._writer.run(
@@ -292,6 +392,25 @@ class OutboxLedger:
         session.add(message)
         session.flush()
         return InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
+
+
+def _won_ids(session: Session, statement: Update) -> set[int]:
+    """Run a conditional UPDATE of outbox rows and return the ids of those it changed (the others lost their race)."""
+    result = session.execute(statement.returning(col(OutboxItem.id)).execution_options(synchronize_session=False))
+    return set(result.scalars())
+
+
+def _release_statement(token: str, item_ids: list[int]) -> Update:
+    """Hand claimed items back untouched (still `claimed` under `token`: nothing of them reached the platform)."""
+    return (
+        update(OutboxItem)
+        .where(
+            col(OutboxItem.id).in_(item_ids),
+            col(OutboxItem.lease_token) == token,
+            col(OutboxItem.status) == OutboxStatus.CLAIMED,
+        )
+        .values(status=OutboxStatus.PENDING, lease_until=None, lease_token=None)
+    )
 
 
 def _changed(session: Session, statement: Update) -> int:
