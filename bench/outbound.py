@@ -10,7 +10,11 @@ sent (each send's time): the sends after the first second (the platform lets a b
 over the time they took. The last run adds inbound at full rate: `wrk` on the webhook (new citizens with a keyword,
 so each also gets a reply) while the dispatcher empties the outbox at 1,000/s.
 
-`BENCH_OUTBOUND_SECONDS` (default 15) sets how long each run's outbox lasts at its limit.
+For scale, the same channel client alone (no database, no outbox, 64 sends at once, no limit) is run first: what
+this machine lets that client send (`bare_client`), which bounds every run (`fraction_of_bare_client`).
+
+`BENCH_OUTBOUND_SECONDS` (default 15) sets how long each run's outbox lasts at its limit; `BENCH_OUTBOUND_RUNS`
+(comma-separated names) runs only some.
 """
 
 from __future__ import annotations
@@ -188,6 +192,30 @@ def run_scenario(workdir: Path, sim_url: str, scenario: Scenario, base: int) -> 
     return figures
 
 
+async def _bare_sends(sim_url: str, token: str, items: int, base: int) -> None:
+    from integrations.base import MessageKind, OutboundMessage
+    from integrations.telegram import TelegramChannel
+
+    channel = TelegramChannel(channel_id=0, token=token, secret="", api_base=sim_url, max_per_second=10**6)
+    lanes = asyncio.Semaphore(64)
+
+    async def one(n: int) -> None:
+        async with lanes:
+            await channel.send(OutboundMessage(address=str(base + n), kind=MessageKind.TEXT, text="Bon dia"))
+
+    await asyncio.gather(*(one(n) for n in range(items)))
+    await channel.close()
+
+
+def bare_client(sim_url: str, items: int, base: int) -> dict[str, Any]:
+    """The same channel client with no database and no outbox, as fast as it goes: this machine's ceiling for it."""
+    token = f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(12)}"
+    httpx.post(f"{sim_url}/sim/telegram/bots/{token}/limits", json={"global_per_second": 10**6}, timeout=10).raise_for_status()
+    asyncio.run(_bare_sends(sim_url, token, items, base))
+    rate = sustained_rate(sent_times(sim_url, token))
+    return {"items": items, "sends_per_s": round(rate, 1)}
+
+
 def main() -> dict[str, Any]:
     from tests.processes import free_port, serve, simulator_command
 
@@ -205,11 +233,15 @@ def main() -> dict[str, Any]:
         sim = stack.enter_context(
             serve(simulator_command(port), port=port, log_path=workdir / "sim.log", ready_path="/sim/health")
         )
+        bare = bare_client(sim.url, 3000, 9 * 10**10)
+        figures["bare_client"] = bare
+        print("bare_client", json.dumps(bare), flush=True)
         only = {name for name in os.environ.get("BENCH_OUTBOUND_RUNS", "").split(",") if name}
         for number, scenario in enumerate(SCENARIOS):
             if only and scenario.name not in only:
                 continue
             result = run_scenario(workdir, sim.url, scenario, (number + 1) * 10**10)
+            result["fraction_of_bare_client"] = round(result["sends_per_s"] / bare["sends_per_s"], 3)
             figures["runs"][scenario.name] = result
             print(scenario.name, json.dumps(result), flush=True)
     RESULTS.mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -70,6 +71,10 @@ OVERALL_RATE = 30
 # A long text goes out in parts; a 429 between parts is waited out here (up to this long) so that parts are
 # neither lost nor sent twice by a retry of the whole message.
 MAX_WAIT_BETWEEN_PARTS = 30.0
+# Sends in flight at once (and connections to the Bot API): enough for the bot's rate at an answer time of
+# `ANSWER_SECONDS`, between these bounds. More than needed costs: httpx scans every pooled connection for each request.
+ANSWER_SECONDS = 0.02
+MIN_CONNECTIONS, MAX_CONNECTIONS = 8, 64
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -100,12 +105,15 @@ class TelegramChannel(Channel):
         # The bot's overall rate is paced here (python-telegram-bot's limiter keeps only the per-group one): its own
         # overall limiter would burst a whole second's worth at once, where the platform keeps no slack for jitter.
         self._throughput = throughput_limiter(max_per_second)
+        connections = max(MIN_CONNECTIONS, min(MAX_CONNECTIONS, math.ceil(max_per_second * ANSWER_SECONDS)))
+        # Held around each request so that no request queues inside httpx's pool (queued ones are scanned too).
+        self._connections = asyncio.Semaphore(connections)
         self._paid: dict[str, Any] = {"allow_paid_broadcast": True} if max_per_second > OVERALL_RATE else {}
         self._bot = ExtBot(
             token,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=64, read_timeout=30, write_timeout=30, media_write_timeout=60),
+            request=HTTPXRequest(connection_pool_size=connections, read_timeout=30, write_timeout=30, media_write_timeout=60),
             get_updates_request=HTTPXRequest(read_timeout=60),
             # max_retries=0: a 429 reaches the outbox, which reschedules durably instead of sleeping in memory.
             rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=0),
@@ -300,7 +308,7 @@ class TelegramChannel(Channel):
     @contextlib.asynccontextmanager
     async def _paced(self, address: str) -> AsyncIterator[None]:
         """Wait for the chat's turn, then the bot's (so a chat waiting its second holds no share of the bot's rate)."""
-        async with self._chat_limiter(address), self._throughput:
+        async with self._chat_limiter(address), self._throughput, self._connections:
             yield
 
     async def send(self, message: OutboundMessage) -> SendReceipt:
