@@ -18,6 +18,7 @@ from citymes_app.runtime import Runtime
 from tests.helpers import Town, citizen_says, eventually
 
 HOURS_ANSWER = "L'OAC obre de dilluns a divendres de 8 a 19 h."
+HORARIOS_ANSWER = "La OAC abre de lunes a viernes de 8 a 19 h."
 
 
 async def sent_by_bot(town: Town) -> list[tuple[int, str]]:
@@ -165,3 +166,45 @@ async def test_a_worker_that_loses_its_lease_mid_send_does_not_overwrite_the_new
         answer = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)).one()
     assert (answer.status, answer.error) == ("sent", None)
     cut_off.dispose()
+
+
+async def test_many_citizens_answers_are_claimed_marked_sending_and_recorded_in_lots(runtime: Runtime, town: Town) -> None:
+    chats = list(range(851, 891))
+    for chat_id in chats:
+        await citizen_says(town, chat_id, text="horaris")
+    updates: list[str] = []
+
+    def count_outbox_updates(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE outbox_item"):
+            updates.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count_outbox_updates)
+    try:
+        attempted = await dispatcher(runtime).dispatch_due()
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count_outbox_updates)
+
+    assert attempted == len(chats)
+    assert sorted(await sent_by_bot(town)) == [(chat_id, HOURS_ANSWER) for chat_id in chats]
+    assert {row.status for row in outbox_rows(runtime)} == {OutboxStatus.SENT}
+    # Item by item it takes three updates each (claimed, sending, sent): 120 here. In lots the claim and the marking
+    # are one statement each; the answers are recorded in as many lots as they arrive apart (at 30/s, most alone).
+    assert len(updates) <= len(chats) + 2
+
+
+async def test_a_running_worker_sends_each_citizens_answers_in_the_order_they_were_written(runtime: Runtime, town: Town) -> None:
+    asked = ["horaris", "horarios", "horaris"]
+    for chat_id in (861, 862):
+        for keyword in asked:
+            await citizen_says(town, chat_id, text=keyword)
+    worker = asyncio.create_task(runtime.dispatcher(poll_interval=0.05).run())
+    try:
+        await eventually(lambda: {row.status for row in outbox_rows(runtime)} == {OutboxStatus.SENT}, timeout=30)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+
+    sent = await sent_by_bot(town)
+    expected = [HOURS_ANSWER, HORARIOS_ANSWER, HOURS_ANSWER]
+    assert [text for chat, text in sent if chat == 861] == expected
+    assert [text for chat, text in sent if chat == 862] == expected

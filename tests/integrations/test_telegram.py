@@ -1,10 +1,13 @@
-"""The Telegram channel: splitting long texts, its public address, and the Bot API base it is given."""
+"""The Telegram channel: splitting long texts, its public address, the Bot API base it is given, its send rate."""
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
-from integrations.base import AddressKind, ChannelAddress, OutboundMessage, describe_channel
+from integrations.base import BURST_SECONDS, AddressKind, ChannelAddress, OutboundMessage, describe_channel
 from integrations.simulator.client import SimulatorClient
 from integrations.telegram import TelegramChannel, split_text
 
@@ -48,3 +51,57 @@ async def test_the_bot_talks_to_the_api_base_it_is_given_not_the_environment(
     assert len(receipt.platform_message_ids) == 1
     screen = await SimulatorClient(simulator_url).telegram_chat(TOKEN, 4242)
     assert [m["text"] for m in screen["messages"]] == ["Bon dia"]
+
+
+def most_in_one_second(times: list[float]) -> int:
+    """The most sends the platform saw within any one second (from its own record of when each arrived)."""
+    ordered = sorted(times)
+    return max(sum(1 for t in ordered[i:] if t < start + 1.0) for i, start in enumerate(ordered))
+
+
+async def arrival_times(simulator_url: str, token: str) -> list[float]:
+    """When each of the bot's sends reached the platform, as the simulator recorded it."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.get(f"{simulator_url}/sim/telegram/bots/{token}/sent")
+    response.raise_for_status()
+    return [item["time"] for item in response.json()["sent"]]
+
+
+async def send_to_citizens(channel: TelegramChannel, citizens: int) -> None:
+    await asyncio.gather(*(channel.send(OutboundMessage(address=str(7000 + n), text="Avís")) for n in range(citizens)))
+
+
+async def test_a_bot_raised_above_the_default_rate_sends_faster_and_never_above_its_own_limit(simulator_url: str) -> None:
+    token = "223456789:AAraised_bot-ABCDE"
+    simulator = SimulatorClient(simulator_url)
+    await simulator.telegram_limits(token, global_per_second=100)  # the bot on paid broadcast, at 100/s
+    channel = TelegramChannel.from_credentials(2, {"token": token, "secret": "s", "max_per_second": 100}, api_base=simulator_url)
+    try:
+        await send_to_citizens(channel, 250)  # any send the platform refused would raise RateLimited here
+    finally:
+        await channel.close()
+
+    times = await arrival_times(simulator_url, token)
+    assert len(times) == 250
+    # Well above Telegram's default 30/s, and within the bot's 100/s (plus the small client-side burst).
+    assert 2 * 30 < most_in_one_second(times) <= 100 + 100 * BURST_SECONDS
+
+
+async def test_a_bot_at_the_default_rate_is_never_refused_by_the_platform(simulator_url: str) -> None:
+    token = "323456789:AAdefault_bot-ABCDE"
+    channel = TelegramChannel.from_credentials(3, {"token": token, "secret": "s"}, api_base=simulator_url)
+    try:
+        await send_to_citizens(channel, 70)  # more than two seconds' worth at 30/s
+    finally:
+        await channel.close()
+
+    times = await arrival_times(simulator_url, token)
+    assert len(times) == 70
+    assert most_in_one_second(times) <= 30 + 30 * BURST_SECONDS
+
+
+def test_a_channel_rate_that_is_not_a_positive_number_is_refused_with_its_name() -> None:
+    with pytest.raises(ValueError, match="max_per_second"):
+        TelegramChannel.from_credentials(4, {"token": TOKEN, "secret": "s", "max_per_second": "fast"})
+    with pytest.raises(ValueError, match="max_per_second"):
+        TelegramChannel.from_credentials(4, {"token": TOKEN, "secret": "s", "max_per_second": 0})
