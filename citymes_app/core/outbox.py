@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 #: out only for a dead worker, and a restart waits at most this long for what the dead one held.
 LEASE = timedelta(seconds=20)
 #: Citizens served at once by one worker (its lanes): also the most sends one worker can have in flight.
-CONCURRENCY = 64
+CONCURRENCY = 32
 #: A running worker claims again when fewer than this many of its claimed items are left to send.
 REFILL_BELOW = CLAIM_BATCH // 2
 
