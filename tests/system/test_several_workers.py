@@ -1,0 +1,126 @@
+"""Several backend workers on PostgreSQL and Redis: a citizen's message arriving through the webhook on one worker
+reaches an operator whose tab is connected to another.
+
+Two backend processes (`reflex run --env prod --backend-only`, one granian worker each) on two ports share one
+PostgreSQL database and one Redis database: that is what granian's workers are to each other (separate processes,
+each with its own Reflex instance id), but with two ports the test chooses which worker each connection reaches.
+The operator's tab is a raw websocket client speaking Reflex's protocol (`tests/e2e/raw_tab.py`); the citizen writes
+through the simulator, whose webhook points at the other worker.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from citymes_app.pages import inbox
+from tests.e2e.raw_tab import RawTab
+from tests.e2e.support import Site, new_chat_id
+from tests.system.processes import (
+    base_env,
+    free_port,
+    run_cli,
+    start_backend,
+    start_simulator,
+    stop_group,
+    wait_until_up,
+)
+
+TOKEN = "7000000002:severalWorkersBotToken"
+SECRET = "several-workers-secret"
+OPERATOR = ("laia@vila.test", "laia-password-123")
+UPDATE_TIMEOUT = 30.0
+
+
+@dataclass
+class Workers:
+    """The simulator and two backends sharing one PostgreSQL database and one Redis database."""
+
+    env: dict[str, str]
+    simulator_url: str
+    urls: list[str]
+    logs: list[Path]
+    channel_id: int
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def site(self, worker: int) -> Site:
+        """One worker as a site a raw tab can connect to."""
+        return Site(url=self.urls[worker], simulator_url=self.simulator_url, bot_token=TOKEN, log_path=self.logs[worker])
+
+    def signed_in_tab(self, worker: int) -> RawTab:
+        """An operator's inbox tab connected to `worker`, signed in and linked to the live inbox."""
+        email, password = OPERATOR
+        login = RawTab(self.site(worker)).connect("/login")
+        try:
+            cookie = login.sign_in(email, password)
+        finally:
+            login.close()
+        tab = RawTab(self.site(worker)).connect(inbox.ROUTE, session_cookie=cookie)
+        tab.load_page(inbox.ROUTE)
+        return tab
+
+
+@pytest.fixture
+def workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Workers]:
+    sim_port = free_port()
+    simulator_url = f"http://127.0.0.1:{sim_port}"
+    env = base_env(
+        CITYMES_DATABASE_URL=postgres_url,
+        REFLEX_REDIS_URL=redis_url,
+        GRANIAN_WORKERS="1",  # one worker per port: the test picks the worker by the port
+        CITYMES_MEDIA_DIR=str(tmp_path / "media"),
+        CITYMES_TELEGRAM_API_BASE=simulator_url,
+        CITYMES_WHATSAPP_API_BASE=simulator_url,
+        CITYMES_SIMULATOR_URL=simulator_url,
+    )
+    simulator = start_simulator(env, sim_port, tmp_path / "simulator.log")
+    site: Workers | None = None
+    try:
+        run_cli(env, "init-db")
+        run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
+        email, password = OPERATOR
+        run_cli(env, "operator", "add", "vila", email, "--name", "Laia", stdin=password + "\n")
+        channel_id = int(run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", SECRET))
+        ports = [free_port(), free_port()]
+        logs = [tmp_path / f"worker-{n}.log" for n in range(len(ports))]
+        site = Workers(env, simulator_url, [f"http://127.0.0.1:{port}" for port in ports], logs, channel_id)
+        site.processes = [start_backend(env, port, log, wait=False) for port, log in zip(ports, logs, strict=True)]
+        for url, proc, log in zip(site.urls, site.processes, logs, strict=True):
+            wait_until_up(f"{url}/healthz", proc, log)
+        yield site
+    finally:
+        if site is not None:
+            for proc in site.processes:
+                stop_group(proc)
+        stop_group(simulator, signal.SIGINT)
+
+
+def wait_for(tab: RawTab, marker: str) -> None:
+    deadline = time.monotonic() + UPDATE_TIMEOUT
+    while marker not in tab.text():
+        assert time.monotonic() < deadline, f"the tab on {tab.site.url} never received the citizen's message"
+        time.sleep(0.1)
+
+
+def test_a_message_arriving_on_one_worker_reaches_an_operator_connected_to_another(workers: Workers) -> None:
+    first, second = 0, 1
+    run_cli(workers.env, "channel", "set-webhook", str(workers.channel_id), "--base-url", workers.urls[second])
+    on_first = workers.signed_in_tab(first)
+    on_second = workers.signed_in_tab(second)
+    try:
+        chat_id, marker = new_chat_id(), f"farola-{new_chat_id()}"
+        assert marker not in on_first.text()
+        answer = workers.site(second).citizen_says(chat_id, "Pere", text=f"La farola del carrer Nou no va ({marker})")
+        assert answer["webhook_status"] == 200
+
+        wait_for(on_first, marker)  # through Redis: the message was stored and published by the other worker
+        wait_for(on_second, marker)
+    finally:
+        on_first.close()
+        on_second.close()
