@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, func, select
@@ -11,6 +12,7 @@ from sqlmodel import Session, func, select
 from citymes_app.core.polling import PollingSupervisor
 from citymes_app.models import Channel, Message
 from citymes_app.runtime import Runtime
+from integrations.simulator.client import SimulatorClient
 from tests.helpers import Town, bot_messages, citizen_says, eventually, make_town
 
 
@@ -64,3 +66,43 @@ async def test_messages_sent_while_stopped_are_taken_once_after_a_restart(runtim
         assert inbound_count(runtime) == 2
     finally:
         await stop(poller)
+
+
+def lease_owner(runtime: Runtime, channel_id: int) -> str | None:
+    with Session(runtime.engine) as session:
+        return session.get_one(Channel, channel_id).poll_lease_owner
+
+
+async def test_two_workers_never_poll_one_bot_at_once_and_one_takes_over_when_the_other_stops(
+    runtime: Runtime, polling_town: Town
+) -> None:
+    def worker() -> PollingSupervisor:
+        lease = timedelta(seconds=3)
+        return PollingSupervisor(
+            ingestor=runtime.ingestor, channels=runtime.channels, long_poll_seconds=1, lease=lease, rescan_seconds=0.2
+        )
+
+    first, second = worker(), worker()
+    tasks = {first.owner: asyncio.create_task(first.run()), second.owner: asyncio.create_task(second.run())}
+    try:
+        holder = await eventually(lambda: lease_owner(runtime, polling_town.channel_id))
+        for n in range(6):
+            await citizen_says(polling_town, 810 + n, text=f"missatge {n}")
+            await asyncio.sleep(0.3)
+        await eventually(lambda: inbound_count(runtime) == 6)
+        assert lease_owner(runtime, polling_town.channel_id) == holder
+
+        assert holder in tasks
+        await stop(tasks.pop(holder))
+        successor = await eventually(lambda: lease_owner(runtime, polling_town.channel_id))
+        assert successor != holder
+        for n in range(6, 10):
+            await citizen_says(polling_town, 810 + n, text=f"missatge {n}")
+        await eventually(lambda: inbound_count(runtime) == 10)
+
+        polling = await SimulatorClient(polling_town.simulator_url).telegram_polling(polling_town.token)
+        assert polling["polls"] > 10  # both rounds of long polls happened...
+        assert polling["conflicts"] == 0  # ...and never two at once
+    finally:
+        for task in tasks.values():
+            await stop(task)

@@ -59,9 +59,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, log_path: Path) -> None:
 def start_in_group(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """Start `command` in its own process group, output to `log_path`."""
     with log_path.open("w") as log:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def start_simulator(env: dict[str, str], port: int, log_path: Path, *, webhook_attempts: int = 60) -> subprocess.Popen:
