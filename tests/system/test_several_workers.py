@@ -10,6 +10,7 @@ through the simulator, whose webhook points at the other worker.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -18,8 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from citymes_app.core.db import make_engine
 from citymes_app.pages import inbox
+from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
 from tests.e2e.support import Site, new_chat_id
 from tests.system.processes import (
@@ -52,6 +56,16 @@ class Workers:
     def site(self, worker: int) -> Site:
         """One worker as a site a raw tab can connect to."""
         return Site(url=self.urls[worker], simulator_url=self.simulator_url, bot_token=TOKEN, log_path=self.logs[worker])
+
+    def conversation_of(self, chat_id: int) -> int:
+        """The id of the conversation with the citizen `chat_id`."""
+        engine = make_engine(self.env["CITYMES_DATABASE_URL"])
+        try:
+            with engine.connect() as connection:
+                query = text("SELECT id FROM conversation WHERE address = :address")
+                return connection.execute(query, {"address": str(chat_id)}).scalar_one()
+        finally:
+            engine.dispose()
 
     def signed_in_tab(self, worker: int) -> RawTab:
         """An operator's inbox tab connected to `worker`, signed in and linked to the live inbox."""
@@ -101,11 +115,18 @@ def workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Worke
         stop_group(simulator, signal.SIGINT)
 
 
-def wait_for(tab: RawTab, marker: str) -> None:
+def wait_for(tab: RawTab, marker: str, state: type | None = None) -> None:
+    """Wait until the tab received `marker` (in the values of `state`, when given)."""
     deadline = time.monotonic() + UPDATE_TIMEOUT
-    while marker not in tab.text():
-        assert time.monotonic() < deadline, f"the tab on {tab.site.url} never received the citizen's message"
+    while marker not in (tab.text() if state is None else values_of(tab, state)):
+        assert time.monotonic() < deadline, f"the tab on {tab.site.url} never received {marker!r}"
         time.sleep(0.1)
+
+
+def values_of(tab: RawTab, state: type) -> str:
+    """Everything the tab received of one state's values, as one string to search."""
+    name = state.get_full_name()  # type: ignore[attr-defined]  # a Reflex state class
+    return json.dumps([update.get("delta", {}).get(name) for update in list(tab.updates)], ensure_ascii=False)
 
 
 def test_a_message_arriving_on_one_worker_reaches_an_operator_connected_to_another(workers: Workers) -> None:
@@ -121,6 +142,21 @@ def test_a_message_arriving_on_one_worker_reaches_an_operator_connected_to_anoth
 
         wait_for(on_first, marker)  # through Redis: the message was stored and published by the other worker
         wait_for(on_second, marker)
+
+        # The operator on the first worker opens the conversation: the citizen's next message redraws that thread.
+        on_first.send(InboxState, "select", conversation_id=workers.conversation_of(chat_id))
+        later = f"encara-{new_chat_id()}"
+        workers.site(second).citizen_says(chat_id, "Pere", text=f"Continua apagada ({later})")
+        wait_for(on_first, later, InboxState)
+
+        # Their reply, written on the first worker, reaches the citizen and the colleague on the second worker.
+        reply = f"Hi enviem la brigada ({new_chat_id()})"
+        on_first.send(InboxState, "send_reply", form_data={"reply": reply})
+        wait_for(on_second, reply)
+        deadline = time.monotonic() + UPDATE_TIMEOUT
+        while reply not in [m.get("text") for m in workers.site(second).phone_screen(chat_id)]:
+            assert time.monotonic() < deadline, "the operator's reply never reached the citizen"
+            time.sleep(0.2)
     finally:
         on_first.close()
         on_second.close()
