@@ -70,12 +70,11 @@ def start_simulator(env: dict[str, str], port: int, log_path: Path, *, webhook_a
     return proc
 
 
-def start_backend(env: dict[str, str], port: int, log_path: Path, *, wait: bool = True) -> subprocess.Popen:
-    """`reflex run --env prod --backend-only` on `port`, once it answers `/healthz` (unless not `wait`)."""
+def start_backend(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
+    """`reflex run --env prod --backend-only` on `port`, once it answers `/healthz`."""
     command = [str(BIN / "reflex"), "run", "--env", "prod", "--backend-only", "--backend-port", str(port)]
     proc = start_in_group(command, env, log_path)
-    if wait:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", proc, log_path)
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", proc, log_path)
     return proc
 
 

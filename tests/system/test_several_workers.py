@@ -33,7 +33,6 @@ from tests.system.processes import (
     start_backend,
     start_simulator,
     stop_group,
-    wait_until_up,
 )
 
 TOKEN = "7000000002:severalWorkersBotToken"
@@ -104,9 +103,8 @@ def workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Worke
         ports = [free_port(), free_port()]
         logs = [tmp_path / f"worker-{n}.log" for n in range(len(ports))]
         site = Workers(env, simulator_url, [f"http://127.0.0.1:{port}" for port in ports], logs, channel_id)
-        site.processes = [start_backend(env, port, log, wait=False) for port, log in zip(ports, logs, strict=True)]
-        for url, proc, log in zip(site.urls, site.processes, logs, strict=True):
-            wait_until_up(f"{url}/healthz", proc, log)
+        for port, log in zip(ports, logs, strict=True):  # one after the other: both prepare the same .web folder
+            site.processes.append(start_backend(env, port, log))
         yield site
     finally:
         if site is not None:
