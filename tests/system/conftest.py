@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -31,9 +32,9 @@ def redis_server_url() -> str:
     return os.environ.get("CITYMES_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped on leaving."""
     server = make_url(postgres_server_url())
     name = f"citymes_test_{secrets.token_hex(6)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -47,9 +48,9 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """The URL of a Redis database number no one else uses (claimed with a key), emptied after the test.
+@contextmanager
+def fresh_redis_database() -> Iterator[str]:
+    """The URL of a Redis database number no one else uses (claimed with a key), emptied on leaving.
 
     Reflex keeps no key prefix of its own, so a database number is the unit of isolation."""
     server = redis_server_url()
@@ -73,6 +74,20 @@ def redis_url() -> Iterator[str]:
                 client.flushdb()
         finally:
             client.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the test."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database number of the test's own."""
+    with fresh_redis_database() as url:
+        yield url
 
 
 def database_url(server: str, number: int) -> str:

@@ -10,14 +10,17 @@ through the simulator, whose webhook points at the other worker.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -26,6 +29,7 @@ from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
 from tests.e2e.support import Site, new_chat_id
+from tests.system.conftest import fresh_postgres_database, fresh_redis_database
 from tests.system.processes import (
     base_env,
     free_port,
@@ -38,6 +42,9 @@ from tests.system.processes import (
 TOKEN = "7000000002:severalWorkersBotToken"
 SECRET = "several-workers-secret"
 OPERATOR = ("laia@vila.test", "laia-password-123")
+KEYWORDS_CSV = "keyword,response,language,synonyms,featured\nHORARIS,L'OAC obre de 8 a 19 h.,ca,horari,true\n"
+ANSWER = "L'OAC obre de 8 a 19 h."
+CITIZENS = 60
 UPDATE_TIMEOUT = 30.0
 
 
@@ -66,6 +73,14 @@ class Workers:
         finally:
             engine.dispose()
 
+    def query(self, sql: str) -> list[tuple]:
+        engine = make_engine(self.env["CITYMES_DATABASE_URL"])
+        try:
+            with engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(text(sql))]
+        finally:
+            engine.dispose()
+
     def signed_in_tab(self, worker: int) -> RawTab:
         """An operator's inbox tab connected to `worker`, signed in and linked to the live inbox."""
         email, password = OPERATOR
@@ -79,8 +94,15 @@ class Workers:
         return tab
 
 
-@pytest.fixture
-def workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Workers]:
+@pytest.fixture(scope="module")
+def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    """One installation for the module's tests (each uses citizens of its own)."""
+    tmp_path = tmp_path_factory.mktemp("workers")
+    with fresh_postgres_database() as postgres_url, fresh_redis_database() as redis_url:
+        yield from serve_two_workers(tmp_path, postgres_url, redis_url)
+
+
+def serve_two_workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Workers]:
     sim_port = free_port()
     simulator_url = f"http://127.0.0.1:{sim_port}"
     env = base_env(
@@ -95,8 +117,11 @@ def workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Worke
     simulator = start_simulator(env, sim_port, tmp_path / "simulator.log")
     site: Workers | None = None
     try:
+        keywords = tmp_path / "keywords.csv"
+        keywords.write_text(KEYWORDS_CSV)
         run_cli(env, "init-db")
         run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
+        run_cli(env, "keywords", "import", "vila", str(keywords))
         email, password = OPERATOR
         run_cli(env, "operator", "add", "vila", email, "--name", "Laia", stdin=password + "\n")
         channel_id = int(run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", SECRET))
@@ -158,3 +183,36 @@ def test_a_message_arriving_on_one_worker_reaches_an_operator_connected_to_anoth
     finally:
         on_first.close()
         on_second.close()
+
+
+async def test_each_reply_is_sent_once_while_both_workers_dispatch(workers: Workers) -> None:
+    chats = [new_chat_id() for _ in range(CITIZENS)]
+    bot_url = f"{workers.simulator_url}/sim/telegram/bots/{TOKEN}"
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def citizen_asks(chat_id: int) -> None:
+            body = {"chat_id": chat_id, "first_name": "Veí", "text": "horaris"}
+            answer = await client.post(f"{bot_url}/citizen-message", json=body)
+            answer.raise_for_status()
+            assert answer.json()["webhook_status"] == 200
+
+        # Half the citizens write to each worker; every worker's dispatcher sends, from the one shared outbox.
+        half = len(chats) // 2
+        for worker, citizens in enumerate((chats[:half], chats[half:])):
+            run_cli(workers.env, "channel", "set-webhook", str(workers.channel_id), "--base-url", workers.urls[worker])
+            await asyncio.gather(*(citizen_asks(chat_id) for chat_id in citizens))
+
+        async def replies() -> Counter[int]:
+            sent = (await client.get(f"{bot_url}/sent")).json()["sent"]
+            return Counter(item["chat_id"] for item in sent if item["text"] == ANSWER)
+
+        deadline = time.monotonic() + UPDATE_TIMEOUT
+        while True:
+            waiting = workers.query("SELECT count(*) FROM outbox_item WHERE status IN ('pending', 'claimed', 'sending')")
+            per_chat = await replies()
+            if waiting[0][0] == 0 and all(per_chat[chat_id] for chat_id in chats):
+                break
+            assert time.monotonic() < deadline, f"replies still missing: {sum(1 for c in chats if not per_chat[c])}"
+            await asyncio.sleep(0.5)
+
+    assert {chat_id: per_chat[chat_id] for chat_id in chats} == dict.fromkeys(chats, 1)
