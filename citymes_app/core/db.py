@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import Update, event
 from sqlalchemy.engine import CursorResult, Engine
@@ -16,6 +16,8 @@ from citymes_app.core.config import load_settings
 
 if TYPE_CHECKING:
     from alembic.config import Config  # imported for real only when migrating
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -57,6 +59,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+BATCH_MEMO = "citymes.batch_memo"
+
+
+def batch_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered for the rest of the session when the session asks for it (the group-committing writer
+    does: a batch of messages reads the tenant's office hours and keyword index once, not once per message)."""
+    memo = session.info.get(BATCH_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def rows_updated(session: Session, statement: Update) -> int:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, select
 
+from citymes_app.core.db import batch_memo
 from citymes_app.models import LocalHoliday, OfficeHours, Tenant, row_id
 
 # Monday to Friday, 8:00 to 19:00: the citizen-service office's hours when a tenant has set none.
@@ -52,7 +53,11 @@ def _parse(value: str) -> time:
 
 def schedule(session: Session, *, tenant_id: int) -> list[Slot]:
     """The tenant's weekly slots (the default Mon–Fri 8–19 when none are set), in order."""
-    rows = session.exec(select(OfficeHours).where(OfficeHours.tenant_id == tenant_id)).all()
+    rows = batch_memo(
+        session,
+        ("office-hours", tenant_id),
+        lambda: session.exec(select(OfficeHours).where(OfficeHours.tenant_id == tenant_id)).all(),
+    )
     raw = [(r.weekday, r.opens, r.closes) for r in rows] or DEFAULT_SCHEDULE
     return sorted((Slot(day, _parse(o), _parse(c)) for day, o, c in raw), key=lambda s: (s.weekday, s.opens))
 
@@ -115,9 +120,15 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> dict[d
 
 def holiday_name(session: Session, *, tenant: Tenant, day: date) -> str | None:
     """Why the office is closed on `day` (a public or local holiday), or None."""
-    local = session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant.id, LocalHoliday.day == day)).first()
+    local = batch_memo(
+        session,
+        ("local-holiday", tenant.id, day),
+        lambda: session.exec(
+            select(LocalHoliday.name).where(LocalHoliday.tenant_id == tenant.id, LocalHoliday.day == day)
+        ).first(),
+    )
     if local is not None:
-        return local.name
+        return local
     return _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, day.year).get(day)
 
 

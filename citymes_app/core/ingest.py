@@ -1,4 +1,5 @@
-"""Taking in one inbound message from any channel: dedupe, fetch its media, run the pipeline, commit, tell the inbox.
+"""Taking in one inbound message from any channel: fetch its media, run the pipeline in the group-committing writer,
+tell the inbox.
 
 Shared by the webhooks and the pollers, so both paths store and answer a message exactly the same way.
 """
@@ -6,8 +7,9 @@ Shared by the webhooks and the pollers, so both paths store and answer a message
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -15,48 +17,40 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from citymes_app.core import citizens, pipeline
+from citymes_app.core import citizens, pipeline, text_intake
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.media import save_media
+from citymes_app.core.writer import BatchWriter
 from citymes_app.models import Channel as ChannelRow
 from integrations.base import Channel, InboundMessage, PermanentChannelError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Ingestor:
     """Everything `ingest` needs, built once by the wiring."""
 
     engine: Engine
     bus: EventBus
     media_dir: Path
+    writer: BatchWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = BatchWriter(self.engine)
 
     async def ingest(self, *, channel_id: int, channel: Channel, inbound: InboundMessage) -> pipeline.ReceiveResult:
         """Store and route `inbound`; when this returns the message is committed (acknowledge it then).
 
         A transient failure fetching the media raises, so the platform retries the delivery later.
         """
-        if await asyncio.to_thread(self._already_stored, channel_id, inbound.platform_message_id):
-            return pipeline.ReceiveResult(duplicate=True)
         media = None
         if inbound.media is not None:
-            try:
-                data = await channel.download_media(inbound.media)
-            except PermanentChannelError as exc:
-                log.warning("channel %s: media of a message could not be fetched (%s)", channel_id, type(exc).__name__)
-            else:
-                path = await asyncio.to_thread(
-                    save_media,
-                    self.media_dir,
-                    tenant_id=await asyncio.to_thread(self._tenant_of, channel_id),
-                    data=data,
-                    kind=inbound.kind,
-                    filename=inbound.media.filename,
-                    mime_type=inbound.media.mime_type,
-                )
-                media = pipeline.StoredMedia(path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename)
-        result = await asyncio.to_thread(self._store, channel_id, inbound, media)
+            # Only a message with media is checked first: a retried delivery must not fetch its file again.
+            if await asyncio.to_thread(self._already_stored, channel_id, inbound.platform_message_id):
+                return pipeline.ReceiveResult(duplicate=True)
+            media = await self._fetch_media(channel_id, channel, inbound)
+        result = await self.writer.run(functools.partial(self._store, channel_id=channel_id, inbound=inbound, media=media))
         if not result.duplicate and result.tenant_id is not None and result.conversation_id is not None:
             self.bus.publish(InboxEvent(result.tenant_id, result.conversation_id, InboxEventKind.MESSAGE, result.message_id))
             for reply_id in result.reply_message_ids:
@@ -64,6 +58,24 @@ class Ingestor:
             if result.reply_message_ids:
                 self.bus.wake_outbox()
         return result
+
+    async def _fetch_media(self, channel_id: int, channel: Channel, inbound: InboundMessage) -> pipeline.StoredMedia | None:
+        assert inbound.media is not None
+        try:
+            data = await channel.download_media(inbound.media)
+        except PermanentChannelError as exc:
+            log.warning("channel %s: media of a message could not be fetched (%s)", channel_id, type(exc).__name__)
+            return None
+        path = await asyncio.to_thread(
+            save_media,
+            self.media_dir,
+            tenant_id=await asyncio.to_thread(self._tenant_of, channel_id),
+            data=data,
+            kind=inbound.kind,
+            filename=inbound.media.filename,
+            mime_type=inbound.media.mime_type,
+        )
+        return pipeline.StoredMedia(path=path, mime_type=inbound.media.mime_type, filename=inbound.media.filename)
 
     def _already_stored(self, channel_id: int, platform_message_id: str) -> bool:
         with Session(self.engine) as session:
@@ -73,19 +85,24 @@ class Ingestor:
         with Session(self.engine) as session:
             return session.exec(select(ChannelRow.tenant_id).where(ChannelRow.id == channel_id)).one()
 
-    def _store(self, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None) -> pipeline.ReceiveResult:
-        with Session(self.engine, expire_on_commit=False) as session:
-            # The pipeline never reads the credentials: leave them sealed (no decrypt on the message path).
-            row = session.get_one(ChannelRow, channel_id, options=[defer(ChannelRow.credentials)])  # type: ignore[arg-type]
-            try:
+    @staticmethod
+    def _store(
+        session: Session, *, channel_id: int, inbound: InboundMessage, media: pipeline.StoredMedia | None
+    ) -> pipeline.ReceiveResult:
+        """One message, in the writer's transaction (inside its own savepoint)."""
+        # The pipeline never reads the credentials: leave them sealed (no decrypt on the message path).
+        row = session.get_one(ChannelRow, channel_id, options=[defer(ChannelRow.credentials)])  # type: ignore[arg-type]
+        try:
+            with session.begin_nested():
+                fast = text_intake.receive_text(session, channel=row, inbound=inbound) if media is None else None
+                if fast is not None:
+                    return fast
                 result = pipeline.receive(session, channel=row, inbound=inbound, media=media)
                 if not result.duplicate and result.conversation_id is not None:
                     citizens.link_conversation_citizen(session, conversation_id=result.conversation_id)
-                session.commit()
-            except IntegrityError:
-                # The same update arrived twice at once and the other delivery stored it first.
-                session.rollback()
-                if pipeline.already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
-                    return pipeline.ReceiveResult(duplicate=True)
-                raise
-            return result
+        except IntegrityError:
+            # The same update arrived twice at once and another worker's delivery stored it first.
+            if pipeline.already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
+                return pipeline.ReceiveResult(duplicate=True)
+            raise
+        return result

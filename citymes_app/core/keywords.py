@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
+from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
 from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
 
@@ -55,7 +56,7 @@ def _fingerprint(session: Session, tenant_id: int) -> tuple:
 
 def keyword_index(session: Session, *, tenant_id: int) -> KeywordIndex:
     """The tenant's keyword index, rebuilt only when its keywords or codes changed."""
-    fingerprint = _fingerprint(session, tenant_id)
+    fingerprint = batch_memo(session, ("keyword-fingerprint", tenant_id), lambda: _fingerprint(session, tenant_id))
     with _cache_lock:
         cached = _index_cache.get(tenant_id)
         if cached and cached[0] == fingerprint:

@@ -46,14 +46,42 @@ class Routed:
     answered: bool = False
 
 
-def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: Sequence[str] = ()) -> None:
+@dataclass(frozen=True)
+class BotReply:
+    """One message the bot sends back."""
+
+    text: str = ""
+    kind: MessageKind = MessageKind.TEXT
+    buttons: tuple[str, ...] = ()
+    media_path: str | None = None
+    media_mime: str | None = None
+    media_filename: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _send(session: Session, conversation: Conversation, routed: Routed, reply: BotReply) -> None:
     message = outbox.enqueue(
-        session, conversation=conversation, author=Author.BOT, text=text, buttons=list(buttons)[:MAX_MENU_BUTTONS]
+        session,
+        conversation=conversation,
+        author=Author.BOT,
+        text=reply.text,
+        kind=reply.kind,
+        buttons=list(reply.buttons),
+        media_path=reply.media_path,
+        media_mime=reply.media_mime,
+        media_filename=reply.media_filename,
+        latitude=reply.latitude,
+        longitude=reply.longitude,
     )
     routed.reply_ids.append(row_id(message))
 
 
-def _index_command(normalized: str) -> tuple[str, bool, int] | None:
+def _say(session: Session, conversation: Conversation, routed: Routed, text: str, buttons: Sequence[str] = ()) -> None:
+    _send(session, conversation, routed, BotReply(text=text, buttons=tuple(buttons)[:MAX_MENU_BUTTONS]))
+
+
+def index_command(normalized: str) -> tuple[str, bool, int] | None:
     """(language, list all?, page) if the text asks for the keyword index."""
     for command, language in INDEX_COMMANDS.items():
         rest: list[str] | None = None
@@ -100,32 +128,31 @@ def _answer_index(session: Session, *, tenant: Tenant, conversation: Conversatio
     _say(session, conversation, routed, "\n".join(lines))
 
 
-def _answer_keyword(session: Session, *, conversation: Conversation, routed: Routed, keyword: Keyword) -> None:
+def keyword_replies(keyword: Keyword) -> list[BotReply]:
+    """What a keyword answers: its text (with its link and menu buttons), then its file and its location if it has them."""
     body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
-    _say(session, conversation, routed, body, [b for b in keyword.buttons.split("|") if b])
+    buttons = tuple(b for b in keyword.buttons.split("|") if b)[:MAX_MENU_BUTTONS]
+    answers = [BotReply(text=body, buttons=buttons)]
     if keyword.media_path:
         mime = guess_mime(keyword.media_path)
         kind = MessageKind.PHOTO if mime.startswith("image/") else MessageKind.DOCUMENT
-        message = outbox.enqueue(
-            session,
-            conversation=conversation,
-            author=Author.BOT,
-            kind=kind,
-            media_path=keyword.media_path,
-            media_mime=mime,
-            media_filename=keyword.media_filename,
-        )
-        routed.reply_ids.append(row_id(message))
+        answers.append(BotReply(kind=kind, media_path=keyword.media_path, media_mime=mime, media_filename=keyword.media_filename))
     if keyword.latitude is not None and keyword.longitude is not None:
-        message = outbox.enqueue(
-            session,
-            conversation=conversation,
-            author=Author.BOT,
-            kind=MessageKind.LOCATION,
-            latitude=keyword.latitude,
-            longitude=keyword.longitude,
-        )
-        routed.reply_ids.append(row_id(message))
+        answers.append(BotReply(kind=MessageKind.LOCATION, latitude=keyword.latitude, longitude=keyword.longitude))
+    return answers
+
+
+def did_you_mean(tenant: Tenant, language: str | None, names: Sequence[str]) -> BotReply:
+    """Asking which of a few equally fitting keywords the citizen meant (one button each)."""
+    language = replies.language_for(tenant, language)
+    options = f" {replies.text(tenant, language, 'or')} ".join(names)
+    return BotReply(text=replies.text(tenant, language, "did_you_mean", options=options), buttons=tuple(names)[:MAX_MENU_BUTTONS])
+
+
+def unmatched_query(tenant: Tenant, conversation_channel_id: int, normalized: str, now: datetime) -> UnmatchedQuery:
+    """The record of a question no keyword answered (the unanswered-questions report counts them by hour)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return UnmatchedQuery(tenant_id=row_id(tenant), channel_id=conversation_channel_id, normalized=normalized[:300], hour=hour)
 
 
 def route_text(
@@ -134,7 +161,7 @@ def route_text(
     """Answer `text` automatically if an index command, personal code or keyword fits."""
     routed = Routed()
     normalized = normalize(text)
-    command = _index_command(normalized)
+    command = index_command(normalized)
     if command is not None:
         citizen.language = command[0]
         _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
@@ -156,21 +183,16 @@ def route_text(
                 now=now,
             )
         else:
-            _answer_keyword(session, conversation=conversation, routed=routed, keyword=keyword)
+            for reply in keyword_replies(keyword):
+                _send(session, conversation, routed, reply)
         routed.answered = True
         return routed
     if match.status == MatchStatus.AMBIGUOUS:
-        language = replies.language_for(tenant, citizen.language)
-        names = [e.keyword for e in match.entries]
-        options = f" {replies.text(tenant, language, 'or')} ".join(names)
-        _say(session, conversation, routed, replies.text(tenant, language, "did_you_mean", options=options), names)
+        _send(session, conversation, routed, did_you_mean(tenant, citizen.language, [e.keyword for e in match.entries]))
         routed.answered = True
         return routed
     if normalized:
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        session.add(
-            UnmatchedQuery(tenant_id=row_id(tenant), channel_id=conversation.channel_id, normalized=normalized[:300], hour=hour)
-        )
+        session.add(unmatched_query(tenant, conversation.channel_id, normalized, now))
     return routed
 
 
@@ -210,18 +232,19 @@ def notify_waiting(
     """Tell the citizen, once per wait, that an operator will answer — or when the office opens again."""
     if conversation.waiting_notice_sent:
         return
-    language = replies.language_for(tenant, citizen.language)
-    if hours.is_open(session, tenant=tenant, at=now):
-        notice = replies.text(tenant, language, "in_hours")
-    else:
-        opening = hours.next_opening(session, tenant=tenant, at=now)
-        notice = (
-            replies.text(tenant, language, "out_of_hours", next_opening=hours.describe_opening(opening, language=language))
-            if opening
-            else replies.text(tenant, language, "out_of_hours_unknown")
-        )
-    _say(session, conversation, routed, notice)
+    _say(session, conversation, routed, waiting_notice(session, tenant=tenant, language=citizen.language, now=now))
     conversation.waiting_notice_sent = True
+
+
+def waiting_notice(session: Session, *, tenant: Tenant, language: str | None, now: datetime) -> str:
+    """What a citizen waiting for an operator is told: an operator will answer, or when the office opens again."""
+    language = replies.language_for(tenant, language)
+    if hours.is_open(session, tenant=tenant, at=now):
+        return replies.text(tenant, language, "in_hours")
+    opening = hours.next_opening(session, tenant=tenant, at=now)
+    if opening is None:
+        return replies.text(tenant, language, "out_of_hours_unknown")
+    return replies.text(tenant, language, "out_of_hours", next_opening=hours.describe_opening(opening, language=language))
 
 
 class AnswerOutcome(StrEnum):
@@ -250,7 +273,7 @@ class Explanation:
 def explain(session: Session, *, tenant: Tenant, text: str, language: str | None = None) -> Explanation:
     """Run the real matcher on `text` without side effects."""
     normalized = normalize(text)
-    command = _index_command(normalized)
+    command = index_command(normalized)
     if command is not None:
         names = tuple(k.keyword for k in keywords.featured(session, tenant_id=row_id(tenant), language=command[0]))
         what = "the full keyword list" if command[1] else "the featured keywords"
@@ -266,9 +289,10 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
                 keyword.id,
                 keyword.language,
             )
-        body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
-        buttons = tuple(b for b in keyword.buttons.split("|") if b)
-        return Explanation(AnswerOutcome.KEYWORD, match.reason, keyword.keyword, keyword.id, keyword.language, body, buttons)
+        answer = keyword_replies(keyword)[0]
+        return Explanation(
+            AnswerOutcome.KEYWORD, match.reason, keyword.keyword, keyword.id, keyword.language, answer.text, answer.buttons
+        )
     if match.status == MatchStatus.AMBIGUOUS:
         names = tuple(e.keyword for e in match.entries)
         return Explanation(AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names)

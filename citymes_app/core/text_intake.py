@@ -1,0 +1,289 @@
+"""The hot path: a citizen's plain text, stored and routed in a handful of SQL statements.
+
+Most of what citizens send is text: a keyword, or a question for an operator. This path stores and routes it with
+SQLAlchemy Core on the writer's connection — no ORM unit of work, no object loaded to be changed — deciding with the
+same routing functions as `pipeline.receive` (keyword matching, "did you mean", the waiting notice and their texts).
+What it does not cover it leaves, untouched, to `pipeline.receive`: media, contacts and locations, the keyword index
+commands, personal codes, and citizens with a phone number to link (WhatsApp).
+
+Statements for a new citizen's unmatched question: the duplicate check, the identity lookup, the citizen, its
+identity, the conversation, the message, the unanswered question, the notice and its outbox item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from citymes_app.core import clock, keywords, routing
+from citymes_app.core.matching import MatchStatus, normalize
+from citymes_app.core.pipeline import ReceiveResult, preview
+from citymes_app.models import (
+    Author,
+    Channel,
+    Citizen,
+    CitizenIdentity,
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    Keyword,
+    Message,
+    OutboxItem,
+    Tenant,
+    utcnow,
+)
+from integrations.base import InboundMessage, MessageKind
+
+_MESSAGE = Message.__table__
+_OUTBOX = OutboxItem.__table__
+_CITIZEN = Citizen.__table__
+_IDENTITY = CitizenIdentity.__table__
+_CONVERSATION = Conversation.__table__
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A citizen already on record (the columns the path reads)."""
+
+    citizen_id: int
+    display_name: str
+    phone: str | None
+    language: str | None
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class _OpenConversation:
+    conversation_id: int
+    waiting_notice_sent: bool
+    awaiting_operator: bool
+    unread_count: int
+
+
+def receive_text(session: Session, *, channel: Channel, inbound: InboundMessage) -> ReceiveResult | None:
+    """Store and route a plain text; None (nothing written) when `pipeline.receive` must take it instead."""
+    if inbound.kind != MessageKind.TEXT or inbound.media is not None or inbound.sender_phone:
+        return None
+    normalized = normalize(inbound.text)
+    if routing.index_command(normalized) is not None:
+        return None
+    connection = session.connection()
+    channel_id, tenant_id = channel.id, channel.tenant_id
+    assert channel_id is not None
+    duplicate = connection.execute(
+        select(_MESSAGE.c.id).where(
+            _MESSAGE.c.channel_id == channel_id, _MESSAGE.c.platform_message_id == inbound.platform_message_id
+        )
+    ).first()
+    if duplicate is not None:
+        return ReceiveResult(duplicate=True)
+    known = _known_citizen(connection, channel=channel, sender_id=inbound.sender_id)
+    if known is not None and known.phone:
+        return None  # linking records by phone number is the full path's work
+    tenant = session.get_one(Tenant, tenant_id)  # once per batch: the session keeps it
+    new_language = inbound.language_code[:2].lower() if inbound.language_code else None
+    language = (known.language or new_language) if known is not None else new_language
+    match = keywords.keyword_index(session, tenant_id=tenant_id).match(inbound.text, language=language)
+    if match.entry is not None and match.code:
+        return None  # a personal code
+    now = clock.now()
+    if known is None:
+        citizen_id = _new_citizen(connection, channel=channel, inbound=inbound, language=new_language)
+        conversation = None
+    else:
+        citizen_id = known.citizen_id
+        conversation = _open_conversation(connection, citizen_id=citizen_id, channel_id=channel_id)
+
+    answers: list[routing.BotReply] = []
+    if match.entry is not None:
+        keyword = session.get_one(Keyword, match.entry.id)
+        language = keyword.language
+        answers = routing.keyword_replies(keyword)
+    elif match.status == MatchStatus.AMBIGUOUS:
+        answers = [routing.did_you_mean(tenant, language, [e.keyword for e in match.entries])]
+    answered = bool(answers)
+    notice_sent = conversation is not None and conversation.waiting_notice_sent
+    if not answered and not notice_sent:
+        answers = [routing.BotReply(text=routing.waiting_notice(session, tenant=tenant, language=language, now=now))]
+
+    if known is not None:
+        _refresh_citizen(session, connection, known=known, inbound=inbound, language=language)
+    received_at = inbound.sent_at
+    conversation_values: dict[str, object] = {
+        "last_message_at": utcnow() if answers else received_at,
+        "last_inbound_at": received_at,
+        "last_message_preview": preview(MessageKind.TEXT, inbound.text),
+    }
+    if not answered:  # it waits for an operator
+        unread = conversation.unread_count if conversation is not None else 0
+        conversation_values |= {
+            "awaiting_operator": True,
+            "unread_count": unread + 1,
+            "waiting_notice_sent": True,
+            "status": ConversationStatus.OPEN.value,
+        }
+    if conversation is None:
+        conversation_id = connection.execute(
+            insert(_CONVERSATION).values(
+                tenant_id=tenant_id,
+                citizen_id=citizen_id,
+                channel_id=channel_id,
+                address=inbound.address,
+                created_at=utcnow(),
+                **conversation_values,
+            )
+        ).inserted_primary_key[0]
+    else:
+        conversation_id = conversation.conversation_id
+        connection.execute(update(_CONVERSATION).where(_CONVERSATION.c.id == conversation_id).values(**conversation_values))
+        _forget(session, Conversation, conversation_id)
+    message_id = connection.execute(
+        insert(_MESSAGE).values(
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            channel_id=channel_id,
+            direction=Direction.INBOUND.value,
+            author=Author.CITIZEN.value,
+            kind=MessageKind.TEXT.value,
+            text=inbound.text,
+            platform_message_id=inbound.platform_message_id,
+            status=DeliveryStatus.RECEIVED.value,
+            created_at=received_at,
+        )
+    ).inserted_primary_key[0]
+    if not answered and normalized:
+        unmatched = routing.unmatched_query(tenant, channel_id, normalized, now)
+        connection.execute(insert(unmatched.__table__).values(unmatched.model_dump(exclude={"id"})))
+    reply_ids = [
+        _enqueue(
+            connection,
+            tenant_id=tenant_id,
+            channel_id=channel_id,
+            conversation_id=conversation_id,
+            address=inbound.address,
+            reply=reply,
+        )
+        for reply in answers
+    ]
+    return ReceiveResult(
+        duplicate=False, message_id=message_id, conversation_id=conversation_id, tenant_id=tenant_id, reply_message_ids=reply_ids
+    )
+
+
+def _known_citizen(connection: Connection, *, channel: Channel, sender_id: str) -> _Known | None:
+    row = connection.execute(
+        select(_CITIZEN.c.id, _CITIZEN.c.display_name, _CITIZEN.c.phone, _CITIZEN.c.language, _CITIZEN.c.unreachable)
+        .join(_IDENTITY, _IDENTITY.c.citizen_id == _CITIZEN.c.id)
+        .where(
+            _IDENTITY.c.tenant_id == channel.tenant_id,
+            _IDENTITY.c.platform == channel.platform,
+            _IDENTITY.c.platform_user_id == sender_id,
+        )
+    ).first()
+    return _Known(*row) if row is not None else None
+
+
+def _new_citizen(connection: Connection, *, channel: Channel, inbound: InboundMessage, language: str | None) -> int:
+    created = utcnow()
+    citizen_id = connection.execute(
+        insert(_CITIZEN).values(
+            tenant_id=channel.tenant_id,
+            display_name=inbound.sender_name,
+            language=language,
+            unreachable=False,
+            created_at=created,
+        )
+    ).inserted_primary_key[0]
+    connection.execute(
+        insert(_IDENTITY).values(
+            tenant_id=channel.tenant_id,
+            citizen_id=citizen_id,
+            platform=channel.platform,
+            platform_user_id=inbound.sender_id,
+            created_at=created,
+        )
+    )
+    return citizen_id
+
+
+def _open_conversation(connection: Connection, *, citizen_id: int, channel_id: int) -> _OpenConversation | None:
+    row = connection.execute(
+        select(
+            _CONVERSATION.c.id,
+            _CONVERSATION.c.waiting_notice_sent,
+            _CONVERSATION.c.awaiting_operator,
+            _CONVERSATION.c.unread_count,
+        )
+        .where(
+            _CONVERSATION.c.citizen_id == citizen_id,
+            _CONVERSATION.c.channel_id == channel_id,
+            _CONVERSATION.c.status != ConversationStatus.RESOLVED.value,
+        )
+        .order_by(_CONVERSATION.c.id.desc())
+        .limit(1)
+    ).first()
+    return _OpenConversation(*row) if row is not None else None
+
+
+def _refresh_citizen(
+    session: Session, connection: Connection, *, known: _Known, inbound: InboundMessage, language: str | None
+) -> None:
+    """What a message tells about its sender: they can be reached, their current name, their language."""
+    changes: dict[str, object] = {}
+    if known.unreachable:
+        changes["unreachable"] = False  # they wrote to us, so they no longer block us
+    if inbound.sender_name and known.display_name != inbound.sender_name:
+        changes["display_name"] = inbound.sender_name
+    if language != known.language:
+        changes["language"] = language
+    if changes:
+        connection.execute(update(_CITIZEN).where(_CITIZEN.c.id == known.citizen_id).values(**changes))
+        _forget(session, Citizen, known.citizen_id)
+
+
+def _enqueue(
+    connection: Connection, *, tenant_id: int, channel_id: int, conversation_id: int, address: str, reply: routing.BotReply
+) -> int:
+    """The bot's reply and its outbox item (as `outbox.enqueue` writes them)."""
+    message_id = connection.execute(
+        insert(_MESSAGE).values(
+            tenant_id=tenant_id,
+            conversation_id=conversation_id,
+            channel_id=channel_id,
+            direction=Direction.OUTBOUND.value,
+            author=Author.BOT.value,
+            kind=reply.kind.value,
+            text=reply.text,
+            media_path=reply.media_path,
+            media_mime=reply.media_mime,
+            media_filename=reply.media_filename,
+            latitude=reply.latitude,
+            longitude=reply.longitude,
+            buttons="|".join(reply.buttons),
+            status=DeliveryStatus.PENDING.value,
+            created_at=utcnow(),
+        )
+    ).inserted_primary_key[0]
+    created = utcnow()
+    connection.execute(
+        insert(_OUTBOX).values(
+            tenant_id=tenant_id,
+            channel_id=channel_id,
+            message_id=message_id,
+            address=address,
+            next_attempt_at=created,
+            created_at=created,
+        )
+    )
+    return message_id
+
+
+def _forget(session: Session, model: type, row: int) -> None:
+    """The session's copy of a row changed here behind its back is expired, so the full path reloads it."""
+    kept = session.identity_map.get(identity_key(model, row))
+    if kept is not None:
+        session.expire(kept)
