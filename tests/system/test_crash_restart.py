@@ -21,6 +21,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,16 +33,14 @@ from sqlalchemy.engine import Engine
 
 from citymes_app.core.db import make_engine
 from citymes_app.core.outbox import CONCURRENCY
-from tests.system.processes import (
+from tests.processes import free_port
+from tests.system.installation import (
     STARTUP_TIMEOUT,
-    base_env,
-    free_port,
-    group_gone,
     kill_group,
     run_cli,
-    start_backend,
-    start_simulator,
-    stop_group,
+    serve_backend,
+    serve_simulator,
+    wait_until_group_gone,
 )
 
 CITIZENS = 300
@@ -63,6 +62,7 @@ class Installation:
     engine: Engine
     channel_id: int
     workers: int
+    running: ExitStack
     backend: subprocess.Popen | None = None
     starts: int = 0
 
@@ -75,7 +75,8 @@ class Installation:
 
     def start_backend(self) -> None:
         self.starts += 1
-        self.backend = start_backend(self.env, self.backend_port, self.tmp / f"backend-{self.starts}.log")
+        log_path = self.tmp / f"backend-{self.starts}.log"
+        self.backend = self.running.enter_context(serve_backend(self.backend_port, log_path, self.env)).process
 
     def kill_backend(self) -> None:
         """SIGKILL the backend: its whole process group with one worker; with several, one worker, after which
@@ -91,10 +92,7 @@ class Installation:
             self.backend.wait(STARTUP_TIMEOUT)
         except subprocess.TimeoutExpired:
             raise AssertionError("the backend kept running after a worker was killed; see the test's docstring") from None
-        deadline = time.monotonic() + 20
-        while not group_gone(self.backend.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert group_gone(self.backend.pid), "the backend's other workers outlived it"
+        wait_until_group_gone(self.backend.pid)
 
     def query(self, sql: str) -> list[tuple]:
         with self.engine.connect() as connection:
@@ -106,40 +104,36 @@ def installation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ins
     sim_port, backend_port = free_port(), free_port()
     simulator_url = f"http://127.0.0.1:{sim_port}"
     if request.param == "sqlite-one-worker":
-        workers, settings = 1, {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'citymes.db'}"}
+        workers, env = 1, {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'citymes.db'}"}
     else:
         workers = 2
-        settings = {
+        env = {
             "CITYMES_DATABASE_URL": request.getfixturevalue("postgres_url"),
             "REFLEX_REDIS_URL": request.getfixturevalue("redis_url"),
             "GRANIAN_WORKERS": str(workers),
         }
-    env = base_env(
-        **settings,
+    env.update(
         CITYMES_MEDIA_DIR=str(tmp_path / "media"),
         CITYMES_TELEGRAM_API_BASE=simulator_url,
         CITYMES_SIMULATOR_URL=simulator_url,
     )
-    # Telegram keeps an update for 24 h; the simulator must not give up while the backend restarts.
-    simulator = start_simulator(env, sim_port, tmp_path / "simulator.log", webhook_attempts=60)
     engine = make_engine(env["CITYMES_DATABASE_URL"])
-    site = None
     try:
-        keywords = tmp_path / "keywords.csv"
-        keywords.write_text(KEYWORDS_CSV)
-        run_cli(env, "init-db")
-        run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
-        run_cli(env, "keywords", "import", "vila", str(keywords))
-        channel_id = int(run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", SECRET))
-        site = Installation(env, tmp_path, simulator_url, backend_port, engine, channel_id, workers)
-        site.start_backend()
-        run_cli(env, "channel", "set-webhook", str(channel_id), "--base-url", site.backend_url)
-        yield site
+        with ExitStack() as running:
+            # Telegram keeps an update for 24 h; the simulator must not give up while the backend restarts.
+            running.enter_context(serve_simulator(sim_port, tmp_path / "simulator.log", env))
+            keywords = tmp_path / "keywords.csv"
+            keywords.write_text(KEYWORDS_CSV)
+            run_cli(env, "init-db")
+            run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
+            run_cli(env, "keywords", "import", "vila", str(keywords))
+            channel_id = int(run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", SECRET))
+            site = Installation(env, tmp_path, simulator_url, backend_port, engine, channel_id, workers, running)
+            site.start_backend()
+            run_cli(env, "channel", "set-webhook", str(channel_id), "--base-url", site.backend_url)
+            yield site
     finally:
-        if site is not None and site.backend is not None:
-            stop_group(site.backend, signal.SIGINT)
         engine.dispose()
-        stop_group(simulator, signal.SIGINT)
 
 
 async def _sent_per_chat(client: httpx.AsyncClient, site: Installation) -> Counter[int]:

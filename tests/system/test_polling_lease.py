@@ -8,7 +8,6 @@ the simulator records every getUpdates call and how many arrived while another w
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -22,7 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from citymes_app.core.db import make_engine
-from tests.system.processes import base_env, free_port, kill_group, run_cli, start_in_group, start_simulator, stop_group
+from tests.processes import free_port, stop
+from tests.system.installation import kill_group, run_cli, serve_simulator, start_in_group
 
 TOKEN = "7000000003:pollingLeaseBotToken"
 LEASE_SECONDS, LONG_POLL_SECONDS = 4.0, 1.0
@@ -89,27 +89,27 @@ def wait_until(check, what: str) -> None:  # noqa: ANN001
 def polling_workers(tmp_path: Path, postgres_url: str) -> Iterator[PollingWorkers]:
     sim_port = free_port()
     simulator_url = f"http://127.0.0.1:{sim_port}"
-    env = base_env(
-        CITYMES_DATABASE_URL=postgres_url,
-        CITYMES_MEDIA_DIR=str(tmp_path / "media"),
-        CITYMES_TELEGRAM_API_BASE=simulator_url,
-        CITYMES_WHATSAPP_API_BASE=simulator_url,
-    )
-    simulator = start_simulator(env, sim_port, tmp_path / "simulator.log")
+    env = {
+        "CITYMES_DATABASE_URL": postgres_url,
+        "CITYMES_MEDIA_DIR": str(tmp_path / "media"),
+        "CITYMES_TELEGRAM_API_BASE": simulator_url,
+        "CITYMES_WHATSAPP_API_BASE": simulator_url,
+    }
     engine = make_engine(postgres_url)
     site: PollingWorkers | None = None
     try:
-        run_cli(env, "init-db")
-        run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
-        added = run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", "s", "--mode", "polling")
-        site = PollingWorkers(env, tmp_path, simulator_url, engine, int(added))
-        yield site
+        with serve_simulator(sim_port, tmp_path / "simulator.log", env):
+            run_cli(env, "init-db")
+            run_cli(env, "tenant", "add", "vila", "--name", "Ajuntament de la Vila")
+            added = run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", "s", "--mode", "polling")
+            site = PollingWorkers(env, tmp_path, simulator_url, engine, int(added))
+            try:
+                yield site
+            finally:
+                for proc in site.workers.values():
+                    stop(proc)
     finally:
-        if site is not None:
-            for proc in site.workers.values():
-                stop_group(proc)
         engine.dispose()
-        stop_group(simulator, signal.SIGINT)
 
 
 def test_one_worker_polls_a_bot_and_another_takes_it_over_when_it_is_killed(polling_workers: PollingWorkers) -> None:

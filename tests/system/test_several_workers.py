@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -29,15 +28,9 @@ from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
 from tests.e2e.support import Site, new_chat_id
+from tests.processes import free_port
 from tests.system.conftest import fresh_postgres_database, fresh_redis_database
-from tests.system.processes import (
-    base_env,
-    free_port,
-    run_cli,
-    start_backend,
-    start_simulator,
-    stop_group,
-)
+from tests.system.installation import run_cli, serve_backend, serve_simulator
 
 TOKEN = "7000000002:severalWorkersBotToken"
 SECRET = "several-workers-secret"
@@ -57,7 +50,6 @@ class Workers:
     urls: list[str]
     logs: list[Path]
     channel_id: int
-    processes: list[subprocess.Popen] = field(default_factory=list)
 
     def site(self, worker: int) -> Site:
         """One worker as a site a raw tab can connect to."""
@@ -105,18 +97,17 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
 def serve_two_workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iterator[Workers]:
     sim_port = free_port()
     simulator_url = f"http://127.0.0.1:{sim_port}"
-    env = base_env(
-        CITYMES_DATABASE_URL=postgres_url,
-        REFLEX_REDIS_URL=redis_url,
-        GRANIAN_WORKERS="1",  # one worker per port: the test picks the worker by the port
-        CITYMES_MEDIA_DIR=str(tmp_path / "media"),
-        CITYMES_TELEGRAM_API_BASE=simulator_url,
-        CITYMES_WHATSAPP_API_BASE=simulator_url,
-        CITYMES_SIMULATOR_URL=simulator_url,
-    )
-    simulator = start_simulator(env, sim_port, tmp_path / "simulator.log")
-    site: Workers | None = None
-    try:
+    env = {
+        "CITYMES_DATABASE_URL": postgres_url,
+        "REFLEX_REDIS_URL": redis_url,
+        "GRANIAN_WORKERS": "1",  # one worker per port: the test picks the worker by the port
+        "CITYMES_MEDIA_DIR": str(tmp_path / "media"),
+        "CITYMES_TELEGRAM_API_BASE": simulator_url,
+        "CITYMES_WHATSAPP_API_BASE": simulator_url,
+        "CITYMES_SIMULATOR_URL": simulator_url,
+    }
+    with ExitStack() as running:
+        running.enter_context(serve_simulator(sim_port, tmp_path / "simulator.log", env))
         keywords = tmp_path / "keywords.csv"
         keywords.write_text(KEYWORDS_CSV)
         run_cli(env, "init-db")
@@ -127,15 +118,9 @@ def serve_two_workers(tmp_path: Path, postgres_url: str, redis_url: str) -> Iter
         channel_id = int(run_cli(env, "channel", "add", "vila", "telegram", "--token", TOKEN, "--secret", SECRET))
         ports = [free_port(), free_port()]
         logs = [tmp_path / f"worker-{n}.log" for n in range(len(ports))]
-        site = Workers(env, simulator_url, [f"http://127.0.0.1:{port}" for port in ports], logs, channel_id)
-        for port, log in zip(ports, logs, strict=True):  # one after the other: both prepare the same .web folder
-            site.processes.append(start_backend(env, port, log))
-        yield site
-    finally:
-        if site is not None:
-            for proc in site.processes:
-                stop_group(proc)
-        stop_group(simulator, signal.SIGINT)
+        # One after the other: both prepare the same .web folder.
+        served = [running.enter_context(serve_backend(port, log, env)) for port, log in zip(ports, logs, strict=True)]
+        yield Workers(env, simulator_url, [worker.url for worker in served], logs, channel_id)
 
 
 def wait_for(tab: RawTab, marker: str, state: type | None = None) -> None:
