@@ -9,6 +9,10 @@ The pipeline, the outbox dispatcher and the inbox's use cases publish `InboxEven
    the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble.
 
 A tab that shows another conversation loads nothing. A burst of events costs one queue write per tenant.
+
+With several workers each bridge handles its own worker's events; the states live in Redis, and Reflex sends a
+tab's delta to the worker holding its websocket (`RedisTokenManager`'s per-worker pub/sub channel), so every
+operator sees every worker's events (`tests/system/test_several_workers.py`).
 """
 
 from __future__ import annotations
