@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -178,7 +178,19 @@ class CitizenIdentity(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    __table_args__ = (Index("ix_conversation_tenant_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_conversation_tenant_status", "tenant_id", "status"),
+        # The operators' queue: open conversations, waiting ones first, newest first (partial: resolved ones,
+        # the vast majority in time, are not in it).
+        Index(
+            "ix_conversation_queue",
+            "tenant_id",
+            "awaiting_operator",
+            "last_message_at",
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     citizen_id: int = Field(foreign_key="citizen.id", index=True)

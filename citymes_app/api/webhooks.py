@@ -7,7 +7,6 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlmodel import Session
 
 from citymes_app.core import delivery
 from citymes_app.core.vault import VaultError
@@ -28,13 +27,6 @@ router = APIRouter(prefix="/webhooks")
 
 def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": description}, status_code=status)
-
-
-def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
-    if not 0 < channel_id <= MAX_ROW_ID:
-        return None
-    with Session(runtime.engine) as session:
-        return session.get(ChannelRow, channel_id)
 
 
 async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
@@ -61,8 +53,12 @@ async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
 
 async def _enabled_channel(runtime: Runtime, platform: str, channel_id: int) -> ChannelRow | JSONResponse:
     """The enabled channel a webhook URL names, or the answer to give instead (404, or 503 while keys are wrong)."""
+    if not 0 < channel_id <= MAX_ROW_ID:
+        return _error(404, f"no enabled {platform} channel {channel_id}")
     try:
-        row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+        at_hand, row = runtime.channels.cached_row(channel_id)
+        if not at_hand:
+            row = await asyncio.to_thread(runtime.channels.row, channel_id)
     except VaultError as exc:
         # The installation's keys need fixing: a non-2xx makes the platform deliver the update again later.
         log.error("channel %s: %s", channel_id, exc)
