@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from citymes_app.core.db import make_engine
-from citymes_app.models import Citizen, CitizenIdentity, Conversation, Message, utcnow
+from citymes_app.models import Citizen, CitizenIdentity, Conversation, Message, table_of, utcnow
 
 CONVERSATIONS = int(os.environ.get("BENCH_GROWN_CONVERSATIONS", "100000"))
 MESSAGES_EACH = 10
@@ -21,7 +21,7 @@ def seed(database_url: str, *, tenant_id: int, channel_id: int, conversations: i
     """Store the history; returns how much was stored."""
     engine = make_engine(database_url)
     start = utcnow() - timedelta(days=365)
-    tables = {model: model.__table__ for model in (Citizen, CitizenIdentity, Conversation, Message)}  # type: ignore[attr-defined]
+    tables = {model: table_of(model) for model in (Citizen, CitizenIdentity, Conversation, Message)}
     with engine.begin() as connection:
         first = 9 * 10**14  # far from the load's chat ids
         for offset in range(0, conversations, CHUNK):
