@@ -63,7 +63,7 @@ def simulator_url(simulator_server: str) -> str:
 Database = Literal["sqlite", "postgresql"]
 DATABASES: tuple[Database, ...] = ("sqlite", "postgresql")
 # The folders whose tests run on both databases (the browser tests drive one served site, on SQLite).
-DOUBLED = ("tests/core/", "tests/api/")
+DOUBLED = ("tests/core/", "tests/api/", "tests/test_migrations.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,12 +71,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run the doubled folders' database tests on each database; the others (and `sqlite_only` ones) on SQLite."""
-    if "database_url" not in metafunc.fixturenames:
-        return
+    """Run the doubled folders' database tests on each database; the others (and `sqlite_only` ones) on SQLite
+    (unparametrised: their ids do not change)."""
     path = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
-    doubled = path.startswith(DOUBLED) and metafunc.definition.get_closest_marker("sqlite_only") is None
-    metafunc.parametrize("database_url", DATABASES if doubled else ("sqlite",), indirect=True)
+    if not path.startswith(DOUBLED) or metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    for fixture in ("database_url", "empty_database_url"):
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, DATABASES, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +104,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
         return
     with fresh_postgres_database(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database with no schema yet (to migrate step by step)."""
+    database: Database = getattr(request, "param", "sqlite")
+    if database == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with fresh_postgres_database(request.getfixturevalue("postgres_url"), migrated=False) as url:
         yield url
 
 

@@ -23,7 +23,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -127,12 +127,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until(ready: object, server: ThrowawayServer) -> None:
+def _wait_until(ready: Callable[[], bool], server: ThrowawayServer) -> None:
+    """Wait for a server just started to answer; stop it and say why (its log's end) if it dies or never does."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             break
-        if callable(ready) and ready():
+        if ready():
             return
         time.sleep(0.1)
     tail = server.log.read_text(errors="replace")[-2000:] if server.log.exists() else ""
@@ -234,12 +235,13 @@ def migrated_template(server_url: str) -> str:
 
 
 @contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """A new, migrated database on the server (a copy of the session's template), dropped afterwards; yields its
-    SQLAlchemy URL. Whatever still holds connections to it when the test ends is cut off by the drop."""
-    template = migrated_template(server_url)
+def fresh_postgres_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
+    """A new database on the server, migrated (a copy of the session's template) or empty, dropped afterwards; yields
+    its SQLAlchemy URL. Whatever still holds connections to it when the test ends is cut off by the drop."""
     name = f"{TEST_DATABASE_PREFIX}{secrets.token_hex(8)}"
-    statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if migrated:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(migrated_template(server_url)))
     _run_on_server(server_url, statement)
     try:
         yield _database_url(server_url, name)
