@@ -38,10 +38,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(server_url(url), pool_pre_ping=True, hide_parameters=True)
+    return create_engine(installed_driver_url(url), pool_pre_ping=True, hide_parameters=True)
 
 
-def server_url(url: str) -> str:
+def installed_driver_url(url: str) -> str:
     """`url` with the driver this project installs: `postgresql://` (libpq's form, what hosting providers hand out)
     means psycopg 3, not SQLAlchemy's default psycopg2."""
     parsed = make_url(url)
