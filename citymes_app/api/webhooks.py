@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 # Meta's notifications are at most 3 MB; Telegram's updates far smaller.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 DRAIN_LIMIT_BYTES = 32 * 1024 * 1024  # read and dropped past the limit, so the client gets its 413
-# Row ids are SQLite/PostgreSQL 64-bit integers: a larger id in a URL names no channel (and would overflow the query).
-MAX_ROW_ID = 2**63 - 1
+# Row ids are INTEGER columns, 32-bit on PostgreSQL: a larger id in a URL names no channel (and would make the
+# query fail with "integer out of range", a 500, instead of a 404).
+MAX_ROW_ID = 2**31 - 1
 
 router = APIRouter(prefix="/webhooks")
 
