@@ -108,8 +108,8 @@ def installation(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ins
     else:
         workers = 2
         env = {
-            "CITYMES_DATABASE_URL": request.getfixturevalue("postgres_url"),
-            "REFLEX_REDIS_URL": request.getfixturevalue("redis_url"),
+            "CITYMES_DATABASE_URL": request.getfixturevalue("fresh_postgres_url"),
+            "REFLEX_REDIS_URL": request.getfixturevalue("fresh_redis_url"),
             "GRANIAN_WORKERS": str(workers),
         }
     env.update(

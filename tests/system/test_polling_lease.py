@@ -86,16 +86,16 @@ def wait_until(check, what: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def polling_workers(tmp_path: Path, postgres_url: str) -> Iterator[PollingWorkers]:
+def polling_workers(tmp_path: Path, fresh_postgres_url: str) -> Iterator[PollingWorkers]:
     sim_port = free_port()
     simulator_url = f"http://127.0.0.1:{sim_port}"
     env = {
-        "CITYMES_DATABASE_URL": postgres_url,
+        "CITYMES_DATABASE_URL": fresh_postgres_url,
         "CITYMES_MEDIA_DIR": str(tmp_path / "media"),
         "CITYMES_TELEGRAM_API_BASE": simulator_url,
         "CITYMES_WHATSAPP_API_BASE": simulator_url,
     }
-    engine = make_engine(postgres_url)
+    engine = make_engine(fresh_postgres_url)
     site: PollingWorkers | None = None
     try:
         with serve_simulator(sim_port, tmp_path / "simulator.log", env):
