@@ -8,7 +8,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install browser run test lint bench simulator clean
+.PHONY: install browser services run test lint bench simulator clean
 
 install: $(VENV)/.installed
 
@@ -24,13 +24,23 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# Debian's PostgreSQL and Redis for the tests: the suite uses running servers (CITYMES_TEST_DATABASE_URL,
+# CITYMES_TEST_REDIS_URL, else the standard local ports) or starts throwaway ones from these binaries
+# (tests/services.py), whose own test needs them. Installed only when missing.
+services:
+	@MISSING=$$( { ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1 || echo postgresql; \
+	  command -v redis-server >/dev/null || echo redis-server ); \
+	[ -z "$$MISSING" ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$MISSING >/dev/null; }
+
 run: install
 	bash scripts/run.sh
 
 simulator: install
 	$(PY) -m integrations.simulator
 
-test: install browser
+test: install browser services
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: install

@@ -27,12 +27,18 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection") or make_engine(database_url())
-    if hasattr(connectable, "connect"):
-        with connectable.connect() as connection:
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    # The engine is ours: dispose of it, so no pooled connection outlives the migration (PostgreSQL refuses to
+    # copy or drop a database that still has sessions).
+    engine = make_engine(database_url())
+    try:
+        with engine.connect() as connection:
             _run(connection)
-    else:
-        _run(connectable)
+    finally:
+        engine.dispose()
 
 
 def _run(connection) -> None:  # noqa: ANN001

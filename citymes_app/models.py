@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Table, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +31,12 @@ def row_id(row: _Stored) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
     return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table (SQLModel sets `__table__` on table models but does not type it), for statements
+    that write many rows or run on the hot path without the ORM's unit of work."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 class UTCDateTime(TypeDecorator):
@@ -178,7 +184,19 @@ class CitizenIdentity(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    __table_args__ = (Index("ix_conversation_tenant_status", "tenant_id", "status"),)
+    __table_args__ = (
+        Index("ix_conversation_tenant_status", "tenant_id", "status"),
+        # The operators' queue: open conversations, waiting ones first, newest first (partial: resolved ones,
+        # the vast majority in time, are not in it).
+        Index(
+            "ix_conversation_queue",
+            "tenant_id",
+            "awaiting_operator",
+            "last_message_at",
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     citizen_id: int = Field(foreign_key="citizen.id", index=True)

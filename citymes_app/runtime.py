@@ -81,11 +81,12 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or load_settings()
     engine = get_engine(settings.database_url)
     writer = BatchWriter(engine)
+    channels = ChannelDirectory(engine=engine, platforms=platform_links(settings))
     return Runtime(
         settings=settings,
         engine=engine,
         bus=bus,
-        channels=ChannelDirectory(engine=engine, platforms=platform_links(settings)),
+        channels=channels,
         writer=writer,
         ingestor=Ingestor(engine=engine, bus=bus, media_dir=settings.media_dir, writer=writer),
         signin=SignInDesk(engine=engine, throttle=SignInThrottle(throttle_storage_uri(settings.redis_url))),
@@ -95,7 +96,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         # The administration pages' use cases.
         keyword_desk=KeywordDesk(engine=engine, media_dir=settings.media_dir),
         office_hours_desk=OfficeHoursDesk(engine=engine),
-        channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url),
+        channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url, on_change=channels.forget),
     )
 
 

@@ -1,12 +1,13 @@
-"""Schema migrations that change stored data: an installation's existing rows come through them intact."""
+"""Schema migrations that change stored data: an installation's existing rows come through them intact (on SQLite and
+on PostgreSQL, read back with plain SQL)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
+from typing import Any
 
 from alembic import command
+from sqlalchemy import text
 from sqlmodel import Session
 
 from citymes_app.core.db import alembic_config, make_engine, migrate
@@ -15,25 +16,44 @@ from citymes_app.models import Channel
 PLAIN = {"phone_number_id": "106540352242922", "access_token": "EAAGplain", "app_secret": "app-secret-0123", "verify_token": "v"}
 
 
-def test_migration_encrypts_plaintext_channel_credentials_and_downgrade_restores_them(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    url = f"sqlite:///{path}"
+def run_sql(url: str, statement: str, **values: Any) -> list[Any]:
+    """Run one SQL statement in its own transaction; its rows (none for a write)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement), values)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def stored_credentials(url: str) -> str:
+    (row,) = run_sql(url, "SELECT CAST(credentials AS TEXT) FROM channel")
+    return row[0]
+
+
+def test_migration_encrypts_plaintext_channel_credentials_and_downgrade_restores_them(empty_database_url: str) -> None:
+    url = empty_database_url
     migrate(url, revision="0003")  # an installation from before credentials were encrypted
-    with sqlite3.connect(path) as connection:
-        connection.execute(
-            "INSERT INTO tenant (slug, name, timezone, languages, holiday_country, auto_replies, created_at) "
-            "VALUES ('vila', 'Vila', 'Europe/Madrid', 'ca', 'ES', '{}', '2026-11-01 10:00:00')"
-        )
-        connection.execute(
-            "INSERT INTO channel (tenant_id, platform, name, mode, credentials, enabled, poll_offset, created_at) "
-            "VALUES (1, 'whatsapp', 'OAC', 'webhook', ?, 1, 0, '2026-11-01 10:00:00')",
-            (json.dumps(PLAIN),),
-        )
+    created = "2026-11-01 10:00:00"
+    run_sql(
+        url,
+        "INSERT INTO tenant (slug, name, timezone, languages, holiday_country, auto_replies, created_at) "
+        "VALUES ('vila', 'Vila', 'Europe/Madrid', 'ca', 'ES', '{}', :created)",
+        created=created,
+    )
+    run_sql(
+        url,
+        "INSERT INTO channel (tenant_id, platform, name, mode, credentials, enabled, poll_offset, created_at) "
+        "VALUES (1, 'whatsapp', 'OAC', 'webhook', :credentials, :enabled, 0, :created)",
+        credentials=json.dumps(PLAIN),
+        enabled=True,
+        created=created,
+    )
 
     migrate(url)
 
-    with sqlite3.connect(path) as connection:
-        (stored,) = connection.execute("SELECT credentials FROM channel").fetchone()
+    stored = stored_credentials(url)
     assert stored.startswith("gAAAAA")
     assert "EAAGplain" not in stored and "app-secret-0123" not in stored
     engine = make_engine(url)
@@ -43,6 +63,4 @@ def test_migration_encrypts_plaintext_channel_credentials_and_downgrade_restores
 
     command.downgrade(alembic_config(url), "0003")
 
-    with sqlite3.connect(path) as connection:
-        (stored,) = connection.execute("SELECT credentials FROM channel").fetchone()
-    assert json.loads(stored) == PLAIN
+    assert json.loads(stored_credentials(url)) == PLAIN

@@ -7,7 +7,6 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from sqlmodel import Session
 
 from citymes_app.core import delivery
 from citymes_app.core.vault import VaultError
@@ -20,21 +19,15 @@ log = logging.getLogger(__name__)
 # Meta's notifications are at most 3 MB; Telegram's updates far smaller.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 DRAIN_LIMIT_BYTES = 32 * 1024 * 1024  # read and dropped past the limit, so the client gets its 413
-# Row ids are SQLite/PostgreSQL 64-bit integers: a larger id in a URL names no channel (and would overflow the query).
-MAX_ROW_ID = 2**63 - 1
+# Row ids are INTEGER columns, 32-bit on PostgreSQL: a larger id in a URL names no channel (and would make the
+# query fail with "integer out of range", a 500, instead of a 404).
+MAX_ROW_ID = 2**31 - 1
 
 router = APIRouter(prefix="/webhooks")
 
 
 def _error(status: int, description: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": description}, status_code=status)
-
-
-def _channel_row(runtime: Runtime, channel_id: int) -> ChannelRow | None:
-    if not 0 < channel_id <= MAX_ROW_ID:
-        return None
-    with Session(runtime.engine) as session:
-        return session.get(ChannelRow, channel_id)
 
 
 async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
@@ -61,8 +54,12 @@ async def _bounded_body(request: Request) -> tuple[bytes | None, bool]:
 
 async def _enabled_channel(runtime: Runtime, platform: str, channel_id: int) -> ChannelRow | JSONResponse:
     """The enabled channel a webhook URL names, or the answer to give instead (404, or 503 while keys are wrong)."""
+    if not 0 < channel_id <= MAX_ROW_ID:
+        return _error(404, f"no enabled {platform} channel {channel_id}")
     try:
-        row = await asyncio.to_thread(_channel_row, runtime, channel_id)
+        at_hand, row = runtime.channels.cached_row(channel_id)
+        if not at_hand:
+            row = await asyncio.to_thread(runtime.channels.row, channel_id)
     except VaultError as exc:
         # The installation's keys need fixing: a non-2xx makes the platform deliver the update again later.
         log.error("channel %s: %s", channel_id, exc)

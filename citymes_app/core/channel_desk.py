@@ -6,7 +6,7 @@ on the caller's own tenant's channels, off the event loop, committing its change
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ class ChannelDesk(AdminDesk):
     """The channels page's use cases, built once by the wiring."""
 
     public_base_url: str
+    # Told which channel changed (the process's channel directory reads it again at once).
+    on_change: Callable[[int], None] = lambda channel_id: None
 
     async def list(self, *, by: SignedInOperator) -> list[ChannelListing]:
         """The tenant's channels, oldest first, with the templates of those that take them."""
@@ -64,6 +66,7 @@ class ChannelDesk(AdminDesk):
             tenants.set_channel_enabled(session, channel_id=channel_id, enabled=enabled)
 
         await self._write(by, write)
+        self.on_change(channel_id)
 
     async def add_template(
         self, *, by: SignedInOperator, channel_id: int, name: str, language: str, body: str

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import weakref
 from collections.abc import Mapping
 
+from cachetools import TTLCache
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 def webhook_url(base_url: str, *, platform: str, channel_id: int) -> str:
     """The address a platform posts a channel's updates to (served by `api/webhooks.py`)."""
     return f"{base_url.rstrip('/')}/webhooks/{platform}/{channel_id}"
+
+
+ROW_SECONDS = 1.0
 
 
 class UnknownPlatform(LookupError):
@@ -51,6 +56,11 @@ class ChannelDirectory:
             weakref.WeakKeyDictionary()
         )
         self._loopless: dict[int, tuple[tuple, Channel]] = {}
+        # Stored rows, kept for a moment: each webhook call needs its channel's row (enabled? its secret) and reading
+        # and decrypting it every time cost more than the rest of the call. A change made here is seen at once
+        # (`forget`); one made by another process (the CLI, another worker) within ROW_SECONDS.
+        self._rows: TTLCache[int, ChannelRow | None] = TTLCache(maxsize=4096, ttl=ROW_SECONDS)
+        self._rows_lock = threading.Lock()
 
     def _cache(self) -> dict[int, tuple[tuple, Channel]]:
         loop = _current_loop()
@@ -78,11 +88,33 @@ class ChannelDirectory:
         cache[channel_id] = (fingerprint, channel)
         return channel
 
+    def row(self, channel_id: int) -> ChannelRow | None:
+        """The stored channel (None if there is none), at most ROW_SECONDS old; `VaultError` if it cannot be read."""
+        with self._rows_lock:
+            if channel_id in self._rows:
+                return self._rows[channel_id]
+        with Session(self._engine, expire_on_commit=False) as session:
+            row = session.get(ChannelRow, channel_id)
+        with self._rows_lock:
+            self._rows[channel_id] = row
+        return row
+
+    def cached_row(self, channel_id: int) -> tuple[bool, ChannelRow | None]:
+        """(True, the stored channel or None) if it is at hand without a database read, else (False, None)."""
+        with self._rows_lock:
+            if channel_id in self._rows:
+                return True, self._rows[channel_id]
+        return False, None
+
+    def forget(self, channel_id: int) -> None:
+        """A channel changed: read it again next time."""
+        with self._rows_lock:
+            self._rows.pop(channel_id, None)
+
     def get(self, channel_id: int) -> Channel | None:
         """The enabled channel with this id, or None (also when its credentials cannot be decrypted: logged)."""
         try:
-            with Session(self._engine) as session:
-                row = session.get(ChannelRow, channel_id)
+            row = self.row(channel_id)
         except VaultError as exc:
             # A missing or wrong key is the installation's to fix; until then the outbox holds the channel's sends.
             log.error("channel %s: %s", channel_id, exc)

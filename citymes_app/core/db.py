@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import Update, event
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from citymes_app.core.config import load_settings
@@ -40,7 +40,16 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(installed_driver_url(url), pool_pre_ping=True, hide_parameters=True)
+
+
+def installed_driver_url(url: str) -> str:
+    """`url` with the driver this project installs: `postgresql://` (libpq's form, what hosting providers hand out)
+    means psycopg 3, not SQLAlchemy's default psycopg2."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
 
 
 @cache

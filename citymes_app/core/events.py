@@ -2,6 +2,11 @@
 
 Publishers may run in worker threads (the database work runs off the event loop), so `publish` hands each
 event to every subscriber's own loop thread-safely.
+
+The bus stays inside one process on purpose, also with several workers: each event is handled once, by the bridge
+of the worker that did the work, and Reflex (with `REFLEX_REDIS_URL`) relays the resulting tab updates to whichever
+worker holds each tab's websocket. A bus over Redis pub/sub would hand every event to every worker's bridge and
+write each update once per worker. Likewise each worker runs a dispatcher, so waking the local one is enough.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict, Unpack
 
-from sqlalchemy import case
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from citymes_app.core import outbox, templates
@@ -87,16 +87,28 @@ class ThreadMessage:
         return self.direction == Direction.OUTBOUND
 
 
+# The same words as the queue index's condition (`ix_conversation_queue`), so the database reads that index.
+_OPEN = text("conversation.status != 'resolved'")
+
+
 def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list[ConversationSummary]:
-    """The tenant's open conversations: those waiting for an operator first, newest first."""
-    rows = session.exec(
-        select(Conversation, Citizen, Channel)
-        .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
-        .join(Channel, col(Channel.id) == Conversation.channel_id)
-        .where(Conversation.tenant_id == tenant_id, Conversation.status != ConversationStatus.RESOLVED)
-        .order_by(case((col(Conversation.awaiting_operator) == True, 0), else_=1), col(Conversation.last_message_at).desc())  # noqa: E712
-        .limit(limit)
-    ).all()
+    """The tenant's open conversations: those waiting for an operator first, newest first.
+
+    Two reads of the queue index (waiting, then the others), each stopping at `limit`: the cost does not grow with
+    the number of conversations the tenant has.
+    """
+    rows: list[tuple[Conversation, Citizen, Channel]] = []
+    for awaiting in (True, False):
+        rows += session.exec(
+            select(Conversation, Citizen, Channel)
+            .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
+            .join(Channel, col(Channel.id) == Conversation.channel_id)
+            .where(Conversation.tenant_id == tenant_id, Conversation.awaiting_operator == awaiting, _OPEN)
+            .order_by(col(Conversation.last_message_at).desc())
+            .limit(limit - len(rows))
+        ).all()
+        if len(rows) >= limit:
+            break
     return [
         ConversationSummary(
             id=row_id(conversation),

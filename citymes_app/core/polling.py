@@ -2,6 +2,14 @@
 
 An update is confirmed to the platform (by asking for the next offset) only after its message is committed, so
 a crash between fetching and storing makes the platform hand the update out again.
+
+With several workers (or several machines) every worker runs a supervisor, and the lease — two columns of the
+channel's row, taken with one conditional UPDATE, so it works the same on SQLite and PostgreSQL — makes one of them
+the channel's poller. The holder renews it before each long poll and with each stored update; a worker that dies
+stops renewing, and another takes the channel over once the lease has run out. A poller that finds its lease gone
+(it stalled longer than the lease) stops before asking the platform again, so two workers never poll one bot at
+once as long as one stored update takes less than the lease. Were two ever to overlap, storing is idempotent
+(channel, platform message id), so an update would still be stored once.
 """
 
 from __future__ import annotations
@@ -27,14 +35,31 @@ LONG_POLL_SECONDS = 20.0
 RESCAN_SECONDS = 5.0
 
 
+class LeaseLost(Exception):
+    """Another worker took the channel's lease over: this one must stop polling it."""
+
+
 class PollingSupervisor:
     """Starts a poller for each enabled polling channel and stops it when the channel is disabled or changed."""
 
-    def __init__(self, *, ingestor: Ingestor, channels: ChannelDirectory, long_poll_seconds: float = LONG_POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        ingestor: Ingestor,
+        channels: ChannelDirectory,
+        long_poll_seconds: float = LONG_POLL_SECONDS,
+        lease: timedelta = LEASE,
+        rescan_seconds: float = RESCAN_SECONDS,
+    ) -> None:
+        if lease.total_seconds() <= 2 * long_poll_seconds:
+            # A long poll must end well within the lease, or a stalled holder and its successor would poll together.
+            raise ValueError(f"the polling lease ({lease}) must be longer than twice the long poll ({long_poll_seconds}s)")
         self._ingestor = ingestor
         self._channels = channels
         self._long_poll = long_poll_seconds
-        self._owner = uuid.uuid4().hex
+        self._lease = lease
+        self._rescan = rescan_seconds
+        self.owner = uuid.uuid4().hex
         self._tasks: dict[int, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
@@ -53,7 +78,7 @@ class PollingSupervisor:
                         del self._tasks[channel_id]
                 for channel_id in wanted - set(self._tasks):
                     self._tasks[channel_id] = asyncio.create_task(self.poll_channel(channel_id))
-                await asyncio.sleep(RESCAN_SECONDS)
+                await asyncio.sleep(self._rescan)
         finally:
             for task in self._tasks.values():
                 task.cancel()
@@ -82,11 +107,11 @@ class PollingSupervisor:
                 .where(
                     or_(
                         col(ChannelRow.poll_lease_owner).is_(None),
-                        col(ChannelRow.poll_lease_owner) == self._owner,
+                        col(ChannelRow.poll_lease_owner) == self.owner,
                         col(ChannelRow.poll_lease_until) <= now,
                     )
                 )
-                .values(poll_lease_owner=self._owner, poll_lease_until=now + LEASE),
+                .values(poll_lease_owner=self.owner, poll_lease_until=now + self._lease),
             )
             session.commit()
             if not won:
@@ -95,19 +120,28 @@ class PollingSupervisor:
             return session.exec(select(ChannelRow.poll_offset).where(ChannelRow.id == channel_id)).one()
 
     def _save_offset(self, channel_id: int, offset: int) -> None:
+        """Store the next offset and renew the lease; `LeaseLost` if this worker no longer holds it."""
+        now = utcnow()
         with Session(self._ingestor.engine) as session:
-            session.execute(
+            held = rows_updated(
+                session,
                 update(ChannelRow)
-                .where(col(ChannelRow.id) == channel_id, col(ChannelRow.poll_lease_owner) == self._owner)
-                .values(poll_offset=offset)
+                .where(
+                    col(ChannelRow.id) == channel_id,
+                    col(ChannelRow.poll_lease_owner) == self.owner,
+                    col(ChannelRow.poll_lease_until) > now,
+                )
+                .values(poll_offset=offset, poll_lease_until=now + self._lease),
             )
             session.commit()
+        if not held:
+            raise LeaseLost(channel_id)
 
     def _release_all(self) -> None:
         with Session(self._ingestor.engine) as session:
             session.execute(
                 update(ChannelRow)
-                .where(col(ChannelRow.poll_lease_owner) == self._owner)
+                .where(col(ChannelRow.poll_lease_owner) == self.owner)
                 .values(poll_lease_owner=None, poll_lease_until=None)
             )
             session.commit()
@@ -118,7 +152,7 @@ class PollingSupervisor:
         while True:
             offset = await asyncio.to_thread(self._take_lease, channel_id)
             if offset is None:
-                await asyncio.sleep(LEASE.total_seconds() / 3)
+                await asyncio.sleep(self._lease.total_seconds() / 3)
                 continue
             channel = self._channels.get(channel_id)
             if channel is None:
@@ -133,6 +167,8 @@ class PollingSupervisor:
                 failures = 0
             except asyncio.CancelledError:
                 raise
+            except LeaseLost:
+                log.warning("channel %s: another worker took the polling lease over; this one stops polling it", channel_id)
             except Exception as exc:
                 failures += 1
                 delay = min(2.0**failures, 60.0)

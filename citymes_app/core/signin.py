@@ -60,8 +60,11 @@ class SignInThrottle:
         *,
         per_account: str = FAILED_TRIES_PER_ACCOUNT,
         per_address: str = FAILED_TRIES_PER_ADDRESS,
+        scope: str = "citymes",
     ) -> None:
+        # `scope` names this installation's counters in the store (several may share one Redis).
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._scope = scope
         self._per_account: RateLimitItem = parse(per_account)
         self._per_address: RateLimitItem = parse(per_address)
 
@@ -75,15 +78,15 @@ class SignInThrottle:
         """Whole minutes until this email may be tried from this address again; 0 if it may be tried now."""
         seconds = 0.0
         for item, key in self._keys(email, address):
-            if not self._limiter.test(item, "citymes", key):
-                reset_at = self._limiter.get_window_stats(item, "citymes", key).reset_time
+            if not self._limiter.test(item, self._scope, key):
+                reset_at = self._limiter.get_window_stats(item, self._scope, key).reset_time
                 seconds = max(seconds, reset_at - time.time(), 1.0)
         return math.ceil(seconds / 60)
 
     def record_failure(self, *, email: str, address: str) -> None:
         """Count a failed try against the account and the address."""
         for item, key in self._keys(email, address):
-            self._limiter.hit(item, "citymes", key)
+            self._limiter.hit(item, self._scope, key)
 
 
 def throttle_storage_uri(redis_url: str | None) -> str:

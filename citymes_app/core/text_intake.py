@@ -13,11 +13,11 @@ identity, the conversation, the message, the unanswered question, the notice and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from citymes_app.core import clock, keywords, routing
 from citymes_app.core.db import batch_memo
@@ -37,25 +37,21 @@ from citymes_app.models import (
     OutboxItem,
     Tenant,
     UnmatchedQuery,
+    table_of,
     utcnow,
 )
 from integrations.base import InboundMessage, MessageKind
 
-
-def _table(model: type[SQLModel]) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set on table models by SQLModel
-
-
-_MESSAGE = _table(Message)
-_OUTBOX = _table(OutboxItem)
-_CITIZEN = _table(Citizen)
-_IDENTITY = _table(CitizenIdentity)
-_CONVERSATION = _table(Conversation)
-_UNMATCHED = _table(UnmatchedQuery)
+_MESSAGE = table_of(Message)
+_OUTBOX = table_of(OutboxItem)
+_CITIZEN = table_of(Citizen)
+_IDENTITY = table_of(CitizenIdentity)
+_CONVERSATION = table_of(Conversation)
+_UNMATCHED = table_of(UnmatchedQuery)
 
 # Built once: a statement executed with a dict of values is compiled once per set of keys, not once per message.
-_SELECT_CHANNEL = select(_table(Channel).c.tenant_id, _table(Channel).c.platform).where(
-    _table(Channel).c.id == bindparam("channel")
+_SELECT_CHANNEL = select(table_of(Channel).c.tenant_id, table_of(Channel).c.platform).where(
+    table_of(Channel).c.id == bindparam("channel")
 )
 _SELECT_STORED = select(_MESSAGE.c.id).where(
     _MESSAGE.c.channel_id == bindparam("channel"), _MESSAGE.c.platform_message_id == bindparam("platform_message_id")

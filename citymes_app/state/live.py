@@ -8,7 +8,13 @@ The pipeline, the outbox dispatcher and the inbox's use cases publish `InboxEven
 2. redraws the conversations that changed, and only in the tabs that have them open: a new message or a change of
    the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble.
 
-A tab that shows another conversation loads nothing. A burst of events costs one queue write per tenant.
+A tab that shows another conversation loads nothing. Events are gathered for `BRIDGE_DEBOUNCE_SECONDS`, so a burst
+costs one queue write per tenant; a tenant with no tab open costs no read at all; the queue is read from its index, so
+its cost does not grow with the number of conversations.
+
+With several workers each bridge handles its own worker's events; the states live in Redis, and Reflex sends a
+tab's delta to the worker holding its websocket (`RedisTokenManager`'s per-worker pub/sub channel), so every
+operator sees every worker's events (`tests/system/test_several_workers.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from citymes_app.state.inbox_state import InboxShared, InboxState, inbox_token, 
 log = logging.getLogger(__name__)
 
 _app: rx.App | None = None
+# How long the bridge gathers events before writing: well inside the second an operator may wait for a new message.
+BRIDGE_DEBOUNCE_SECONDS = 0.2
 
 
 def bind(app: rx.App) -> None:
@@ -82,12 +90,16 @@ class Changes:
 
 async def publish_queue(app: rx.App, tenant_id: int) -> dict[str, int]:
     """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
-    returns which conversation each still-linked tab has open."""
-    lines = await load_queue(tenant_id)
+    returns which conversation each still-linked tab has open. With no tab linked nothing is read: a tab that links
+    later loads the queue itself."""
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
+        if not shared._linked_from:
+            return {}
         await _cut_ended_viewers(shared, tenant_id)
-        shared.queue = lines
+        if not shared._linked_from:
+            return {}
+        shared.queue = await load_queue(tenant_id)
         shared.version += 1
         watching = {client: cid for client, cid in shared._watching.items() if client in shared._linked_from}
         if watching != shared._watching:
@@ -136,6 +148,8 @@ async def bridge(app: rx.App, events: EventBus = bus) -> None:
     try:
         while True:
             batch = [await queue.get()]
+            # A burst (a storm of messages, a broadcast's statuses) becomes one write per tenant, a few times a second.
+            await asyncio.sleep(BRIDGE_DEBOUNCE_SECONDS)
             while not queue.empty():
                 batch.append(queue.get_nowait())
             by_tenant: dict[int, list[InboxEvent]] = {}

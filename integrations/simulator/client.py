@@ -95,6 +95,10 @@ class _ControlCalls(abc.ABC, Generic[Answer]):
         """Change the bot's flood limits (`per_chat_burst`, ...)."""
         return self._request("POST", self._bot(token, "limits"), json=limits)
 
+    def telegram_polling(self, token: str) -> Answer:
+        """How the bot was polled: `polls` (getUpdates calls) and `conflicts` (calls while another was waiting)."""
+        return self._request("GET", self._bot(token, "polling"))
+
     # --- WhatsApp: a number is known by its phone number id -----------------------------------------------
 
     @staticmethod

@@ -113,6 +113,7 @@ def flood(url: str, town: Town, count: int, chance: random.Random) -> Counter[in
     return answers
 
 
+@pytest.mark.sqlite_only("the subject is refusing bad bodies, not the database; the slowest test of the folder")
 def test_memory_returns_to_its_level_after_a_flood_of_bad_bodies(
     runtime: Runtime, served_api: tuple[str, psutil.Process]
 ) -> None:

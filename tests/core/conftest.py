@@ -1,22 +1,26 @@
-"""Fixtures for core tests that need only a database."""
+"""Fixtures for core tests that need only a database (on SQLite and on PostgreSQL: see `tests/conftest.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from citymes_app.core.db import make_engine, migrate
+from citymes_app.core.db import make_engine
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    """A session on a fresh, migrated SQLite database."""
-    url = f"sqlite:///{tmp_path / 'core.db'}"
-    migrate(url)
-    engine = make_engine(url)
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh, migrated database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on a fresh, migrated database."""
     with Session(engine) as session:
         yield session
-    engine.dispose()

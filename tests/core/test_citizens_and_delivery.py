@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from citymes_app.core import citizens, delivery, tenants
-from citymes_app.core.db import get_engine, migrate
 from citymes_app.core.events import EventBus
 from citymes_app.models import Citizen, CitizenIdentity, Conversation, Direction, Message, row_id, utcnow
 from integrations.base import DeliveryState, StatusUpdate
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'citymes.db'}"
-    migrate(url)
-    yield get_engine(url)
-    get_engine(url).dispose()
 
 
 def add_citizen(session: Session, tenant_id: int, channel_id: int, platform: str, user: str, phone: str | None) -> Citizen:

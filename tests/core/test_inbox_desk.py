@@ -4,7 +4,6 @@ outbox when something is to be sent; a refused action tells nobody."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from citymes_app.core import auth, inbox, tenants
-from citymes_app.core.db import get_engine, migrate
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.models import Citizen, CitizenIdentity, Conversation, Message, OutboxItem, row_id
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'citymes.db'}"
-    migrate(url)
-    yield get_engine(url)
-    get_engine(url).dispose()
 
 
 @pytest.fixture

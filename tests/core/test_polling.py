@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, func, select
 
 from citymes_app.core.polling import PollingSupervisor
-from citymes_app.models import Channel, Message
+from citymes_app.models import Channel, Message, utcnow
 from citymes_app.runtime import Runtime
+from integrations.simulator.client import SimulatorClient
 from tests.helpers import Town, bot_messages, citizen_says, eventually, make_town
 
 
@@ -64,3 +66,90 @@ async def test_messages_sent_while_stopped_are_taken_once_after_a_restart(runtim
         assert inbound_count(runtime) == 2
     finally:
         await stop(poller)
+
+
+def confirmed_offset(runtime: Runtime, town: Town) -> int:
+    with Session(runtime.engine) as session:
+        return session.get_one(Channel, town.channel_id).poll_offset
+
+
+async def polling_now(simulator: SimulatorClient, town: Town, polls_before: int) -> bool:
+    return (await simulator.telegram_polling(town.token))["polls"] > polls_before
+
+
+def lease_owner(runtime: Runtime, channel_id: int) -> str | None:
+    with Session(runtime.engine) as session:
+        return session.get_one(Channel, channel_id).poll_lease_owner
+
+
+async def test_two_workers_never_poll_one_bot_at_once_and_one_takes_over_when_the_other_stops(
+    runtime: Runtime, polling_town: Town
+) -> None:
+    def worker() -> PollingSupervisor:
+        lease = timedelta(seconds=3)
+        return PollingSupervisor(
+            ingestor=runtime.ingestor, channels=runtime.channels, long_poll_seconds=1, lease=lease, rescan_seconds=0.2
+        )
+
+    first, second = worker(), worker()
+    tasks = {first.owner: asyncio.create_task(first.run()), second.owner: asyncio.create_task(second.run())}
+    try:
+        holder = await eventually(lambda: lease_owner(runtime, polling_town.channel_id))
+        for n in range(6):
+            await citizen_says(polling_town, 810 + n, text=f"missatge {n}")
+            await asyncio.sleep(0.3)
+        await eventually(lambda: inbound_count(runtime) == 6)
+        assert lease_owner(runtime, polling_town.channel_id) == holder
+
+        assert holder in tasks
+        await stop(tasks.pop(holder))
+        successor = await eventually(lambda: lease_owner(runtime, polling_town.channel_id))
+        assert successor != holder
+        for n in range(6, 10):
+            await citizen_says(polling_town, 810 + n, text=f"missatge {n}")
+        await eventually(lambda: inbound_count(runtime) == 10)
+
+        polling = await SimulatorClient(polling_town.simulator_url).telegram_polling(polling_town.token)
+        assert polling["polls"] >= 2  # both workers polled (each stored some of the messages)...
+        assert polling["conflicts"] == 0  # ...and never two at once
+    finally:
+        for task in tasks.values():
+            await stop(task)
+
+
+async def test_a_worker_whose_lease_was_taken_over_stops_polling_and_confirms_nothing(
+    runtime: Runtime, polling_town: Town
+) -> None:
+    worker = PollingSupervisor(
+        ingestor=runtime.ingestor,
+        channels=runtime.channels,
+        long_poll_seconds=2,
+        lease=timedelta(seconds=5),
+        rescan_seconds=0.2,
+    )
+    task = asyncio.create_task(worker.run())
+    simulator = SimulatorClient(polling_town.simulator_url)
+    try:
+        first = await citizen_says(polling_town, 830, text="abans")
+        await eventually(lambda: inbound_count(runtime) == 1 and confirmed_offset(runtime, polling_town) > first["update_id"])
+        polls = (await simulator.telegram_polling(polling_town.token))["polls"]
+        await eventually(lambda: polling_now(simulator, polling_town, polls))  # a long poll is open...
+        with Session(runtime.engine) as session:
+            # As if this worker had stalled past its lease and another had taken the bot over.
+            channel = session.get_one(Channel, polling_town.channel_id)
+            offset = channel.poll_offset
+            channel.poll_lease_owner, channel.poll_lease_until = "another-worker", utcnow() + timedelta(minutes=5)
+            session.add(channel)
+            session.commit()
+        await citizen_says(polling_town, 831, text="després")  # ...and hands this message out
+        await asyncio.sleep(2.5)  # the long poll open at the takeover ends
+        polls = (await simulator.telegram_polling(polling_town.token))["polls"]
+        await asyncio.sleep(4)  # a worker still polling would have asked again by now
+
+        assert (await simulator.telegram_polling(polling_town.token))["polls"] == polls
+        with Session(runtime.engine) as session:
+            channel = session.get_one(Channel, polling_town.channel_id)
+            assert (channel.poll_lease_owner, channel.poll_offset) == ("another-worker", offset)
+        assert inbound_count(runtime) == 2  # the open poll fetched it and it was stored, but not confirmed
+    finally:
+        await stop(task)

@@ -3,6 +3,8 @@ and signing out of every browser at once."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlmodel import Session
 
@@ -13,14 +15,23 @@ from tests.helpers import engine_of, signed_in_operator
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(params=["memory", "redis"])
+def throttle(request: pytest.FixtureRequest) -> SignInThrottle:
+    """Failed tries counted in this process's memory (one worker), or in Redis (several workers, `REFLEX_REDIS_URL`),
+    under a scope of this test's own: the Redis server may be shared and the window lasts 15 minutes."""
+    if request.param == "memory":
+        return SignInThrottle()
+    return SignInThrottle(request.getfixturevalue("redis_url"), scope=f"citymes-test-{secrets.token_hex(8)}")
+
+
 @pytest.fixture
-def desk(session: Session) -> SignInDesk:
-    """A sign-in desk on a town with two operators, counting tries in memory."""
+def desk(session: Session, throttle: SignInThrottle) -> SignInDesk:
+    """A sign-in desk on a town with two operators."""
     tenant = tenants.add_tenant(session, slug="vila", name="Ajuntament de Vila")
     for email in ("anna@vila.test", "pau@vila.test"):
         auth.add_operator(session, tenant=tenant, email=email, password=PASSWORD)
     session.commit()
-    return SignInDesk(engine=engine_of(session), throttle=SignInThrottle())
+    return SignInDesk(engine=engine_of(session), throttle=throttle)
 
 
 async def test_sixth_try_on_one_account_is_refused_even_with_the_right_password(desk: SignInDesk) -> None:

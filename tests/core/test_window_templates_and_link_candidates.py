@@ -4,9 +4,7 @@ number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,17 +13,8 @@ from sqlmodel import Session, select
 import integrations.whatsapp  # noqa: F401 - registers the platform's 24-hour window
 from citymes_app import demo
 from citymes_app.core import citizens, inbox, templates, tenants
-from citymes_app.core.db import get_engine, migrate
 from citymes_app.core.inbox_display import template_options
 from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, row_id, utcnow
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'citymes.db'}"
-    migrate(url)
-    yield get_engine(url)
-    get_engine(url).dispose()
 
 
 def add_citizen(session: Session, channel: Channel, user: str, name: str, phone: str | None = None) -> Conversation:

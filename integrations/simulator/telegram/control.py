@@ -206,6 +206,12 @@ class TelegramSimulator(BotApi):
             items = [s for s in bot.sent if chat_id is None or s["chat_id"] == chat_id]
         return {"ok": True, "sent": items}
 
+    async def polling(self, token: str) -> dict[str, Any]:
+        """How the bot was polled: getUpdates calls, and how many came while another was waiting (two pollers)."""
+        async with self._lock:
+            bot = self._control_bot(token)
+            return {"ok": True, "polls": bot.polls, "conflicts": bot.poll_conflicts}
+
     async def add_failure(self, token: str, payload: Any) -> dict[str, Any]:
         """Make the next ``count`` calls of a method answer an error status."""
         if not isinstance(payload, dict):

@@ -40,28 +40,40 @@ class UpdateDelivery(TelegramWorld):
                     "use deleteWebhook to delete the webhook first",
                 )
             # A new getUpdates supersedes a waiting one, as on Telegram (two pollers = conflict).
+            bot.polls += 1
+            if bot.polls_waiting:
+                bot.poll_conflicts += 1
             bot.poll_generation += 1
             generation = bot.poll_generation
             bot.condition.notify_all()
-            deadline = time.monotonic() + timeout
-            while True:
-                if offset is not None and offset > 0:
-                    bot.queue = [u for u in bot.queue if u["update_id"] >= offset]
-                elif offset is not None and offset < 0:
-                    bot.queue = bot.queue[offset:]
-                if bot.queue or bot.closed or bot.webhook is not None:
-                    return [] if bot.closed else list(bot.queue[:limit])
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return []
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(remaining):
-                        await bot.condition.wait()
-                if bot.poll_generation != generation and not bot.closed:
-                    raise ApiError(
-                        409,
-                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-                    )
+            bot.polls_waiting += 1
+            try:
+                return await self._wait_for_updates(bot, generation, offset, limit, time.monotonic() + timeout)
+            finally:
+                bot.polls_waiting -= 1
+
+    async def _wait_for_updates(
+        self, bot: BotState, generation: int, offset: int | None, limit: int, deadline: float
+    ) -> list[dict[str, Any]]:
+        """Wait (holding the world's lock, released while waiting) for updates from `offset`, until `deadline`."""
+        while True:
+            if offset is not None and offset > 0:
+                bot.queue = [u for u in bot.queue if u["update_id"] >= offset]
+            elif offset is not None and offset < 0:
+                bot.queue = bot.queue[offset:]
+            if bot.queue or bot.closed or bot.webhook is not None:
+                return [] if bot.closed else list(bot.queue[:limit])
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await bot.condition.wait()
+            if bot.poll_generation != generation and not bot.closed:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
 
     # updates and webhook delivery ------------------------------------------------------------
 

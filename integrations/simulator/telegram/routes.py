@@ -78,6 +78,10 @@ def create_telegram_router(sim: TelegramSimulator) -> APIRouter:
 
         return await answer(sent_to_chat)
 
+    @router.get(prefix + "/bots/{token}/polling")
+    async def polling(token: str) -> Response:
+        return await answer(sim.polling, token)
+
     @router.get(prefix + "/files/{file_id}")
     async def file_bytes(file_id: str) -> Response:
         stored = sim.file(file_id)

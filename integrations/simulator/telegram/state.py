@@ -126,6 +126,10 @@ class BotState:
     last_error_message: str | None = None
     retrying: int = 0
     poll_generation: int = 0
+    #: getUpdates calls so far, and how many arrived while another was still waiting (two pollers at once).
+    polls: int = 0
+    polls_waiting: int = 0
+    poll_conflicts: int = 0
     closed: bool = False
     chats: dict[int, ChatState] = field(default_factory=dict)
     sent: list[dict[str, Any]] = field(default_factory=list)

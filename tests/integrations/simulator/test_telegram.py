@@ -289,6 +289,21 @@ async def test_a_second_poller_terminates_the_first_with_conflict(bot: Bot, simu
         assert await second == ()
 
 
+async def test_the_polling_record_counts_polls_and_the_ones_that_overlapped(
+    bot: Bot, control: httpx.AsyncClient, simulator_url: str
+) -> None:
+    await bot.get_updates(timeout=0)
+    await bot.get_updates(timeout=0)
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.3)
+    async with Bot(TOKEN, base_url=f"{simulator_url}/bot") as other_instance:
+        await other_instance.get_updates(timeout=0)
+    with pytest.raises(Conflict):
+        await first
+    record = (await control.get(f"/sim/telegram/bots/{TOKEN}/polling")).json()
+    assert (record["polls"], record["conflicts"]) == (4, 1)
+
+
 async def test_raw_update_is_delivered_as_is_each_time_it_is_sent(bot: Bot, control: httpx.AsyncClient) -> None:
     update = {
         "update_id": 5000,
