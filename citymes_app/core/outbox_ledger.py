@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, Update, and_, bindparam, or_, update
+from sqlalchemy import Update, and_, bindparam, or_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,6 +28,7 @@ from citymes_app.models import (
     OutboxItem,
     OutboxStatus,
     row_id,
+    table_of,
     utcnow,
 )
 from integrations.base import MessageKind, OutboundMessage
@@ -56,7 +57,7 @@ class Claimed:
 
 
 _HELD = (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
-_MESSAGES: Table = Message.__table__  # type: ignore[attr-defined]  # SQLModel does not declare it
+_MESSAGES = table_of(Message)
 
 
 class Readiness(StrEnum):
