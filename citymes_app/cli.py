@@ -239,7 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access-token", help="WhatsApp: a system user's access token")
     p.add_argument("--app-secret", help="WhatsApp: the app secret that signs the webhooks")
     p.add_argument("--verify-token", help="WhatsApp: the token Meta echoes when the webhook is subscribed")
-    p.add_argument("--messages-per-second", type=int, help="WhatsApp: the number's throughput (default 80)")
+    p.add_argument(
+        "--messages-per-second",
+        type=int,
+        help="the channel's sends a second: WhatsApp's throughput tier (default 80), a Telegram bot's rate (default 30; "
+        "above it, sends use paid broadcast)",
+    )
     p = command("list", channel_list, channel)
     p.add_argument("slug")
     p = command("disable", channel_enable, channel, help="stop receiving and sending on a channel")

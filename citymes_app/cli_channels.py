@@ -23,7 +23,11 @@ def channel_add(args: argparse.Namespace) -> None:
             raise CommandError("a Telegram channel needs --token in the form 123456:ABC... (from @BotFather)")
         if not args.secret or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
             raise CommandError("a Telegram channel needs --secret: 1-256 characters of A-Z, a-z, 0-9, _ and -")
-        credentials = {"token": args.token, "secret": args.secret}
+        credentials: dict[str, object] = {"token": args.token, "secret": args.secret}
+        if args.messages_per_second is not None:
+            if not 1 <= args.messages_per_second <= 1000:
+                raise CommandError("--messages-per-second must be between 1 and 1000 (above 30 is paid broadcast)")
+            credentials["max_per_second"] = args.messages_per_second
     elif args.platform == "whatsapp":
         credentials = _whatsapp_credentials(args)
     else:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import Session
 
 from citymes_app import cli as citymes_cli
+from citymes_app.core import tenants
 from citymes_app.core.config import PROJECT_ROOT
 from citymes_app.core.db import get_engine
 from tests.helpers import server_keys_env
@@ -30,6 +32,7 @@ WHATSAPP = (
     "--verify-token",
     "verify-me",
 )
+TELEGRAM = ("--token", "123:abcDEF", "--secret", "s3cret")
 
 
 @dataclass
@@ -87,6 +90,14 @@ def test_whatsapp_number_is_listed_disabled_and_enabled_again(cli: Callable[...,
     assert cli("channel", "list", "mataro").stdout.splitlines()[1] == "2\twhatsapp\twebhook\tenabled\tWhatsApp OAC"
 
 
+def test_a_bot_on_paid_broadcast_is_added_with_its_raised_rate(cli: Callable[..., Result]) -> None:
+    assert cli("channel", "add", "mataro", "telegram", *TELEGRAM, "--messages-per-second", "1000").stdout == "1\n"
+
+    with Session(get_engine()) as session:
+        [channel] = tenants.list_channels(session)
+    assert channel.credentials["max_per_second"] == 1000
+
+
 def test_approved_templates_are_recorded_per_channel(cli: Callable[..., Result]) -> None:
     cli("channel", "add", "mataro", "whatsapp", *WHATSAPP)
     body = "Hola {{1}}, el tràmit {{2}} és llest."
@@ -102,6 +113,7 @@ def test_approved_templates_are_recorded_per_channel(cli: Callable[..., Result])
         (("channel", "add", "mataro", "whatsapp", *WHATSAPP[:6]), "needs --verify-token"),
         (("channel", "add", "mataro", "whatsapp", *WHATSAPP, "--mode", "polling"), "webhook only"),
         (("channel", "add", "mataro", "whatsapp", *WHATSAPP, "--messages-per-second", "5000"), "between 1 and 1000"),
+        (("channel", "add", "mataro", "telegram", *TELEGRAM, "--messages-per-second", "0"), "between 1 and 1000"),
         (("channel", "add", "nowhere", "whatsapp", *WHATSAPP), "no tenant 'nowhere'"),
         (("channel", "add", "mataro", "fax"), "platform 'fax' is not supported"),
         (("channel", "disable", "99"), "no channel 99"),
