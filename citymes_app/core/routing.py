@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
 from citymes_app.core import codes, hours, keywords, outbox, replies
 from citymes_app.core.codes import CodeStatus
+from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
@@ -149,10 +151,10 @@ def did_you_mean(tenant: Tenant, language: str | None, names: Sequence[str]) -> 
     return BotReply(text=replies.text(tenant, language, "did_you_mean", options=options), buttons=tuple(names)[:MAX_MENU_BUTTONS])
 
 
-def unmatched_query(tenant: Tenant, conversation_channel_id: int, normalized: str, now: datetime) -> UnmatchedQuery:
+def unmatched_query(tenant_id: int, channel_id: int, normalized: str, now: datetime) -> dict[str, Any]:
     """The record of a question no keyword answered (the unanswered-questions report counts them by hour)."""
     hour = now.replace(minute=0, second=0, microsecond=0)
-    return UnmatchedQuery(tenant_id=row_id(tenant), channel_id=conversation_channel_id, normalized=normalized[:300], hour=hour)
+    return {"tenant_id": tenant_id, "channel_id": channel_id, "normalized": normalized[:300], "hour": hour}
 
 
 def route_text(
@@ -192,7 +194,7 @@ def route_text(
         routed.answered = True
         return routed
     if normalized:
-        session.add(unmatched_query(tenant, conversation.channel_id, normalized, now))
+        session.add(UnmatchedQuery(**unmatched_query(row_id(tenant), conversation.channel_id, normalized, now)))
     return routed
 
 
@@ -237,7 +239,17 @@ def notify_waiting(
 
 
 def waiting_notice(session: Session, *, tenant: Tenant, language: str | None, now: datetime) -> str:
-    """What a citizen waiting for an operator is told: an operator will answer, or when the office opens again."""
+    """What a citizen waiting for an operator is told: an operator will answer, or when the office opens again.
+
+    Office hours change on the minute, so within a batch the notice is worked out once per tenant, language and minute.
+    """
+    minute = now.replace(second=0, microsecond=0)
+    return batch_memo(
+        session, ("waiting-notice", tenant.id, language, minute), lambda: _waiting_notice(session, tenant, language, now)
+    )
+
+
+def _waiting_notice(session: Session, tenant: Tenant, language: str | None, now: datetime) -> str:
     language = replies.language_for(tenant, language)
     if hours.is_open(session, tenant=tenant, at=now):
         return replies.text(tenant, language, "in_hours")

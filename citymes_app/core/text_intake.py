@@ -221,8 +221,7 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
         },
     )
     if not answered and normalized:
-        unmatched = routing.unmatched_query(tenant, channel_id, normalized, now)
-        connection.execute(_INSERT[_UNMATCHED], unmatched.model_dump(exclude={"id"}))
+        connection.execute(_INSERT[_UNMATCHED], routing.unmatched_query(tenant_id, channel_id, normalized, now))
     reply_ids = [
         _enqueue(
             connection,
