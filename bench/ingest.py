@@ -151,6 +151,7 @@ def redis_for(setup: Setup) -> Iterator[dict[str, str]]:
         yield {}
         return
     import redis
+
     from tests.services import redis_server_url
 
     url = str(make_url(redis_server_url()).set(database="13"))

@@ -392,7 +392,9 @@ class OutboxLedger:
             session.add(citizen)
         session.add(message)
         session.flush()
-        return InboxEvent(message.tenant_id, message.conversation_id, InboxEventKind.STATUS, message.id)
+        # A citizen now unreachable shows in the queue: the conversation changed, not only a bubble.
+        kind = InboxEventKind.CONVERSATION if citizen_unreachable else InboxEventKind.STATUS
+        return InboxEvent(message.tenant_id, message.conversation_id, kind, message.id)
 
 
 def _won_ids(session: Session, statement: Update) -> set[int]:

@@ -6,7 +6,9 @@ The pipeline, the outbox dispatcher and the inbox's use cases publish `InboxEven
 1. rewrites the tenant's shared inbox state (`InboxShared` under its secret token, `inbox_token`) with the new queue;
    Reflex sends the change to every tab linked to it (the queue is on every tab);
 2. redraws the conversations that changed, and only in the tabs that have them open: a new message or a change of
-   the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble.
+   the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble
+   (and reads no queue: the queue does not show statuses — a send that finds the citizen unreachable is a change of
+   the conversation).
 
 A tab that shows another conversation loads nothing. Events are gathered for `BRIDGE_DEBOUNCE_SECONDS`, so a burst
 costs one queue write per tenant; a tenant with no tab open costs no read at all; the queue is read from its index, so
@@ -88,10 +90,11 @@ class Changes:
         return changes
 
 
-async def publish_queue(app: rx.App, tenant_id: int) -> dict[str, int]:
+async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> dict[str, int]:
     """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
     returns which conversation each still-linked tab has open. With no tab linked nothing is read: a tab that links
-    later loads the queue itself."""
+    later loads the queue itself. `reload=False` (delivery statuses only: the queue does not show them) only says
+    which conversation each tab has open."""
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
         if not shared._linked_from:
@@ -99,8 +102,9 @@ async def publish_queue(app: rx.App, tenant_id: int) -> dict[str, int]:
         await _cut_ended_viewers(shared, tenant_id)
         if not shared._linked_from:
             return {}
-        shared.queue = await load_queue(tenant_id)
-        shared.version += 1
+        if reload:
+            shared.queue = await load_queue(tenant_id)
+            shared.version += 1
         watching = {client: cid for client, cid in shared._watching.items() if client in shared._linked_from}
         if watching != shared._watching:
             shared._watching = watching
@@ -119,8 +123,8 @@ async def _redraw(app: rx.App, client: str, tenant_id: int, conversation_id: int
 
 async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent]) -> None:
     """Everything one batch of a tenant's events changed, drawn where it is seen."""
-    watching = await publish_queue(app, tenant_id)
     changes = Changes.of(events)
+    watching = await publish_queue(app, tenant_id, reload=bool(changes.threads))
     watched = set(watching.values())
     desk = get_runtime().inbox
     threads: dict[int, ThreadSnapshot] = {}
