@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
+from sqlalchemy import create_engine, text
 
 RESULTS = Path(__file__).parent / "results"
 TABS = int(os.environ.get("BENCH_TABS", "20"))
@@ -40,7 +42,7 @@ def _updates_carrying(tab, var: str) -> int:  # noqa: ANN001
     )
 
 
-def _start_app(workdir: Path, simulator_url: str) -> tuple[subprocess.Popen, str, dict[str, str]]:
+def _start_app(workdir: Path, simulator_url: str, *, grown: bool = False) -> tuple[subprocess.Popen, str, dict[str, str]]:
     from citymes_app.core import vault
     from tests.e2e.conftest import _free_port
 
@@ -64,6 +66,16 @@ def _start_app(workdir: Path, simulator_url: str) -> tuple[subprocess.Popen, str
     found = re.search(r"Telegram channel (\d+)", loaded.stdout)
     assert found, loaded.stdout
     channel_id = found.group(1)
+    if grown:  # a town with years behind it: 1,000,000 messages, 100,000 open conversations
+        from bench import grown as history
+
+        engine = create_engine(env["CITYMES_DATABASE_URL"])
+        with engine.connect() as connection:
+            tenant_id = connection.execute(
+                text("SELECT tenant_id FROM channel WHERE id = :id"), {"id": int(channel_id)}
+            ).scalar_one()
+        engine.dispose()
+        history.seed(env["CITYMES_DATABASE_URL"], tenant_id=tenant_id, channel_id=int(channel_id))
     log = (workdir / "reflex.log").open("w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--backend-only", "--backend-port", str(port)],
@@ -133,10 +145,14 @@ def _after(tabs: list, write) -> dict:  # noqa: ANN001
     }
 
 
-def measure(workdir: Path) -> dict:
-    """Open the tabs, let one citizen write once, count the thread redraws."""
-    from sqlalchemy import create_engine, text
+def resident_mb(proc: subprocess.Popen) -> float:
+    """The backend's resident memory: the reflex process and everything under it."""
+    leader = psutil.Process(proc.pid)
+    return round(sum(p.memory_info().rss for p in [leader, *leader.children(recursive=True)]) / 2**20, 1)
 
+
+def measure(workdir: Path, *, tabs_open: int = TABS, grown: bool = False) -> dict:
+    """Open the tabs, let one citizen write once, count the thread redraws (and the backend's memory then)."""
     from citymes_app import demo
     from citymes_app.state.inbox_state import InboxState
     from integrations.simulator.server import serve_simulator
@@ -145,11 +161,11 @@ def measure(workdir: Path) -> dict:
     from tests.e2e.support import OPERATOR, Site
 
     with serve_simulator() as simulator_url:
-        proc, url, env = _start_app(workdir, simulator_url)
+        proc, url, env = _start_app(workdir, simulator_url, grown=grown)
         tabs: list[RawTab] = []
         try:
             site = Site(url=url, simulator_url=simulator_url, bot_token=demo.DEMO_TOKEN, log_path=workdir / "reflex.log")
-            for n in range(TABS):
+            for n in range(tabs_open):
                 site.citizen_says(FIRST_CHAT + n, f"Citizen {n}", text=f"Una consulta sense paraula clau {n}")
             engine = create_engine(env["CITYMES_DATABASE_URL"])
             with engine.connect() as connection:
@@ -163,7 +179,7 @@ def measure(workdir: Path) -> dict:
             login = RawTab(site).connect("/login")
             cookie = _sign_in(login, OPERATOR, demo.DEMO_PASSWORD)
             login.close()
-            for n in range(TABS):
+            for n in range(tabs_open):
                 tab = RawTab(site).connect("/inbox", session_cookie=cookie)
                 tab.load_page("/inbox")
                 tab.send(InboxState, "select", conversation_id=conversations[n])
@@ -171,7 +187,9 @@ def measure(workdir: Path) -> dict:
             waiting = _after(tabs, lambda: site.citizen_says(FIRST_CHAT, "Citizen 0", text="Encara espero resposta"))
             answered = _after(tabs, lambda: site.citizen_says(FIRST_CHAT, "Citizen 0", text="HORARIS"))
             return {
-                "tabs": TABS,
+                "tabs": tabs_open,
+                "messages_stored_before": 1_000_000 if grown else 0,
+                "backend_rss_mb": resident_mb(proc),
                 "thread_loads_per_inbound_message": waiting["thread_updates"],
                 "reply_window_loads_per_inbound_message": waiting["reply_window_updates"],
                 "tabs_redrawing_a_thread": waiting["tabs_redrawing_a_thread"],
