@@ -8,7 +8,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install browser services run test lint bench simulator clean
+.PHONY: install browser services loadgen run test lint bench simulator clean
 
 install: $(VENV)/.installed
 
@@ -48,7 +48,13 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: install
+# The load generator of the benchmarks (Debian's wrk); the benchmarks also need what the tests need.
+loadgen:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+bench: install services loadgen
 	$(PY) -m bench
 
 clean:
