@@ -16,6 +16,7 @@ again. The rows' bookkeeping, step by step, is `core/outbox_ledger.py`'s; this m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -193,10 +194,11 @@ class OutboxDispatcher:
                 if claimed and len(claimed) >= room:
                     await waker.wait()  # more may be due: claim again as soon as the lanes run short
                     continue
-                try:
-                    await asyncio.wait_for(waker.wait(), timeout=self._poll_interval)
-                except TimeoutError:
-                    pass
+                # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` can swallow the task's cancellation when
+                # the waker fires at the same moment, and a stopped dispatcher would then run on (and hang its stopper).
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll_interval):
+                        await waker.wait()
         finally:
             for task in [*lanes, renewal]:
                 task.cancel()
