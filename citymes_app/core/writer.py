@@ -101,17 +101,15 @@ class BatchWriter:
         """Run the batch in one transaction; if a unit fails, roll the batch back and run each unit in a transaction
         of its own, so only the failing one is refused (savepoints would cost two statements for every unit)."""
         pending = [unit for unit in batch if not unit.future.done()]
+        if len(pending) <= 1:  # nothing to roll back for others: its own outcome, in one run
+            for unit in pending:
+                self._write_alone(unit)
+            return
         try:
             values = self._transaction(pending)
         except Exception:  # noqa: BLE001 — a unit failed: nothing of the batch is stored; one at a time now
-            if len(pending) == 1:
-                values = None
-            else:
-                for unit in pending:
-                    self._write_alone(unit)
-                return
-        if values is None:  # the single unit failed: run it again alone to report its own error
-            self._write_alone(pending[0])
+            for unit in pending:
+                self._write_alone(unit)
             return
         for unit, value in zip(pending, values, strict=True):
             self._settle(unit, value, None)
