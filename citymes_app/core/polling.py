@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from datetime import timedelta
 
@@ -60,10 +61,14 @@ class PollingSupervisor:
         self._lease = lease
         self._rescan = rescan_seconds
         self.owner = uuid.uuid4().hex
+        # A cancelled poller's database work goes on in its thread: the lock lets the release wait for it, and once
+        # released no late renewal takes the lease back (which would keep a successor out for a whole lease).
+        self._lease_lock = threading.Lock()
+        self._released = False
         self._tasks: dict[int, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
-        """Keep the set of pollers in step with the stored channels, forever."""
+        """Keep the set of pollers in step with the stored channels until cancelled (once: then it hands its leases on)."""
         try:
             while True:
                 try:
@@ -99,7 +104,9 @@ class PollingSupervisor:
     def _take_lease(self, channel_id: int) -> int | None:
         """Take or renew the channel's lease; returns the stored offset, or None if another worker holds it."""
         now = utcnow()
-        with Session(self._ingestor.engine) as session:
+        with self._lease_lock, Session(self._ingestor.engine) as session:
+            if self._released:
+                return None
             won = rows_updated(
                 session,
                 update(ChannelRow)
@@ -122,7 +129,9 @@ class PollingSupervisor:
     def _save_offset(self, channel_id: int, offset: int) -> None:
         """Store the next offset and renew the lease; `LeaseLost` if this worker no longer holds it."""
         now = utcnow()
-        with Session(self._ingestor.engine) as session:
+        with self._lease_lock, Session(self._ingestor.engine) as session:
+            if self._released:
+                raise LeaseLost(channel_id)
             held = rows_updated(
                 session,
                 update(ChannelRow)
@@ -138,7 +147,8 @@ class PollingSupervisor:
             raise LeaseLost(channel_id)
 
     def _release_all(self) -> None:
-        with Session(self._ingestor.engine) as session:
+        with self._lease_lock, Session(self._ingestor.engine) as session:
+            self._released = True
             session.execute(
                 update(ChannelRow)
                 .where(col(ChannelRow.poll_lease_owner) == self.owner)

@@ -20,7 +20,7 @@ from integrations.simulator.telegram.protocol import (
     ApiError,
     bad_request,
 )
-from integrations.simulator.telegram.state import BotState, ChatEntry, ChatState, StoredFile, Webhook
+from integrations.simulator.telegram.state import BotState, ChatEntry, ChatState, ClientGone, StoredFile, Webhook, never_gone
 
 logger = logging.getLogger("citymes.simulator.telegram")
 
@@ -28,11 +28,14 @@ logger = logging.getLogger("citymes.simulator.telegram")
 class BotApi(UpdateDelivery):
     """The Bot API methods a bot calls (`/bot{token}/{method}`), answering like api.telegram.org."""
 
-    async def call(self, token: str, method: str, params: Params) -> Any:
-        """Run one Bot API method; return its ``result`` or raise ``ApiError``."""
+    async def call(self, token: str, method: str, params: Params, client_gone: ClientGone = never_gone) -> Any:
+        """Run one Bot API method; return its ``result`` or raise ``ApiError``.
+
+        `client_gone` tells whether the caller hung up (a long poll waits on the connection it came on).
+        """
         name = method.lower()  # Telegram method names are case-insensitive
         if name == "getupdates":
-            return await self._get_updates(token, params)
+            return await self._get_updates(token, params, client_gone)
         if name in MESSAGE_METHODS:
             async with self._lock:
                 latency = self._bot(token).send_latency

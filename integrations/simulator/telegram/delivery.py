@@ -15,7 +15,7 @@ from integrations.simulator.common import retry_delay
 from integrations.simulator.telegram import protocol
 from integrations.simulator.telegram.params import Params
 from integrations.simulator.telegram.protocol import MAX_LONG_POLL_SECONDS, ApiError
-from integrations.simulator.telegram.state import BotState, Webhook
+from integrations.simulator.telegram.state import BotState, ClientGone, Webhook
 from integrations.simulator.telegram.world import TelegramWorld
 
 logger = logging.getLogger("citymes.simulator.telegram")
@@ -24,7 +24,7 @@ logger = logging.getLogger("citymes.simulator.telegram")
 class UpdateDelivery(TelegramWorld):
     """Updates reach a bot by long polling (`getUpdates`) or by its webhook, retried with back-off."""
 
-    async def _get_updates(self, token: str, params: Params) -> list[dict[str, Any]]:
+    async def _get_updates(self, token: str, params: Params, client_gone: ClientGone) -> list[dict[str, Any]]:
         async with self._lock:
             bot = self._bot(token)
             self._injected_failure(bot, "getupdates", None)
@@ -39,18 +39,21 @@ class UpdateDelivery(TelegramWorld):
                     "Conflict: can't use getUpdates method while webhook is active; "
                     "use deleteWebhook to delete the webhook first",
                 )
-            # A new getUpdates supersedes a waiting one, as on Telegram (two pollers = conflict).
+            # A new getUpdates supersedes a waiting one, as on Telegram. Two pollers at once is a conflict; a poll
+            # whose client has gone (a stopped worker's, still waiting out its timeout here) is only abandoned.
             bot.polls += 1
-            if bot.polls_waiting:
-                bot.poll_conflicts += 1
+            for gone in bot.polls_waiting:
+                if not await gone():
+                    bot.poll_conflicts += 1
+                    break
             bot.poll_generation += 1
             generation = bot.poll_generation
             bot.condition.notify_all()
-            bot.polls_waiting += 1
+            bot.polls_waiting.append(client_gone)
             try:
                 return await self._wait_for_updates(bot, generation, offset, limit, time.monotonic() + timeout)
             finally:
-                bot.polls_waiting -= 1
+                bot.polls_waiting.remove(client_gone)
 
     async def _wait_for_updates(
         self, bot: BotState, generation: int, offset: int | None, limit: int, deadline: float

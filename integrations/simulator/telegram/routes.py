@@ -37,7 +37,7 @@ def create_telegram_router(sim: TelegramSimulator) -> APIRouter:
     async def bot_api(token: str, method: str, request: Request) -> Response:
         try:
             params = await read_params(request)
-            result = await sim.call(token, method, params)
+            result = await sim.call(token, method, params, request.is_disconnected)
         except ApiError as exc:
             return exc.response()
         return JSONResponse({"ok": True, "result": result})

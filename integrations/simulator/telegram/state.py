@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,6 +16,15 @@ from integrations.simulator.telegram.protocol import (
 )
 
 # --- Small state types ------------------------------------------------------------------------
+
+
+#: Whether the client of a request has hung up (Starlette's `Request.is_disconnected`).
+ClientGone = Callable[[], Awaitable[bool]]
+
+
+async def never_gone() -> bool:
+    """For a call made without a connection of its own: its caller is always there."""
+    return False
 
 
 @dataclass
@@ -126,9 +136,9 @@ class BotState:
     last_error_message: str | None = None
     retrying: int = 0
     poll_generation: int = 0
-    #: getUpdates calls so far, and how many arrived while another was still waiting (two pollers at once).
+    #: getUpdates calls so far, and how many arrived while another's client was still waiting (two pollers at once).
     polls: int = 0
-    polls_waiting: int = 0
+    polls_waiting: list[ClientGone] = field(default_factory=list)
     poll_conflicts: int = 0
     closed: bool = False
     chats: dict[int, ChatState] = field(default_factory=dict)

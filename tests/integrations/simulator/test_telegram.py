@@ -304,6 +304,21 @@ async def test_the_polling_record_counts_polls_and_the_ones_that_overlapped(
     assert (record["polls"], record["conflicts"]) == (4, 1)
 
 
+async def test_a_poll_whose_client_hung_up_is_abandoned_not_a_conflict(
+    bot: Bot, control: httpx.AsyncClient, simulator_url: str
+) -> None:
+    # A stopped worker cancels its long poll; the platform keeps it until its timeout, but nobody is polling with it.
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.3)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    await asyncio.sleep(0.2)  # the hang-up reaches the server
+    async with Bot(TOKEN, base_url=f"{simulator_url}/bot") as successor:
+        assert await successor.get_updates(timeout=0) == ()
+    record = (await control.get(f"/sim/telegram/bots/{TOKEN}/polling")).json()
+    assert (record["polls"], record["conflicts"]) == (2, 0)
+
+
 async def test_raw_update_is_delivered_as_is_each_time_it_is_sent(bot: Bot, control: httpx.AsyncClient) -> None:
     update = {
         "update_id": 5000,
