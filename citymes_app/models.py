@@ -254,6 +254,8 @@ class Keyword(SQLModel, table=True):
     language: str = Field(default="ca", max_length=8)
     response: str
     synonyms: str = ""  # "|"-separated, as written
+    # "|"-separated questions as citizens write them ("a quina hora tanqueu?"), matched like training phrases.
+    examples: str = ""
     featured: bool = False
     position: int = 0  # order in the featured list
     # Keywords with the same topic are translations of each other ("hours": HORARIS, HORARIOS, OPENING HOURS).

@@ -70,6 +70,7 @@ def keyword_index(session: Session, *, tenant_id: int) -> KeywordIndex:
             topic=k.topic,
             phrases=tuple(dict.fromkeys([k.normalized, *(normalize(s) for s in split_list(k.synonyms))])),
             has_codes=k.id in with_codes,
+            examples=tuple(split_list(k.examples)),
         )
         for k in session.exec(select(Keyword).where(Keyword.tenant_id == tenant_id))
     )

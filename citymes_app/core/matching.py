@@ -51,6 +51,7 @@ class Entry:
     topic: str  # translations share a topic; an empty topic stands alone
     phrases: tuple[str, ...]  # normalized keyword and synonyms
     has_codes: bool = False
+    examples: tuple[str, ...] = ()  # questions as citizens write them, as the administrator typed them
 
     @property
     def concept(self) -> str:
@@ -66,6 +67,15 @@ class MatchStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A keyword the matcher weighed for a message, with how well it fits and on which words."""
+
+    entry: Entry
+    score: float  # 0..1: the share of the message's meaning this keyword explains (rare words weigh more)
+    words: tuple[str, ...] = ()  # the message's words that matched it, as typed (normalized)
+
+
+@dataclass(frozen=True)
 class Match:
     """The matcher's verdict, with its candidates and why."""
 
@@ -73,6 +83,7 @@ class Match:
     entries: tuple[Entry, ...] = ()
     reason: str = ""
     code: str = ""  # what followed a personal-code keyword
+    candidates: tuple[Candidate, ...] = ()  # best first: what the try-it box shows
 
     @property
     def entry(self) -> Entry | None:
