@@ -1,13 +1,25 @@
 """The keyword matcher: what a citizen typed → which keyword answers it, and why.
 
-It forgives what people do when they type on a phone: case, accents, punctuation and extra spaces (everything is
-normalized first), a keyword inside a short sentence ("hola, horaris biblioteca?"), and small typos on longer
-words. Typos are judged with rapidfuzz's optimal-string-alignment distance (a swapped pair of letters counts as
-one typo) and never on short words, where one letter turns a word into another ("padre" is not "padro").
+It takes messages as citizens write them: any length, with greetings and context ("Bon dia, necessito saber on he
+de portar la documentació per a l'ajut del lloguer"), case, accents and punctuation as they come, words in another
+form than the keyword's ("recolliu" for "recollida", "tanqueu" for "tancar": `word_forms`) and small typos on longer
+words. Typos are judged with rapidfuzz's optimal-string-alignment distance (a swapped pair of letters counts as one
+typo), never on short words, where one letter turns a word into another ("padre" is not "padro"), and never on the
+first letter.
+
+Every keyword is a small document — its name, synonyms and the example questions administrators wrote for it —
+and keywords that are translations of each other (one topic, or one name shared across languages) are one. A
+message's words are weighted by how rare they are among those documents (BM25's inverse document frequency), and a
+keyword's score is the share of the message's weight it explains. The one that explains most wins when it explains
+enough and clearly more than any other topic: "horari del mercat" is the market's ("mercat" is rarer than "horari"),
+a tie between two topics asks "did you mean…?", and a message that merely mentions a keyword's word while saying
+something else (a complaint about the bus) explains too little and goes to an operator. The thresholds were chosen
+on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_answers.py`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,23 +29,34 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-# A keyword is looked for inside messages of at most this many words; a longer text is a question for a person.
-MAX_SENTENCE_WORDS = 8
+from citymes_app.core.word_forms import STEM_LETTERS, base_forms, is_filler, share_stem, strip_accents, words
+
 MAX_PHRASE_WORDS = 4
+# A keyword answers when it explains at least this share of the message's weight, and this much more than the next
+# topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
+MATCH_SHARE = 0.5
+MARGIN = 0.15
+ASK_SHARE = 0.3
+# A word no keyword uses weighs like a word only one keyword uses, times this.
+UNKNOWN_WORD_WEIGHT = 1.0
+# A word that meets a keyword's word through a shared stem or a typo counts for less than the word itself.
+STEM_CREDIT = 0.9
+TYPO_CREDIT = 0.8
+# A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
+DISTINCTIVE_SHARE = 0.25
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text with single spaces: what citizens type is compared so."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    no_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    no_accents = strip_accents(text.casefold())
     no_invisible = "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", no_invisible)).strip()
 
 
 def allowed_typos(length: int) -> int:
-    """How many typos a phrase of `length` letters tolerates: none below 6, one up to 8, two from 9."""
+    """How many typos a word of `length` letters tolerates: none below 6, one up to 8, two from 9."""
     if length < 6:
         return 0
     if length < 9:
@@ -52,10 +75,6 @@ class Entry:
     phrases: tuple[str, ...]  # normalized keyword and synonyms
     has_codes: bool = False
     examples: tuple[str, ...] = ()  # questions as citizens write them, as the administrator typed them
-
-    @property
-    def concept(self) -> str:
-        return self.topic or f"#{self.id}"
 
 
 class MatchStatus(StrEnum):
@@ -90,13 +109,16 @@ class Match:
         return self.entries[0] if self.status == MatchStatus.MATCHED else None
 
 
-@dataclass
-class _Hit:
-    entry_ids: set[int]
-    phrase: str
-    typed: str
+@dataclass(frozen=True)
+class _Word:
+    """A word of the message with the keyword terms it meets, how, and how much it weighs."""
+
+    typed: str  # accent-free, as typed
+    terms: frozenset[str]
+    how: str  # "word", "stem", "typo" or "" (no keyword uses it)
+    weight: float
+    term: str = ""  # for a typo: the term it was read as
     distance: int = 0
-    span: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -105,8 +127,18 @@ class KeywordIndex:
 
     entries: dict[int, Entry] = field(default_factory=dict)
     by_phrase: dict[str, set[int]] = field(default_factory=dict)
-    # Phrases grouped by length, so a typo search compares only phrases of a similar length.
-    by_length: dict[int, list[str]] = field(default_factory=dict)
+    concept_of: dict[int, str] = field(default_factory=dict)  # entry id → its concept (translations share one)
+    postings: dict[str, set[str]] = field(default_factory=dict)  # term → the concepts that use it (idf counts these)
+    # term → the concepts that use it alone: as a one-word name or synonym, or in an example question. A word of a
+    # longer name ("punto" of "punto limpio") counts only with the rest of that name (`phrases`).
+    alone: dict[str, set[str]] = field(default_factory=dict)
+    phrases: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = field(default_factory=dict)
+    surface: set[str] = field(default_factory=set)  # the words of `alone` as written (accent-free), not their lemmas
+    idf: dict[str, float] = field(default_factory=dict)
+    protected: frozenset[str] = frozenset()  # terms never taken for filler
+    by_prefix: dict[str, list[str]] = field(default_factory=dict)  # first letters → longer terms (shared stems)
+    by_start: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (first letter, length) → terms
+    unknown_weight: float = 1.0
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> KeywordIndex:
@@ -116,36 +148,81 @@ class KeywordIndex:
             for phrase in entry.phrases:
                 if phrase:
                     index.by_phrase.setdefault(phrase, set()).add(entry.id)
-        for phrase in index.by_phrase:
-            index.by_length.setdefault(len(phrase), []).append(phrase)
+        index._join_translations()
+        named: set[str] = set()
+        for entry in index.entries.values():
+            concept = index.concept_of[entry.id]
+            for text, is_name in [*((p, True) for p in entry.phrases), *((e, False) for e in entry.examples)]:
+                written = words(text)
+                parts = tuple(base_forms(word) for word in written)
+                if len(parts) == 1 or not is_name:
+                    index.surface.update(strip_accents(word) for word in written)
+                if len(parts) > 1:  # "punt de recollida": its "de" is no word of the topic
+                    parts = tuple(forms for forms in parts if not is_filler(forms)) or parts
+                for forms in parts:
+                    for form in forms:
+                        index.postings.setdefault(form, set()).add(concept)
+                        if len(parts) == 1 or not is_name:
+                            index.alone.setdefault(form, set()).add(concept)
+                        else:
+                            index.phrases.setdefault(form, []).append((concept, parts))
+                    if is_name:
+                        named.update(forms)
+        concepts = len(set(index.concept_of.values())) or 1
+        distinctive = {t for t, users in index.postings.items() if len(users) <= max(1, DISTINCTIVE_SHARE * concepts)}
+        index.protected = frozenset(named | distinctive)
+        for term, users in index.postings.items():
+            index.idf[term] = _bm25_idf(concepts, len(users))
+            if len(term) > STEM_LETTERS:
+                index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
+            index.by_start.setdefault((term[0], len(term)), []).append(term)
+        index.unknown_weight = _bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
         return index
+
+    def _join_translations(self) -> None:
+        """One concept per topic; keywords of different languages sharing a name or synonym are one too."""
+        parent: dict[int, int] = {i: i for i in self.entries}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        by_topic: dict[str, int] = {}
+        for entry in self.entries.values():
+            if entry.topic:
+                parent[root(entry.id)] = root(by_topic.setdefault(entry.topic, entry.id))
+        for ids in self.by_phrase.values():
+            first, *others = sorted(ids)
+            for other in others:
+                if self.entries[other].language != self.entries[first].language:
+                    parent[root(other)] = root(first)
+        for entry_id in self.entries:
+            lead = self.entries[root(entry_id)]
+            self.concept_of[entry_id] = lead.topic or f"#{lead.id}"
+
+    # --- matching ----------------------------------------------------------------------------------------
 
     def match(self, text: str, *, language: str | None = None) -> Match:
         """Find the keyword that answers `text`; prefer translations in `language`."""
         normalized = normalize(text)
         if not normalized:
             return Match(MatchStatus.NONE, reason="nothing to match")
-        words = normalized.split()
         if normalized in self.by_phrase:
-            return self._verdict([_Hit(self.by_phrase[normalized], normalized, normalized)], language, "exact")
-        code_match = self._personal_code(words, language)
+            ids = self.by_phrase[normalized]
+            entry = self._prefer(ids, language)
+            if len({self.concept_of[i] for i in ids}) == 1:
+                reason = f"'{normalized}' is the keyword or one of its synonyms"
+                return Match(MatchStatus.MATCHED, (entry,), reason=reason, candidates=(Candidate(entry, 1.0, (normalized,)),))
+        code_match = self._personal_code(normalized.split(), language)
         if code_match is not None:
             return code_match
-        if len(words) > MAX_SENTENCE_WORDS:
-            return Match(MatchStatus.NONE, reason=f"a message of {len(words)} words is left to an operator")
-        hits = self._in_sentence(words)
-        if hits:
-            return self._verdict(hits, language, "sentence")
-        hits = self._typos(words)
-        if hits:
-            return self._verdict(hits, language, "typo")
-        return Match(MatchStatus.NONE, reason="no keyword, synonym or close spelling found")
+        return self._weigh(self._read(text), language)
 
-    # --- steps -------------------------------------------------------------------------------------------
-
-    def _personal_code(self, words: list[str], language: str | None) -> Match | None:
-        for size in range(min(MAX_PHRASE_WORDS, len(words) - 1), 0, -1):
-            phrase = " ".join(words[:size])
+    def _personal_code(self, typed: list[str], language: str | None) -> Match | None:
+        for size in range(min(MAX_PHRASE_WORDS, len(typed) - 1), 0, -1):
+            phrase = " ".join(typed[:size])
             ids = {i for i in self.by_phrase.get(phrase, set()) if self.entries[i].has_codes}
             if ids:
                 chosen = self._prefer(ids, language)
@@ -153,49 +230,127 @@ class KeywordIndex:
                     MatchStatus.MATCHED,
                     (chosen,),
                     reason=f"personal-code keyword '{phrase}' followed by a code",
-                    code="".join(words[size:]),
+                    code="".join(typed[size:]),
                 )
         return None
 
-    def _in_sentence(self, words: list[str]) -> list[_Hit]:
-        hits: list[_Hit] = []
-        for size in range(min(MAX_PHRASE_WORDS, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                span = (start, start + size)
-                if any(h.span[0] <= span[0] and span[1] <= h.span[1] for h in hits):
-                    continue  # inside a longer phrase already found ("punt verd" before "verd")
-                phrase = " ".join(words[start : start + size])
-                if phrase in self.by_phrase:
-                    hits.append(_Hit(self.by_phrase[phrase], phrase, phrase, 0, span))
-        return hits
+    def _read(self, text: str) -> list[_Word]:
+        """The message's words that carry meaning, each with the keyword terms it meets.
 
-    def _typos(self, words: list[str]) -> list[_Hit]:
-        best: list[_Hit] = []
-        for size in range(min(MAX_PHRASE_WORDS, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                typed = " ".join(words[start : start + size])
-                limit = allowed_typos(len(typed))
-                if limit == 0:
-                    continue
-                candidates = [
-                    phrase
-                    for length in range(len(typed) - limit, len(typed) + limit + 1)
-                    for phrase in self.by_length.get(length, ())
-                ]
-                for phrase, distance, _ in process.extract(
-                    typed, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
-                ):
-                    # Both sides must be long enough for this many typos, and the first letter must agree:
-                    # people rarely mistype the first letter, and it keeps "casa" from becoming "cosa".
-                    if distance > allowed_typos(len(phrase)) or phrase[0] != typed[0]:
-                        continue
-                    best.append(_Hit(self.by_phrase[phrase], phrase, typed, distance, (start, start + size)))
-        if not best:
-            return []
-        closest = min(h.distance for h in best)
-        return [h for h in best if h.distance == closest]
+        A word typed alone is taken as a keyword typed: as it is, or with a typo, but not as another form of a
+        word ("hora" alone is not "hores").
+        """
+        read: list[_Word] = []
+        typed_words = words(text)
+        for word in typed_words:
+            typed = strip_accents(word)
+            if len(typed_words) > 1:
+                forms = base_forms(word)
+                terms = frozenset(f for f in forms if f in self.postings)
+            else:
+                forms = frozenset({typed})
+                terms = forms & self.surface
+            if not terms and (typed.isdigit() or is_filler(forms)):
+                continue
+            if terms & self.protected or (terms and not is_filler(forms)):
+                read.append(_Word(typed, terms, "word", max(self.idf[t] for t in terms)))
+                continue
+            if terms:
+                continue  # a stopword some keywords happen to use
+            typo = self._typo(typed)
+            if typo is not None:
+                term, distance = typo
+                weight = TYPO_CREDIT * self.idf[term]
+                read.append(_Word(typed, frozenset({term}), "typo", weight, term, distance))
+                continue
+            stems = frozenset(t for t in self.by_prefix.get(typed[:STEM_LETTERS], ()) if share_stem(typed, t))
+            if stems and len(typed_words) > 1:
+                read.append(_Word(typed, stems, "stem", STEM_CREDIT * max(self.idf[t] for t in stems)))
+                continue
+            read.append(_Word(typed, frozenset(), "", self.unknown_weight))
+        return read
+
+    def _typo(self, typed: str) -> tuple[str, int] | None:
+        limit = allowed_typos(len(typed))
+        if limit == 0:
+            return None
+        candidates = [
+            term
+            for length in range(len(typed) - limit, len(typed) + limit + 1)
+            for term in self.by_start.get((typed[0], length), ())
+        ]
+        best: tuple[str, int] | None = None
+        for term, distance, _ in process.extract(typed, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None):
+            # Both sides must be long enough for this many typos.
+            if distance <= allowed_typos(len(term)) and (best is None or distance < best[1]):
+                best = (term, int(distance))
+        return best
 
     # --- verdict -----------------------------------------------------------------------------------------
+
+    def _weigh(self, read: list[_Word], language: str | None) -> Match:
+        total = sum(w.weight for w in read)
+        if total == 0:
+            return Match(MatchStatus.NONE, reason="only greetings and courtesies: nothing to match")
+        credited: dict[str, set[int]] = {}
+        for position, word in enumerate(read):
+            for concept in {c for t in word.terms for c in self.alone.get(t, ())}:
+                credited.setdefault(concept, set()).add(position)
+        for concept, positions in self._whole_phrases(read):
+            credited.setdefault(concept, set()).update(positions)
+        explained = {c: sum(read[i].weight for i in positions) for c, positions in credited.items()}
+        matched = {c: [read[i] for i in sorted(positions)] for c, positions in credited.items()}
+        if not explained:
+            return Match(MatchStatus.NONE, reason="no keyword, synonym or close spelling found")
+        ranked = sorted(explained, key=lambda c: (-explained[c], c))
+        members: dict[str, set[int]] = {}
+        for entry_id, concept in self.concept_of.items():
+            if concept in explained:
+                members.setdefault(concept, set()).add(entry_id)
+        candidates = tuple(
+            Candidate(self._prefer(members[c], language), round(explained[c] / total, 3), tuple(w.typed for w in matched[c]))
+            for c in ranked[:5]
+        )
+        best = explained[ranked[0]] / total
+        runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
+        if best >= MATCH_SHARE and best - runner_up >= MARGIN:
+            winner = candidates[0]
+            return Match(MatchStatus.MATCHED, (winner.entry,), self._why(winner, matched[ranked[0]], best), candidates=candidates)
+        close = [c for c in candidates if c.score >= max(ASK_SHARE, best - MARGIN)]
+        if len(close) > 1:
+            names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close[:3])
+            return Match(
+                MatchStatus.AMBIGUOUS, tuple(c.entry for c in close[:3]), f"several keywords fit: {names}", candidates=candidates
+            )
+        return Match(
+            MatchStatus.NONE,
+            reason=f"'{candidates[0].entry.keyword}' explains only {best:.0%} of the message: left to an operator",
+            candidates=candidates,
+        )
+
+    def _whole_phrases(self, read: list[_Word]) -> Iterable[tuple[str, list[int]]]:
+        """Names of several words all of whose words are in the message, with the positions of those words."""
+        seen: set[tuple[str, tuple[frozenset[str], ...]]] = set()
+        for word in read:
+            for concept, parts in (p for t in word.terms for p in self.phrases.get(t, ())):
+                if (concept, parts) in seen:
+                    continue
+                seen.add((concept, parts))
+                positions = [next((i for i, w in enumerate(read) if w.terms & forms), -1) for forms in parts]
+                if -1 not in positions:
+                    yield concept, positions
+
+    def _why(self, winner: Candidate, matched: list[_Word], share: float) -> str:
+        typed = " ".join(w.typed for w in matched)
+        for phrase in winner.entry.phrases:
+            if phrase and f" {phrase} " in f" {typed} ":
+                return f"'{phrase}' found in the message"
+        typos = [w for w in matched if w.how == "typo"]
+        if typos and len(matched) == 1:
+            word = typos[0]
+            return f"'{word.typed}' looks like '{word.term}' ({word.distance} typo{'s' if word.distance > 1 else ''})"
+        listed = ", ".join(f"'{w.typed}'" for w in matched)
+        return f"{listed} fit it ({share:.0%} of the message)"
 
     def _prefer(self, ids: set[int], language: str | None) -> Entry:
         entries = sorted((self.entries[i] for i in ids), key=lambda e: e.id)
@@ -204,21 +359,7 @@ class KeywordIndex:
                 return entry
         return entries[0]
 
-    def _verdict(self, hits: list[_Hit], language: str | None, how: str) -> Match:
-        concepts: dict[str, set[int]] = {}
-        for hit in hits:
-            for entry_id in hit.entry_ids:
-                concepts.setdefault(self.entries[entry_id].concept, set()).add(entry_id)
-        if len(concepts) == 1:
-            (ids,) = concepts.values()
-            entry = self._prefer(ids, language)
-            hit = hits[0]
-            reason = {
-                "exact": f"'{hit.phrase}' is the keyword or one of its synonyms",
-                "sentence": f"'{hit.phrase}' found in the message",
-                "typo": f"'{hit.typed}' looks like '{hit.phrase}' ({hit.distance} typo{'s' if hit.distance > 1 else ''})",
-            }[how]
-            return Match(MatchStatus.MATCHED, (entry,), reason=reason)
-        options = tuple(self._prefer(ids, language) for ids in concepts.values())
-        names = ", ".join(f"'{h.phrase}'" for h in hits)
-        return Match(MatchStatus.AMBIGUOUS, options[:3], reason=f"several keywords fit: {names}")
+
+def _bm25_idf(documents: int, containing: int) -> float:
+    """BM25's inverse document frequency (the Lucene form, never negative)."""
+    return math.log(1 + (documents - containing + 0.5) / (containing + 0.5))
