@@ -19,6 +19,7 @@ on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -34,16 +35,20 @@ from citymes_app.core.word_forms import STEM_LETTERS, base_forms, is_filler, sha
 MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
 # topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
-MATCH_SHARE = 0.5
-MARGIN = 0.15
+MATCH_SHARE = 0.4
+MARGIN = 0.05
 ASK_SHARE = 0.3
+# A word used by more topics than this makes none of them a candidate on its own.
+SEED_TOPICS = 64
 # A word no keyword uses weighs like a word only one keyword uses, times this.
 UNKNOWN_WORD_WEIGHT = 1.0
+# A word met in a keyword's example questions counts for this much of a word of its name or synonyms.
+EXAMPLE_CREDIT = 0.65
 # A word that meets a keyword's word through a shared stem or a typo counts for less than the word itself.
 STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
-DISTINCTIVE_SHARE = 0.25
+DISTINCTIVE_SHARE = 0.15
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -51,7 +56,7 @@ _SPACES = re.compile(r"\s+")
 def normalize(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text with single spaces: what citizens type is compared so."""
     no_accents = strip_accents(text.casefold())
-    no_invisible = "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
+    no_invisible = no_accents if no_accents.isascii() else "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
     return _SPACES.sub(" ", _PUNCTUATION.sub(" ", no_invisible)).strip()
 
 
@@ -133,11 +138,15 @@ class KeywordIndex:
     # longer name ("punto" of "punto limpio") counts only with the rest of that name (`phrases`).
     alone: dict[str, set[str]] = field(default_factory=dict)
     phrases: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = field(default_factory=dict)
+    named_by: dict[str, set[str]] = field(default_factory=dict)  # term → the concepts whose name or synonym has it
+    members: dict[str, set[int]] = field(default_factory=dict)  # concept → its entries
     surface: set[str] = field(default_factory=set)  # the words of `alone` as written (accent-free), not their lemmas
     idf: dict[str, float] = field(default_factory=dict)
     protected: frozenset[str] = frozenset()  # terms never taken for filler
     by_prefix: dict[str, list[str]] = field(default_factory=dict)  # first letters → longer terms (shared stems)
-    by_start: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (first letter, length) → terms
+    # (first letter, length) → the words of names and synonyms: what a typo is read as
+    by_start: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    typo_windows: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)  # by_start's lists around a length
     unknown_weight: float = 1.0
 
     @classmethod
@@ -168,6 +177,11 @@ class KeywordIndex:
                             index.phrases.setdefault(form, []).append((concept, parts))
                     if is_name:
                         named.update(forms)
+                        for form in forms:
+                            index.named_by.setdefault(form, set()).add(concept)
+        for term in named:
+            if len(term) >= 6:  # only words this long forgive a typo
+                index.by_start.setdefault((term[0], len(term)), []).append(term)
         concepts = len(set(index.concept_of.values())) or 1
         distinctive = {t for t, users in index.postings.items() if len(users) <= max(1, DISTINCTIVE_SHARE * concepts)}
         index.protected = frozenset(named | distinctive)
@@ -175,7 +189,6 @@ class KeywordIndex:
             index.idf[term] = _bm25_idf(concepts, len(users))
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
-            index.by_start.setdefault((term[0], len(term)), []).append(term)
         index.unknown_weight = _bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
         return index
 
@@ -201,6 +214,7 @@ class KeywordIndex:
         for entry_id in self.entries:
             lead = self.entries[root(entry_id)]
             self.concept_of[entry_id] = lead.topic or f"#{lead.id}"
+            self.members.setdefault(self.concept_of[entry_id], set()).add(entry_id)
 
     # --- matching ----------------------------------------------------------------------------------------
 
@@ -250,7 +264,7 @@ class KeywordIndex:
             else:
                 forms = frozenset({typed})
                 terms = forms & self.surface
-            if not terms and (typed.isdigit() or is_filler(forms)):
+            if not terms and (typed.isdigit() or len(typed) <= 2 or is_filler(forms)):
                 continue
             if terms & self.protected or (terms and not is_filler(forms)):
                 read.append(_Word(typed, terms, "word", max(self.idf[t] for t in terms)))
@@ -274,11 +288,7 @@ class KeywordIndex:
         limit = allowed_typos(len(typed))
         if limit == 0:
             return None
-        candidates = [
-            term
-            for length in range(len(typed) - limit, len(typed) + limit + 1)
-            for term in self.by_start.get((typed[0], length), ())
-        ]
+        candidates = self._typo_candidates(typed[0], len(typed), limit)
         best: tuple[str, int] | None = None
         for term, distance, _ in process.extract(typed, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None):
             # Both sides must be long enough for this many typos.
@@ -286,30 +296,45 @@ class KeywordIndex:
                 best = (term, int(distance))
         return best
 
+    def _typo_candidates(self, first: str, length: int, limit: int) -> list[str]:
+        key = (first, length, limit)
+        if key not in self.typo_windows:
+            self.typo_windows[key] = [
+                t for n in range(length - limit, length + limit + 1) for t in self.by_start.get((first, n), ())
+            ]
+        return self.typo_windows[key]
+
     # --- verdict -----------------------------------------------------------------------------------------
 
     def _weigh(self, read: list[_Word], language: str | None) -> Match:
         total = sum(w.weight for w in read)
         if total == 0:
             return Match(MatchStatus.NONE, reason="only greetings and courtesies: nothing to match")
+        # Candidates come from the words few topics use; a word most topics use ("horari" in a town of a thousand
+        # keywords) still counts for the candidates but does not make every topic one.
         credited: dict[str, set[int]] = {}
+        common: list[tuple[int, list[set[str]]]] = []
         for position, word in enumerate(read):
-            for concept in {c for t in word.terms for c in self.alone.get(t, ())}:
+            users = [self.alone.get(t, set()) for t in word.terms]
+            if sum(map(len, users)) > SEED_TOPICS:
+                common.append((position, users))
+                continue
+            for concept in set().union(*users):
                 credited.setdefault(concept, set()).add(position)
         for concept, positions in self._whole_phrases(read):
             credited.setdefault(concept, set()).update(positions)
-        explained = {c: sum(read[i].weight for i in positions) for c, positions in credited.items()}
-        matched = {c: [read[i] for i in sorted(positions)] for c, positions in credited.items()}
+        for position, users in common:
+            for concept, positions in credited.items():
+                if any(concept in u for u in users):
+                    positions.add(position)
+        explained = {c: sum(self._credit(read[i], c) for i in positions) for c, positions in credited.items()}
         if not explained:
             return Match(MatchStatus.NONE, reason="no keyword, synonym or close spelling found")
-        ranked = sorted(explained, key=lambda c: (-explained[c], c))
-        members: dict[str, set[int]] = {}
-        for entry_id, concept in self.concept_of.items():
-            if concept in explained:
-                members.setdefault(concept, set()).add(entry_id)
+        ranked = heapq.nsmallest(5, explained, key=lambda c: (-explained[c], c))
+        matched = {c: [read[i] for i in sorted(credited[c])] for c in ranked}
         candidates = tuple(
-            Candidate(self._prefer(members[c], language), round(explained[c] / total, 3), tuple(w.typed for w in matched[c]))
-            for c in ranked[:5]
+            Candidate(self._prefer(self.members[c], language), round(explained[c] / total, 3), tuple(w.typed for w in matched[c]))
+            for c in ranked
         )
         best = explained[ranked[0]] / total
         runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
@@ -327,6 +352,11 @@ class KeywordIndex:
             reason=f"'{candidates[0].entry.keyword}' explains only {best:.0%} of the message: left to an operator",
             candidates=candidates,
         )
+
+    def _credit(self, word: _Word, concept: str) -> float:
+        """A word counts in full for a topic that names it, and less for one whose example questions use it."""
+        named = any(concept in self.named_by.get(t, ()) for t in word.terms)
+        return word.weight if named else word.weight * EXAMPLE_CREDIT
 
     def _whole_phrases(self, read: list[_Word]) -> Iterable[tuple[str, list[int]]]:
         """Names of several words all of whose words are in the message, with the positions of those words."""

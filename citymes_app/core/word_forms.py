@@ -30,10 +30,11 @@ STEM_STRETCH = 1.6  # ... and the longer is not much longer ("deixar" is not "de
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-# Greetings, thanks and the verbs of asking, as lemmas: they start messages of every topic.
+# Greetings, thanks, question words and the verbs of asking, as lemmas: they start messages of every topic.
 COURTESY = frozenset(
     """
     hola bon bona dia dies tarda tardes nit bones adeu gracia gracies merci moltes si plau sisplau favor perdo
+    quin quina quins quines quant quanta quants quantes perque
     necessitar voler saber poder preguntar demanar informar informacio dubte consulta cosa
     buen bueno buenas buenos noche noches gracias porfa porfavor perdon necesitar querer consultar duda
     pregunta informacion
@@ -44,13 +45,16 @@ COURTESY = frozenset(
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
     """The words of `text`, lower-cased with their accents (a dictionary needs them), invisible characters gone."""
-    visible = "".join(ch for ch in text.casefold() if unicodedata.category(ch) != "Cf")
+    folded = text.casefold()
+    visible = folded if folded.isascii() else "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
     return _WORD.findall(unicodedata.normalize("NFC", visible))
 
 
