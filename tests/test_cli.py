@@ -41,7 +41,7 @@ def test_tenant_operator_channel_and_keywords_round_trip(cli, tmp_path: Path) ->
     csv_in.write_text("keyword,response,language\nHORARIS,De 8 a 19 h,ca\n", encoding="utf-8")
     assert cli("keywords", "import", "mataro", str(csv_in)).stdout.strip() == "1 keyword(s) created, 0 updated"
     exported = cli("keywords", "export", "mataro", "-").stdout
-    assert exported.splitlines()[1] == "HORARIS,De 8 a 19 h,ca,,false,,,"
+    assert exported.splitlines()[1] == "HORARIS,De 8 a 19 h,ca,,false,,,,"
 
 
 @pytest.mark.parametrize(

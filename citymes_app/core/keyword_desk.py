@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from citymes_app.core import keywords, routing, tenants
+from citymes_app.core import keyword_teaching, keywords, routing, tenants
 from citymes_app.core.administration import AdminDesk, require_admin
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
@@ -161,6 +161,16 @@ class KeywordDesk(AdminDesk):
             return KeywordTrial(explanation, keyword)
 
         return await self._read(by, read)
+
+    async def teach(self, *, by: SignedInOperator, keyword_id: int, question: str) -> keyword_teaching.Teaching:
+        """Add a question citizens asked to a keyword's examples (history noted; a question it has is ignored);
+        `KeywordError` when the keyword is not the tenant's or the question cannot be stored."""
+        return await self._write(
+            by,
+            lambda session, tenant: keyword_teaching.teach_example(
+                session, tenant=tenant, keyword_id=keyword_id, question=question, operator_id=by.operator_id
+            ),
+        )
 
     async def store_media(self, *, by: SignedInOperator, data: bytes, filename: str, mime_type: str) -> KeywordMedia:
         """Store an image or document for an answer; it is attached when the keyword is saved."""

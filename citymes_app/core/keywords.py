@@ -15,15 +15,18 @@ from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.db import batch_memo
+from citymes_app.core.keyword_examples import ExampleError, clean_examples, stored_examples
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
 from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
 # Optional columns beyond the five of the contract; files without them import as before.
-OPTIONAL_COLUMNS = ["topic", "buttons", "link"]
+OPTIONAL_COLUMNS = ["topic", "buttons", "link", "examples"]
 REQUIRED_COLUMNS = {"keyword", "response"}
 MAX_RESPONSE_LENGTH = 4000
 MAX_KEYWORD_LENGTH = 100
+# The fields whose change an edit records in the history, by name.
+CHANGE_FIELDS = ("keyword", "response", "language", "synonyms", "featured", "topic", "buttons", "link", "latitude", "examples")
 
 _cache_lock = threading.Lock()
 _index_cache: dict[int, tuple[tuple, KeywordIndex]] = {}
@@ -121,7 +124,10 @@ def search(session: Session, *, tenant_id: int, query: str = "", language: str =
     ]
 
 
-def _record(session: Session, *, keyword: Keyword, operator_id: int | None, action: KeywordAction, summary: str = "") -> None:
+def record_change(
+    session: Session, *, keyword: Keyword, operator_id: int | None, action: KeywordAction, summary: str = ""
+) -> None:
+    """Note in the keyword history who (None: the command line) did what to `keyword`; `summary` names the fields."""
     session.add(
         KeywordChange(
             tenant_id=keyword.tenant_id,
@@ -160,6 +166,7 @@ class KeywordForm:
     link: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    examples: tuple[str, ...] | None = None  # questions as citizens write them; None keeps the stored ones
 
 
 def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id: int | None) -> str:
@@ -184,6 +191,11 @@ def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id
         and not (-90 <= form.latitude <= 90 and -180 <= form.longitude <= 180)
     ):
         raise KeywordError("latitude", "latitude must be within ±90 and longitude within ±180")
+    if form.examples is not None:
+        try:
+            clean_examples(form.examples)
+        except ExampleError as exc:
+            raise KeywordError("examples", str(exc)) from None
     clash = session.exec(
         select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalized, Keyword.language == form.language)
     ).first()
@@ -199,6 +211,8 @@ def _apply(keyword: Keyword, form: KeywordForm, normalized: str) -> None:
     keyword.buttons = "|".join(split_list(form.buttons))
     keyword.featured, keyword.topic, keyword.link = form.featured, normalize(form.topic), form.link.strip()
     keyword.latitude, keyword.longitude = form.latitude, form.longitude
+    if form.examples is not None:
+        keyword.examples = "|".join(clean_examples(form.examples))
     keyword.updated_at = utcnow()
 
 
@@ -209,7 +223,7 @@ def create_keyword(session: Session, *, tenant: Tenant, form: KeywordForm, opera
     _apply(keyword, form, normalized)
     session.add(keyword)
     session.flush()
-    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.CREATED)
+    record_change(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.CREATED)
     return keyword
 
 
@@ -224,13 +238,9 @@ def update_keyword(
     before = keyword.model_dump()
     _apply(keyword, form, normalized)
     keyword.updated_by = operator_id
-    changed = [
-        name
-        for name in ("keyword", "response", "language", "synonyms", "featured", "topic", "buttons", "link", "latitude")
-        if before[name] != getattr(keyword, name)
-    ]
+    changed = [name for name in CHANGE_FIELDS if before[name] != getattr(keyword, name)]
     session.add(keyword)
-    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary=", ".join(changed))
+    record_change(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary=", ".join(changed))
     session.flush()
     return keyword
 
@@ -242,7 +252,7 @@ def delete_keyword(session: Session, *, tenant: Tenant, keyword_id: int, operato
         raise KeywordError("keyword", "this keyword does not exist any more")
     for code in session.exec(select(PersonalCode).where(PersonalCode.keyword_id == keyword_id)):
         session.delete(code)
-    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.DELETED)
+    record_change(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.DELETED)
     session.delete(keyword)
     session.flush()
 
@@ -299,6 +309,8 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
             topic=row.get("topic", ""),
             buttons=row.get("buttons", ""),
             link=row.get("link", ""),
+            # A file without the column keeps each keyword's examples (an older export must not erase them).
+            examples=tuple(stored_examples(row.get("examples", ""))) if "examples" in header else None,
         )
         key = (normalize(form.keyword), form.language)
         if key[0] and key in seen:
@@ -328,7 +340,7 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
         keyword.updated_by = operator_id
         session.add(keyword)
         session.flush()
-        _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.IMPORTED)
+        record_change(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.IMPORTED)
     return KeywordImportReport(created, updated, [])
 
 
@@ -339,7 +351,8 @@ def export_keywords_csv(session: Session, *, tenant: Tenant) -> str:
     writer.writerow(CSV_COLUMNS + OPTIONAL_COLUMNS)
     rows = session.exec(select(Keyword).where(Keyword.tenant_id == tenant.id).order_by(Keyword.language, Keyword.keyword))
     for k in rows:
-        writer.writerow([k.keyword, k.response, k.language, k.synonyms, str(k.featured).lower(), k.topic, k.buttons, k.link])
+        featured = str(k.featured).lower()
+        writer.writerow([k.keyword, k.response, k.language, k.synonyms, featured, k.topic, k.buttons, k.link, k.examples])
     return out.getvalue()
 
 
@@ -371,7 +384,7 @@ def set_keyword_media(
     keyword.updated_by = operator_id
     keyword.updated_at = utcnow()
     session.add(keyword)
-    _record(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary="media")
+    record_change(session, keyword=keyword, operator_id=operator_id, action=KeywordAction.UPDATED, summary="media")
     session.flush()
     return keyword
 

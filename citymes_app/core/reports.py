@@ -7,7 +7,7 @@ in). Here those rows are grouped by text so that the most asked gaps come first:
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from citymes_app.core import clock
 from citymes_app.core.inbox_display import tenant_timezone
+from citymes_app.core.keyword_teaching import taught_questions
 from citymes_app.models import UnmatchedQuery
 
 DEFAULT_LIMIT = 50
@@ -31,6 +32,8 @@ class UnmatchedLine:
     times_asked: int
     last_asked: datetime  # timezone-aware UTC, truncated to the hour
     channels: int
+    taught_keyword: str = ""  # the keyword that has the question among its examples ("" while none has)
+    taught_language: str = ""
 
 
 def _window(tenant_id: int, since: datetime):  # noqa: ANN202 - a list of SQL conditions
@@ -88,8 +91,15 @@ class ReportDesk:
     def _unmatched(self, tenant_id: int, days: int) -> UnmatchedReport:
         since = clock.now() - timedelta(days=days)
         with Session(self.engine) as session:
+            taught = taught_questions(session, tenant_id=tenant_id)
+            lines = [
+                replace(line, taught_keyword=keyword.keyword, taught_language=keyword.language)
+                if (keyword := taught.get(line.text))
+                else line
+                for line in unmatched_report(session, tenant_id=tenant_id, since=since)
+            ]
             return UnmatchedReport(
                 timezone=tenant_timezone(session, tenant_id=tenant_id),
-                lines=unmatched_report(session, tenant_id=tenant_id, since=since),
+                lines=lines,
                 total=unmatched_total(session, tenant_id=tenant_id, since=since),
             )

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from citymes_app.core import codes, hours, keywords, outbox, replies
 from citymes_app.core.codes import CodeStatus
 from citymes_app.core.db import batch_memo
-from citymes_app.core.matching import MatchStatus, normalize
+from citymes_app.core.matching import Candidate, MatchStatus, normalize
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
 from integrations.base import MessageKind
@@ -280,6 +280,7 @@ class Explanation:
     language: str = ""
     answer: str = ""
     buttons: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = ()  # what the matcher weighed, best first (none for an index command)
 
 
 def explain(session: Session, *, tenant: Tenant, text: str, language: str | None = None) -> Explanation:
@@ -300,12 +301,22 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
                 keyword.keyword,
                 keyword.id,
                 keyword.language,
+                candidates=match.candidates,
             )
         answer = keyword_replies(keyword)[0]
         return Explanation(
-            AnswerOutcome.KEYWORD, match.reason, keyword.keyword, keyword.id, keyword.language, answer.text, answer.buttons
+            AnswerOutcome.KEYWORD,
+            match.reason,
+            keyword.keyword,
+            keyword.id,
+            keyword.language,
+            answer.text,
+            answer.buttons,
+            match.candidates,
         )
     if match.status == MatchStatus.AMBIGUOUS:
         names = tuple(e.keyword for e in match.entries)
-        return Explanation(AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names)
-    return Explanation(AnswerOutcome.OPERATOR, f"{match.reason}: the message waits for an operator")
+        return Explanation(
+            AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names, candidates=match.candidates
+        )
+    return Explanation(AnswerOutcome.OPERATOR, f"{match.reason}: the message waits for an operator", candidates=match.candidates)

@@ -1,5 +1,6 @@
 """`/admin/unmatched`: the unanswered-questions report (managers and administrators) — what citizens asked that no
-keyword answered, in the last 7, 30 or 90 days, most asked first, each with a way to the keyword editor."""
+keyword answered, in the last 7, 30 or 90 days, most asked first; an administrator answers one with a keyword in one
+click (the question becomes one of its example questions), and a taught question says which keyword answers it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,47 @@ def period_selector() -> rx.Component:
     )
 
 
+def teach_control(row: rx.Var[UnmatchedRow]) -> rx.Component:
+    """Answer the question with a keyword: pick it, and one click adds the question to its example questions."""
+    picker = rx.select.root(
+        rx.select.trigger(placeholder="Answer with keyword…", width="200px", class_name="unmatched-pick"),
+        rx.select.content(
+            rx.foreach(S.keyword_choices, lambda choice: rx.select.item(choice.label, value=choice.id)),
+            position="popper",
+        ),
+        value=row.choice,
+        on_change=lambda value: S.choose_keyword(row.text, value),
+        size="1",
+    )
+    teach = rx.button(
+        rx.icon("graduation-cap", size=13),
+        "Teach",
+        size="1",
+        disabled=row.choice == "",
+        loading=S.teaching == row.text,
+        on_click=S.teach(row.text, row.choice),
+        class_name="unmatched-teach",
+    )
+    create = rx.tooltip(
+        rx.link(rx.icon("plus", size=14), href="/admin/keywords", class_name="unmatched-create"),
+        content="Create keyword",
+    )
+    return rx.hstack(picker, teach, create, align="center", spacing="2", wrap="nowrap")
+
+
+def taught_badge(row: rx.Var[UnmatchedRow]) -> rx.Component:
+    """The question is one of a keyword's example questions: that keyword answers it now."""
+    return rx.badge(
+        rx.icon("check", size=12),
+        "Answered by ",
+        rx.text.strong(row.taught),
+        color_scheme="teal",
+        variant="soft",
+        size="1",
+        class_name="unmatched-taught",
+    )
+
+
 def question_row(row: rx.Var[UnmatchedRow]) -> rx.Component:
     """One question: its text, how often and when last, and the way to answer it with a keyword."""
     return rx.table.row(
@@ -37,14 +79,13 @@ def question_row(row: rx.Var[UnmatchedRow]) -> rx.Component:
         rx.table.cell(
             # Only administrators edit keywords; a manager is pointed to them instead of to a refusal.
             rx.cond(
-                AuthState.is_admin,
-                rx.link(
-                    rx.hstack(rx.icon("plus", size=13), rx.text("Create keyword", size="2"), align="center", spacing="1"),
-                    href="/admin/keywords",
-                    white_space="nowrap",
-                    class_name="unmatched-create",
+                row.taught != "",
+                taught_badge(row),
+                rx.cond(
+                    AuthState.is_admin,
+                    teach_control(row),
+                    rx.text("Ask an administrator", size="2", color_scheme="gray", class_name="unmatched-ask-admin"),
                 ),
-                rx.text("Ask an administrator", size="2", color_scheme="gray", class_name="unmatched-ask-admin"),
             ),
         ),
         align="center",

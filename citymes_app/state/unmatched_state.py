@@ -7,18 +7,22 @@ Every handler resolves the session cookie again and reads only the operator's ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import reflex as rx
 
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.keywords import KeywordError
 from citymes_app.core.reports import UnmatchedReport
+from citymes_app.models import Keyword, Role, row_id
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState, admin_page_visit
+from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState, admin_page_visit, signed_in_admin
+from citymes_app.state.wording import sentence
 
 PERIODS = ("7", "30", "90")  # days
 DEFAULT_PERIOD = "30"
 LAST_ASKED_FORMAT = "%d/%m/%Y %H:%M"
+ONLY_ADMINISTRATORS_TEACH = "Only administrators can teach keywords."
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,27 @@ class UnmatchedRow:
     times: int
     last_asked: str  # "23/11/2026 12:00", tenant's clock
     channels: int
+    taught: str = ""  # the keyword that has the question among its examples: "HORARIS · CA"; "" while none has
+    choice: str = ""  # the id of the keyword picked in the row's "answer with keyword…", as text
+
+
+@dataclass(frozen=True)
+class KeywordChoice:
+    """A keyword an administrator can teach a question to."""
+
+    id: str
+    label: str  # "HORARIS · CA"
+
+
+def keyword_label(keyword: str, language: str) -> str:
+    """A keyword with its language, as the report names it: "HORARIS · CA"."""
+    return f"{keyword} · {language.upper()}"
+
+
+def keyword_choices(found: list[Keyword]) -> list[KeywordChoice]:
+    """The tenant's keywords as the picker lists them, alphabetically."""
+    ordered = sorted(found, key=lambda keyword: (keyword.keyword, keyword.language))
+    return [KeywordChoice(str(row_id(keyword)), keyword_label(keyword.keyword, keyword.language)) for keyword in ordered]
 
 
 def report_rows(report: UnmatchedReport) -> list[UnmatchedRow]:
@@ -41,6 +66,7 @@ def report_rows(report: UnmatchedReport) -> list[UnmatchedRow]:
             times=line.times_asked,
             last_asked=line.last_asked.astimezone(report.timezone).strftime(LAST_ASKED_FORMAT),
             channels=line.channels,
+            taught=keyword_label(line.taught_keyword, line.taught_language) if line.taught_keyword else "",
         )
         for index, line in enumerate(report.lines)
     ]
@@ -54,6 +80,8 @@ class UnmatchedState(rx.State):
     rows: list[UnmatchedRow] = []
     total: int = 0
     loaded: bool = False
+    keyword_choices: list[KeywordChoice] = []  # administrators only
+    teaching: str = ""  # the question being taught
 
     async def _reader(self) -> SignedInOperator | None:
         """The signed-in operator if they may see statistics (the role is re-read on every call)."""
@@ -64,6 +92,8 @@ class UnmatchedState(rx.State):
     async def _reload(self, operator: SignedInOperator) -> None:
         report = await get_runtime().reports.unmatched(tenant_id=operator.tenant_id, days=int(self.period))
         self.timezone, self.rows, self.total, self.loaded = report.timezone.key, report_rows(report), report.total, True
+        if operator.role == Role.ADMIN:
+            self.keyword_choices = keyword_choices(await get_runtime().keyword_desk.search(by=operator))
 
     @rx.event
     async def open_report_page(self):
@@ -84,3 +114,35 @@ class UnmatchedState(rx.State):
             return
         self.period = str(value)
         await self._reload(operator)
+
+    @rx.event
+    def choose_keyword(self, text: str, keyword_id: str):
+        """The keyword picked to answer a question (taught only with the button)."""
+        self.rows = [replace(row, choice=str(keyword_id)) if row.text == text else row for row in self.rows]
+
+    @rx.event
+    async def teach(self, text: str, keyword_id: str):
+        """Add the question to the picked keyword's example questions: it answers it from now on. Administrators
+        only, and only with their own organisation's keywords (both checked again on the server)."""
+        operator = await signed_in_admin(self)
+        if operator is None:
+            yield rx.toast.error(ONLY_ADMINISTRATORS_TEACH)
+            return
+        row = next((row for row in self.rows if row.text == text), None)
+        if row is None or self.teaching or not str(keyword_id).isdigit():
+            return
+        self.teaching = row.text
+        yield
+        try:
+            taught = await get_runtime().keyword_desk.teach(by=operator, keyword_id=int(keyword_id), question=row.text)
+        except KeywordError as exc:
+            yield rx.toast.error(sentence(exc))
+            return
+        finally:
+            self.teaching = ""
+        await self._reload(operator)
+        name = taught.keyword.keyword
+        if taught.added:
+            yield rx.toast.success(f"{name} answers “{row.text}” from now on.")
+        else:
+            yield rx.toast.info(f"{name} already had this question among its examples.")

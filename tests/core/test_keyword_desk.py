@@ -120,3 +120,43 @@ async def test_deleting_a_keyword_stops_its_answer(desk: Desk) -> None:
 
     assert (await desk.desk.try_sentence(by=desk.admin, text="HORARIS")).explanation.outcome == "operator"
     assert (await desk.desk.history(by=desk.admin))[0].action == KeywordAction.DELETED
+
+
+async def test_a_taught_question_is_added_once_noted_in_the_history_and_ignored_when_repeated(desk: Desk) -> None:
+    saved = await desk.desk.save(by=desk.admin, keyword_id=None, form=FORM, media=None)
+
+    first = await desk.desk.teach(by=desk.admin, keyword_id=row_id(saved), question="a quina hora tanqueu")
+    again = await desk.desk.teach(by=desk.admin, keyword_id=row_id(saved), question="A quina hora tanqueu?")
+
+    assert (first.added, again.added) == (True, False)
+    assert (await desk.desk.keyword(by=desk.admin, keyword_id=row_id(saved))).examples == "a quina hora tanqueu"
+    history = await desk.desk.history(by=desk.admin)
+    assert [(c.action, c.author, c.fields) for c in history[:2]] == [
+        (KeywordAction.UPDATED, "Jordi", ("examples",)),
+        (KeywordAction.CREATED, "Jordi", ()),
+    ]
+
+
+async def test_only_an_administrator_teaches_and_only_their_own_tenants_keywords(desk: Desk) -> None:
+    saved = await desk.desk.save(by=desk.admin, keyword_id=None, form=FORM, media=None)
+
+    with pytest.raises(NotAnAdministrator):
+        await desk.desk.teach(by=desk.operator, keyword_id=row_id(saved), question="quan obriu")
+    with pytest.raises(keywords.KeywordError):
+        await desk.desk.teach(by=desk.other_admin, keyword_id=row_id(saved), question="quan obriu")
+
+    assert (await desk.desk.keyword(by=desk.admin, keyword_id=row_id(saved))).examples == ""
+    assert [c.action for c in await desk.desk.history(by=desk.admin)] == [KeywordAction.CREATED]
+
+
+async def test_a_keyword_with_the_most_examples_refuses_one_more_beside_its_examples(desk: Desk) -> None:
+    examples = tuple(f"q {n}" for n in range(50))
+    full = keywords.KeywordForm(keyword="PADRO", response="Al registre.", language="ca", examples=examples)
+    saved = await desk.desk.save(by=desk.admin, keyword_id=None, form=full, media=None)
+
+    with pytest.raises(keywords.KeywordError) as refused:
+        await desk.desk.teach(by=desk.admin, keyword_id=row_id(saved), question="on m'empadrono")
+
+    assert refused.value.field == "examples"
+    assert str(refused.value) == "the keyword already has 50 example questions: remove one in its form first"
+    assert (await desk.desk.teach(by=desk.admin, keyword_id=row_id(saved), question="Q 7")).added is False

@@ -44,7 +44,7 @@ def test_keyword_and_synonyms_answer_but_other_words_do_not(session: Session, te
 def test_extra_column_is_refused_naming_it(session: Session, tenant) -> None:
     report = keywords.import_keywords_csv(session, tenant=tenant, content="keyword,response,colour\nA,b,red\n")
     assert report.errors == [
-        "unknown column(s): colour (allowed: keyword, response, language, synonyms, featured, topic, buttons, link)"
+        "unknown column(s): colour (allowed: keyword, response, language, synonyms, featured, topic, buttons, link, examples)"
     ]
 
 
@@ -111,3 +111,71 @@ def test_history_names_the_operator_and_the_command_line_as_no_one(session: Sess
         ("updated", "response", "Jordi"),
         ("created", "", ""),
     ]
+
+
+def _with_examples(session: Session, tenant, *questions: str, keyword_id: int | None = None):
+    form = keywords.KeywordForm(keyword="HORARIS", response="Obrim de 8 a 19 h.", language="ca", examples=questions)
+    if keyword_id is None:
+        return keywords.create_keyword(session, tenant=tenant, form=form)
+    return keywords.update_keyword(session, tenant=tenant, keyword_id=keyword_id, form=form)
+
+
+def test_example_questions_are_stored_without_blanks_or_repeats_and_an_edit_notes_them(session: Session, tenant) -> None:
+    keyword = _with_examples(session, tenant, "A quina hora obriu?", "   ", "  quan  tanqueu? ", "a quina hora OBRIU")
+
+    assert keyword.examples == "A quina hora obriu?|quan tanqueu?"  # the repeat differs only in case and punctuation
+    _with_examples(session, tenant, "A quina hora obriu?", "Obriu dissabte?", keyword_id=keyword.id)
+    assert keyword.examples == "A quina hora obriu?|Obriu dissabte?"
+    assert keywords.history(session, tenant_id=tenant.id)[0].summary == "examples"
+    unchanged = keywords.KeywordForm(keyword="HORARIS", response="Obrim de 8 a 19 h.", language="ca")  # examples=None
+    keywords.update_keyword(session, tenant=tenant, keyword_id=keyword.id, form=unchanged)
+    assert keyword.examples == "A quina hora obriu?|Obriu dissabte?"
+
+
+@pytest.mark.parametrize(
+    ("questions", "message"),
+    [
+        (("Obriu?", "horari | preu"), "example question 2 contains '|': write each question on a line of its own"),
+        (("x" * 301,), "example question 1 is longer than 300 characters"),
+        (tuple(f"pregunta {n}" for n in range(51)), "51 example questions: a keyword takes at most 50"),
+    ],
+)
+def test_an_example_with_a_bar_too_long_or_one_too_many_is_refused_beside_the_field(
+    session: Session, tenant, questions: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(keywords.KeywordError) as refused:
+        _with_examples(session, tenant, *questions)
+    assert (refused.value.field, str(refused.value)) == ("examples", message)
+    assert keywords.search(session, tenant_id=tenant.id) == []
+    at_the_limits = _with_examples(session, tenant, *[f"pregunta {n}" for n in range(49)], "x" * 300)
+    assert len(keywords.split_list(at_the_limits.examples)) == 50
+
+
+def test_csv_carries_the_examples_both_ways_and_a_file_without_the_column_keeps_them(session: Session, tenant) -> None:
+    content = "keyword,response,language,examples\nHORARIS,Obrim de 8 a 19 h.,ca,A quina hora obriu?| quan tanqueu \n"
+    assert keywords.import_keywords_csv(session, tenant=tenant, content=content).ok
+    exported = keywords.export_keywords_csv(session, tenant=tenant)
+    assert exported.splitlines() == [
+        "keyword,response,language,synonyms,featured,topic,buttons,link,examples",
+        "HORARIS,Obrim de 8 a 19 h.,ca,,false,,,,A quina hora obriu?|quan tanqueu",
+    ]
+
+    older = "keyword,response,language\nHORARIS,Obrim de 9 a 14 h.,ca\n"  # an export from before the column
+    assert keywords.import_keywords_csv(session, tenant=tenant, content=older).updated == 1
+    assert keywords.export_keywords_csv(session, tenant=tenant).splitlines()[1].endswith(",A quina hora obriu?|quan tanqueu")
+    emptied = "keyword,response,language,examples\nHORARIS,Obrim de 9 a 14 h.,ca,\n"
+    assert keywords.import_keywords_csv(session, tenant=tenant, content=emptied).ok
+    assert keywords.export_keywords_csv(session, tenant=tenant).splitlines()[1].endswith(",,")
+
+
+def test_csv_lines_with_bad_examples_are_refused_naming_the_line(session: Session, tenant) -> None:
+    many = "|".join(f"pregunta {n}" for n in range(51))
+    content = f"keyword,response,examples\nHORARIS,Obrim.,{many}\nPADRO,Al registre.,{'x' * 301}\nBUS,Cada hora.,on para?\n"
+
+    report = keywords.import_keywords_csv(session, tenant=tenant, content=content)
+
+    assert report.errors == [
+        "line 2: 51 example questions: a keyword takes at most 50",
+        "line 3: example question 1 is longer than 300 characters",
+    ]
+    assert keywords.search(session, tenant_id=tenant.id) == []

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from citymes_app.core import reports, tenants
+from citymes_app.core import keywords, reports, tenants
+from citymes_app.core.keyword_teaching import teach_example
 from citymes_app.models import UnmatchedQuery, row_id
+from tests.helpers import engine_of
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -93,3 +95,22 @@ def test_naive_since_is_refused(session: Session, town) -> None:
     tenant, _, _ = town
     with pytest.raises(ValueError, match="timezone-aware"):
         reports.unmatched_report(session, tenant_id=tenant.id, since=datetime(2026, 11, 1))
+
+
+async def test_the_report_says_which_questions_are_taught_and_to_which_keyword(session: Session, town) -> None:
+    tenant, telegram, _ = town
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for text in ("a quina hora tanca la piscina", "on llenco els mobles vells"):
+        session.add(UnmatchedQuery(tenant_id=tenant.id, channel_id=telegram.id, normalized=text, hour=now))
+    pool = keywords.create_keyword(
+        session, tenant=tenant, form=keywords.KeywordForm(keyword="PISCINA", response="De 7 a 22 h.", language="ca")
+    )
+    teach_example(session, tenant=tenant, keyword_id=row_id(pool), question="A quina hora tanca la piscina?")
+    session.commit()
+
+    report = await reports.ReportDesk(engine=engine_of(session)).unmatched(tenant_id=row_id(tenant), days=7)
+
+    assert sorted((line.text, line.taught_keyword, line.taught_language) for line in report.lines) == [
+        ("a quina hora tanca la piscina", "PISCINA", "ca"),
+        ("on llenco els mobles vells", "", ""),
+    ]

@@ -160,14 +160,63 @@ def test_csv_with_a_bad_line_changes_nothing(site: Site, new_context) -> None:
     with page.expect_download() as download:  # the export is the import's format, the new keyword included
         page.click("#keyword-export")
     exported = Path(download.value.path()).read_text(encoding="utf-8")
-    assert exported.startswith("keyword,response,language,synonyms,featured,topic,buttons,link\n")
-    assert f"{keyword},La biblioteca obre de 10 a 20 h.,ca,,false,,," in exported.splitlines()
+    assert exported.startswith("keyword,response,language,synonyms,featured,topic,buttons,link,examples\n")
+    assert f"{keyword},La biblioteca obre de 10 a 20 h.,ca,,false,,,," in exported.splitlines()
     assert download.value.suggested_filename.startswith("keywords-demo-")
 
     new_row.locator(".keyword-delete").click()  # deleting asks first
     page.click("#confirm-delete")
     expect(new_row).to_have_count(0)
     expect(page.locator("#keyword-history .change-row").first).to_contain_text("Deleted")
+
+
+def test_example_questions_are_edited_one_per_line_and_travel_in_the_csv(site: Site, new_context) -> None:
+    page = new_context().new_page()
+    open_keywords(page, site)
+    page.locator(".keyword-row[data-keyword='HORARIS'] .keyword-edit").click()
+    expect(page.locator("#kw-examples")).to_have_value("")
+
+    page.fill("#kw-examples", "A quina hora obriu?\nhorari | preu")
+    page.click("#kw-save")  # a "|" would split the question in two in the CSV: refused beside the field
+    expect(page.locator("#kw-examples-error")).to_have_text(
+        "Example question 2 contains '|': write each question on a line of its own."
+    )
+    page.fill("#kw-examples", "A quina hora obriu?\n\nQuan tanqueu els dissabtes?\na quina hora OBRIU")
+    page.click("#kw-save")
+    expect(page.locator("#keyword-editor")).to_have_count(0)
+    latest = page.locator("#keyword-history .change-row").first
+    expect(latest).to_contain_text("HORARIS")
+    expect(latest).to_contain_text("examples")
+
+    page.locator(".keyword-row[data-keyword='HORARIS'] .keyword-edit").click()  # blank line and repeat dropped
+    expect(page.locator("#kw-examples")).to_have_value("A quina hora obriu?\nQuan tanqueu els dissabtes?")
+    screenshot(page, "keyword_editor_examples")
+    page.keyboard.press("Escape")
+    expect(page.locator("#keyword-editor")).to_have_count(0)
+
+    with page.expect_download() as download:
+        page.click("#keyword-export")
+    exported = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert [line for line in exported if line.startswith("HORARIS,")][0].endswith(
+        ",A quina hora obriu?|Quan tanqueu els dissabtes?"
+    )
+
+    keyword = f"PISCINA{new_chat_id()}"
+    upload = "#keyword-import input[type=file]"
+    too_many = "|".join(f"pregunta {n}" for n in range(51))
+    refused = f"keyword,response,language,examples\n{keyword},De 7 a 22 h.,ca,{too_many}\n"
+    page.set_input_files(upload, files=[{"name": "piscina.csv", "mimeType": "text/csv", "buffer": refused.encode()}])
+    expect(page.locator("#import-report .import-error")).to_have_text(
+        ["Line 2: 51 example questions: a keyword takes at most 50."]
+    )
+
+    accepted = (
+        f"keyword,response,language,examples\n{keyword},De 7 a 22 h.,ca,Quan obre la piscina?|fins a quina hora es pot nedar\n"
+    )
+    page.set_input_files(upload, files=[{"name": "piscina.csv", "mimeType": "text/csv", "buffer": accepted.encode()}])
+    expect(page.locator("#import-report #import-counts")).to_have_text("1 created, 0 updated")
+    page.locator(f".keyword-row[data-keyword='{keyword}'] .keyword-edit").click()
+    expect(page.locator("#kw-examples")).to_have_value("Quan obre la piscina?\nfins a quina hora es pot nedar")
 
 
 def test_an_operator_who_is_not_an_administrator_cannot_use_it(site: Site, new_context) -> None:

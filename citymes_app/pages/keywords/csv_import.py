@@ -20,7 +20,7 @@ def import_button() -> rx.Component:
                 type="button",
                 loading=S.importing,
             ),
-            content="Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link)",
+            content="Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link, examples)",
         ),
         id=IMPORT_UPLOAD_ID,
         accept={"text/csv": [".csv"], "text/plain": [".txt"]},

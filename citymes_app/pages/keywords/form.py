@@ -7,6 +7,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.admin import field_error, label
 from citymes_app.components.answer_bubble import answer_bubble
+from citymes_app.core.keyword_examples import MAX_EXAMPLES
 from citymes_app.state.keywords.editor_state import MEDIA_UPLOAD_ID
 from citymes_app.state.keywords.editor_state import KeywordEditorState as S
 from citymes_app.state.keywords.list_state import KeywordsState
@@ -68,6 +69,27 @@ def response_field() -> rx.Component:
             custom_attrs={"dir": "auto"},
         ),
         _field_error("response"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def examples_field() -> rx.Component:
+    """Questions as citizens write them, one per line: the matcher learns the keyword from them."""
+    return rx.vstack(
+        label("Example questions", "kw-examples", f"one per line, up to {MAX_EXAMPLES}: as citizens write them"),
+        rx.text_area(
+            name="examples",
+            id="kw-examples",
+            value=S.f_examples,
+            on_change=lambda value: S.set_field("examples", value),
+            placeholder="A quina hora obre l'OAC?\nQuan tanqueu els dissabtes?",
+            rows="4",
+            resize="vertical",
+            width="100%",
+            custom_attrs={"dir": "auto"},
+        ),
+        _field_error("examples"),
         spacing="1",
         width="100%",
     )
@@ -183,6 +205,7 @@ def editor_form() -> rx.Component:
             ),
             response_field(),
             text_field("synonyms", "Synonyms", "separated by |", placeholder="horari | horaris oac"),
+            examples_field(),
             text_field("buttons", "Related keywords", "offered as buttons, separated by |", placeholder="DEIXALLERIA | PADRO"),
             rx.hstack(
                 text_field("topic", "Topic", "same topic = translations", placeholder="hours"),

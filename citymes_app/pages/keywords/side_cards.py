@@ -7,7 +7,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.admin import card
 from citymes_app.components.answer_bubble import answer_bubble, menu_buttons
-from citymes_app.state.keywords.display import ChangeRow, FeaturedRow
+from citymes_app.state.keywords.display import CandidateRow, ChangeRow, FeaturedRow
 from citymes_app.state.keywords.list_state import KeywordsState as S
 from citymes_app.state.keywords.trial_state import KeywordTrialState as T
 
@@ -82,6 +82,47 @@ def _outcome_badge() -> rx.Component:
     )
 
 
+def candidate_row(candidate: rx.Var[CandidateRow]) -> rx.Component:
+    """One keyword the matcher weighed: its name and language, its score, the words that matched it."""
+    return rx.hstack(
+        rx.vstack(
+            rx.text(
+                rx.text.strong(candidate.keyword, class_name="try-candidate-keyword"),
+                rx.text.span(" · ", candidate.language, color="var(--gray-10)"),
+                size="2",
+            ),
+            rx.cond(
+                candidate.words != "",
+                rx.text(candidate.words, size="1", color_scheme="gray", class_name="try-candidate-words"),
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.badge(candidate.score, variant="soft", color_scheme="gray", size="1", class_name="try-candidate-score"),
+        align="center",
+        spacing="2",
+        width="100%",
+        class_name="try-candidate",
+    )
+
+
+def trial_candidates() -> rx.Component:
+    """The keywords the matcher weighed, best first: why the winner won, or why none did."""
+    return rx.cond(
+        T.trial.candidates.length() > 0,
+        rx.vstack(
+            rx.text("Keywords weighed", size="1", weight="medium", color_scheme="gray"),
+            rx.foreach(T.trial.candidates, candidate_row),
+            spacing="1",
+            width="100%",
+            padding_top="4px",
+            border_top="1px solid var(--gray-a4)",
+            id="try-candidates",
+        ),
+    )
+
+
 def trial_result() -> rx.Component:
     """What would answer the sentence, and why."""
     return rx.vstack(
@@ -100,6 +141,7 @@ def trial_result() -> rx.Component:
             wrap="wrap",
         ),
         rx.text(T.trial.reason, size="2", color_scheme="gray", id="try-reason"),
+        trial_candidates(),
         rx.match(
             T.trial.outcome,
             ("keyword", answer_bubble(T.trial.card, question=T.trial.text)),

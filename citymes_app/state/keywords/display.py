@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from citymes_app.core.inbox_display import osm_link
 from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
 from citymes_app.core.keywords import split_list
+from citymes_app.core.matching import Candidate
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Keyword, KeywordAction, row_id
 from citymes_app.state.wording import language_name, sentence
@@ -27,6 +28,7 @@ OUTCOME_LABELS = {
     "operator": "Waits for an operator",
 }
 COMMAND_LINE = "Command line"
+SHOWN_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,16 @@ class AnswerCard:
 
 
 @dataclass(frozen=True)
+class CandidateRow:
+    """A keyword the matcher weighed for the sentence, as "try it" lists it."""
+
+    keyword: str
+    language: str  # "CA"
+    score: str  # "87 %"
+    words: str  # the sentence's words that matched it: "horari, mercat"
+
+
+@dataclass(frozen=True)
 class Trial:
     """What the "try it" box found for a sentence."""
 
@@ -100,6 +112,7 @@ class Trial:
     language: str = ""
     card: AnswerCard = field(default_factory=AnswerCard)
     options: list[str] = field(default_factory=list)
+    candidates: list[CandidateRow] = field(default_factory=list)  # best first
 
 
 def one_line(text: str, limit: int = PREVIEW_CHARACTERS) -> str:
@@ -195,4 +208,19 @@ def trial(text: str, found: KeywordTrial) -> Trial:
         language=language_name(explanation.language) if explanation.language else "",
         card=card,
         options=[] if answers else list(explanation.buttons),
+        candidates=candidate_rows(explanation.candidates),
     )
+
+
+def candidate_rows(candidates: tuple[Candidate, ...]) -> list[CandidateRow]:
+    """The best `SHOWN_CANDIDATES` of the matcher's candidates, best first, scores as whole percentages."""
+    best = sorted(candidates, key=lambda candidate: candidate.score, reverse=True)[:SHOWN_CANDIDATES]
+    return [
+        CandidateRow(
+            keyword=candidate.entry.keyword,
+            language=candidate.entry.language.upper(),
+            score=f"{round(candidate.score * 100)} %",
+            words=", ".join(candidate.words),
+        )
+        for candidate in best
+    ]

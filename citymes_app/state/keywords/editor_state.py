@@ -8,6 +8,7 @@ import reflex as rx
 
 from citymes_app.core import keywords
 from citymes_app.core.keyword_desk import KeywordMedia
+from citymes_app.core.keyword_examples import MAX_EXAMPLE_LENGTH, MAX_EXAMPLES
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
 from citymes_app.models import Keyword, row_id
@@ -26,6 +27,8 @@ TEXT_FIELDS = {
     "keyword": keywords.MAX_KEYWORD_LENGTH,
     "response": keywords.MAX_RESPONSE_LENGTH,
     "synonyms": 1000,
+    # Room for twice the questions a keyword takes, so pasting too many is refused with the limit, not cut silently.
+    "examples": 2 * MAX_EXAMPLES * (MAX_EXAMPLE_LENGTH + 1),
     "topic": 100,
     "buttons": 500,
     "link": 500,
@@ -43,6 +46,7 @@ class KeywordEditorState(KeywordsState):
     f_language: str = ""
     f_response: str = ""
     f_synonyms: str = ""
+    f_examples: str = ""  # one question per line
     f_topic: str = ""
     f_buttons: str = ""
     f_link: str = ""
@@ -51,7 +55,8 @@ class KeywordEditorState(KeywordsState):
     f_featured: bool = False
     f_media_path: str = ""
     f_media_filename: str = ""
-    error_field: str = ""  # which field the message belongs beside: keyword, response, language, link, latitude, media
+    # Which field the message belongs beside: keyword, response, language, examples, link, latitude, media.
+    error_field: str = ""
     error_message: str = ""
     saving: bool = False
 
@@ -85,6 +90,7 @@ class KeywordEditorState(KeywordsState):
         self.f_language = keyword.language if keyword else default_language
         self.f_response = keyword.response if keyword else ""
         self.f_synonyms = " | ".join(split_list(keyword.synonyms)) if keyword else ""
+        self.f_examples = "\n".join(split_list(keyword.examples)) if keyword else ""
         self.f_topic = keyword.topic if keyword else ""
         self.f_buttons = " | ".join(split_list(keyword.buttons)) if keyword else ""
         self.f_link = keyword.link if keyword else ""
@@ -181,6 +187,7 @@ class KeywordEditorState(KeywordsState):
             response=self.f_response,
             language=self.f_language,
             synonyms=self.f_synonyms,
+            examples=tuple(self.f_examples.splitlines()),
             featured=self.f_featured,
             topic=self.f_topic,
             buttons=self.f_buttons,
