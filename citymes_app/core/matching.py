@@ -19,6 +19,7 @@ on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import re
@@ -30,25 +31,27 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from citymes_app.core.word_forms import STEM_LETTERS, base_forms, is_filler, share_stem, strip_accents, words
+from citymes_app.core.word_forms import STEM_LETTERS, base_forms, share_stem, stopwords, strip_accents, words
 
 MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
 # topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
-MATCH_SHARE = 0.4
+MATCH_SHARE = 0.5
 MARGIN = 0.05
 ASK_SHARE = 0.3
 # A word used by more topics than this makes none of them a candidate on its own.
 SEED_TOPICS = 64
 # A word no keyword uses weighs like a word only one keyword uses, times this.
-UNKNOWN_WORD_WEIGHT = 1.0
+UNKNOWN_WORD_WEIGHT = 0.8
+# The words of a whole name of several words weigh this many times their own weight.
+PHRASE_WEIGHT = 1.0
 # A word met in a keyword's example questions counts for this much of a word of its name or synonyms.
 EXAMPLE_CREDIT = 0.65
 # A word that meets a keyword's word through a shared stem or a typo counts for less than the word itself.
 STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
-DISTINCTIVE_SHARE = 0.15
+DISTINCTIVE_SHARE = 0.25
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -142,7 +145,7 @@ class KeywordIndex:
     members: dict[str, set[int]] = field(default_factory=dict)  # concept → its entries
     surface: set[str] = field(default_factory=set)  # the words of `alone` as written (accent-free), not their lemmas
     idf: dict[str, float] = field(default_factory=dict)
-    protected: frozenset[str] = frozenset()  # terms never taken for filler
+    filler: frozenset[str] = frozenset()  # stopwords and courtesies, but for the words this town's keywords use
     by_prefix: dict[str, list[str]] = field(default_factory=dict)  # first letters → longer terms (shared stems)
     # (first letter, length) → the words of names and synonyms: what a typo is read as
     by_start: dict[tuple[str, int], list[str]] = field(default_factory=dict)
@@ -158,35 +161,44 @@ class KeywordIndex:
                 if phrase:
                     index.by_phrase.setdefault(phrase, set()).add(entry.id)
         index._join_translations()
-        named: set[str] = set()
-        for entry in index.entries.values():
-            concept = index.concept_of[entry.id]
-            for text, is_name in [*((p, True) for p in entry.phrases), *((e, False) for e in entry.examples)]:
-                written = words(text)
-                parts = tuple(base_forms(word) for word in written)
-                if len(parts) == 1 or not is_name:
-                    index.surface.update(strip_accents(word) for word in written)
-                if len(parts) > 1:  # "punt de recollida": its "de" is no word of the topic
-                    parts = tuple(forms for forms in parts if not is_filler(forms)) or parts
-                for forms in parts:
-                    for form in forms:
-                        index.postings.setdefault(form, set()).add(concept)
-                        if len(parts) == 1 or not is_name:
-                            index.alone.setdefault(form, set()).add(concept)
-                        else:
-                            index.phrases.setdefault(form, []).append((concept, parts))
+        texts = [
+            (index.concept_of[entry.id], text, is_name)
+            for entry in index.entries.values()
+            for text, is_name in [*((p, True) for p in entry.phrases), *((e, False) for e in entry.examples)]
+        ]
+        concepts = len(set(index.concept_of.values())) or 1
+        # A listed stopword the town's keywords use in few topics is a word of theirs ("open" for opening hours).
+        users: dict[str, set[str]] = {}
+        for concept, text, _ in texts:
+            for word in words(text):
+                for form in base_forms(word):
+                    users.setdefault(form, set()).add(concept)
+        named = {form for _, text, is_name in texts if is_name for word in words(text) for form in base_forms(word)}
+        town_words = {f for f, u in users.items() if len(u) <= DISTINCTIVE_SHARE * concepts} | named
+        index.filler = frozenset(stopwords() - town_words)
+        for concept, text, is_name in texts:
+            written = words(text)
+            parts: tuple[frozenset[str], ...]
+            if len(written) == 1 and is_name:  # a one-word name or synonym is itself, whatever it is
+                parts = (base_forms(written[0]),)
+            else:  # "punt de recollida", "a quina hora obriu": only the words of the topic
+                parts = tuple(content for w in written if len(w) > 2 and (content := index.content_forms(base_forms(w))))
+            if len(parts) == 1 or not is_name:
+                index.surface.update(strip_accents(word) for word in written)
+            for forms in parts:
+                for form in forms:
+                    index.postings.setdefault(form, set()).add(concept)
+                    if len(parts) == 1 or not is_name:
+                        index.alone.setdefault(form, set()).add(concept)
+                    else:
+                        index.phrases.setdefault(form, []).append((concept, parts))
                     if is_name:
-                        named.update(forms)
-                        for form in forms:
-                            index.named_by.setdefault(form, set()).add(concept)
+                        index.named_by.setdefault(form, set()).add(concept)
         for term in named:
             if len(term) >= 6:  # only words this long forgive a typo
                 index.by_start.setdefault((term[0], len(term)), []).append(term)
-        concepts = len(set(index.concept_of.values())) or 1
-        distinctive = {t for t, users in index.postings.items() if len(users) <= max(1, DISTINCTIVE_SHARE * concepts)}
-        index.protected = frozenset(named | distinctive)
-        for term, users in index.postings.items():
-            index.idf[term] = _bm25_idf(concepts, len(users))
+        for term, concepts_using in index.postings.items():
+            index.idf[term] = _bm25_idf(concepts, len(concepts_using))
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
         index.unknown_weight = _bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
@@ -258,19 +270,19 @@ class KeywordIndex:
         typed_words = words(text)
         for word in typed_words:
             typed = strip_accents(word)
+            if len(typed) <= 2 and typed not in self.by_phrase:
+                continue  # "l'", "q", "xq": no topic in a letter or two, unless a keyword is named so
             if len(typed_words) > 1:
-                forms = base_forms(word)
+                forms = self.content_forms(base_forms(word))
                 terms = frozenset(f for f in forms if f in self.postings)
             else:
                 forms = frozenset({typed})
                 terms = forms & self.surface
-            if not terms and (typed.isdigit() or len(typed) <= 2 or is_filler(forms)):
-                continue
-            if terms & self.protected or (terms and not is_filler(forms)):
+            if terms:
                 read.append(_Word(typed, terms, "word", max(self.idf[t] for t in terms)))
                 continue
-            if terms:
-                continue  # a stopword some keywords happen to use
+            if not forms or typed.isdigit():
+                continue  # filler or a number
             typo = self._typo(typed)
             if typo is not None:
                 term, distance = typo
@@ -283,6 +295,10 @@ class KeywordIndex:
                 continue
             read.append(_Word(typed, frozenset(), "", self.unknown_weight))
         return read
+
+    def content_forms(self, forms: frozenset[str]) -> frozenset[str]:
+        """A word's forms, or none when the word is filler: a stopword or courtesy, or a form of one ("necessito")."""
+        return frozenset() if not forms.isdisjoint(self.filler) else forms
 
     def _typo(self, typed: str) -> tuple[str, int] | None:
         limit = allowed_typos(len(typed))
@@ -307,6 +323,10 @@ class KeywordIndex:
     # --- verdict -----------------------------------------------------------------------------------------
 
     def _weigh(self, read: list[_Word], language: str | None) -> Match:
+        # The words of a keyword's name of several words, all there ("ajut ... lloguer"), say more together.
+        phrases = list(self._whole_phrases(read))
+        in_phrases = {i for _, positions in phrases for i in positions}
+        read = [dataclasses.replace(w, weight=w.weight * PHRASE_WEIGHT) if i in in_phrases else w for i, w in enumerate(read)]
         total = sum(w.weight for w in read)
         if total == 0:
             return Match(MatchStatus.NONE, reason="only greetings and courtesies: nothing to match")
@@ -321,8 +341,8 @@ class KeywordIndex:
                 continue
             for concept in set().union(*users):
                 credited.setdefault(concept, set()).add(position)
-        for concept, positions in self._whole_phrases(read):
-            credited.setdefault(concept, set()).update(positions)
+        for concept, phrase_positions in phrases:
+            credited.setdefault(concept, set()).update(phrase_positions)
         for position, users in common:
             for concept, positions in credited.items():
                 if any(concept in u for u in users):

@@ -8,7 +8,7 @@ Two words also meet when one is a longer form of the other ("renov-o" / "renov-a
 Filler is what carries no topic: the languages' stopwords (the `stop-words` lists) and the courtesies and requests
 every message starts with ("bon dia", "necessito saber", "could you tell me"). A listed word that the town's
 keywords use distinctively (an English keyword for opening hours says "open") is not filler for that town: the
-keyword index decides that (`KeywordIndex.build`).
+keyword index decides that (`KeywordIndex.build`), form by form.
 """
 
 from __future__ import annotations
@@ -81,12 +81,6 @@ def stopwords() -> frozenset[str]:
     """The three languages' stopwords and the courtesies, accent-free."""
     listed = {strip_accents(w.casefold()) for name in _STOP_WORD_LISTS.values() for w in get_stop_words(name)}
     return frozenset(listed | COURTESY)
-
-
-def is_filler(forms: frozenset[str]) -> bool:
-    """A word whose every form is a stopword or a courtesy."""
-    filler = stopwords()
-    return all(form in filler for form in forms)
 
 
 def share_stem(a: str, b: str) -> bool:

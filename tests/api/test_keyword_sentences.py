@@ -26,9 +26,9 @@ BUS = "Horaris i línies del bus urbà: www.vila.cat/bus."
 TOWN_KEYWORDS = f"""keyword,response,language,synonyms,featured,topic,examples
 AJUT LLOGUER,"{RENT_AID}",ca,ajuda lloguer,false,rent-aid,com demano l'ajut del lloguer
 HORARIS,"{HOURS}",ca,horari,true,hours,quan tanca l'oficina|a quina hora obre l'OAC
-MERCAT,"{MARKET}",ca,mercat central,false,,a quina hora obre el mercat
+MERCAT,"{MARKET}",ca,mercat central,false,,a quina hora obre el mercat|quin horari fa el mercat
 MERCADO,"{MARKET_ES}",es,mercat|mercado central,false,,
-RECOLLIDA MOBLES,"{BULKY}",ca,trastos|mobles vells,false,bulky,quin dia recolliu els trastos
+RECOLLIDA MOBLES,"{BULKY}",ca,trastos|mobles vells,false,bulky,quan passeu a recollir els trastos
 RENOVACIÓ DNI,"{ID_CARD}",ca,dni,false,id-card,on puc fer la renovació del DNI
 BUS,"{BUS}",ca,autobus,false,bus,a quina hora passa el bus|quines línies de bus hi ha
 """
