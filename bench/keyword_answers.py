@@ -130,6 +130,20 @@ def _csv_without(rows: list[dict[str, str]], column: str) -> str:
     return out.getvalue()
 
 
+def town_index() -> KeywordIndex:
+    """The town's keyword index, as the app builds it from a fresh database holding the set."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'town.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                tenant = load_town(session)
+                return keywords.keyword_index(session, tenant_id=row_id(tenant))
+        finally:
+            engine.dispose()
+
+
 def ours(index: KeywordIndex) -> Callable[[LabelledMessage], Verdict]:
     """CityMes' matcher, called as the message pipeline calls it."""
 
@@ -247,17 +261,8 @@ def run() -> dict:
     """Measure CityMes and the peer on the labelled set, and the matcher's speed."""
     messages = labelled_messages()
     keyword_rows = read_csv(KEYWORDS_CSV)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'town.db'}"
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            with Session(engine) as session:
-                tenant = load_town(session)
-                judge = ours(keywords.keyword_index(session, tenant_id=row_id(tenant)))
-                verdicts = [judge(m) for m in messages]
-        finally:
-            engine.dispose()
+    judge = ours(town_index())
+    verdicts = [judge(m) for m in messages]
     triggers = rapidpro_triggers(keyword_rows)
     first_word = [rapidpro(triggers, only=False)(m) for m in messages]
     only_word = [rapidpro(triggers, only=True)(m) for m in messages]

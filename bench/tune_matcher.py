@@ -13,18 +13,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from sqlmodel import Session
-
-from bench.keyword_answers import RESULTS, LabelledMessage, labelled_messages, load_town, ours, rates
-from citymes_app.core import keywords, matching
-from citymes_app.core.db import make_engine, migrate
+from bench.keyword_answers import RESULTS, LabelledMessage, labelled_messages, ours, rates, town_index
+from citymes_app.core import matching
 from citymes_app.core.matching import Entry, KeywordIndex
-from citymes_app.models import row_id
 
 WRONG_BUDGET = 0.01
 GRID: dict[str, tuple[float, ...]] = {
@@ -51,16 +45,7 @@ def thresholds(values: dict[str, float]) -> Iterator[None]:
 
 
 def town_entries() -> list[Entry]:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'town.db'}"
-        migrate(url)
-        engine = make_engine(url)
-        try:
-            with Session(engine) as session:
-                tenant = load_town(session)
-                return list(keywords.keyword_index(session, tenant_id=row_id(tenant)).entries.values())
-        finally:
-            engine.dispose()
+    return list(town_index().entries.values())
 
 
 def measure(entries: list[Entry], messages: list[LabelledMessage], values: dict[str, float]) -> dict[str, float | int]:

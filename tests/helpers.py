@@ -63,6 +63,14 @@ def signed_in_operator(session: Session, token: str) -> auth.SignedInOperator:
     return operator
 
 
+def replace_keywords(session: Session, tenant: Tenant, csv_text: str) -> None:
+    """The tenant's keywords become those of `csv_text`, imported as an administrator would."""
+    for old in keywords.search(session, tenant_id=row_id(tenant)):
+        keywords.delete_keyword(session, tenant=tenant, keyword_id=row_id(old))
+    report = keywords.import_keywords_csv(session, tenant=tenant, content=csv_text)
+    assert report.ok, report.errors
+
+
 def make_town(runtime: Runtime, simulator_url: str, *, slug: str = "vila", mode: str = "webhook") -> Town:
     """Create a town; each gets its own bot token, so simulator state never mixes between tests."""
     token = f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(12)}"

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import math
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -31,7 +28,19 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from citymes_app.core.word_forms import STEM_LETTERS, base_forms, share_stem, stopwords, strip_accents, words
+from citymes_app.core.word_forms import (
+    STEM_LETTERS,
+    allowed_typos,
+    base_forms,
+    bm25_idf,
+    normalize,
+    share_stem,
+    stopwords,
+    strip_accents,
+    words,
+)
+
+__all__ = ["Candidate", "Entry", "KeywordIndex", "Match", "MatchStatus", "allowed_typos", "normalize"]
 
 MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
@@ -52,24 +61,6 @@ STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
 DISTINCTIVE_SHARE = 0.25
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-_SPACES = re.compile(r"\s+")
-
-
-def normalize(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free text with single spaces: what citizens type is compared so."""
-    no_accents = strip_accents(text.casefold())
-    no_invisible = no_accents if no_accents.isascii() else "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", no_invisible)).strip()
-
-
-def allowed_typos(length: int) -> int:
-    """How many typos a word of `length` letters tolerates: none below 6, one up to 8, two from 9."""
-    if length < 6:
-        return 0
-    if length < 9:
-        return 1
-    return 2
 
 
 @dataclass(frozen=True)
@@ -198,10 +189,10 @@ class KeywordIndex:
             if len(term) >= 6:  # only words this long forgive a typo
                 index.by_start.setdefault((term[0], len(term)), []).append(term)
         for term, concepts_using in index.postings.items():
-            index.idf[term] = _bm25_idf(concepts, len(concepts_using))
+            index.idf[term] = bm25_idf(concepts, len(concepts_using))
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
-        index.unknown_weight = _bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
+        index.unknown_weight = bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
         return index
 
     def _join_translations(self) -> None:
@@ -408,8 +399,3 @@ class KeywordIndex:
             if entry.language == language:
                 return entry
         return entries[0]
-
-
-def _bm25_idf(documents: int, containing: int) -> float:
-    """BM25's inverse document frequency (the Lucene form, never negative)."""
-    return math.log(1 + (documents - containing + 0.5) / (containing + 0.5))

@@ -13,6 +13,7 @@ keyword index decides that (`KeywordIndex.build`), form by form.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -29,6 +30,8 @@ STEM_SHARE = 0.75
 STEM_STRETCH = 1.6  # ... and the longer is not much longer ("deixar" is not "deixalleria")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
 
 # Greetings, thanks, question words and the verbs of asking, as lemmas: they start messages of every topic.
 COURTESY = frozenset(
@@ -94,3 +97,24 @@ def share_stem(a: str, b: str) -> bool:
             break
         common += 1
     return common >= STEM_LETTERS and common >= STEM_SHARE * len(shorter) and len(longer) <= STEM_STRETCH * len(shorter)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text with single spaces: what citizens type is compared so."""
+    no_accents = strip_accents(text.casefold())
+    no_invisible = no_accents if no_accents.isascii() else "".join(ch for ch in no_accents if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", no_invisible)).strip()
+
+
+def allowed_typos(length: int) -> int:
+    """How many typos a word of `length` letters tolerates: none below 6, one up to 8, two from 9."""
+    if length < 6:
+        return 0
+    if length < 9:
+        return 1
+    return 2
+
+
+def bm25_idf(documents: int, containing: int) -> float:
+    """BM25's inverse document frequency (the Lucene form, never negative)."""
+    return math.log(1 + (documents - containing + 0.5) / (containing + 0.5))

@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from citymes_app.core import keywords
-from citymes_app.models import Tenant, row_id
+from citymes_app.models import Tenant
 from citymes_app.runtime import Runtime
 from tests.api.test_keywords_path import answers_to
-from tests.helpers import IN_HOURS_NOTICE, Town
+from tests.helpers import IN_HOURS_NOTICE, Town, replace_keywords
 
 RENT_AID = "L'ajut al lloguer es demana a l'OAC amb el contracte i els rebuts. Documentació: seu electrònica."
 HOURS = "L'OAC obre de dilluns a divendres de 8 a 19 h."
@@ -37,11 +36,7 @@ BUS,"{BUS}",ca,autobus,false,bus,a quina hora passa el bus|quines línies de bus
 @pytest.fixture
 async def sentence_town(runtime: Runtime, town: Town, dispatcher: None) -> Town:
     with Session(runtime.engine) as session:
-        tenant = session.get_one(Tenant, town.tenant_id)
-        for old in keywords.search(session, tenant_id=row_id(tenant)):
-            keywords.delete_keyword(session, tenant=tenant, keyword_id=row_id(old))
-        report = keywords.import_keywords_csv(session, tenant=tenant, content=TOWN_KEYWORDS)
-        assert report.ok, report.errors
+        replace_keywords(session, session.get_one(Tenant, town.tenant_id), TOWN_KEYWORDS)
         session.commit()
     return town
 

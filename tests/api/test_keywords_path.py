@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from citymes_app import demo
-from citymes_app.core import clock, codes, hours, inbox, keywords
+from citymes_app.core import clock, codes, hours, inbox
 from citymes_app.models import Conversation, Tenant, UnmatchedQuery, row_id
 from citymes_app.runtime import Runtime
-from tests.helpers import IN_HOURS_NOTICE, Town, bot_messages, citizen_says, eventually
+from tests.helpers import IN_HOURS_NOTICE, Town, bot_messages, citizen_says, eventually, replace_keywords
 
 MADRID = ZoneInfo("Europe/Madrid")
 HOURS_CA = "L'Oficina d'Atenció Ciutadana obre de dilluns a divendres de 8 a 19 h. Biblioteques: de 10 a 20 h."
@@ -26,9 +26,7 @@ async def demo_town(runtime: Runtime, town: Town, dispatcher: None) -> Town:
     """The test town with the demo's keywords (three languages, topics, menus) and personal codes."""
     with Session(runtime.engine) as session:
         tenant = session.get_one(Tenant, town.tenant_id)
-        for old in keywords.search(session, tenant_id=row_id(tenant)):
-            keywords.delete_keyword(session, tenant=tenant, keyword_id=row_id(old))
-        assert keywords.import_keywords_csv(session, tenant=tenant, content=demo.DEMO_KEYWORDS_CSV).ok
+        replace_keywords(session, tenant, demo.DEMO_KEYWORDS_CSV)
         report = codes.import_codes_csv(
             session,
             tenant=tenant,

@@ -54,44 +54,40 @@ def language_field() -> rx.Component:
     )
 
 
-def response_field() -> rx.Component:
-    """The answer's text."""
+def _text_area_field(name: str, title: str, hint: str, *, rows: str, placeholder: str = "") -> rx.Component:
+    """A labelled text area of the form, with its error beside it."""
     return rx.vstack(
-        label("Answer", "kw-response", "what the citizen receives"),
+        label(title, f"kw-{name}", hint),
         rx.text_area(
-            name="response",
-            id="kw-response",
-            value=S.f_response,
-            on_change=lambda value: S.set_field("response", value),
-            rows="5",
+            name=name,
+            id=f"kw-{name}",
+            value=getattr(S, f"f_{name}"),
+            on_change=lambda value: S.set_field(name, value),
+            placeholder=placeholder,
+            rows=rows,
             resize="vertical",
             width="100%",
             custom_attrs={"dir": "auto"},
         ),
-        _field_error("response"),
+        _field_error(name),
         spacing="1",
         width="100%",
     )
 
 
+def response_field() -> rx.Component:
+    """The answer's text."""
+    return _text_area_field("response", "Answer", "what the citizen receives", rows="5")
+
+
 def examples_field() -> rx.Component:
     """Questions as citizens write them, one per line: the matcher learns the keyword from them."""
-    return rx.vstack(
-        label("Example questions", "kw-examples", f"one per line, up to {MAX_EXAMPLES}: as citizens write them"),
-        rx.text_area(
-            name="examples",
-            id="kw-examples",
-            value=S.f_examples,
-            on_change=lambda value: S.set_field("examples", value),
-            placeholder="A quina hora obre l'OAC?\nQuan tanqueu els dissabtes?",
-            rows="4",
-            resize="vertical",
-            width="100%",
-            custom_attrs={"dir": "auto"},
-        ),
-        _field_error("examples"),
-        spacing="1",
-        width="100%",
+    return _text_area_field(
+        "examples",
+        "Example questions",
+        f"one per line, up to {MAX_EXAMPLES}: as citizens write them",
+        rows="4",
+        placeholder="A quina hora obre l'OAC?\nQuan tanqueu els dissabtes?",
     )
 
 
