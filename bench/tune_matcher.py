@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,12 +23,14 @@ from citymes_app.core.matching import Entry, KeywordIndex
 
 WRONG_BUDGET = 0.01
 GRID: dict[str, tuple[float, ...]] = {
-    "MATCH_SHARE": (0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
-    "MARGIN": (0.05, 0.1, 0.15, 0.2),
-    "UNKNOWN_WORD_WEIGHT": (0.4, 0.6, 0.8, 1.0),
-    "EXAMPLE_CREDIT": (0.5, 0.65, 0.8, 1.0),
+    "MATCH_SHARE": (0.4, 0.45, 0.5, 0.55, 0.6),
+    "MARGIN": (0.05, 0.1, 0.15),
+    "UNKNOWN_WORD_WEIGHT": (0.6, 0.8, 1.0),
+    "EXAMPLE_CREDIT": (0.5, 0.65, 0.8),
     "DISTINCTIVE_SHARE": (0.15, 0.25),
-    "PHRASE_WEIGHT": (1.0, 1.5, 2.0, 3.0),
+    "PHRASE_WEIGHT": (1.0, 1.5),
+    "STRONG_EVIDENCE": (2.0, 2.5, 3.0, math.inf),
+    "STRONG_SHARE": (0.25, 0.35),
 }
 BUILD_TIME = ("UNKNOWN_WORD_WEIGHT", "DISTINCTIVE_SHARE")  # the others act when a message is weighed
 

@@ -11,7 +11,8 @@ Every keyword is a small document — its name, synonyms and the example questio
 and keywords that are translations of each other (one topic, or one name shared across languages) are one. A
 message's words are weighted by how rare they are among those documents (BM25's inverse document frequency), and a
 keyword's score is the share of the message's weight it explains. The one that explains most wins when it explains
-enough and clearly more than any other topic: "horari del mercat" is the market's ("mercat" is rarer than "horari"),
+enough (half the message, or a quarter when that quarter is several rare words of one topic) and clearly more than
+any other topic: "horari del mercat" is the market's ("mercat" is rarer than "horari"),
 a tie between two topics asks "did you mean…?", and a message that merely mentions a keyword's word while saying
 something else (a complaint about the bus) explains too little and goes to an operator. The thresholds were chosen
 on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_answers.py`).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -46,16 +48,19 @@ MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
 # topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
 MATCH_SHARE = 0.5
-MARGIN = 0.05
+MARGIN = 0.15
 ASK_SHARE = 0.3
+# ... or when it explains at least STRONG_SHARE with words weighing as much as this many rare words.
+STRONG_EVIDENCE = 3.0
+STRONG_SHARE = 0.25
 # A word used by more topics than this makes none of them a candidate on its own.
 SEED_TOPICS = 64
 # A word no keyword uses weighs like a word only one keyword uses, times this.
-UNKNOWN_WORD_WEIGHT = 0.8
+UNKNOWN_WORD_WEIGHT = 1.0
 # The words of a whole name of several words weigh this many times their own weight.
 PHRASE_WEIGHT = 1.0
 # A word met in a keyword's example questions counts for this much of a word of its name or synonyms.
-EXAMPLE_CREDIT = 0.65
+EXAMPLE_CREDIT = 0.8
 # A word that meets a keyword's word through a shared stem or a typo counts for less than the word itself.
 STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
@@ -141,6 +146,7 @@ class KeywordIndex:
     # (first letter, length) → the words of names and synonyms: what a typo is read as
     by_start: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     typo_windows: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)  # by_start's lists around a length
+    rare_word_weight: float = 1.0  # the weight of a word one topic uses
     unknown_weight: float = 1.0
 
     @classmethod
@@ -192,7 +198,8 @@ class KeywordIndex:
             index.idf[term] = bm25_idf(concepts, len(concepts_using))
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
-        index.unknown_weight = bm25_idf(concepts, 1) * UNKNOWN_WORD_WEIGHT
+        index.rare_word_weight = bm25_idf(concepts, 1)
+        index.unknown_weight = index.rare_word_weight * UNKNOWN_WORD_WEIGHT
         return index
 
     def _join_translations(self) -> None:
@@ -349,7 +356,10 @@ class KeywordIndex:
         )
         best = explained[ranked[0]] / total
         runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
-        if best >= MATCH_SHARE and best - runner_up >= MARGIN:
+        # A long message explained in part, but by strong evidence (several rare words of one topic), answers too.
+        evidence = explained[ranked[0]] / self.rare_word_weight
+        enough = best >= MATCH_SHARE or (evidence >= STRONG_EVIDENCE and best >= STRONG_SHARE)
+        if enough and best - runner_up >= MARGIN:
             winner = candidates[0]
             return Match(MatchStatus.MATCHED, (winner.entry,), self._why(winner, matched[ranked[0]], best), candidates=candidates)
         close = [c for c in candidates if c.score >= max(ASK_SHARE, best - MARGIN)]
