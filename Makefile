@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m citymes_app.core.word_forms
 	touch $@
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum

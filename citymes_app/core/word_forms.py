@@ -118,3 +118,13 @@ def allowed_typos(length: int) -> int:
 def bm25_idf(documents: int, containing: int) -> float:
     """BM25's inverse document frequency (the Lucene form, never negative)."""
     return math.log(1 + (documents - containing + 0.5) / (containing + 0.5))
+
+
+def prepare() -> None:
+    """Build the dictionaries' tries on disk now (a few seconds, once per machine), not on a citizen's first message."""
+    for language in LANGUAGES:
+        _lemmas().get_lemma("hola", language)
+
+
+if __name__ == "__main__":  # `make install` runs it
+    prepare()
