@@ -109,7 +109,8 @@ def all_in_language(session: Session, *, tenant_id: int, language: str) -> list[
 
 
 def search(session: Session, *, tenant_id: int, query: str = "", language: str = "") -> list[Keyword]:
-    """Keywords whose keyword, synonyms or response contain `query` (all when empty), featured first."""
+    """Keywords whose keyword, synonyms, example questions or response contain `query` (all when empty), featured
+    first."""
     rows = session.exec(
         select(Keyword)
         .where(Keyword.tenant_id == tenant_id)
@@ -120,7 +121,7 @@ def search(session: Session, *, tenant_id: int, query: str = "", language: str =
         k
         for k in rows
         if (not language or k.language == language)
-        and (not wanted or wanted in normalize(f"{k.keyword} {k.synonyms} {k.response}"))
+        and (not wanted or wanted in normalize(f"{k.keyword} {k.synonyms} {k.examples} {k.response}"))
     ]
 
 

@@ -132,6 +132,13 @@ def test_example_questions_are_stored_without_blanks_or_repeats_and_an_edit_note
     assert keyword.examples == "A quina hora obriu?|Obriu dissabte?"
 
 
+def test_search_finds_a_keyword_by_its_example_questions(session: Session, tenant) -> None:
+    _with_examples(session, tenant, "Quan tanqueu els dissabtes?")
+    found = keywords.search(session, tenant_id=tenant.id, query="dissabtes")
+    assert [k.keyword for k in found] == ["HORARIS"]
+    assert keywords.search(session, tenant_id=tenant.id, query="diumenges") == []
+
+
 @pytest.mark.parametrize(
     ("questions", "message"),
     [

@@ -17,7 +17,7 @@ def toolbar() -> rx.Component:
     return rx.hstack(
         rx.input(
             rx.input.slot(rx.icon("search", size=15)),
-            placeholder="Search keywords, synonyms and answers…",
+            placeholder="Search keywords, synonyms, example questions and answers…",
             value=S.query,
             on_change=S.search,
             id="keyword-search",
