@@ -27,8 +27,8 @@ GRID: dict[str, tuple[float, ...]] = {
     "MARGIN": (0.05, 0.1, 0.15),
     "UNKNOWN_WORD_WEIGHT": (0.6, 0.8, 1.0),
     "EXAMPLE_CREDIT": (0.5, 0.65, 0.8),
-    "DISTINCTIVE_SHARE": (0.15, 0.25),
-    "PHRASE_WEIGHT": (0.5, 0.7, 1.0, 1.5),
+    "DISTINCTIVE_SHARE": (0.0, 0.05, 0.15, 0.25),
+    "PHRASE_WEIGHT": (0.7, 1.0),
     "STRONG_EVIDENCE": (2.0, 2.5, 3.0, math.inf),
     "STRONG_SHARE": (0.25, 0.35),
 }
