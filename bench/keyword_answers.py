@@ -28,7 +28,6 @@ Speed: the same matcher over 5,000 synthetic keywords with 20,000 example questi
 from __future__ import annotations
 
 import csv
-import io
 import json
 import random
 import subprocess
@@ -40,13 +39,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bench import keyword_matching
 from citymes_app.core import keywords, tenants
 from citymes_app.core.db import make_engine, migrate
 from citymes_app.core.matching import KeywordIndex, MatchStatus, normalize
-from citymes_app.models import Keyword, Tenant, row_id, utcnow
+from citymes_app.models import Tenant, row_id
 
 SET = Path(__file__).parent / "keyword_set"
 KEYWORDS_CSV = SET / "keywords.csv"
@@ -98,36 +97,13 @@ def labelled_messages(path: Path = MESSAGES_CSV) -> list[LabelledMessage]:
 
 
 def load_town(session: Session, path: Path = KEYWORDS_CSV) -> Tenant:
-    """A tenant with the town's keyword set, imported as an administrator would import it; the example questions go
-    through the import when it takes them, else straight into `Keyword.examples`."""
+    """A tenant with the town's keyword set (example questions included), imported as an administrator would."""
     tenant = tenants.add_tenant(session, slug="mataro", name="Ajuntament de Mataró", languages="ca,es,en")
-    rows = read_csv(path)
-    imports_examples = "examples" in keywords.CSV_COLUMNS + keywords.OPTIONAL_COLUMNS
-    content = path.read_text(encoding="utf-8") if imports_examples else _csv_without(rows, "examples")
-    report = keywords.import_keywords_csv(session, tenant=tenant, content=content)
+    report = keywords.import_keywords_csv(session, tenant=tenant, content=path.read_text(encoding="utf-8"))
     if not report.ok:
         raise SystemExit(f"{path} does not import: " + "; ".join(report.errors))
-    if not imports_examples:
-        for row in rows:
-            keyword = session.exec(
-                select(Keyword).where(
-                    Keyword.tenant_id == tenant.id,
-                    Keyword.normalized == normalize(row["keyword"]),
-                    Keyword.language == row["language"],
-                )
-            ).one()
-            keyword.examples, keyword.updated_at = row["examples"], utcnow()
-            session.add(keyword)
     session.commit()
     return tenant
-
-
-def _csv_without(rows: list[dict[str, str]], column: str) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[name for name in rows[0] if name != column], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: v for k, v in row.items() if k != column} for row in rows)
-    return out.getvalue()
 
 
 def town_index() -> KeywordIndex:
