@@ -213,11 +213,25 @@ class Conversation(SQLModel, table=True):
     last_message_preview: str = Field(default="", max_length=200)
     last_message_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_inbound_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # When the current wait for an operator began (cleared by an operator's answer): the start of a response time.
+    awaiting_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # An operator's first answer in this conversation (its first response time is measured once).
+    first_response_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Message(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("channel_id", "platform_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "platform_message_id"),
+        # Where citizens sent locations from, for the dashboard's map (only messages with a location are in it).
+        Index(
+            "ix_message_location",
+            "tenant_id",
+            "created_at",
+            sqlite_where=text("latitude IS NOT NULL"),
+            postgresql_where=text("latitude IS NOT NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
@@ -238,6 +252,10 @@ class Message(SQLModel, table=True):
     # An approved template sent outside the free-form window: {"name", "language", "params": [...]}; `text`
     # holds its rendered body for the thread.
     template: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # A citizen's message: how routing answered it (a `routing.AnswerOutcome`: keyword, index, personal_code,
+    # ambiguous, contact, operator), and the keyword that answered it. None on messages stored before it was kept.
+    outcome: str | None = Field(default=None, max_length=16)
+    keyword_id: int | None = None  # no foreign key: the statistics keep the hit after the keyword is deleted
     platform_message_id: str | None = Field(default=None, max_length=128)
     status: str = Field(default=DeliveryStatus.RECEIVED, max_length=16)
     error: str | None = Field(default=None, max_length=500)
@@ -392,3 +410,60 @@ class MessageTemplate(SQLModel, table=True):
     language: str = Field(max_length=16)
     body: str
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Measure(StrEnum):
+    """What an hourly count counts (`core.statistics`); `subject` says of what."""
+
+    MESSAGES_IN = "in"  # citizens' messages; subject: how routing answered them (an AnswerOutcome)
+    MESSAGES_OUT_BOT = "out_bot"  # automatic messages (answers, notices); subject ""
+    MESSAGES_OUT_OPERATOR = "out_operator"  # operators' messages; subject: the operator's id
+    KEYWORD_HITS = "keyword"  # citizens' messages a keyword answered; subject: the keyword's id
+    OPENED = "opened"  # conversations opened; subject ""
+    RESOLVED = "resolved"  # conversations resolved; subject: the operator's id, or "" when unknown
+
+
+class HourlyCount(SQLModel, table=True):
+    """A tenant's activity counted by hour as it is stored (in the same transaction), so a dashboard reads hundreds
+    of rows, not millions of messages. `core.statistics.rebuild` recomputes them from the messages."""
+
+    __tablename__ = "hourly_count"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "hour", "channel_id", "measure", "subject"),
+        Index("ix_hourly_count_day", "tenant_id", "local_day", "measure"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))  # the UTC hour it started
+    # The same hour on the tenant's clock (a day of 23 or 25 hours has 23 or 25 of them).
+    local_day: date
+    local_hour: int
+    channel_id: int
+    measure: str = Field(max_length=16)  # a Measure
+    subject: str = Field(default="", max_length=32)
+    count: int = 0
+
+
+class ReportingEventKind(StrEnum):
+    RESPONSE = "response"  # a wait for an operator, from the citizen's message to the operator's answer
+    RESOLUTION = "resolution"  # a conversation, from its opening to its resolution
+
+
+class ReportingEvent(SQLModel, table=True):
+    """One measured span of the service (Chatwoot's reporting events): how long a citizen waited for an operator's
+    answer, or for the conversation's resolution — in wall-clock seconds and in office-hours seconds."""
+
+    __tablename__ = "reporting_event"
+    __table_args__ = (Index("ix_reporting_event_day", "tenant_id", "kind", "local_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    channel_id: int
+    operator_id: int | None = None
+    kind: str = Field(max_length=16)  # a ReportingEventKind
+    first: bool = False  # a response: the conversation's first operator answer
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ended_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    local_day: date  # the day it ended, on the tenant's clock
+    seconds: float
+    office_seconds: float  # only the time the office was open
