@@ -26,10 +26,10 @@ from citymes_app.cli_channels import (
     channel_templates,
 )
 from citymes_app.cli_errors import CommandError
-from citymes_app.core import auth, codes, keywords, operators, templates, tenants, vault
+from citymes_app.core import auth, codes, keywords, operators, statistics, templates, tenants, vault
 from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
-from citymes_app.models import ChannelMode, Role
+from citymes_app.models import ChannelMode, Role, row_id
 
 
 def _init_db(_args: argparse.Namespace) -> None:
@@ -47,6 +47,25 @@ def _demo(args: argparse.Namespace) -> None:
         f"WhatsApp channel {summary.whatsapp_channel_id}"
     )
     print("logins (password " + demo.DEMO_PASSWORD + "): " + ", ".join(e for e, _, _ in demo.DEMO_OPERATORS))
+
+
+def _stats_rebuild(args: argparse.Namespace) -> None:
+    with session_scope() as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        counted = statistics.rebuild(session, tenant_id=row_id(tenant))
+    print(f"statistics of '{args.slug}' rebuilt from the records ({counted} events counted)")
+
+
+def _stats_check(args: argparse.Namespace) -> None:
+    with Session(get_engine()) as session:
+        tenant = tenants.require_tenant(session, slug=args.slug)
+        kept, recounted = (
+            statistics.stored_counts(session, tenant_id=row_id(tenant)),
+            statistics.recounted(session, tenant_id=row_id(tenant)),
+        )
+    if kept != recounted:
+        raise CommandError(f"the statistics of '{args.slug}' differ from a recount: run `stats rebuild {args.slug}`")
+    print(f"the statistics of '{args.slug}' agree with a recount of the records")
 
 
 def _tenant_add(args: argparse.Namespace) -> None:
@@ -285,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     command("new-key", _secrets_new_key, keys, help="print a new encryption key (put it first in CITYMES_ENCRYPTION_KEYS)")
     command("rotate", _secrets_rotate, keys, help="re-encrypt every channel's credentials with the first key")
     command("keys-file", _secrets_keys_file, keys, help="create the keys file with fresh keys when there are none")
+
+    stats = sub.add_parser("stats").add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = command("rebuild", _stats_rebuild, stats, help="recompute a tenant's statistics from its messages")
+    p.add_argument("slug")
+    p = command("check", _stats_check, stats, help="compare a tenant's statistics with a recount (exit 2 if they differ)")
+    p.add_argument("slug")
 
     personal = sub.add_parser("codes").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("import", _codes_import, personal, help="replace a keyword's personal codes (code,response,phone)")

@@ -423,14 +423,28 @@ class Measure(StrEnum):
     RESOLVED = "resolved"  # conversations resolved; subject: the operator's id, or "" when unknown
 
 
+class DailyCount(SQLModel, table=True):
+    """A tenant's activity counted by day (the tenant's local day) as it is stored, in the same transaction, so a
+    dashboard reads hundreds of rows, not millions of messages. `core.statistics.rebuild` recomputes them."""
+
+    __tablename__ = "daily_count"
+    __table_args__ = (UniqueConstraint("tenant_id", "local_day", "measure", "channel_id", "subject"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    local_day: date
+    measure: str = Field(max_length=16)  # a Measure
+    channel_id: int
+    subject: str = Field(default="", max_length=32)
+    count: int = 0
+
+
 class HourlyCount(SQLModel, table=True):
-    """A tenant's activity counted by hour as it is stored (in the same transaction), so a dashboard reads hundreds
-    of rows, not millions of messages. `core.statistics.rebuild` recomputes them from the messages."""
+    """Messages in and out counted by hour (no subject: the volumes by hour of the day and the weekday × hour map)."""
 
     __tablename__ = "hourly_count"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "hour", "channel_id", "measure", "subject"),
-        Index("ix_hourly_count_day", "tenant_id", "local_day", "measure"),
+        UniqueConstraint("tenant_id", "hour", "measure", "channel_id"),
+        Index("ix_hourly_count_day", "tenant_id", "measure", "local_day"),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id")
@@ -438,9 +452,8 @@ class HourlyCount(SQLModel, table=True):
     # The same hour on the tenant's clock (a day of 23 or 25 hours has 23 or 25 of them).
     local_day: date
     local_hour: int
+    measure: str = Field(max_length=16)  # MESSAGES_IN, MESSAGES_OUT_BOT or MESSAGES_OUT_OPERATOR
     channel_id: int
-    measure: str = Field(max_length=16)  # a Measure
-    subject: str = Field(default="", max_length=32)
     count: int = 0
 
 

@@ -25,6 +25,7 @@ from citymes_app.core.outbox import OutboxDispatcher
 from citymes_app.core.polling import PollingSupervisor
 from citymes_app.core.reports import ReportDesk
 from citymes_app.core.signin import SignInDesk, SignInThrottle, throttle_storage_uri
+from citymes_app.core.statistics_desk import StatisticsDesk
 from citymes_app.core.writer import BatchWriter
 from integrations.base import PlatformLink
 from integrations.telegram import TelegramChannel
@@ -55,6 +56,7 @@ class Runtime:
     operator_accounts: OperatorAccounts
     inbox: InboxDesk
     reports: ReportDesk
+    statistics: StatisticsDesk  # the managers' dashboard
     # The administration pages' use cases.
     keyword_desk: KeywordDesk
     office_hours_desk: OfficeHoursDesk
@@ -93,6 +95,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         operator_accounts=OperatorAccounts(engine=engine),
         inbox=InboxDesk(engine=engine, bus=bus, media_dir=settings.media_dir),
         reports=ReportDesk(engine=engine),
+        statistics=StatisticsDesk(engine=engine),
         # The administration pages' use cases.
         keyword_desk=KeywordDesk(engine=engine, media_dir=settings.media_dir),
         office_hours_desk=OfficeHoursDesk(engine=engine),

@@ -1,4 +1,4 @@
-"""statistics: hourly counts kept as messages are stored, reporting events (response and resolution times), and
+"""statistics: daily and hourly counts kept as messages are stored, reporting events (response and resolution times), and
 what the counts are rebuilt from (how routing answered each citizen's message, the keyword, the wait's start)
 
 Revision ID: 0009
@@ -28,21 +28,33 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
         batch.add_column(sa.Column("keyword_id", sa.Integer(), nullable=True))
     op.create_table(
+        "daily_count",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("local_day", sa.Date(), nullable=False),
+        sa.Column("measure", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tenant_id", "local_day", "measure", "channel_id", "subject"),
+    )
+    op.create_table(
         "hourly_count",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("hour", UTCDateTime(), nullable=False),
         sa.Column("local_day", sa.Date(), nullable=False),
         sa.Column("local_hour", sa.Integer(), nullable=False),
-        sa.Column("channel_id", sa.Integer(), nullable=False),
         sa.Column("measure", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("channel_id", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("tenant_id", "hour", "channel_id", "measure", "subject"),
+        sa.UniqueConstraint("tenant_id", "hour", "measure", "channel_id"),
     )
-    op.create_index("ix_hourly_count_day", "hourly_count", ["tenant_id", "local_day", "measure"])
+    op.create_index("ix_hourly_count_day", "hourly_count", ["tenant_id", "measure", "local_day"])
     op.create_table(
         "reporting_event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -80,6 +92,7 @@ def downgrade() -> None:
     op.drop_table("reporting_event")
     op.drop_index("ix_hourly_count_day", table_name="hourly_count")
     op.drop_table("hourly_count")
+    op.drop_table("daily_count")
     with op.batch_alter_table("message") as batch:
         batch.drop_column("keyword_id")
         batch.drop_column("outcome")

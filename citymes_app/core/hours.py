@@ -129,6 +129,11 @@ def holiday_name(session: Session, *, tenant: Tenant, day: date) -> str | None:
     )
     if local is not None:
         return local
+    return public_holiday(tenant, day)
+
+
+def public_holiday(tenant: Tenant, day: date) -> str | None:
+    """The public holiday of the tenant's region on `day`, or None."""
     return _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, day.year).get(day)
 
 

@@ -13,7 +13,7 @@ from typing import TypedDict, Unpack
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from citymes_app.core import outbox, templates
+from citymes_app.core import outbox, statistics, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.pipeline import preview
 from citymes_app.models import (
@@ -26,6 +26,7 @@ from citymes_app.models import (
     Direction,
     Message,
     Operator,
+    Tenant,
     row_id,
     utcnow,
 )
@@ -214,13 +215,16 @@ def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool
     return True
 
 
-def reply(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> Message:
-    """An operator's text reply, put in the outbox; `InboxError` says why it cannot be sent."""
+def reply(
+    session: Session, *, operator: SignedInOperator, conversation_id: int, text: str, at: datetime | None = None
+) -> Message:
+    """An operator's text reply, put in the outbox (written `at` now, or at a time of an imported history);
+    `InboxError` says why it cannot be sent."""
     if not text.strip():
         raise InboxError("write a reply before sending")
     if len(text) > MAX_REPLY_LENGTH:
         raise InboxError(f"the reply is too long ({len(text)} characters; at most {MAX_REPLY_LENGTH})")
-    return _send_free_form(session, operator=operator, conversation_id=conversation_id, text=text)
+    return _send_free_form(session, operator=operator, conversation_id=conversation_id, text=text, created_at=at or utcnow())
 
 
 def send_attachment(
@@ -275,6 +279,7 @@ class _FreeFormContent(TypedDict, total=False):
     media_filename: str
     latitude: float
     longitude: float
+    created_at: datetime
 
 
 def _send_free_form(
@@ -294,6 +299,13 @@ def _send_free_form(
 
 def _answered(session: Session, *, conversation: Conversation, operator: SignedInOperator, message: Message) -> Message:
     """After any operator message: the conversation no longer waits, nothing unread, and it is theirs if nobody's."""
+    statistics.operator_answered(
+        session,
+        tenant=session.get_one(Tenant, operator.tenant_id),
+        conversation=conversation,
+        operator_id=operator.operator_id,
+        at=message.created_at,
+    )
     conversation.awaiting_operator = False
     conversation.waiting_notice_sent = False  # the next wait gets its own notice
     conversation.unread_count = 0
@@ -306,9 +318,17 @@ def _answered(session: Session, *, conversation: Conversation, operator: SignedI
     return message
 
 
-def resolve(session: Session, *, tenant_id: int, conversation_id: int) -> None:
-    """Close a conversation; the citizen's next message opens a new one."""
+def resolve(
+    session: Session, *, tenant_id: int, conversation_id: int, operator_id: int | None = None, at: datetime | None = None
+) -> None:
+    """Close a conversation (`operator_id` resolved it, `at` now or at a time of an imported history); the citizen's
+    next message opens a new one."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
+    if conversation.status == ConversationStatus.RESOLVED:
+        return  # resolved twice (two tabs): counted once
+    statistics.conversation_resolved(
+        session, tenant=session.get_one(Tenant, tenant_id), conversation=conversation, operator_id=operator_id, at=at or utcnow()
+    )
     conversation.status = ConversationStatus.RESOLVED
     conversation.awaiting_operator = False
     conversation.unread_count = 0

@@ -116,14 +116,16 @@ class InboxDesk:
             )
             return opened, was_unread
 
-    async def resolve(self, *, tenant_id: int, conversation_id: int) -> None:
+    async def resolve(self, *, operator: SignedInOperator, conversation_id: int) -> None:
         """Close a conversation; the citizen's next message opens a new one."""
-        await asyncio.to_thread(self._resolve, tenant_id, conversation_id)
-        self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        await asyncio.to_thread(self._resolve, operator, conversation_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
 
-    def _resolve(self, tenant_id: int, conversation_id: int) -> None:
+    def _resolve(self, operator: SignedInOperator, conversation_id: int) -> None:
         with session_scope(self.engine) as session:
-            inbox.resolve(session, tenant_id=tenant_id, conversation_id=conversation_id)
+            inbox.resolve(
+                session, tenant_id=operator.tenant_id, conversation_id=conversation_id, operator_id=operator.operator_id
+            )
 
     # --- Answering ------------------------------------------------------------------------------------------
 

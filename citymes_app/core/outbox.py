@@ -21,13 +21,14 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from citymes_app.core import statistics
 from citymes_app.core.batching import StepBatcher
 from citymes_app.core.events import EventBus
 from citymes_app.core.outbox_ledger import CLAIM_BATCH, Claimed, OutboxLedger, Prepared, Readiness
@@ -40,6 +41,7 @@ from citymes_app.models import (
     Message,
     OutboxItem,
     row_id,
+    utcnow,
 )
 from integrations.base import (
     Channel,
@@ -75,8 +77,10 @@ def enqueue(
     longitude: float | None = None,
     buttons: list[str] | None = None,
     template: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
 ) -> Message:
-    """Write an outbound message and its outbox item (the caller's transaction commits both).
+    """Write an outbound message and its outbox item (the caller's transaction commits both); `created_at` is now
+    unless an imported history says when.
 
     `template` ({"name", "language", "params"}) makes it an approved template, whose rendered body is `text`.
     """
@@ -97,6 +101,7 @@ def enqueue(
         buttons="|".join(buttons or []),
         template=template,
         status=DeliveryStatus.PENDING,
+        created_at=created_at or utcnow(),
     )
     session.add(message)
     session.flush()
@@ -111,6 +116,15 @@ def enqueue(
     conversation.last_message_at = message.created_at
     session.add(conversation)
     session.flush()
+    statistics.message_stored(
+        session,
+        tenant_id=conversation.tenant_id,
+        channel_id=conversation.channel_id,
+        at=message.created_at,
+        direction=Direction.OUTBOUND,
+        author=author,
+        operator_id=operator_id,
+    )
     return message
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from citymes_app.core import clock, routing
+from citymes_app.core import clock, routing, statistics
+from citymes_app.core.routing import AnswerOutcome
 from citymes_app.models import (
     Author,
     Channel,
@@ -16,6 +17,7 @@ from citymes_app.models import (
     ConversationStatus,
     DeliveryStatus,
     Direction,
+    Measure,
     Message,
     Tenant,
     row_id,
@@ -111,7 +113,8 @@ def _citizen_for(session: Session, *, channel: Channel, inbound: InboundMessage)
     return citizen
 
 
-def _conversation_for(session: Session, *, channel: Channel, citizen: Citizen, address: str) -> Conversation:
+def _conversation_for(session: Session, *, channel: Channel, citizen: Citizen, inbound: InboundMessage) -> Conversation:
+    """The citizen's open conversation on the channel, or a new one opened by this message."""
     conversation = session.exec(
         select(Conversation)
         .where(
@@ -123,10 +126,17 @@ def _conversation_for(session: Session, *, channel: Channel, citizen: Citizen, a
     ).first()
     if conversation is None:
         conversation = Conversation(
-            tenant_id=channel.tenant_id, citizen_id=row_id(citizen), channel_id=row_id(channel), address=address
+            tenant_id=channel.tenant_id,
+            citizen_id=row_id(citizen),
+            channel_id=row_id(channel),
+            address=inbound.address,
+            created_at=inbound.sent_at,
         )
         session.add(conversation)
         session.flush()
+        statistics.count(
+            session, tenant_id=channel.tenant_id, channel_id=row_id(channel), at=conversation.created_at, measure=Measure.OPENED
+        )
     return conversation
 
 
@@ -140,7 +150,7 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     if already_stored(session, channel_id=channel_id, platform_message_id=inbound.platform_message_id):
         return ReceiveResult(duplicate=True)
     citizen = _citizen_for(session, channel=channel, inbound=inbound)
-    conversation = _conversation_for(session, channel=channel, citizen=citizen, address=inbound.address)
+    conversation = _conversation_for(session, channel=channel, citizen=citizen, inbound=inbound)
     message = Message(
         tenant_id=channel.tenant_id,
         conversation_id=row_id(conversation),
@@ -182,11 +192,26 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     elif inbound.kind == MessageKind.CONTACT and inbound.sender_phone:
         routed = routing.confirm_own_contact(session, tenant=tenant, conversation=conversation, citizen=citizen)
     if not routed.answered:
+        if not conversation.awaiting_operator:
+            conversation.awaiting_since = message.created_at  # a new wait begins
         conversation.awaiting_operator = True
         conversation.unread_count += 1
         conversation.status = ConversationStatus.OPEN
         routing.notify_waiting(session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, now=now)
     result.reply_message_ids.extend(routed.reply_ids)
+    message.outcome = routed.outcome or AnswerOutcome.OPERATOR
+    message.keyword_id = routed.keyword_id
+    statistics.message_stored(
+        session,
+        tenant_id=channel.tenant_id,
+        channel_id=channel_id,
+        at=message.created_at,
+        direction=Direction.INBOUND,
+        author=Author.CITIZEN,
+        outcome=message.outcome,
+        keyword_id=message.keyword_id,
+    )
+    session.add(message)
     session.add(citizen)
     session.add(conversation)
     session.flush()

@@ -46,6 +46,13 @@ class Routed:
 
     reply_ids: list[int] = field(default_factory=list)
     answered: bool = False
+    outcome: AnswerOutcome | None = None  # None: it waits for an operator
+    keyword_id: int | None = None  # the keyword that answered
+
+    def decided(self, outcome: AnswerOutcome, keyword_id: int | None = None) -> Routed:
+        """Answered automatically, this way."""
+        self.answered, self.outcome, self.keyword_id = True, outcome, keyword_id
+        return self
 
 
 @dataclass(frozen=True)
@@ -167,8 +174,7 @@ def route_text(
     if command is not None:
         citizen.language = command[0]
         _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
-        routed.answered = True
-        return routed
+        return routed.decided(AnswerOutcome.INDEX)
     match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=citizen.language)
     if match.entry is not None:  # matched
         keyword = session.get_one(Keyword, match.entry.id)
@@ -184,15 +190,13 @@ def route_text(
                 code=match.code,
                 now=now,
             )
-        else:
-            for reply in keyword_replies(keyword):
-                _send(session, conversation, routed, reply)
-        routed.answered = True
-        return routed
+            return routed.decided(AnswerOutcome.PERSONAL_CODE, keyword.id)
+        for reply in keyword_replies(keyword):
+            _send(session, conversation, routed, reply)
+        return routed.decided(AnswerOutcome.KEYWORD, keyword.id)
     if match.status == MatchStatus.AMBIGUOUS:
         _send(session, conversation, routed, did_you_mean(tenant, citizen.language, [e.keyword for e in match.entries]))
-        routed.answered = True
-        return routed
+        return routed.decided(AnswerOutcome.AMBIGUOUS)
     if normalized:
         session.add(UnmatchedQuery(**unmatched_query(row_id(tenant), conversation.channel_id, normalized, now)))
     return routed
@@ -223,7 +227,7 @@ def _answer_code(
 
 def confirm_own_contact(session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen) -> Routed:
     """A citizen shared their own contact (to unlock a personal code): thank them; no operator is needed."""
-    routed = Routed(answered=True)
+    routed = Routed().decided(AnswerOutcome.CONTACT)
     _say(session, conversation, routed, replies.text(tenant, replies.language_for(tenant, citizen.language), "contact_saved"))
     return routed
 
@@ -266,7 +270,13 @@ class AnswerOutcome(StrEnum):
     KEYWORD = "keyword"
     PERSONAL_CODE = "personal_code"
     AMBIGUOUS = "ambiguous"  # "did you mean A or B?"
+    CONTACT = "contact"  # a citizen shared their own contact: thanked
     OPERATOR = "operator"  # nothing fits: it waits for an operator
+
+    @property
+    def automatic(self) -> bool:
+        """Answered without a person (a "did you mean" asks back: it is not an answer)."""
+        return self in (AnswerOutcome.INDEX, AnswerOutcome.KEYWORD, AnswerOutcome.PERSONAL_CODE, AnswerOutcome.CONTACT)
 
 
 @dataclass(frozen=True)

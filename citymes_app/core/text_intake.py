@@ -13,16 +13,18 @@ identity, the conversation, the message, the unanswered question, the notice and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
-from citymes_app.core import clock, keywords, routing
+from citymes_app.core import clock, keywords, routing, statistics
 from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.pipeline import ReceiveResult, preview
+from citymes_app.core.routing import AnswerOutcome
 from citymes_app.models import (
     Author,
     Channel,
@@ -33,6 +35,7 @@ from citymes_app.models import (
     DeliveryStatus,
     Direction,
     Keyword,
+    Measure,
     Message,
     OutboxItem,
     Tenant,
@@ -159,12 +162,15 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
         conversation = _open_conversation(connection, citizen_id=citizen_id, channel_id=channel_id)
 
     answers: list[routing.BotReply] = []
+    outcome, keyword_id = AnswerOutcome.OPERATOR, None
     if match.entry is not None:
-        keyword_id = match.entry.id
-        keyword = batch_memo(session, (Keyword, keyword_id), lambda: session.get_one(Keyword, keyword_id))
+        entry_id = match.entry.id
+        outcome, keyword_id = AnswerOutcome.KEYWORD, entry_id
+        keyword = batch_memo(session, (Keyword, entry_id), lambda: session.get_one(Keyword, entry_id))
         language = keyword.language
         answers = routing.keyword_replies(keyword)
     elif match.status == MatchStatus.AMBIGUOUS:
+        outcome = AnswerOutcome.AMBIGUOUS
         answers = [routing.did_you_mean(tenant, language, [e.keyword for e in match.entries])]
     answered = bool(answers)
     notice_sent = conversation is not None and conversation.waiting_notice_sent
@@ -181,6 +187,8 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
     }
     if not answered:  # it waits for an operator
         unread = conversation.unread_count if conversation is not None else 0
+        if conversation is None or not conversation.awaiting_operator:
+            conversation_values["awaiting_since"] = received_at  # a new wait begins
         conversation_values |= {
             "awaiting_operator": True,
             "unread_count": unread + 1,
@@ -188,6 +196,7 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
             "status": ConversationStatus.OPEN.value,
         }
     if conversation is None:
+        opened_at = received_at  # a conversation opens with the citizen's first message
         conversation_id = _insert(
             connection,
             _CONVERSATION,
@@ -196,10 +205,11 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
                 "citizen_id": citizen_id,
                 "channel_id": channel_id,
                 "address": inbound.address,
-                "created_at": utcnow(),
+                "created_at": opened_at,
                 **conversation_values,
             },
         )
+        statistics.count(session, tenant_id=tenant_id, channel_id=channel_id, at=opened_at, measure=Measure.OPENED)
     else:
         conversation_id = conversation.conversation_id
         connection.execute(_UPDATE_CONVERSATION, {"conversation": conversation_id, **conversation_values})
@@ -218,10 +228,23 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
             "platform_message_id": inbound.platform_message_id,
             "status": DeliveryStatus.RECEIVED.value,
             "created_at": received_at,
+            "outcome": outcome.value,
+            "keyword_id": keyword_id,
         },
+    )
+    statistics.message_stored(
+        session,
+        tenant_id=tenant_id,
+        channel_id=channel_id,
+        at=received_at,
+        direction=Direction.INBOUND,
+        author=Author.CITIZEN,
+        outcome=outcome,
+        keyword_id=keyword_id,
     )
     if not answered and normalized:
         connection.execute(_INSERT[_UNMATCHED], routing.unmatched_query(tenant_id, channel_id, normalized, now))
+    replied_at = utcnow()
     reply_ids = [
         _enqueue(
             connection,
@@ -230,9 +253,19 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
             conversation_id=conversation_id,
             address=inbound.address,
             reply=reply,
+            created=replied_at,
         )
         for reply in answers
     ]
+    if reply_ids:
+        statistics.count(
+            session,
+            tenant_id=tenant_id,
+            channel_id=channel_id,
+            at=replied_at,
+            measure=Measure.MESSAGES_OUT_BOT,
+            n=len(reply_ids),
+        )
     return ReceiveResult(
         duplicate=False, message_id=message_id, conversation_id=conversation_id, tenant_id=tenant_id, reply_message_ids=reply_ids
     )
@@ -291,10 +324,16 @@ def _refresh_citizen(
 
 
 def _enqueue(
-    connection: Connection, *, tenant_id: int, channel_id: int, conversation_id: int, address: str, reply: routing.BotReply
+    connection: Connection,
+    *,
+    tenant_id: int,
+    channel_id: int,
+    conversation_id: int,
+    address: str,
+    reply: routing.BotReply,
+    created: datetime,
 ) -> int:
     """The bot's reply and its outbox item (as `outbox.enqueue` writes them)."""
-    created = utcnow()
     message_id = _insert(
         connection,
         _MESSAGE,

@@ -321,7 +321,7 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
         if not self.selected_id:
             return
         try:
-            await _desk().resolve(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
+            await _desk().resolve(operator=operator, conversation_id=self.selected_id)
         except inbox.InboxError as exc:
             self.reply_error = sentence(exc)
             return

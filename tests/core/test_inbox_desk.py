@@ -110,7 +110,7 @@ async def test_resolving_and_linking_tell_the_tabs_which_conversation_changed(en
     with Session(engine) as session:
         keep, merge = (session.get_one(Conversation, c).citizen_id for c in (first, second))
     header = await desk.link_citizens(tenant_id=town["tenant"], conversation_id=first, keep_id=keep, merge_id=merge)
-    await desk.resolve(tenant_id=town["tenant"], conversation_id=second)
+    await desk.resolve(operator=town["operator"], conversation_id=second)
     await asyncio.sleep(0)
     assert header.citizen_name == "Núria"
     assert drain(events) == [(first, InboxEventKind.CONVERSATION), (second, InboxEventKind.CONVERSATION)]
