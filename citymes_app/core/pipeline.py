@@ -187,7 +187,13 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     routed = routing.Routed()
     if inbound.kind == MessageKind.TEXT:
         routed = routing.route_text(
-            session, tenant=tenant, conversation=conversation, citizen=citizen, text=inbound.text, now=now
+            session,
+            tenant=tenant,
+            conversation=conversation,
+            citizen=citizen,
+            text=inbound.text,
+            now=now,
+            asked_at=message.created_at,
         )
     elif inbound.kind == MessageKind.CONTACT and inbound.sender_phone:
         routed = routing.confirm_own_contact(session, tenant=tenant, conversation=conversation, citizen=citizen)

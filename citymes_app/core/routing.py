@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -158,16 +158,24 @@ def did_you_mean(tenant: Tenant, language: str | None, names: Sequence[str]) -> 
     return BotReply(text=replies.text(tenant, language, "did_you_mean", options=options), buttons=tuple(names)[:MAX_MENU_BUTTONS])
 
 
-def unmatched_query(tenant_id: int, channel_id: int, normalized: str, now: datetime) -> dict[str, Any]:
-    """The record of a question no keyword answered (the unanswered-questions report counts them by hour)."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
+def unmatched_query(tenant_id: int, channel_id: int, normalized: str, asked_at: datetime) -> dict[str, Any]:
+    """The record of a question no keyword answered (the unanswered-questions report counts them by the hour they
+    were asked)."""
+    hour = asked_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return {"tenant_id": tenant_id, "channel_id": channel_id, "normalized": normalized[:300], "hour": hour}
 
 
 def route_text(
-    session: Session, *, tenant: Tenant, conversation: Conversation, citizen: Citizen, text: str, now: datetime
+    session: Session,
+    *,
+    tenant: Tenant,
+    conversation: Conversation,
+    citizen: Citizen,
+    text: str,
+    now: datetime,
+    asked_at: datetime | None = None,
 ) -> Routed:
-    """Answer `text` automatically if an index command, personal code or keyword fits."""
+    """Answer `text` (sent `asked_at`, else now) automatically if an index command, personal code or keyword fits."""
     routed = Routed()
     normalized = normalize(text)
     command = index_command(normalized)
@@ -198,7 +206,7 @@ def route_text(
         _send(session, conversation, routed, did_you_mean(tenant, citizen.language, [e.keyword for e in match.entries]))
         return routed.decided(AnswerOutcome.AMBIGUOUS)
     if normalized:
-        session.add(UnmatchedQuery(**unmatched_query(row_id(tenant), conversation.channel_id, normalized, now)))
+        session.add(UnmatchedQuery(**unmatched_query(row_id(tenant), conversation.channel_id, normalized, asked_at or now)))
     return routed
 
 

@@ -272,21 +272,17 @@ def recount(session: Session, *, tenant_id: int) -> Counter[Key]:
         tally[(tenant_id, hour_of(at), channel_id, str(measure), subject)] += 1
 
     message = table_of(Message)
-    rows: Iterable[Any] = (
-        session.connection()
-        .execution_options(yield_per=_CHUNK)
-        .execute(
-            sa.select(
-                message.c.channel_id,
-                message.c.created_at,
-                message.c.direction,
-                message.c.author,
-                message.c.operator_id,
-                message.c.outcome,
-                message.c.keyword_id,
-            ).where(message.c.tenant_id == tenant_id)
-        )
-    )
+    query = sa.select(
+        message.c.channel_id,
+        message.c.created_at,
+        message.c.direction,
+        message.c.author,
+        message.c.operator_id,
+        message.c.outcome,
+        message.c.keyword_id,
+    ).where(message.c.tenant_id == tenant_id)
+    # Streamed in chunks (a server-side cursor on PostgreSQL): a million messages are never all in memory.
+    rows: Iterable[Any] = session.connection().execute(query.execution_options(yield_per=_CHUNK))
     for row in rows:
         at = _aware(row.created_at)
         for measure, subject in message_counts(

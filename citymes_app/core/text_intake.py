@@ -243,7 +243,7 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
         keyword_id=keyword_id,
     )
     if not answered and normalized:
-        connection.execute(_INSERT[_UNMATCHED], routing.unmatched_query(tenant_id, channel_id, normalized, now))
+        connection.execute(_INSERT[_UNMATCHED], routing.unmatched_query(tenant_id, channel_id, normalized, received_at))
     replied_at = utcnow()
     reply_ids = [
         _enqueue(
