@@ -28,8 +28,8 @@ MADRID = ZoneInfo("Europe/Madrid")
 KEYWORDS = 'keyword,response,language\nHORARIS,"De dilluns a divendres, de 8 a 19 h.",ca\n'
 
 
-def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=MADRID)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=MADRID)
 
 
 @pytest.fixture
@@ -250,7 +250,7 @@ async def test_counts_kept_live_equal_a_rebuild_after_a_random_run_and_a_crash(
                 vila.replies(rng.choice(["Laia", "Marc"]), rng.choice(open_ones), at)
         elif conversations:
             with Session(engine) as session:
-                open_ones = sorted(c.id for c in session.exec(select(Conversation).where(Conversation.status != "resolved")))
+                open_ones = sorted(row_id(c) for c in session.exec(select(Conversation).where(Conversation.status != "resolved")))
             if open_ones:
                 vila.resolves(rng.choice(["Laia", "Marc"]), rng.choice(open_ones), at)
         if step == 60:
