@@ -3,16 +3,12 @@ year's dashboard reads thousands of rows, not a million messages. Only three thi
 themselves, each bounded: the conversations open now (from the queue's index), the questions no keyword answered
 (grouped over at most `UNANSWERED_DAYS`) and the places citizens sent (gathered by place in SQL).
 
-Percentiles: the median of an even number of spans is the mean of the two middle ones; the 90th percentile is the
-nearest rank (the smallest span that at least 90 % of them do not exceed).
+Response and resolution times come from `core.service_times`, correct to the minute.
 """
 
 from __future__ import annotations
 
-import math
-import statistics as stats
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +23,6 @@ from citymes_app.core.figures import (
     Choices,
     Dashboard,
     DayRow,
-    Durations,
     FiguresError,
     Filters,
     HeatCell,
@@ -39,6 +34,7 @@ from citymes_app.core.figures import (
     UnansweredRow,
 )
 from citymes_app.core.routing import AnswerOutcome
+from citymes_app.core.service_times import Spans, durations_of, spans_of
 from citymes_app.models import (
     Channel,
     Conversation,
@@ -49,7 +45,6 @@ from citymes_app.models import (
     Measure,
     Message,
     Operator,
-    ReportingEvent,
     ReportingEventKind,
     Tenant,
     UnmatchedQuery,
@@ -59,12 +54,11 @@ from citymes_app.models import (
 
 TOP_KEYWORDS = 15
 TOP_UNANSWERED = 10
-UNANSWERED_DAYS = 90  # the unanswered questions of a longer period: its last 90 days (the report has them all)
+UNANSWERED_DAYS = 30  # the unanswered questions of a longer period: its last 30 days (the report has them all)
 PIN_GRID = 200  # locations gathered in cells of 1/200 of a degree (about 550 m north–south)
 MAX_PINS = 500
 _DAILY = table_of(DailyCount)
 _HOURLY = table_of(HourlyCount)
-_EVENTS = table_of(ReportingEvent)
 _AUTOMATIC = frozenset(outcome.value for outcome in AnswerOutcome if outcome.automatic)
 _VOLUMES = (Measure.MESSAGES_IN, Measure.MESSAGES_OUT_BOT, Measure.MESSAGES_OUT_OPERATOR)
 
@@ -76,12 +70,12 @@ def today(tenant: Tenant) -> date:
 def choices(session: Session, tenant_id: int) -> Choices:
     """What the filters offer."""
     tenant = session.get_one(Tenant, tenant_id)
-    channels = session.exec(select(Channel).where(Channel.tenant_id == tenant_id).order_by(col(Channel.id))).all()
+    channels = _channels(session, tenant_id)
     operators = session.exec(select(Operator).where(Operator.tenant_id == tenant_id).order_by(col(Operator.display_name))).all()
     return Choices(
         today=today(tenant),
         timezone=tenant.timezone,
-        channels=[Choice(row_id(c), c.name or c.platform, c.platform) for c in channels],
+        channels=channels,
         platforms=sorted({c.platform for c in channels}),
         operators=[Choice(row_id(o), o.display_name or o.email) for o in operators],
     )
@@ -94,32 +88,22 @@ def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime
     return start, end
 
 
-def percentile(values: Sequence[float], share: float) -> float | None:
-    """The nearest-rank percentile of sorted `values` (None when there are none)."""
-    if not values:
-        return None
-    return values[max(0, math.ceil(share * len(values)) - 1)]
-
-
-def durations(spans: list[tuple[float, float]]) -> Durations:
-    """(office seconds, seconds) pairs → how many, median and 90th percentile of each."""
-    office = sorted(s[0] for s in spans)
-    wall = sorted(s[1] for s in spans)
-    return Durations(
-        count=len(spans),
-        median_office_seconds=stats.median(office) if office else None,
-        p90_office_seconds=percentile(office, 0.9),
-        median_seconds=stats.median(wall) if wall else None,
-        p90_seconds=percentile(wall, 0.9),
+def _channels(session: Session, tenant_id: int) -> list[Choice]:
+    """The tenant's channels (their names: the credentials stay sealed)."""
+    rows = session.exec(
+        select(col(Channel.id), col(Channel.name), col(Channel.platform))
+        .where(Channel.tenant_id == tenant_id)
+        .order_by(col(Channel.id))
     )
+    return [Choice(channel_id or 0, name or platform, platform) for channel_id, name, platform in rows]
 
 
-def _channel_ids(session: Session, tenant_id: int, filters: Filters) -> tuple[list[Channel], list[int] | None]:
+def _channel_ids(session: Session, tenant_id: int, filters: Filters) -> tuple[list[Choice], list[int] | None]:
     """The tenant's channels, and the ids the filters keep (None: all of them)."""
-    channels = list(session.exec(select(Channel).where(Channel.tenant_id == tenant_id)))
+    channels = _channels(session, tenant_id)
     if filters.channel_id is None and filters.platform is None:
         return channels, None
-    kept = [row_id(c) for c in channels if filters.channel_id in (None, c.id) and filters.platform in (None, c.platform)]
+    kept = [c.id for c in channels if filters.channel_id in (None, c.id) and filters.platform in (None, c.platform)]
     if filters.channel_id is not None and not kept:
         raise FiguresError("this channel is not one of yours")
     return channels, kept
@@ -199,26 +183,6 @@ def _keywords(session: Session, tenant_id: int, channel_ids: list[int] | None, f
     ]
 
 
-def _spans(
-    session: Session, tenant_id: int, channel_ids: list[int] | None, filters: Filters
-) -> list[tuple[str, bool, int | None, float, float]]:
-    """(kind, first, operator, office seconds, seconds) of the period's reporting events."""
-    conditions = [
-        _EVENTS.c.tenant_id == tenant_id,
-        _EVENTS.c.kind.in_([ReportingEventKind.RESPONSE, ReportingEventKind.RESOLUTION]),
-        _EVENTS.c.local_day >= filters.first,
-        _EVENTS.c.local_day <= filters.last,
-    ]
-    if channel_ids is not None:
-        conditions.append(_EVENTS.c.channel_id.in_(channel_ids))
-    if filters.operator_id is not None:
-        conditions.append(_EVENTS.c.operator_id == filters.operator_id)
-    query = sa.select(_EVENTS.c.kind, _EVENTS.c.first, _EVENTS.c.operator_id, _EVENTS.c.office_seconds, _EVENTS.c.seconds).where(
-        *conditions
-    )
-    return [(k, bool(f), o, float(office), float(wall)) for k, f, o, office, wall in session.connection().execute(query)]
-
-
 def _now_open(session: Session, tenant_id: int, channel_ids: list[int] | None) -> tuple[int, int, Counter[int]]:
     """Conversations not resolved now: how many, how many wait for an operator, how many each operator holds."""
     conditions: list[Any] = [Conversation.tenant_id == tenant_id, Conversation.status != ConversationStatus.RESOLVED]
@@ -295,13 +259,13 @@ def dashboard(session: Session, tenant_id: int, filters: Filters) -> Dashboard:
         raise FiguresError("this operator is not one of yours")
     daily = _daily(session, tenant_id, channel_ids, filters)
     by_day = _day_rows(daily, filters)
-    spans = _spans(session, tenant_id, channel_ids, filters)
+    office, wall = spans_of(session, tenant_id, channel_ids, filters)
     open_now, waiting_now, held = _now_open(session, tenant_id, channel_ids)
     unanswered, unanswered_total = _unanswered(session, tenant_id, channel_ids, filters, zone)
     start, end = _bounds(filters.first, filters.last, zone)
     hourly = _hourly(session, tenant_id, channel_ids, filters)
     volumes = _by_channel(session, tenant_id, channel_ids, filters)
-    kept = [c for c in channels if channel_ids is None or row_id(c) in channel_ids]
+    kept = [c for c in channels if channel_ids is None or c.id in channel_ids]
     automatic = sum(r.automatic for r in by_day)
     clarified = sum(n for (_, m, s), n in daily.items() if m == Measure.MESSAGES_IN and s == AnswerOutcome.AMBIGUOUS)
     to_operator = sum(r.to_operator for r in by_day)
@@ -334,19 +298,19 @@ def dashboard(session: Session, tenant_id: int, filters: Filters) -> Dashboard:
         ],
         by_channel=[
             ChannelRow(
-                channel_id=row_id(c),
-                name=c.name or c.platform,
+                channel_id=c.id,
+                name=c.name,
                 platform=c.platform,
-                messages_in=volumes.get((row_id(c), Measure.MESSAGES_IN), 0),
-                messages_out=volumes.get((row_id(c), Measure.MESSAGES_OUT_BOT), 0)
-                + volumes.get((row_id(c), Measure.MESSAGES_OUT_OPERATOR), 0),
+                messages_in=volumes.get((c.id, Measure.MESSAGES_IN), 0),
+                messages_out=volumes.get((c.id, Measure.MESSAGES_OUT_BOT), 0)
+                + volumes.get((c.id, Measure.MESSAGES_OUT_OPERATOR), 0),
             )
             for c in kept
         ],
-        first_response=durations([(o, w) for k, f, _, o, w in spans if k == ReportingEventKind.RESPONSE and f]),
-        responses=durations([(o, w) for k, _, _, o, w in spans if k == ReportingEventKind.RESPONSE]),
-        resolution=durations([(o, w) for k, _, _, o, w in spans if k == ReportingEventKind.RESOLUTION]),
-        operators=_operator_rows(operators, daily, spans, held, filters),
+        first_response=durations_of(office, wall, ReportingEventKind.RESPONSE, first_only=True),
+        responses=durations_of(office, wall, ReportingEventKind.RESPONSE),
+        resolution=durations_of(office, wall, ReportingEventKind.RESOLUTION),
+        operators=_operator_rows(operators, daily, (office, wall), held, filters),
         keywords=_keywords(session, tenant_id, channel_ids, filters),
         unanswered=unanswered,
         unanswered_total=unanswered_total,
@@ -395,7 +359,7 @@ def _day_rows(daily: dict[tuple[date, str, str], int], filters: Filters) -> list
 def _operator_rows(
     operators: dict[int, str],
     daily: dict[tuple[date, str, str], int],
-    spans: list[tuple[str, bool, int | None, float, float]],
+    spans: tuple[Spans, Spans],
     held: Counter[int],
     filters: Filters,
 ) -> list[OperatorRow]:
@@ -411,8 +375,8 @@ def _operator_rows(
         if filters.operator_id is not None and operator_id != filters.operator_id:
             continue
         key = str(operator_id)
-        firsts = [(o, w) for k, f, op, o, w in spans if k == ReportingEventKind.RESPONSE and f and op == operator_id]
-        if not (replies[key] or resolved[key] or firsts or held[operator_id]):
+        firsts = durations_of(*spans, ReportingEventKind.RESPONSE, first_only=True, operator_id=operator_id)
+        if not (replies[key] or resolved[key] or firsts.count or held[operator_id]):
             continue  # nothing to show for someone who did nothing in the period
-        rows.append(OperatorRow(operator_id, name, replies[key], resolved[key], durations(firsts), held[operator_id]))
+        rows.append(OperatorRow(operator_id, name, replies[key], resolved[key], firsts, held[operator_id]))
     return rows

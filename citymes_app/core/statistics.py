@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, delete, select
 
 from citymes_app.core.office_time import office_seconds
+from citymes_app.core.service_times import bucket
 from citymes_app.models import (
     Author,
     Conversation,
@@ -111,6 +112,8 @@ def _span(
     operator_id: int | None,
     first: bool = False,
 ) -> ReportingEvent:
+    seconds = max(0, int((ended_at - started_at).total_seconds()))
+    office = int(office_seconds(session, tenant=tenant, start=started_at, end=ended_at))
     span = ReportingEvent(
         tenant_id=conversation.tenant_id,
         conversation_id=row_id(conversation),
@@ -121,8 +124,10 @@ def _span(
         started_at=started_at,
         ended_at=ended_at,
         local_day=ended_at.astimezone(ZoneInfo(tenant.timezone)).date(),
-        seconds=max(0.0, (ended_at - started_at).total_seconds()),
-        office_seconds=office_seconds(session, tenant=tenant, start=started_at, end=ended_at),
+        seconds=seconds,
+        office_seconds=office,
+        bucket=bucket(seconds),
+        office_bucket=bucket(office),
     )
     session.add(span)
     return span

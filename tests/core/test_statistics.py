@@ -161,10 +161,10 @@ async def test_every_figure_of_a_small_week_matches_the_hand_count(engine: Engin
         (22, 1, 0),
         (23, 0, 1),
     ]
-    # First responses: 600 s of office time (61 h 10 min on the clock) and 31 minutes.
+    # First responses: 600 s of office time (61 h 10 min on the clock, kept to the hour: 61 h) and 31 minutes.
     first = figures.first_response
     assert (first.count, first.median_office_seconds, first.p90_office_seconds) == (2, 1230, 1860)
-    assert (first.median_seconds, first.p90_seconds) == ((1860 + 220_200) / 2, 220_200)
+    assert (first.median_seconds, first.p90_seconds) == ((1860 + 219_600) / 2, 219_600)
     assert (figures.responses.count, figures.responses.median_office_seconds, figures.responses.p90_office_seconds) == (
         3,
         1860,
@@ -173,7 +173,7 @@ async def test_every_figure_of_a_small_week_matches_the_hand_count(engine: Engin
     assert (figures.resolution.count, figures.resolution.median_office_seconds, figures.resolution.median_seconds) == (
         1,
         3900,
-        223_500,
+        223_200,  # 62 h 5 min, kept to the hour
     )
     by_name = {row.name: row for row in figures.operators}
     assert set(by_name) == {"Laia", "Marc"}  # Cap did nothing
@@ -277,3 +277,13 @@ async def test_counts_kept_live_equal_a_rebuild_after_a_random_run_and_a_crash(
         session.commit()
     assert vila.dashboard(date(2026, 1, 1), date(2026, 12, 31)).totals == year.totals
     vila.counts_agree()
+
+
+def test_spans_are_kept_to_the_minute_under_four_hours_and_coarser_beyond() -> None:
+    from citymes_app.core.service_times import bucket
+
+    minute, hour, day = 60, 3600, 86400
+    assert [bucket(s) for s in (59, 61, 3 * hour + 59 * minute + 59)] == [0, 1, 239]
+    assert [bucket(s) for s in (4 * hour + 9 * minute, 47 * hour + 59 * minute)] == [240, 47 * 60 + 50]
+    assert [bucket(s) for s in (2 * day + 59 * minute, 13 * day + 23 * hour + 59 * minute)] == [2880, 13 * 1440 + 23 * 60]
+    assert bucket(20 * day + 5 * hour) == 20 * 1440
