@@ -18,7 +18,7 @@ BOT_COLOUR = "var(--amber-9)"
 OPERATOR_COLOUR = "var(--indigo-9)"
 OUT_COLOUR = "var(--indigo-8)"
 # The heatmap's shades, from no message to the busiest hour (`statistics_rows.HEAT_LEVELS`).
-HEAT_SHADES = ("var(--gray-3)", "var(--teal-4)", "var(--teal-6)", "var(--teal-8)", "var(--teal-10)", "var(--teal-12)")
+HEAT_SHADES = ("var(--gray-3)", "var(--teal-4)", "var(--teal-6)", "var(--teal-8)", "var(--teal-9)", "var(--teal-11)")
 CHART_HEIGHT = 260
 
 

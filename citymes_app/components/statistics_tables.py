@@ -39,7 +39,7 @@ def data_table(
             for index, title in enumerate(columns)
         ]
     )
-    return rx.table.root(
+    table = rx.table.root(
         rx.table.header(header),
         rx.table.body(rx.foreach(rows, lambda line: rx.table.row(*row(line), class_name="stats-row", align="center"))),
         variant="ghost",
@@ -47,6 +47,7 @@ def data_table(
         width="100%",
         id=f"table-{name}",
     )
+    return rx.box(table, width="100%", overflow_x="auto")
 
 
 def empty_note(rows: rx.Var, text: str) -> rx.Component:
@@ -151,7 +152,14 @@ def unanswered_table() -> rx.Component:
         "message-circle-question",
         "unanswered",
         rx.hstack(
-            rx.text(S.unanswered_total, " messages no keyword answered", size="2", color_scheme="gray", id="unanswered-total"),
+            rx.text(
+                S.unanswered_total,
+                rx.cond(S.unanswered_total == 1, " message", " messages"),
+                " no keyword answered",
+                size="2",
+                color_scheme="gray",
+                id="unanswered-total",
+            ),
             rx.spacer(),
             report,
             width="100%",

@@ -136,7 +136,7 @@ def header() -> rx.Component:
     )
 
 
-def two(left: rx.Component, right: rx.Component, columns: str = "1fr 1fr") -> rx.Component:
+def two(left: rx.Component, right: rx.Component, columns: str = "minmax(0, 1fr) minmax(0, 1fr)") -> rx.Component:
     """Two panels side by side on a wide screen, stacked on a narrow one."""
     return rx.grid(left, right, columns=rx.breakpoints(initial="1fr", lg=columns), spacing="4", width="100%", align_items="start")
 
@@ -144,7 +144,7 @@ def two(left: rx.Component, right: rx.Component, columns: str = "1fr 1fr") -> rx
 def dashboard() -> rx.Component:
     return rx.vstack(
         headline_row(),
-        two(by_day_chart(), answers_chart(), "2fr 1fr"),
+        two(by_day_chart(), answers_chart(), "minmax(0, 2fr) minmax(0, 1fr)"),
         two(by_hour_chart(), durations_table()),
         heatmap(),
         two(operators_table(), channels_table()),

@@ -37,9 +37,14 @@ def duration_text(seconds: float | None) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
+def half_up(value: float) -> int:
+    """Rounded as people round (12.5 → 13, −12.5 → −13), not to the even neighbour as `round` does."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def share_text(share: float | None) -> str:
     """A share as a whole percentage ("73 %"), "—" when there was nothing to share."""
-    return NONE if share is None else f"{round(share * 100)} %"
+    return NONE if share is None else f"{half_up(share * 100)} %"
 
 
 def count_text(count: int) -> str:
@@ -252,7 +257,7 @@ def keyword_trend(row: KeywordRow) -> tuple[str, str]:
     """A keyword's hits against the period before: ("+40 %", "up"), ("−20 %", "down"), ("=", "flat"), ("new", "new")."""
     if row.previous_hits == 0:
         return ("new", "new") if row.hits else ("=", "flat")
-    change = round((row.hits - row.previous_hits) * 100 / row.previous_hits)
+    change = half_up((row.hits - row.previous_hits) * 100 / row.previous_hits)
     if change > 0:
         return f"+{change} %", "up"
     if change < 0:
