@@ -16,6 +16,7 @@ from citymes_app.pages import (
     office_hours,
     operators,
     statistics,
+    statistics_report,
     unmatched,
 )
 from citymes_app.runtime import get_runtime
@@ -37,7 +38,7 @@ guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()
 
-for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched, statistics):
+for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched, statistics, statistics_report):
     app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
 
 app.register_lifespan_task(outbox_dispatcher)

@@ -248,12 +248,16 @@ class StatisticsState(rx.State):
     async def open_statistics_page(self):
         """Page load: managers and administrators only (others see why); link this tab to the tenant's live
         dashboards, then show the figures of its selection."""
+        return await self._open()
+
+    async def _open(self, period: str = ""):  # noqa: ANN202
         operator, instead = await admin_page_visit(self, STATISTICS_ROLES)
         if operator is None:
             return instead
         if self._tenant_id != operator.tenant_id:  # a new tab, or another organisation's account in this browser
             self.reset()
             self._tenant_id = operator.tenant_id
+        self.period = period or self.period
         self._show_choices(await get_runtime().statistics.choices(tenant_id=operator.tenant_id))
         settings = get_runtime().settings
         self.tiles_url, self.tiles_attribution = settings.map_tiles_url, settings.map_tiles_attribution
@@ -262,6 +266,11 @@ class StatisticsState(rx.State):
         linked = await shared._link_to(statistics_token(operator.tenant_id))
         linked._viewers = {**linked._viewers, self.router.session.client_token: session_digest(auth.session_token)}
         await self._load(operator)
+
+    @rx.event
+    async def open_report_page(self):
+        """The printable monthly report: the same checks, then the chosen month (this month at first)."""
+        return await self._open(Period.MONTH.value)
 
     @rx.event
     async def set_period(self, value: str | list[str]):

@@ -124,3 +124,19 @@ def test_the_busy_dashboard_looks_like_a_product(site: Site, new_context) -> Non
     page.set_viewport_size({"width": 1440, "height": 3000})
     page.wait_for_timeout(500)
     screenshot(page, "statistics_dashboard_full")
+
+
+def test_the_monthly_report_prints_without_its_buttons(site: Site, new_context) -> None:
+    page = new_context().new_page()
+    open_dashboard(page, site)
+    page.get_by_role("link", name="Monthly report").click()
+    page.wait_for_url("**/statistics/report")
+    expect(page.locator("#report-period")).to_have_text(re.compile(r"^1 \w{3} – \d{1,2} \w{3} \d{4}$"))  # a whole month
+    expect(page.locator("#headline-messages-in")).to_be_visible()
+    expect(page.locator("#report-print")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("#report-print")).to_be_hidden()
+    expect(page.locator("#download-by-day")).to_be_hidden()
+    expect(page.locator("#headline-messages-in")).to_be_visible()
+    page.wait_for_timeout(800)  # the charts' entry animation
+    screenshot(page, "statistics_monthly_report_print")
