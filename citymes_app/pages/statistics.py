@@ -108,21 +108,26 @@ def live_badge() -> rx.Component:
     )
 
 
+def titled(heading: str, period_id: str) -> rx.Component:
+    """The page's title, and whose figures, of which days, on which clock."""
+    return rx.vstack(
+        rx.heading(heading, size="7", letter_spacing="-0.02em"),
+        rx.text(
+            AuthState.tenant_name,
+            " · ",
+            rx.text.strong(S.period_label, id=period_id),
+            " · times in ",
+            S.timezone,
+            size="2",
+            color_scheme="gray",
+        ),
+        spacing="1",
+    )
+
+
 def header() -> rx.Component:
     return rx.hstack(
-        rx.vstack(
-            rx.heading("Statistics", size="7", letter_spacing="-0.02em"),
-            rx.text(
-                AuthState.tenant_name,
-                " · ",
-                rx.text.strong(S.period_label, id="stats-period-label"),
-                " · times in ",
-                S.timezone,
-                size="2",
-                color_scheme="gray",
-            ),
-            spacing="1",
-        ),
+        titled("Statistics", "stats-period-label"),
         rx.spacer(),
         live_badge(),
         rx.link(

@@ -11,7 +11,7 @@ from citymes_app.components.frame import brand
 from citymes_app.components.statistics_charts import answers_chart, by_day_chart, headline_row, heatmap
 from citymes_app.components.statistics_tables import channels_table, durations_table, keywords_table, operators_table
 from citymes_app.pages.statistics import ROUTE as DASHBOARD_ROUTE
-from citymes_app.pages.statistics import choice_select
+from citymes_app.pages.statistics import choice_select, titled
 from citymes_app.state.auth_state import AuthState
 from citymes_app.state.statistics_state import StatisticsState
 
@@ -54,19 +54,7 @@ def toolbar() -> rx.Component:
 
 def title() -> rx.Component:
     return rx.hstack(
-        rx.vstack(
-            rx.heading("Monthly report", size="7", letter_spacing="-0.02em"),
-            rx.text(
-                AuthState.tenant_name,
-                " · ",
-                rx.text.strong(S.period_label, id="report-period"),
-                " · times in ",
-                S.timezone,
-                size="2",
-                color_scheme="gray",
-            ),
-            spacing="1",
-        ),
+        titled("Monthly report", "report-period"),
         rx.spacer(),
         brand("4"),
         align="end",

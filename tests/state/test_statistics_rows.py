@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sized
 from datetime import UTC, date, datetime
 
 import pytest
@@ -175,7 +176,7 @@ def test_each_export_writes_the_rows_the_page_draws() -> None:
 
 def test_every_export_has_a_header_and_one_line_per_row_drawn() -> None:
     view = statistics_view(town_dashboard())
-    drawn = {
+    drawn: dict[str, Sized] = {
         "by-day": view.by_day,
         "by-hour": view.by_hour,
         "answers": view.answers,
