@@ -150,9 +150,10 @@ def dashboard() -> rx.Component:
     return rx.vstack(
         headline_row(),
         two(by_day_chart(), answers_chart(), "minmax(0, 2fr) minmax(0, 1fr)"),
-        two(by_hour_chart(), durations_table()),
+        two(by_hour_chart(), channels_table()),
+        durations_table(),
         heatmap(),
-        two(operators_table(), channels_table()),
+        operators_table(),
         two(keywords_table(), unanswered_table()),
         locations_map(),
         spacing="4",

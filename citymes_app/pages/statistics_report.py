@@ -26,7 +26,7 @@ PRINT_CSS = """
 @media print {
   .no-print { display: none !important; }
   body { background: white !important; }
-  #report-page { padding: 0 !important; }
+  #report-page { padding: 0 !important; background: white !important; }
   #report-page [id^="panel-"] { break-inside: avoid; box-shadow: none !important; }
   #headlines { break-inside: avoid; }
 }
