@@ -6,9 +6,21 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.api.routes import create_api
-from citymes_app.pages import channels, citizen, inbox, index, keywords, login, office_hours, operators, unmatched
+from citymes_app.pages import (
+    channels,
+    citizen,
+    inbox,
+    index,
+    keywords,
+    login,
+    office_hours,
+    operators,
+    statistics,
+    statistics_report,
+    unmatched,
+)
 from citymes_app.runtime import get_runtime
-from citymes_app.state import guard, live
+from citymes_app.state import guard, live, statistics_live
 
 
 async def outbox_dispatcher() -> None:
@@ -26,9 +38,10 @@ guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()
 
-for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched):
+for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched, statistics, statistics_report):
     app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
 
 app.register_lifespan_task(outbox_dispatcher)
 app.register_lifespan_task(polling_supervisor)
 app.register_lifespan_task(live.bridge)
+app.register_lifespan_task(statistics_live.bridge)

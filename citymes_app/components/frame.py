@@ -116,6 +116,7 @@ def reports_nav(active: str) -> rx.Component:
     """The statistics pages, shown to managers and administrators (the pages check the role again)."""
     return rx.vstack(
         rx.text("Reports", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
+        nav_item("Statistics", "chart-no-axes-combined", "/statistics", active=active == "statistics"),
         nav_item("Unanswered questions", "message-circle-question", "/admin/unmatched", active=active == "unmatched"),
         spacing="1",
         padding_x="10px",

@@ -32,6 +32,10 @@ class Settings:
     secret_key: str = ""
     redis_url: str | None = None  # Reflex's state manager when set; sign-in throttling counts there too
     keys_file: Path = PROJECT_ROOT / DEFAULT_KEYS_FILE  # where the defaults of the two secrets above are read
+    # The statistics map's tiles ("https://tiles.example/{z}/{x}/{y}.png") and their credit; "": pins on a plain
+    # background, so the map needs no tile server.
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
 
 
 def keys_file_path() -> Path:
@@ -80,4 +84,6 @@ def load_settings() -> Settings:
         secret_key=_server_secret("CITYMES_SECRET_KEY", keys_file),
         keys_file=keys_file,
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        map_tiles_url=os.environ.get("CITYMES_MAP_TILES_URL", "").strip(),
+        map_tiles_attribution=os.environ.get("CITYMES_MAP_TILES_ATTRIBUTION", "").strip(),
     )

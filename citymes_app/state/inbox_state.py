@@ -15,8 +15,6 @@ tells the other tabs. The tenant always comes from the signed-in session (`AuthS
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from zoneinfo import ZoneInfo
 
@@ -42,6 +40,7 @@ from citymes_app.state.inbox_format import (
     window_view,
 )
 from citymes_app.state.inbox_templates import TemplatePicker
+from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
@@ -52,13 +51,8 @@ ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def inbox_token(tenant_id: int) -> str:
-    """The shared token of a tenant's inbox: derived from the server secret, so nobody outside can name it (a
-    browser that used it as its own client token would read the tenant's queue); hex, since Reflex forbids `_`."""
-    secret = get_runtime().settings.secret_key
-    if not secret:
-        raise RuntimeError("CITYMES_SECRET_KEY is not set: the live inbox needs a server secret")
-    digest = hmac.new(secret.encode(), f"inbox:{tenant_id}".encode(), hashlib.sha256).hexdigest()
-    return f"inbox-{digest[:40]}"
+    """The shared token of a tenant's inbox (secret-derived: see `state/tenant_shared.py`)."""
+    return shared_token("inbox", tenant_id)
 
 
 async def load_queue(tenant_id: int) -> list[QueueLine]:

@@ -34,6 +34,7 @@ from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind, bus
 from citymes_app.core.inbox_desk import ThreadSnapshot
 from citymes_app.runtime import get_runtime
 from citymes_app.state.inbox_state import InboxShared, InboxState, inbox_token, load_queue
+from citymes_app.state.tenant_shared import SHARED_KINDS, cut_ended_viewers
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +57,6 @@ async def tab_is_open(client_token: str) -> bool:
     if manager is not None and hasattr(manager, "is_token_connected"):
         return await manager.is_token_connected(client_token)
     return client_token in _app.event_namespace.token_to_sid
-
-
-async def _cut_ended_viewers(shared: InboxShared, tenant_id: int) -> None:
-    """Unlink the tabs whose session ended (or that never said which session they had) before anything is written."""
-    viewers = {client: digest for client, digest in shared._viewers.items() if client in shared._linked_from}
-    still_open = await get_runtime().signin.sessions_still_open(tenant_id=tenant_id, digests=set(viewers.values()))
-    for client in list(shared._linked_from):
-        if viewers.get(client) not in still_open:
-            shared._linked_from.discard(client)
-            viewers.pop(client, None)
-    if viewers != shared._viewers:
-        shared._viewers = viewers
 
 
 @dataclass
@@ -99,7 +88,7 @@ async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> 
         shared = await root.get_state(InboxShared)
         if not shared._linked_from:
             return {}
-        await _cut_ended_viewers(shared, tenant_id)
+        await cut_ended_viewers(shared, tenant_id)
         if not shared._linked_from:
             return {}
         if reload:
@@ -170,12 +159,16 @@ async def bridge(app: rx.App, events: EventBus = bus) -> None:
         events.unsubscribe(queue)
 
 
+DISCONNECTED_WARNING = "Attempting to send delta to disconnected client "
+
+
 class DropSharedTokenDeltaWarning(logging.Filter):
     """Writing a shared token with `app.modify_state` also tries to send its delta to the token itself, which has
     no browser behind it, so Reflex warns on every write. Drop exactly that warning."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Attempting to send delta to disconnected client 'inbox-")
+        message = record.getMessage()
+        return not any(message.startswith(f"{DISCONNECTED_WARNING}'{kind}-") for kind in SHARED_KINDS)
 
 
 def quiet_shared_token_warnings() -> None:
