@@ -203,7 +203,9 @@ def _now_open(session: Session, tenant_id: int, channel_ids: list[int] | None) -
 def _unanswered(
     session: Session, tenant_id: int, channel_ids: list[int] | None, filters: Filters, zone: ZoneInfo
 ) -> tuple[list[UnansweredRow], int]:
-    first = max(filters.first, filters.last - timedelta(days=UNANSWERED_DAYS - 1))
+    # The last 30 days of the period that have happened: a year that runs on past today ends today.
+    last = max(filters.first, min(filters.last, clock.now().astimezone(zone).date()))
+    first = max(filters.first, last - timedelta(days=UNANSWERED_DAYS - 1))
     start, end = _bounds(first, filters.last, zone)
     conditions: list[Any] = [
         UnmatchedQuery.tenant_id == tenant_id,
