@@ -6,7 +6,7 @@ transaction and what follows it. How the values are worded on screen is the web 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict, Unpack
 
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from citymes_app.core import outbox, statistics, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.pipeline import preview
+from citymes_app.core.reply_window import InboxError, ReplyWindow, require_open_window, window_of
 from citymes_app.models import (
     Author,
     Channel,
@@ -30,7 +31,7 @@ from citymes_app.models import (
     row_id,
     utcnow,
 )
-from integrations.base import MessageKind, free_form_window_for
+from integrations.base import MessageKind
 
 MAX_REPLY_LENGTH = 16_000
 MAX_CAPTION_LENGTH = 1000  # both platforms cut captions near 1,024 characters
@@ -38,10 +39,6 @@ MAX_CAPTION_LENGTH = 1000  # both platforms cut captions near 1,024 characters
 PHOTO_TYPES = {"image/jpeg", "image/png"}  # a channel splits long texts into several platform messages
 QUEUE_LIMIT = 100
 THREAD_LIMIT = 300
-
-
-class InboxError(ValueError):
-    """An operator action that cannot be done; the message is shown beside the form."""
 
 
 @dataclass(frozen=True)
@@ -290,7 +287,7 @@ def _send_free_form(
     citizen = session.get_one(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
-    _require_open_window(session, conversation=conversation)
+    require_open_window(session, conversation=conversation)
     message = outbox.enqueue(
         session, conversation=conversation, author=Author.OPERATOR, operator_id=operator.operator_id, **content
     )
@@ -338,66 +335,9 @@ def resolve(
 # --- The free-form window and approved templates -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReplyWindow:
-    """Whether a free-form reply can go out in a conversation now, and the templates that can when it cannot."""
-
-    applies: bool  # False: the channel has no such window (any reply goes)
-    open: bool
-    closes_at: datetime | None  # UTC; None when the channel has no window or the citizen never wrote on it
-    refusal: str  # why a free-form reply would be refused now (the `InboxError` it would raise); empty while open
-    templates: list[templates.Template] = field(default_factory=list)
-
-
-def _window_closes_at(session: Session, *, conversation: Conversation) -> tuple[bool, datetime | None]:
-    """(has a window, when it closes); closes "never" for channels without one."""
-    channel = session.get_one(Channel, conversation.channel_id)
-    window = free_form_window_for(channel.platform)
-    if window is None:
-        return False, None
-    if conversation.last_inbound_at is None:
-        return True, None  # the citizen never wrote on this channel: closed from the start
-    return True, conversation.last_inbound_at + window
-
-
-def _window_is_open(closes: tuple[bool, datetime | None]) -> bool:
-    has_window, closes_at = closes
-    # The platform measures its window in real time, so this is the wall clock even when tests stop CityMes' own.
-    return not has_window or (closes_at is not None and utcnow() < closes_at)
-
-
-def _closed_window_message(session: Session, *, conversation: Conversation) -> str:
-    channel = session.get_one(Channel, conversation.channel_id)
-    window = free_form_window_for(channel.platform)
-    if window is None:  # only asked once the window is found closed, so the channel has one
-        raise ValueError(f"channel {channel.id} has no free-form window to be closed")
-    hours = int(window.total_seconds() // 3600)
-    names = ", ".join(f"{t.name} ({t.language})" for t in templates.list_templates(session, channel_id=row_id(channel)))
-    offer = (
-        f"Send one of this channel's approved templates instead: {names}."
-        if names
-        else "This channel has no approved template recorded yet: an administrator can add one."
-    )
-    return (
-        f"The citizen's last message is more than {hours} hours old, so {channel.name} only delivers an approved "
-        f"template until they write again; a free-form reply would not arrive. {offer}"
-    )
-
-
-def _require_open_window(session: Session, *, conversation: Conversation) -> None:
-    if not _window_is_open(_window_closes_at(session, conversation=conversation)):
-        raise InboxError(_closed_window_message(session, conversation=conversation))
-
-
 def reply_window(session: Session, *, tenant_id: int, conversation_id: int) -> ReplyWindow:
     """Whether the operator may write freely now (say so before they type), with the templates to offer if not."""
-    conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    closes = _window_closes_at(session, conversation=conversation)
-    has_window, closes_at = closes
-    available = templates.list_templates(session, channel_id=conversation.channel_id) if has_window else []
-    if _window_is_open(closes):
-        return ReplyWindow(has_window, True, closes_at, "", available)
-    return ReplyWindow(has_window, False, closes_at, _closed_window_message(session, conversation=conversation), available)
+    return window_of(session, conversation=_own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id))
 
 
 def conversation_templates(session: Session, *, tenant_id: int, conversation_id: int) -> list[templates.Template]:
