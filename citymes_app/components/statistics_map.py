@@ -1,8 +1,9 @@
 """The map of the locations citizens sent: Leaflet through react-leaflet (pinned), wrapped as a Reflex component.
 
-The React side lives next to this module (`statistics_map.jsx`): vector circles sized by how many locations the
-server gathered at each place (`core.figures.Pin`), tiles only when `CITYMES_MAP_TILES_URL` is set, so the map works
-with no tile server reachable. Leaflet touches `window`, hence a component that is not rendered on the server.
+The React side lives next to this module (`statistics_map.jsx`): circles sized by how many locations the server
+gathered at each place (`core.figures.Pin`), clustered again by zoom level (Leaflet.markercluster), tiles only when
+`CITYMES_MAP_TILES_URL` is set, so the map works with no tile server reachable. Leaflet touches `window`, hence a
+component that is not rendered on the server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ class LocationsMap(rx.NoSSRComponent):
     library = _SOURCE.importable_path
     tag = "LocationsMap"
     is_default = False
-    lib_dependencies: list[str] = ["leaflet@1.9.4", "react-leaflet@5.0.0"]
+    lib_dependencies: list[str] = [
+        "leaflet@1.9.4",
+        "react-leaflet@5.0.0",
+        "@react-leaflet/core@3.0.0",
+        "leaflet.markercluster@1.5.3",
+        "react-leaflet-cluster@4.1.3",
+    ]
 
     pins: rx.Var[list]
     tiles_url: rx.Var[str]
@@ -34,7 +41,12 @@ def locations_map() -> rx.Component:
     S = StatisticsState
     note = rx.cond(
         S.pins.length() > 0,
-        rx.text(S.pins.length(), " places; a larger circle gathers more locations.", size="1", color_scheme="gray"),
+        rx.text(
+            S.pins.length(),
+            " places; a larger circle gathers more locations; zoom in to split a numbered cluster.",
+            size="1",
+            color_scheme="gray",
+        ),
         rx.text("No citizen sent a location in this period.", size="1", color_scheme="gray"),
     )
     return panel(

@@ -118,12 +118,21 @@ def test_the_busy_dashboard_looks_like_a_product(site: Site, new_context) -> Non
     page = new_context().new_page()
     open_dashboard(page, site)
     expect(page.locator("#table-keywords tr.stats-row").first).to_be_visible()
-    expect(page.locator("#locations-map .map-pin").first).to_be_attached()  # pins drawn with no tile server
+    expect(page.locator("#locations-map .map-pin, #locations-map .map-cluster").first).to_be_attached()  # no tiles
     page.wait_for_timeout(800)  # the charts' entry animation
     screenshot(page, "statistics_dashboard_top")
     page.set_viewport_size({"width": 1440, "height": 3000})
     page.wait_for_timeout(500)
     screenshot(page, "statistics_dashboard_full")
+    # Seen from afar, the town's places gather in one cluster that adds up all their locations.
+    for _ in range(6):
+        page.locator("#locations-map .leaflet-control-zoom-out").click()
+        page.wait_for_timeout(300)
+    expect(page.locator("#locations-map .map-cluster")).to_have_count(1)
+    header, *rows = downloaded_rows(page, "locations")
+    locations = sum(int(row[header.index("Locations")]) for row in rows)
+    assert locations >= 4  # the busy morning's four, at least
+    expect(page.locator("#locations-map .map-cluster")).to_have_text(str(locations))
 
 
 def test_the_monthly_report_prints_without_its_buttons(site: Site, new_context) -> None:
