@@ -9,7 +9,8 @@ administrator and commits its change, or nothing.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -25,8 +26,14 @@ class CannedResponseDesk(AdminDesk):
     """The canned responses' use cases, built once by the wiring."""
 
     async def list(self, *, by: SignedInOperator) -> list[CannedListing]:
-        """The organisation's canned responses, for its administrators' page."""
-        return await self._read(by, lambda session, tenant: canned_responses.list_canned(session, tenant_id=row_id(tenant)))
+        """The organisation's canned responses, for its administrators' page (changed when: on its clock)."""
+
+        def read(session: Session, tenant: Tenant) -> list[CannedListing]:
+            zone = ZoneInfo(tenant.timezone)
+            listed = canned_responses.list_canned(session, tenant_id=row_id(tenant))
+            return [replace(listing, updated_at=listing.updated_at.astimezone(zone)) for listing in listed]
+
+        return await self._read(by, read)
 
     async def save(self, *, by: SignedInOperator, canned_id: int | None, shortcut: str, text: str) -> CannedListing:
         """Create (`canned_id` None) or change a canned response; `CannedResponseError` names the field at fault."""

@@ -10,9 +10,11 @@ operator replaces them before sending.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -185,10 +187,23 @@ def fill(text: str, *, citizen_name: str, operator_name: str, town_name: str) ->
     return Filled(PLACEHOLDER.sub(replace, text), tuple(missing))
 
 
-def matching(listings: list[CannedListing], typed: str) -> list[CannedListing]:
+class _Shortcut(Protocol):
+    @property
+    def shortcut(self) -> str: ...
+
+
+S = TypeVar("S", bound=_Shortcut)
+
+
+def is_shortcut_typed(typed: str) -> bool:
+    """Whether a reply being written is a shortcut being typed ("/", "/ho"), not a message."""
+    return typed.startswith("/") and not any(c.isspace() for c in typed)
+
+
+def matching(listings: Sequence[S], typed: str) -> list[S]:
     """The canned responses whose shortcut starts with what follows the "/" of `typed` (all for a lone "/"); none
     when `typed` is not a shortcut being typed."""
-    if not typed.startswith("/") or any(c.isspace() for c in typed):
+    if not is_shortcut_typed(typed):
         return []
     prefix = typed[1:].lower()
     return [listing for listing in listings if listing.shortcut.startswith(prefix)]
