@@ -9,6 +9,7 @@ administrator and commits its change, or nothing.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -52,11 +53,11 @@ class CannedResponseDesk(AdminDesk):
             by, lambda session, tenant: canned_responses.delete_canned(session, tenant=tenant, canned_id=canned_id)
         )
 
-    async def for_replies(self, *, by: SignedInOperator) -> list[CannedListing]:
+    async def for_replies(self, *, by: SignedInOperator) -> builtins.list[CannedListing]:
         """The organisation's canned responses, for any of its operators' reply box."""
         return await asyncio.to_thread(self._for_replies, by.tenant_id)
 
-    def _for_replies(self, tenant_id: int) -> list[CannedListing]:
+    def _for_replies(self, tenant_id: int) -> builtins.list[CannedListing]:
         with Session(self.engine) as session:
             return canned_responses.list_canned(session, tenant_id=tenant_id)
 

@@ -113,20 +113,16 @@ def _own(session: Session, *, tenant_id: int, canned_id: int) -> CannedResponse:
 def list_canned(session: Session, *, tenant_id: int) -> list[CannedListing]:
     """The organisation's canned responses by shortcut, each with who changed it last."""
     rows = session.exec(
-        select(CannedResponse, Operator)
-        .join(Operator, col(Operator.id) == col(CannedResponse.updated_by), isouter=True)
-        .where(CannedResponse.tenant_id == tenant_id)
-        .order_by(col(CannedResponse.shortcut))
+        select(CannedResponse).where(CannedResponse.tenant_id == tenant_id).order_by(col(CannedResponse.shortcut))
     ).all()
+    ids = {canned.updated_by for canned in rows if canned.updated_by is not None}
+    names = {
+        operator.id: operator.display_name or operator.email
+        for operator in session.exec(select(Operator).where(col(Operator.id).in_(ids), Operator.tenant_id == tenant_id))
+    }
     return [
-        CannedListing(
-            row_id(canned),
-            canned.shortcut,
-            canned.text,
-            (author.display_name or author.email) if author is not None else "",
-            canned.updated_at,
-        )
-        for canned, author in rows
+        CannedListing(row_id(c), c.shortcut, c.text, names.get(c.updated_by, "") if c.updated_by else "", c.updated_at)
+        for c in rows
     ]
 
 
