@@ -7,10 +7,18 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from citymes_app import demo
 from citymes_app.core import auth, inbox, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.canned_desk import CannedResponseDesk
-from citymes_app.core.canned_responses import CannedResponseError, Placeholder, fill, known_placeholders, matching
+from citymes_app.core.canned_responses import (
+    CannedResponseError,
+    Placeholder,
+    fill,
+    known_placeholders,
+    list_canned,
+    matching,
+)
 from citymes_app.models import CannedResponse, Citizen, Conversation, Role, Tenant, row_id
 from tests.helpers import engine_of
 
@@ -188,3 +196,16 @@ async def test_the_suggestions_are_the_shortcuts_starting_with_what_follows_the_
     assert [c.shortcut for c in matching(listed, "/HOL")] == ["hola"]
     assert [c.shortcut for c in matching(listed, "/")] == ["hola", "horaris", "padro"]
     assert matching(listed, "hola") == [] and matching(listed, "/hola bon dia") == []
+
+
+def test_the_demo_town_has_canned_responses_in_catalan_and_spanish_loaded_once(session: Session) -> None:
+    demo.load_demo(session)
+    demo.load_demo(session)
+    session.commit()
+    tenant = tenants.require_tenant(session, slug=demo.DEMO_SLUG)
+
+    listed = {c.shortcut: c.text for c in list_canned(session, tenant_id=row_id(tenant))}
+
+    assert sorted(listed) == sorted(shortcut for shortcut, _ in demo.DEMO_CANNED_RESPONSES)
+    assert listed["hola"] == "Bon dia {name}, sóc {operator}, de l'Ajuntament. En què us puc ajudar?"
+    assert "Buenos días {name}" in listed["hola-es"]
