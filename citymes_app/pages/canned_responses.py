@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header, refusal
+from citymes_app.components.admin import (
+    admin_column,
+    admin_only,
+    card,
+    confirm_dialog,
+    field_error,
+    label,
+    page_header,
+    refusal,
+)
 from citymes_app.components.frame import operator_frame
 from citymes_app.state.canned_state import CannedResponsesState, CannedRow, PlaceholderHint
 
@@ -155,20 +164,11 @@ def form_card() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Deleting a canned response asks first."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete /", S.delete_shortcut, "?"),
-            rx.alert_dialog.description("Operators will no longer be able to insert it.", size="2"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned")
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-        ),
+    return confirm_dialog(
+        rx.fragment("Delete /", S.delete_shortcut, "?"),
+        "Operators will no longer be able to insert it.",
+        keep=rx.button("Keep it", variant="soft", color_scheme="gray"),
+        confirm=rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned"),
         open=S.delete_id > 0,
         on_open_change=S.set_delete_dialog,
     )

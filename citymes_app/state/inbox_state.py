@@ -233,7 +233,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         if await self._canned_instead_of_sending(operator, text):
             return
         if refusal := unfilled_warning(text):
-            self.reply_error, self.draft = refusal, text
+            self.reply_error, self.draft, self.canned_notice = refusal, text, ""  # said once, as the refusal
             return
         self.sending = True
         yield

@@ -44,7 +44,7 @@ def demo_rows(site: Site) -> list[tuple[int, str, str]]:
         return sorted((c.id or 0, c.shortcut, c.text) for c in rows)
 
 
-def add_canned(page: Page, site: Site, shortcut: str, text: str) -> None:
+def add_canned(page: Page, site: Site, shortcut: str, text: str) -> Page:
     """As the demo's administrator, add a canned response through the page; a misspelt placeholder first."""
     sign_in(page, site, ADMIN)
     page.locator("#admin-nav").get_by_text("Canned responses").click()
@@ -67,6 +67,7 @@ def add_canned(page: Page, site: Site, shortcut: str, text: str) -> None:
     expect(page.locator(f".canned-row[data-shortcut='{shortcut}'] .canned-text")).to_have_text(text)
     expect(page.locator(f".canned-row[data-shortcut='{shortcut}']")).to_contain_text("Jordi (admin)")
     screenshot(page, "canned_responses_admin_page")
+    return page
 
 
 def forget_name(site: Site, chat_id: int) -> None:
@@ -90,7 +91,7 @@ def test_an_operator_inserts_a_canned_response_with_the_citizens_name_and_the_ci
 ) -> None:
     shortcut = f"benvinguda{secrets.randbelow(10**6)}"
     text = "Hola {name}, sóc {operator}. Com us podem ajudar? (" + shortcut + ")"
-    add_canned(new_context().new_page(), site, shortcut, text)
+    jordi = add_canned(new_context().new_page(), site, shortcut, text)
 
     chat_id, marker = new_chat_id(), f"vorera-{new_chat_id()}"
     site.citizen_says(chat_id, "Montserrat", text=f"La vorera del carrer Gran està trencada ({marker})")
@@ -117,6 +118,12 @@ def test_an_operator_inserts_a_canned_response_with_the_citizens_name_and_the_ci
         assert time.monotonic() < deadline, "the canned response never reached the citizen's phone"
         time.sleep(0.1)
 
+    jordi.locator(f".canned-row[data-shortcut='{shortcut}'] .delete-canned").click()  # asks first
+    jordi.click("#confirm-delete-canned")
+    expect(jordi.locator("#canned-notice")).to_have_text(f"/{shortcut} deleted.")
+    expect(jordi.locator(f".canned-row[data-shortcut='{shortcut}']")).to_have_count(0)
+    assert shortcut not in [row_shortcut for _, row_shortcut, _ in demo_rows(site)]
+
 
 def test_a_citizen_with_no_known_name_leaves_the_placeholder_named_beside_the_box_and_unsent(site: Site, new_context) -> None:
     chat_id, marker = new_chat_id(), f"soroll-{new_chat_id()}"
@@ -136,6 +143,7 @@ def test_a_citizen_with_no_known_name_leaves_the_placeholder_named_beside_the_bo
     expect(laia.locator("#canned-notice")).to_have_text(notice)
     laia.click("#send-reply")
     expect(laia.locator("#reply-error")).to_have_text(notice)
+    expect(laia.locator("#canned-notice")).to_have_count(0)  # said once
     expect(laia.locator("#thread .bubble-out", has_text="Bon dia")).to_have_count(0)  # only the automatic notice
     screenshot(laia, "canned_responses_missing_name")
 
