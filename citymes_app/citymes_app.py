@@ -7,6 +7,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.api.routes import create_api
 from citymes_app.pages import (
+    canned_responses,
     channels,
     citizen,
     inbox,
@@ -38,7 +39,20 @@ guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()
 
-for page in (index, login, inbox, citizen, keywords, office_hours, channels, operators, unmatched, statistics, statistics_report):
+for page in (
+    index,
+    login,
+    inbox,
+    citizen,
+    keywords,
+    canned_responses,
+    office_hours,
+    channels,
+    operators,
+    unmatched,
+    statistics,
+    statistics_report,
+):
     app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
 
 app.register_lifespan_task(outbox_dispatcher)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from citymes_app.core import auth, codes, keywords, templates, tenants
+from citymes_app.core import auth, canned_responses, codes, keywords, templates, tenants
 from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 DEMO_SLUG = "demo"
@@ -28,6 +28,15 @@ DEMO_TEMPLATES = [
     ("seguiment", "ca", "Hola {{1}}, us escrivim de l'Ajuntament sobre la vostra consulta. Podeu respondre aquest missatge."),
     ("seguiment", "es", "Hola {{1}}, le escribimos del Ayuntamiento sobre su consulta. Puede responder a este mensaje."),
     ("seguiment", "en", "Hello {{1}}, the Town Hall is writing to you about your enquiry. You can reply to this message."),
+]
+# What the office's operators write most, in Catalan and Spanish; `{name}` and `{operator}` are filled in when inserted.
+DEMO_CANNED_RESPONSES = [
+    ("hola", "Bon dia {name}, sóc {operator}, de l'Ajuntament. En què us puc ajudar?"),
+    ("hola-es", "Buenos días {name}, soy {operator}, del Ayuntamiento. ¿En qué le puedo ayudar?"),
+    ("gracies", "Gràcies per escriure'ns, {name}. Si necessiteu res més, som aquí de dilluns a divendres de 8 a 19 h."),
+    ("gracias", "Gracias por escribirnos, {name}. Si necesita algo más, estamos aquí de lunes a viernes de 8 a 19 h."),
+    ("cita", "Podeu demanar cita prèvia a la seu electrònica o trucant al 010. Porteu el DNI o NIE el dia de la cita."),
+    ("brigada", "Hem avisat la brigada municipal, {name}. Us escriurem quan estigui arreglat."),
 ]
 DEMO_OPERATORS = [
     ("operator@demo.citymes.local", "operator", "Laia (operator)"),
@@ -82,11 +91,20 @@ def _whatsapp_number(session: Session, *, tenant: Tenant) -> Channel:
     return channel
 
 
+def _canned_responses(session: Session, *, tenant: Tenant) -> None:
+    """The demo's canned responses, added when the town has none (so older demo databases gain them too)."""
+    if canned_responses.list_canned(session, tenant_id=row_id(tenant)):
+        return
+    for shortcut, text in DEMO_CANNED_RESPONSES:
+        canned_responses.save_canned(session, tenant=tenant, canned_id=None, shortcut=shortcut, text=text)
+
+
 def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> DemoSummary:
     """Create the demo tenant if it does not exist yet (idempotent)."""
     existing = tenants.get_tenant(session, slug=DEMO_SLUG)
     if existing is not None:
         whatsapp = _whatsapp_number(session, tenant=existing)
+        _canned_responses(session, tenant=existing)
         channels = tenants.list_channels(session, tenant_id=existing.id)
         return DemoSummary(False, DEMO_SLUG, channels[0].id if channels else None, whatsapp.id)
     tenant = tenants.add_tenant(session, slug=DEMO_SLUG, name="Ajuntament de Vilademo", languages="ca,es,en")
@@ -101,6 +119,7 @@ def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> 
         name="Telegram @vilademo_bot",
     )
     whatsapp = _whatsapp_number(session, tenant=tenant)
+    _canned_responses(session, tenant=tenant)
     report = keywords.import_keywords_csv(session, tenant=tenant, content=DEMO_KEYWORDS_CSV)
     if not report.ok:
         raise RuntimeError("; ".join(report.errors))

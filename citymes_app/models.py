@@ -417,5 +417,7 @@ class MessageTemplate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-# The statistics' tables have their own module; imported here so that loading the models registers every table.
+# The statistics' and the canned responses' tables have their own modules; imported here so that loading the models
+# registers every table.
+from citymes_app.canned_models import MAX_CANNED_TEXT_LENGTH, MAX_SHORTCUT_LENGTH, CannedResponse  # noqa: E402, F401
 from citymes_app.statistics_models import DailyCount, HourlyCount, Measure, ReportingEvent, ReportingEventKind  # noqa: E402, F401

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
+from citymes_app.core.canned_desk import CannedResponseDesk
 from citymes_app.core.channel_desk import ChannelDesk
 from citymes_app.core.channels import ChannelDirectory
 from citymes_app.core.config import Settings, load_settings
@@ -61,6 +62,7 @@ class Runtime:
     keyword_desk: KeywordDesk
     office_hours_desk: OfficeHoursDesk
     channel_desk: ChannelDesk
+    canned_desk: CannedResponseDesk  # also the inbox's reply box: any operator lists and inserts them
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -100,6 +102,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         keyword_desk=KeywordDesk(engine=engine, media_dir=settings.media_dir),
         office_hours_desk=OfficeHoursDesk(engine=engine),
         channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url, on_change=channels.forget),
+        canned_desk=CannedResponseDesk(engine=engine),
     )
 
 

@@ -133,6 +133,33 @@ def label(text: str, html_for: str, hint: str = "") -> rx.Component:
     )
 
 
+def confirm_dialog(
+    title: rx.Component,
+    description: str,
+    *,
+    keep: rx.Component,
+    confirm: rx.Component,
+    open: rx.Var[bool],
+    on_open_change: rx.EventHandler,
+) -> rx.Component:
+    """A question asked before a change that is hard to undo: keep things as they are, or go ahead (red)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            rx.hstack(
+                rx.alert_dialog.cancel(keep),
+                rx.alert_dialog.action(confirm),
+                justify="end",
+                spacing="3",
+                margin_top="16px",
+            ),
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )
+
+
 def field_error(show: rx.Var[bool], message: rx.Var[str], element_id: str) -> rx.Component:
     """The reason a field was refused, right under it."""
     return rx.cond(

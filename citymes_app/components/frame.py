@@ -102,6 +102,7 @@ def admin_nav(active: str) -> rx.Component:
     return rx.vstack(
         rx.text("Administration", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
         nav_item("Keywords", "book-open-text", "/admin/keywords", active=active == "keywords"),
+        nav_item("Canned responses", "message-square-quote", "/admin/canned-responses", active=active == "canned"),
         nav_item("Office hours", "calendar-clock", "/admin/hours", active=active == "hours"),
         nav_item("Channels", "radio-tower", "/admin/channels", active=active == "channels"),
         nav_item("Operators", "users", "/admin/operators", active=active == "operators"),

@@ -7,6 +7,7 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.components.queue_item import platform_label
+from citymes_app.state.inbox_canned import CannedOption
 from citymes_app.state.inbox_state import InboxState
 
 ATTACH_UPLOAD_ID = "operator-attach"
@@ -194,6 +195,62 @@ def attachment_tools() -> rx.Component:
     )
 
 
+def _canned_suggestion(option: rx.Var[CannedOption]) -> rx.Component:
+    return rx.hstack(
+        rx.code("/", option.shortcut, variant="ghost", weight="bold", white_space="nowrap"),
+        rx.text(option.preview, size="2", color_scheme="gray", style=styles.ONE_LINE, flex="1", min_width="0"),
+        align="center",
+        spacing="3",
+        padding="6px 10px",
+        border_radius="var(--radius-2)",
+        cursor="pointer",
+        _hover={"background": "var(--accent-a3)"},
+        on_click=InboxState.insert_canned(option.id),
+        width="100%",
+        class_name="canned-suggestion",
+        role="option",
+        custom_attrs={"data-shortcut": option.shortcut},
+    )
+
+
+def canned_suggestions() -> rx.Component:
+    """While the reply starts with `/`: the canned responses whose shortcut starts with what follows."""
+    return rx.cond(
+        InboxState.canned_suggestions.length() > 0,
+        rx.vstack(
+            rx.text("Canned responses · click one, or Enter to insert the only one left", size="1", color_scheme="gray"),
+            rx.foreach(InboxState.canned_suggestions, _canned_suggestion),
+            spacing="1",
+            padding="8px",
+            border=styles.BORDER,
+            border_radius="var(--radius-3)",
+            background="var(--color-panel-solid)",
+            box_shadow="0 4px 12px rgba(15, 23, 42, 0.08)",
+            max_height="240px",
+            overflow_y="auto",
+            width="100%",
+            id="canned-suggestions",
+            role="listbox",
+        ),
+    )
+
+
+def canned_notice() -> rx.Component:
+    """An inserted canned response left a placeholder unfilled: which, and what to do."""
+    return rx.cond(
+        InboxState.canned_notice != "",
+        rx.callout(
+            InboxState.canned_notice,
+            icon="triangle-alert",
+            color_scheme="amber",
+            size="1",
+            width="100%",
+            id="canned-notice",
+            role="status",
+        ),
+    )
+
+
 def reply_box() -> rx.Component:
     """The reply form; a refused reply says why beside it."""
     return rx.form(
@@ -211,11 +268,13 @@ def reply_box() -> rx.Component:
                     role="alert",
                 ),
             ),
+            canned_notice(),
+            canned_suggestions(),
             rx.hstack(
                 rx.text_area(
                     name="reply",
                     id="reply-box",
-                    placeholder="Write a reply…",
+                    placeholder="Write a reply, or / for a canned response…",
                     value=InboxState.draft,
                     on_change=InboxState.set_draft,
                     enter_key_submit=True,

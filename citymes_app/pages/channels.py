@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header, refusal
+from citymes_app.components.admin import (
+    admin_column,
+    admin_only,
+    card,
+    confirm_dialog,
+    field_error,
+    label,
+    page_header,
+    refusal,
+)
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.state.channels_state import ChannelRow, ChannelsState, TemplateRow
@@ -256,24 +265,12 @@ def add_template_card() -> rx.Component:
 
 def disable_dialog() -> rx.Component:
     """Switching a channel off asks first."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Switch off ", S.disable_name, "?"),
-            rx.alert_dialog.description(
-                "Citizens' messages to this channel will be refused and replies will wait until it is switched on "
-                "again. Operators keep its conversations.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it on", variant="soft", color_scheme="gray", on_click=S.cancel_disable)),
-                rx.alert_dialog.action(
-                    rx.button("Switch off", color_scheme="red", on_click=S.confirm_disable, id="confirm-disable")
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-        ),
+    return confirm_dialog(
+        rx.fragment("Switch off ", S.disable_name, "?"),
+        "Citizens' messages to this channel will be refused and replies will wait until it is switched on again. "
+        "Operators keep its conversations.",
+        keep=rx.button("Keep it on", variant="soft", color_scheme="gray", on_click=S.cancel_disable),
+        confirm=rx.button("Switch off", color_scheme="red", on_click=S.confirm_disable, id="confirm-disable"),
         open=S.disable_id > 0,
         on_open_change=S.set_disable_dialog,
     )

@@ -27,6 +27,7 @@ from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
+from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
@@ -77,7 +78,7 @@ class InboxShared(rx.SharedState):
     _watching: dict[str, int] = {}
 
 
-class InboxState(TemplatePicker, CitizenLinking, rx.State):
+class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -167,6 +168,7 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
         if linked.version == 0:  # nothing written since the server started: seed it from the database
             linked.queue = await load_queue(operator.tenant_id)
             linked.version += 1
+        await self._load_canned(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))
@@ -175,6 +177,7 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
 
     def _forget_conversation(self) -> None:
         self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self.canned_notice = ""
         self.selected_platform, self.selected_citizen_id, self.selected_citizen_name = "", 0, ""
         self.selected_channel_name = ""
         self.thread, self.reply_window = [], NO_WINDOW
@@ -210,11 +213,12 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
         await self._watch(0)
 
     @rx.event
-    def set_draft(self, value: str):
+    async def set_draft(self, value: str):
         """The reply box changed."""
-        self.draft = value
+        before, self.draft = self.draft, value
         if self.reply_error:
             self.reply_error = ""
+        await self._canned_draft_changed(before, value)
 
     @rx.event
     async def send_reply(self, form_data: dict[str, str]):
@@ -225,6 +229,11 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
         operator = await self._operator()
         if operator is None:
             yield rx.redirect(LOGIN_ROUTE)
+            return
+        if await self._canned_instead_of_sending(operator, text):
+            return
+        if refusal := unfilled_warning(text):
+            self.reply_error, self.draft, self.canned_notice = refusal, text, ""  # said once, as the refusal
             return
         self.sending = True
         yield
@@ -239,7 +248,7 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
             return
         finally:
             self.sending = False
-        self.draft, self.reply_error = "", ""
+        self.draft, self.reply_error, self.canned_notice = "", "", ""
 
     async def _send_other(self, what: str, send, **content):  # noqa: ANN001, ANN003, ANN202
         """Shared by the attachment and the location: the same guard and errors as a reply."""
@@ -271,6 +280,9 @@ class InboxState(TemplatePicker, CitizenLinking, rx.State):
                 return
             if len(data) > MAX_ATTACHMENT_BYTES:
                 self.reply_error = f"That file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."
+                return
+            if refusal := unfilled_warning(self.draft):  # the caption
+                self.reply_error = refusal
                 return
             self.sending = True
             yield

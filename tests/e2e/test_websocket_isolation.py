@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 from citymes_app import demo
 from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, Tenant, row_id
-from citymes_app.pages import channels, inbox, keywords, office_hours, unmatched
+from citymes_app.pages import canned_responses, channels, inbox, keywords, office_hours, unmatched
 from citymes_app.state.access import page_states
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.canned_state import CannedResponsesState
 from citymes_app.state.channels_state import ChannelsState
 from citymes_app.state.hours_state import HoursState
 from citymes_app.state.inbox_state import InboxState, inbox_token
@@ -28,7 +29,7 @@ from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, sign_in
 pytestmark = pytest.mark.browser
 
 LAIA, PAU = "operator@demo.citymes.local", "operator2@demo.citymes.local"
-PAGES = [inbox.ROUTE, keywords.ROUTE, office_hours.ROUTE, channels.ROUTE, unmatched.ROUTE]
+PAGES = [inbox.ROUTE, keywords.ROUTE, office_hours.ROUTE, channels.ROUTE, unmatched.ROUTE, canned_responses.ROUTE]
 # Each page's load handler, and handlers that read data, with the ids an attacker would try.
 PAGE_LOADS = [
     (InboxState, "open_inbox", inbox.ROUTE),
@@ -36,6 +37,7 @@ PAGE_LOADS = [
     (HoursState, "open_hours_page", office_hours.ROUTE),
     (ChannelsState, "open_channels_page", channels.ROUTE),
     (UnmatchedState, "open_report_page", unmatched.ROUTE),
+    (CannedResponsesState, "open_canned_page", canned_responses.ROUTE),
 ]
 
 

@@ -1,0 +1,191 @@
+"""`/admin/canned-responses`: the texts operators insert in a reply by typing `/` and a shortcut."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app.components.admin import (
+    admin_column,
+    admin_only,
+    card,
+    confirm_dialog,
+    field_error,
+    label,
+    page_header,
+    refusal,
+)
+from citymes_app.components.frame import operator_frame
+from citymes_app.state.canned_state import CannedResponsesState, CannedRow, PlaceholderHint
+
+ROUTE = "/admin/canned-responses"
+TITLE = "Canned responses · CityMes"
+ON_LOAD = CannedResponsesState.open_canned_page
+
+S = CannedResponsesState
+CONTENT_WIDTH = "1080px"
+
+
+def not_for_you() -> rx.Component:
+    """What an operator who is not an administrator sees instead."""
+    return refusal(
+        "Canned responses are edited by administrators",
+        "In a conversation, type / in the reply box to insert one. Ask an administrator if one should be added or changed.",
+        element_id="canned-admin-only",
+        text_width="380px",
+    )
+
+
+def _line(row: rx.Var[CannedRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.code("/", row.shortcut, variant="ghost"), white_space="nowrap", class_name="canned-shortcut"),
+        rx.table.cell(rx.text(row.text, size="2", white_space="pre-wrap"), class_name="canned-text"),
+        rx.table.cell(rx.text(row.changed, size="1", color_scheme="gray"), white_space="nowrap"),
+        rx.table.cell(
+            rx.hstack(
+                rx.button("Edit", size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-canned"),
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_delete(row.id, row.shortcut),
+                    class_name="delete-canned",
+                ),
+                spacing="2",
+                justify="end",
+            )
+        ),
+        class_name="canned-row",
+        custom_attrs={"data-shortcut": row.shortcut},
+    )
+
+
+def list_card() -> rx.Component:
+    """Every canned response of the organisation."""
+    return card(
+        "Canned responses",
+        "message-square-quote",
+        rx.cond(
+            S.canned.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Shortcut"),
+                        rx.table.column_header_cell("Text"),
+                        rx.table.column_header_cell("Last changed"),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
+                rx.table.body(rx.foreach(S.canned, _line)),
+                size="2",
+                variant="surface",
+                width="100%",
+                id="canned-list",
+            ),
+            rx.text("None yet: add the answers your operators write most often.", size="2", color_scheme="gray"),
+        ),
+        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="canned-notice")),
+    )
+
+
+def _hint(hint: rx.Var[PlaceholderHint]) -> rx.Component:
+    return rx.hstack(
+        rx.code(hint.written, size="1"), rx.text(hint.meaning, size="1", color_scheme="gray"), spacing="1", align="center"
+    )
+
+
+def form_card() -> rx.Component:
+    """Add a canned response, or change the one chosen in the list."""
+    refused = S.form_error != ""
+    return card(
+        "Write a canned response",
+        "file-plus",
+        rx.form(
+            rx.vstack(
+                rx.vstack(
+                    label("Shortcut", "canned-shortcut", "lowercase letters, digits and dashes; operators type / and it"),
+                    rx.input(
+                        value=S.form_shortcut,
+                        on_change=S.set_form_shortcut,
+                        placeholder="hola",
+                        id="canned-shortcut",
+                        name="shortcut",
+                        max_length=40,
+                        width="280px",
+                    ),
+                    field_error(refused & (S.form_error_field == "shortcut"), S.form_error, "canned-shortcut-error"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    label("Text", "canned-text", "filled in for the conversation when inserted"),
+                    rx.text_area(
+                        value=S.form_text,
+                        on_change=S.set_form_text,
+                        placeholder="Bon dia {name}, sóc {operator}, de l'Ajuntament. En què us puc ajudar?",
+                        id="canned-text",
+                        name="text",
+                        rows="4",
+                        width="100%",
+                    ),
+                    field_error(refused & (S.form_error_field == "text"), S.form_error, "canned-text-error"),
+                    rx.hstack(rx.foreach(S.placeholder_hints, _hint), spacing="4", wrap="wrap"),
+                    spacing="1",
+                    width="100%",
+                ),
+                field_error(refused & (S.form_error_field == ""), S.form_error, "canned-form-error"),
+                rx.hstack(
+                    rx.spacer(),
+                    rx.cond(
+                        S.editing_id > 0,
+                        rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
+                    ),
+                    rx.button(
+                        rx.icon("check", size=14),
+                        rx.cond(S.editing_id > 0, "Save", "Add"),
+                        type="submit",
+                        loading=S.saving,
+                        id="save-canned",
+                    ),
+                    align="center",
+                    spacing="2",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.save,
+            width="100%",
+        ),
+        aside=rx.cond(S.editing_id > 0, rx.badge("Editing a listed one", color_scheme="amber", variant="soft")),
+        id="canned-form",
+    )
+
+
+def delete_dialog() -> rx.Component:
+    """Deleting a canned response asks first."""
+    return confirm_dialog(
+        rx.fragment("Delete /", S.delete_shortcut, "?"),
+        "Operators will no longer be able to insert it.",
+        keep=rx.button("Keep it", variant="soft", color_scheme="gray"),
+        confirm=rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned"),
+        open=S.delete_id > 0,
+        on_open_change=S.set_delete_dialog,
+    )
+
+
+def page() -> rx.Component:
+    """The canned responses page."""
+    return operator_frame(
+        "canned",
+        admin_column(
+            admin_only(
+                page_header("Canned responses", "Texts operators insert in a reply by typing / and the shortcut."),
+                form_card(),
+                list_card(),
+                delete_dialog(),
+                content_width=CONTENT_WIDTH,
+                refused=not_for_you(),
+            ),
+        ),
+    )

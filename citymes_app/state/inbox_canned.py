@@ -1,0 +1,126 @@
+"""Canned responses in the inbox's reply box (mixed into `InboxState`): a reply that starts with `/` lists the
+organisation's canned responses whose shortcut starts with what follows; choosing one (a click, or Enter when the
+shortcut is complete or only one is left) puts it in the box filled in for the open conversation, instead of sending.
+
+The list is read on the server for the signed-in operator's organisation (when the inbox opens and each time a reply
+starts with `/`, so an administrator's change shows at the next `/`); what is inserted is filled in by the server from
+the canned response's id, which the desk checks belongs to that organisation too. A placeholder with no value (a
+citizen whose platform gave no name) stays in the text, is named beside the box, and a reply still holding it is
+not sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import reflex as rx
+
+from citymes_app.core import inbox
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.canned_responses import CannedListing, CannedResponseError, Placeholder, is_shortcut_typed, matching
+from citymes_app.core.canned_responses import known_placeholders as placeholders_left
+from citymes_app.runtime import get_runtime
+from citymes_app.state.wording import sentence
+
+log = logging.getLogger(__name__)
+
+PREVIEW_LENGTH = 70
+# Why a placeholder is still in the reply, and what to do.
+UNFILLED = {
+    Placeholder.NAME: "No name is known for this citizen: replace {name} before sending.",
+    Placeholder.OPERATOR: "Your account has no display name: replace {operator} before sending.",
+    Placeholder.TOWN: "Your organisation has no name: replace {town} before sending.",
+}
+
+
+@dataclass(frozen=True)
+class CannedOption:
+    """A canned response offered under the reply box: its shortcut and its first words."""
+
+    id: int
+    shortcut: str
+    preview: str
+
+
+def _option(listing: CannedListing) -> CannedOption:
+    text = " ".join(listing.text.split())
+    preview = text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+    return CannedOption(listing.id, listing.shortcut, preview)
+
+
+def unfilled_warning(text: str) -> str:
+    """Why `text` cannot go as it is (a known placeholder is still in it), or ""."""
+    left = placeholders_left(text)
+    return " ".join(UNFILLED[placeholder] for placeholder in left)
+
+
+class CannedPicker(rx.State, mixin=True):
+    """The canned responses offered while a reply starts with `/`; needs the tab's `selected_id`, `draft` and
+    `_operator()`."""
+
+    if TYPE_CHECKING:  # provided by the state this is mixed into (`InboxState`)
+        selected_id: int
+        draft: str
+        reply_error: str
+
+        async def _operator(self) -> SignedInOperator | None: ...
+
+    canned: list[CannedOption] = []
+    # Beside the box after an insertion left a placeholder unfilled: which one, and what to do.
+    canned_notice: str = ""
+
+    @rx.var
+    def canned_suggestions(self) -> list[CannedOption]:
+        """The canned responses whose shortcut starts with what the reply box holds after its `/`."""
+        return matching(self.canned, self.draft)
+
+    async def _load_canned(self, operator: SignedInOperator) -> None:
+        self.canned = [_option(listing) for listing in await get_runtime().canned_desk.for_replies(by=operator)]
+
+    async def _canned_draft_changed(self, before: str, value: str) -> None:
+        """The reply box changed: re-read the list when a `/` starts it; drop the notice once nothing is left to fill."""
+        if value.startswith("/") and not before.startswith("/"):
+            operator = await self._operator()
+            if operator is not None:
+                await self._load_canned(operator)
+        if self.canned_notice and not placeholders_left(value):
+            self.canned_notice = ""
+
+    async def _insert_canned(self, operator: SignedInOperator, canned_id: int) -> None:
+        try:
+            filled = await get_runtime().canned_desk.insert(by=operator, conversation_id=self.selected_id, canned_id=canned_id)
+        except (CannedResponseError, inbox.InboxError) as exc:
+            self.reply_error = sentence(exc)
+            await self._load_canned(operator)  # it may have just been deleted
+            return
+        self.draft, self.reply_error = filled.text, ""
+        self.canned_notice = " ".join(UNFILLED[placeholder] for placeholder in filled.missing)
+
+    @rx.event
+    async def insert_canned(self, canned_id: int):
+        """Put the chosen canned response in the reply box, filled in for the open conversation."""
+        if not self.selected_id:
+            return
+        operator = await self._operator()
+        if operator is not None:
+            await self._insert_canned(operator, canned_id)
+
+    async def _canned_instead_of_sending(self, operator: SignedInOperator, text: str) -> bool:
+        """Enter on a shortcut being typed: insert the canned response it names (or the only one it starts), or say
+        why not. Whether the reply box held a shortcut (and so nothing is to be sent)."""
+        typed = text.strip()
+        if not is_shortcut_typed(typed):
+            return False
+        candidates = matching(self.canned, typed)
+        chosen = next((c for c in candidates if c.shortcut == typed[1:].lower()), None)
+        if chosen is None and len(candidates) == 1:
+            chosen = candidates[0]
+        if chosen is not None:
+            await self._insert_canned(operator, chosen.id)
+        elif candidates:
+            self.reply_error, self.draft = f"Several canned responses start with {typed}: choose one from the list.", text
+        else:
+            self.reply_error, self.draft = f"No canned response starts with {typed}: correct the shortcut.", text
+        return True
