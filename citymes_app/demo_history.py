@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from citymes_app import demo, demo_texts
-from citymes_app.core import replies, statistics, tenants
+from citymes_app.core import clock, replies, statistics, tenants
 from citymes_app.core.matching import normalize
 from citymes_app.core.office_time import office_calendar
 from citymes_app.core.pipeline import preview
@@ -113,7 +113,7 @@ class HistoryReport:
 
 
 def _current_hour() -> datetime:
-    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return clock.now().replace(minute=0, second=0, microsecond=0)
 
 
 def _cast(session: Session, tenant: Tenant, calendar: DemoCalendar, until: int) -> Cast:
