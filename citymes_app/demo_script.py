@@ -127,7 +127,7 @@ class Writer:
         self._say(Line(self._at(1), Direction.OUTBOUND, Author.BOT, None, kind, text, latitude=latitude, longitude=longitude))
 
     def keyword_turn(self, answers: int) -> None:
-        """The citizen asks the bot something it knows; one or two answers (the text, then its map pin)."""
+        """The citizen asks the bot something it knows; one or two answers (the text, then its map pin or a link)."""
         rng, language = self.rng, self.language
         keywords = self.cast.keywords.get(language) or self.cast.keywords[""]
         keyword = keywords[demo_texts.ranked(rng, [str(k.id) for k in keywords], skew=0.9)]
@@ -147,8 +147,10 @@ class Writer:
                 AnswerOutcome.INDEX: demo_texts.INDEX_ANSWER,
             }.get(outcome, demo_texts.CODE_ANSWER)
         self._bot(reply)
-        if answers > 1:
-            self._bot("", MessageKind.LOCATION, keyword.pin or place(rng))
+        if answers > 1 and keyword.pin is not None:
+            self._bot("", MessageKind.LOCATION, keyword.pin)
+        elif answers > 1:
+            self._bot(demo_texts.MORE_INFORMATION.get(language, demo_texts.MORE_INFORMATION["ca"]))
         self._at(rng.randint(20, 400))
 
     def _citizen_waits(self, first: bool) -> None:

@@ -108,6 +108,11 @@ CODE_ASKS = ("TRAMIT AB1234", "tramit cd5678", "TRAMITE AB1234", "tramit XY0000"
 CODE_ANSWER = "Expedient en tràmit: us avisarem quan estigui resolt."
 INDEX_ASKS = {"ca": "paraules clau", "es": "palabras clave", "en": "keywords"}
 INDEX_ANSWER = "Paraules clau: HORARIS, DEIXALLERIA, PADRO, TRAMIT"
+MORE_INFORMATION = {
+    "ca": "Més informació a la seu electrònica: https://seu.vilademo.cat",
+    "es": "Más información en la sede electrónica: https://seu.vilademo.cat",
+    "en": "More at the town hall's website: https://seu.vilademo.cat",
+}
 DID_YOU_MEAN = {"ca": "Voleu dir HORARIS o DEIXALLERIA?", "es": "¿Quiere decir HORARIOS o PUNTO LIMPIO?"}
 
 FIRST_NAMES = (
