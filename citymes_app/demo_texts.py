@@ -8,8 +8,11 @@ Every name and number here is invented.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
 from collections.abc import Sequence
+from functools import cache
 
 # Questions no keyword answers, most asked first. Each is written as citizens type it in a few ways; the variants
 # that differ only in case, accents or punctuation are grouped by the report as one question.
@@ -127,8 +130,12 @@ SURNAMES = (
 
 def ranked(rng: random.Random, options: Sequence[str] | Sequence[tuple[str, ...]], skew: float = 1.2) -> int:
     """An index into `options`, the first ones much more often (Zipf-like: the top question tops the report)."""
-    weights = [1 / (rank + 1) ** skew for rank in range(len(options))]
-    return rng.choices(range(len(options)), weights=weights)[0]
+    return bisect.bisect_left(_cumulative(len(options), skew), rng.random() * _cumulative(len(options), skew)[-1])
+
+
+@cache
+def _cumulative(count: int, skew: float) -> list[float]:
+    return list(itertools.accumulate(1 / (rank + 1) ** skew for rank in range(count)))
 
 
 def question(rng: random.Random, language: str) -> str:
