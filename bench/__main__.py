@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark; each writes its figures to bench/results/."""
 
-from bench import ingest, keyword_answers, keyword_matching, live_fanout, memory, outbound, telegram_path
+from bench import ingest, keyword_answers, keyword_matching, live_fanout, memory, outbound, statistics, telegram_path
 
 if __name__ == "__main__":
     keyword_answers.main()
@@ -10,3 +10,4 @@ if __name__ == "__main__":
     ingest.main()
     outbound.main()
     memory.main()
+    statistics.main()

@@ -9,13 +9,14 @@ import argparse
 import os
 import secrets
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 from sqlmodel import Session
 
-from citymes_app import demo
+from citymes_app import demo, demo_history
 from citymes_app.cli_channels import (
     channel_add,
     channel_add_template,
@@ -31,6 +32,9 @@ from citymes_app.core.config import keys_file_path, load_settings
 from citymes_app.core.db import get_engine, migrate, session_scope
 from citymes_app.models import ChannelMode, Role, row_id
 
+DEFAULT_HISTORY_MESSAGES = 100_000
+HISTORY_OPTIONS = {"messages", "conversations", "seed", "days"}
+
 
 def _init_db(_args: argparse.Namespace) -> None:
     migrate()
@@ -39,6 +43,11 @@ def _init_db(_args: argparse.Namespace) -> None:
 
 def _demo(args: argparse.Namespace) -> None:
     migrate()
+    if args.history:
+        _demo_history(args)
+        return
+    if args.slug != demo.DEMO_SLUG or HISTORY_OPTIONS & {k for k, v in vars(args).items() if v is not None}:
+        raise CommandError("a tenant and --messages, --conversations, --seed, --days go with --history")
     with session_scope() as session:
         summary = demo.load_demo(session, telegram_mode=args.telegram_mode)
     done = "created" if summary.created else "already there"
@@ -47,6 +56,25 @@ def _demo(args: argparse.Namespace) -> None:
         f"WhatsApp channel {summary.whatsapp_channel_id}"
     )
     print("logins (password " + demo.DEMO_PASSWORD + "): " + ", ".join(e for e, _, _ in demo.DEMO_OPERATORS))
+
+
+def _demo_history(args: argparse.Namespace) -> None:
+    plan = demo_history.HistoryPlan(
+        messages=DEFAULT_HISTORY_MESSAGES if args.messages is None else args.messages,
+        conversations=args.conversations,
+        seed=1 if args.seed is None else args.seed,
+        days=365 if args.days is None else args.days,
+    )
+    started = time.perf_counter()
+    try:
+        report, counted = demo_history.generate_history(get_engine(), slug=args.slug, plan=plan)
+    except demo_history.HistoryError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"history of '{args.slug}' from {report.first_day} to {report.last_day}: {report.messages} messages in "
+        f"{report.conversations} conversations of {report.citizens} citizens; statistics rebuilt ({counted} events "
+        f"counted) in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def _stats_rebuild(args: argparse.Namespace) -> None:
@@ -218,8 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("init-db", _init_db, help="create or migrate the database")
-    p = command("demo", _demo, help="load the demo town (once)")
+    p = command("demo", _demo, help="load the demo town (once); with --history, a year of its activity")
     p.add_argument("--telegram-mode", choices=[m.value for m in ChannelMode], default=ChannelMode.WEBHOOK)
+    p.add_argument("slug", nargs="?", default=demo.DEMO_SLUG, help="with --history: the tenant (default: the demo town)")
+    p.add_argument("--history", action="store_true", help="fill the tenant with generated activity, then rebuild its statistics")
+    p.add_argument("--messages", type=int, help=f"with --history: how many messages (default {DEFAULT_HISTORY_MESSAGES})")
+    p.add_argument("--conversations", type=int, help="with --history: how many conversations (default: messages / 10)")
+    p.add_argument("--seed", type=int, help="with --history: the same seed gives the same history (default 1)")
+    p.add_argument("--days", type=int, help="with --history: how many days up to now (default 365)")
 
     tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("add", _tenant_add, tenant)

@@ -143,3 +143,26 @@ def test_operator_administration_errors_are_one_line_and_status_2(cli, args, std
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_history_fills_the_demo_town_and_its_statistics_agree(cli) -> None:
+    made = cli("demo", "--history", "--messages", "600", "--seed", "3", "--days", "60")
+    assert made.returncode == 0, made.stderr
+    assert "600 messages in 60 conversations" in made.stdout
+    assert cli("stats", "check", "demo").returncode == 0
+    assert "already there" in cli("demo").stdout  # the town was loaded first, once
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--messages", "many"), "invalid int value: 'many'"),
+        (("--messages", "100", "--conversations", "80"), "need at least 160 messages"),
+        (("nowhere", "--messages", "100"), "no tenant 'nowhere'"),
+    ],
+)
+def test_demo_history_with_a_bad_argument_says_why_in_one_line(cli, args: tuple[str, ...], message: str) -> None:
+    result = cli("demo", "--history", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

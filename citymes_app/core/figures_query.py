@@ -145,6 +145,18 @@ def _hourly(session: Session, tenant_id: int, channel_ids: list[int] | None, fil
     return [((int(w) + 6) % 7, int(h), m, int(n)) for w, h, m, n in session.connection().execute(query)]
 
 
+def _week(hourly: list[tuple[int, int, str, int]]) -> tuple[Counter[tuple[int, int]], Counter[int]]:
+    """Citizens' messages by (weekday, hour), and messages out by hour."""
+    week_in: Counter[tuple[int, int]] = Counter()
+    hours_out: Counter[int] = Counter()
+    for weekday, hour, measure, n in hourly:
+        if measure == Measure.MESSAGES_IN:
+            week_in[(weekday, hour)] += n
+        else:
+            hours_out[hour] += n
+    return week_in, hours_out
+
+
 def _by_channel(session: Session, tenant_id: int, channel_ids: list[int] | None, filters: Filters) -> dict[tuple[int, str], int]:
     query = (
         sa.select(_DAILY.c.channel_id, _DAILY.c.measure, sa.func.sum(_DAILY.c.count))
@@ -265,7 +277,10 @@ def dashboard(session: Session, tenant_id: int, filters: Filters) -> Dashboard:
     open_now, waiting_now, held = _now_open(session, tenant_id, channel_ids)
     unanswered, unanswered_total = _unanswered(session, tenant_id, channel_ids, filters, zone)
     start, end = _bounds(filters.first, filters.last, zone)
-    hourly = _hourly(session, tenant_id, channel_ids, filters)
+    week_in, hours_out = _week(_hourly(session, tenant_id, channel_ids, filters))
+    hours_in: Counter[int] = Counter()
+    for (_, hour), n in week_in.items():
+        hours_in[hour] += n
     volumes = _by_channel(session, tenant_id, channel_ids, filters)
     kept = [c for c in channels if channel_ids is None or c.id in channel_ids]
     automatic = sum(r.automatic for r in by_day)
@@ -290,14 +305,7 @@ def dashboard(session: Session, tenant_id: int, filters: Filters) -> Dashboard:
             automatic_share=automatic / asked if asked else None,
         ),
         by_day=by_day,
-        by_hour=[
-            HourRow(
-                hour=hour,
-                messages_in=sum(n for _, h, m, n in hourly if h == hour and m == Measure.MESSAGES_IN),
-                messages_out=sum(n for _, h, m, n in hourly if h == hour and m != Measure.MESSAGES_IN),
-            )
-            for hour in range(24)
-        ],
+        by_hour=[HourRow(hour=hour, messages_in=hours_in[hour], messages_out=hours_out[hour]) for hour in range(24)],
         by_channel=[
             ChannelRow(
                 channel_id=c.id,
@@ -316,11 +324,7 @@ def dashboard(session: Session, tenant_id: int, filters: Filters) -> Dashboard:
         keywords=_keywords(session, tenant_id, channel_ids, filters),
         unanswered=unanswered,
         unanswered_total=unanswered_total,
-        heatmap=[
-            HeatCell(weekday, hour, sum(n for w, h, m, n in hourly if w == weekday and h == hour and m == Measure.MESSAGES_IN))
-            for weekday in range(7)
-            for hour in range(24)
-        ],
+        heatmap=[HeatCell(weekday, hour, week_in[(weekday, hour)]) for weekday in range(7) for hour in range(24)],
         locations=_locations(session, tenant_id, channel_ids, start, end),
     )
 

@@ -5,6 +5,7 @@ office is closed do not count; a day the clocks change is counted in real second
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,12 +45,17 @@ def open_seconds(
     return total
 
 
-def office_seconds(session: Session, *, tenant: Tenant, start: datetime, end: datetime) -> float:
-    """Seconds of `tenant`'s office hours between `start` and `end`."""
-    if end <= start:
-        return 0.0
-    zone = ZoneInfo(tenant.timezone)
-    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+@dataclass(frozen=True)
+class OfficeCalendar:
+    """A tenant's clock, weekly slots and the days its office is closed (public and local holidays)."""
+
+    zone: ZoneInfo
+    slots: list[Slot]
+    closed: Callable[[date], bool]
+
+
+def office_calendar(session: Session, *, tenant: Tenant, first: date, last: date) -> OfficeCalendar:
+    """`tenant`'s office calendar, its local holidays read for the days `first`..`last`."""
     local = set(
         session.exec(
             select(col(LocalHoliday.day)).where(
@@ -61,4 +67,13 @@ def office_seconds(session: Session, *, tenant: Tenant, start: datetime, end: da
     def closed(day: date) -> bool:
         return day in local or hours.public_holiday(tenant, day) is not None
 
-    return open_seconds(start, end, zone=zone, slots=hours.schedule(session, tenant_id=row_id(tenant)), closed=closed)
+    return OfficeCalendar(ZoneInfo(tenant.timezone), hours.schedule(session, tenant_id=row_id(tenant)), closed)
+
+
+def office_seconds(session: Session, *, tenant: Tenant, start: datetime, end: datetime) -> float:
+    """Seconds of `tenant`'s office hours between `start` and `end`."""
+    if end <= start:
+        return 0.0
+    zone = ZoneInfo(tenant.timezone)
+    office = office_calendar(session, tenant=tenant, first=start.astimezone(zone).date(), last=end.astimezone(zone).date())
+    return open_seconds(start, end, zone=zone, slots=office.slots, closed=office.closed)

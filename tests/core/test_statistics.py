@@ -287,3 +287,21 @@ def test_spans_are_kept_to_the_minute_under_four_hours_and_coarser_beyond() -> N
     assert [bucket(s) for s in (4 * hour + 9 * minute, 47 * hour + 59 * minute)] == [240, 47 * 60 + 50]
     assert [bucket(s) for s in (2 * day + 59 * minute, 13 * day + 23 * hour + 59 * minute)] == [2880, 13 * 1440 + 23 * 60]
     assert bucket(20 * day + 5 * hour) == 20 * 1440
+
+
+def test_a_short_period_reads_its_spans_by_day_as_a_long_one_counts_them_by_bucket(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citymes_app import demo
+    from citymes_app.core import service_times
+    from citymes_app.demo_history import HistoryPlan, generate_history
+
+    until = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    report, _ = generate_history(engine, slug=demo.DEMO_SLUG, plan=HistoryPlan(messages=3000, days=120, until=until))
+    filters = Filters(first=date(2026, 9, 1), last=date(2026, 11, 24), operator_id=None)
+    with Session(engine) as session:
+        by_day = service_times.spans_of(session, report.tenant_id, None, filters)
+        monkeypatch.setattr(service_times, "SHORT_PERIOD_DAYS", 0)
+        by_bucket = service_times.spans_of(session, report.tenant_id, None, filters)
+    assert sum(sum(minutes.values()) for minutes in by_day[0].values()) > 100
+    assert by_day == by_bucket
