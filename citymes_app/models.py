@@ -220,10 +220,14 @@ class Conversation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+LOCATIONS_SENT_BY_CITIZENS = "latitude IS NOT NULL AND direction = 'in'"
+
+
 class Message(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel_id", "platform_message_id"),
-        # Where citizens sent locations from, for the dashboard's map (only messages with a location are in it).
+        # Where citizens sent locations from, for the dashboard's map (only citizens' messages with a location are in
+        # it: the pins the town hall sends are not).
         Index(
             "ix_message_location",
             "tenant_id",
@@ -231,8 +235,8 @@ class Message(SQLModel, table=True):
             "channel_id",
             "latitude",
             "longitude",
-            sqlite_where=text("latitude IS NOT NULL"),
-            postgresql_where=text("latitude IS NOT NULL"),
+            sqlite_where=text(LOCATIONS_SENT_BY_CITIZENS),
+            postgresql_where=text(LOCATIONS_SENT_BY_CITIZENS),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

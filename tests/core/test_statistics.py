@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app import models
 from citymes_app.core import auth, figures_query, hours, inbox, pipeline, statistics, tenants
@@ -219,6 +219,24 @@ async def test_days_of_23_and_25_hours_count_every_local_hour_once(engine: Engin
     assert [d.messages_in for d in autumn.by_day] == [3]
     assert {(c.weekday, c.hour, c.messages_in) for c in autumn.heatmap if c.messages_in} == {(6, 2, 2), (6, 23, 1)}
     vila.counts_agree()
+
+
+async def test_the_map_shows_the_places_citizens_sent_not_the_pins_the_town_hall_sends(
+    engine: Engine, town: dict, tmp_path: Path
+) -> None:
+    vila = Town(engine, town, tmp_path)
+    pothole = await vila.says(5, local(2026, 11, 18, 10), latitude=41.5402, longitude=2.4441)
+    with Session(engine) as session:  # Laia answers with the office's pin
+        inbox.send_location(session, operator=vila.staff["Laia"], conversation_id=pothole, latitude=41.5381, longitude=2.4445)
+        session.commit()
+        assert len(session.exec(select(Message).where(col(Message.latitude).is_not(None))).all()) == 2
+        if engine.dialect.name == "sqlite":  # the map reads its partial index, not the messages
+            query = figures_query.locations_query(vila.tenant_id, None, local(2026, 11, 18), local(2026, 11, 19))
+            compiled = query.compile(engine)
+            plan = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params.values()))
+            assert "ix_message_location" in " ".join(str(row) for row in plan)
+    figures = vila.dashboard(date(2026, 11, 18), date(2026, 11, 18))
+    assert [(p.latitude, p.longitude, p.count) for p in figures.locations] == [(41.5402, 2.4441, 1)]
 
 
 # --- Kept live = rebuilt -------------------------------------------------------------------------------------
