@@ -46,8 +46,8 @@ def _demo(args: argparse.Namespace) -> None:
     if args.history:
         _demo_history(args)
         return
-    if args.slug != demo.DEMO_SLUG or HISTORY_OPTIONS & {k for k, v in vars(args).items() if v is not None}:
-        raise CommandError("a tenant and --messages, --conversations, --seed, --days go with --history")
+    if args.slug != demo.DEMO_SLUG or args.only_if_empty or HISTORY_OPTIONS & {k for k, v in vars(args).items() if v is not None}:
+        raise CommandError("a tenant and --messages, --conversations, --seed, --days, --only-if-empty go with --history")
     with session_scope() as session:
         summary = demo.load_demo(session, telegram_mode=args.telegram_mode)
     done = "created" if summary.created else "already there"
@@ -67,6 +67,9 @@ def _demo_history(args: argparse.Namespace) -> None:
     )
     started = time.perf_counter()
     try:
+        if args.only_if_empty and demo_history.has_activity(get_engine(), slug=args.slug):
+            print(f"'{args.slug}' already has activity: no history added")
+            return
         report, counted = demo_history.generate_history(get_engine(), slug=args.slug, plan=plan)
     except demo_history.HistoryError as exc:
         raise CommandError(str(exc)) from None
@@ -254,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conversations", type=int, help="with --history: how many conversations (default: messages / 10)")
     p.add_argument("--seed", type=int, help="with --history: the same seed gives the same history (default 1)")
     p.add_argument("--days", type=int, help="with --history: how many days up to now (default 365)")
+    p.add_argument("--only-if-empty", action="store_true", help="with --history: only into a tenant with no messages yet")
 
     tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = command("add", _tenant_add, tenant)

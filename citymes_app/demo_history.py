@@ -32,6 +32,7 @@ from citymes_app.models import (
     Citizen,
     CitizenIdentity,
     Keyword,
+    Message,
     Operator,
     PersonalCode,
     Role,
@@ -211,6 +212,16 @@ def write_history(engine: Engine, *, tenant_id: int, plan: HistoryPlan) -> Histo
         first_day=calendar.local_day(start),
         last_day=calendar.local_day(until - 1),
     )
+
+
+def has_activity(engine: Engine, *, slug: str) -> bool:
+    """Whether the tenant `slug` exists and has messages already (`make run` adds a history only to a quiet town)."""
+    with Session(engine) as session:
+        tenant = session.exec(select(Tenant).where(Tenant.slug == slug)).first()
+        return (
+            tenant is not None
+            and session.exec(select(Message.id).where(Message.tenant_id == tenant.id).limit(1)).first() is not None
+        )
 
 
 def generate_history(engine: Engine, *, slug: str, plan: HistoryPlan) -> tuple[HistoryReport, int]:

@@ -151,6 +151,8 @@ def test_demo_history_fills_the_demo_town_and_its_statistics_agree(cli) -> None:
     assert "600 messages in 60 conversations" in made.stdout
     assert cli("stats", "check", "demo").returncode == 0
     assert "already there" in cli("demo").stdout  # the town was loaded first, once
+    again = cli("demo", "--history", "--messages", "600", "--only-if-empty")  # what `make run` does on every start
+    assert (again.returncode, again.stdout.strip()) == (0, "'demo' already has activity: no history added")
 
 
 @pytest.mark.parametrize(
