@@ -32,7 +32,7 @@ def test_queue_times_shorten_with_age() -> None:
 
 def test_an_open_window_says_when_it_closes_and_how_long_is_left() -> None:
     now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    window = ReplyWindow(applies=True, open=True, closes_at=now + timedelta(hours=22, minutes=40), refusal="")
+    window = ReplyWindow(applies=True, open=True, closes_at=now + timedelta(hours=22, minutes=40), refusal=NO_REFUSAL)
     view = window_view(window, tz=MADRID, now=now)
     assert (view.applies, view.open, view.closes_label, view.time_left, view.explanation) == (
         True,
