@@ -11,7 +11,7 @@ Strings are marked where they are written, with keywords `pybabel extract` under
 * `N_("📷 Photo")` — a text chosen at run time (a label looked up later by its msgid), marked only.
 
 `DOMAINS` says which source files each domain covers; a domain listed there is translated, and
-`tests/test_catalogs.py` fails when its ca or es catalog misses a string its files mark.
+`tests/test_i18n.py` fails when its ca or es catalog misses a string its files mark.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from citymes_app.core.phrases import Phrase
 
@@ -53,7 +53,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 }
 # The key under which the client's catalog keeps plural form `i` of a msgid (gettext's own separator).
 PLURAL_SEPARATOR = "\x04"
-# Every language here forms plurals as English does; the client's `tn` relies on it (tests/test_catalogs.py checks).
+# Every language here forms plurals as English does; the client's `tn` relies on it (tests/test_i18n.py checks).
 PLURAL_RULE = "(n != 1)"
 
 
@@ -125,12 +125,13 @@ def client_catalog(language: str) -> dict[str, str]:
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
-            if isinstance(message.id, tuple | list):
+            if isinstance(message.id, tuple | list) and isinstance(message.string, tuple | list):
                 for index, form in enumerate(message.string):
                     if form:
                         found[f"{message.id[0]}{PLURAL_SEPARATOR}{index}"] = form
-            elif message.string and message.string != message.id:
-                found[message.id] = message.string
+            elif isinstance(message.id, str) and isinstance(message.string, str) and message.string != message.id:
+                if message.string:
+                    found[message.id] = message.string
     return found
 
 

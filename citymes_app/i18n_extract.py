@@ -3,7 +3,7 @@ brings every domain's catalogs up to date (new strings added with an empty trans
 
 The same as `pybabel extract -k t -k tn:1,2 -k N_ -k InboxError -k CitizenError -k Phrase -o inbox.pot FILES...`
 followed by `pybabel update -D inbox -i inbox.pot -d citymes_app/locales`, with the files of each domain taken from
-`i18n.DOMAINS`. `tests/test_catalogs.py` uses `extract` to check that no catalog misses a string.
+`i18n.DOMAINS`. `tests/test_i18n.py` uses `extract` to check that no catalog misses a string.
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ def extract(domain: str) -> Iterator[Marked]:
     """Every string marked in a domain's files."""
     for path in domain_files(domain):
         for line, message, _comments, _context in extract_from_file("python", path, keywords=EXTRACT_KEYWORDS):
-            if isinstance(message, tuple):
-                if all(isinstance(part, str) for part in message[:2]):
-                    yield Marked((message[0], message[1]), path, line)
-            elif isinstance(message, str) and message:
-                yield Marked(message, path, line)
+            found: object = message  # a non-literal argument comes as None, whatever babel's annotations say
+            if isinstance(found, tuple) and len(found) > 1 and isinstance(found[0], str) and isinstance(found[1], str):
+                yield Marked((found[0], found[1]), path, line)
+            elif isinstance(found, str) and found:
+                yield Marked(found, path, line)
 
 
 def template(domain: str) -> Catalog:

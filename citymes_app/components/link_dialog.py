@@ -92,7 +92,11 @@ def _confirm() -> rx.Component:
         rx.hstack(
             rx.button(t("Back"), variant="soft", color_scheme="gray", on_click=InboxState.back_to_candidates),
             rx.button(
-                rx.icon("link", size=14), t("Link them"), color_scheme="amber", on_click=InboxState.confirm_link, id="confirm-link"
+                rx.icon("link", size=14),
+                t("Link them"),
+                color_scheme="amber",
+                on_click=InboxState.confirm_link,
+                id="confirm-link",
             ),
             justify="end",
             spacing="3",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from citymes_app import styles
@@ -51,6 +53,12 @@ def preview(line: rx.Var[QueueLine]) -> rx.Var[str]:
     return rx.cond(line.preview_label != "", t_var(line.preview_label) + " " + line.preview, line.preview).to(str)
 
 
+def time_label(line: rx.Var[QueueLine]) -> rx.Var[str]:
+    """When the last message came, in the tab's language (the shared line carries it in each)."""
+    labels: Any = line.time_labels  # an object Var: indexed by the tab's language on the client
+    return labels[LanguageState.lang].to(str)
+
+
 def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> rx.Component:  # noqa: ANN001
     """A clickable line of the queue; `on_select(id)` opens the conversation."""
     selected = line.id == selected_id
@@ -75,7 +83,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                         class_name="citizen-name",
                     ),
                     rx.spacer(),
-                    rx.text(line.time_labels[LanguageState.lang], size="1", color_scheme="gray", white_space="nowrap"),
+                    rx.text(time_label(line), size="1", color_scheme="gray", white_space="nowrap"),
                     width="100%",
                     align="center",
                 ),

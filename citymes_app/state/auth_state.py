@@ -170,7 +170,9 @@ class AuthState(rx.State):
         if result.outcome == SignInOutcome.THROTTLED:
             minutes = result.retry_after_minutes
             self.login_error = words.tn(
-                "Too many sign-in attempts. Try again in {n} minute.", "Too many sign-in attempts. Try again in {n} minutes.", minutes
+                "Too many sign-in attempts. Try again in {n} minute.",
+                "Too many sign-in attempts. Try again in {n} minutes.",
+                minutes,
             )
             return
         if result.outcome != SignInOutcome.SIGNED_IN:

@@ -122,8 +122,13 @@ class CannedPicker(rx.State, mixin=True):
         if chosen is not None:
             await self._insert_canned(operator, chosen.id)
         elif candidates:
-            self.reply_error = self._words().t("Several canned responses start with {typed}: choose one from the list.", typed=typed)
+            self.reply_error = self._words().t(
+                "Several canned responses start with {typed}: choose one from the list.", typed=typed
+            )
             self.draft = text
         else:
-            self.reply_error, self.draft = self._words().t("No canned response starts with {typed}: correct the shortcut.", typed=typed), text
+            self.reply_error, self.draft = (
+                self._words().t("No canned response starts with {typed}: correct the shortcut.", typed=typed),
+                text,
+            )
         return True

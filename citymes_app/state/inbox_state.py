@@ -23,8 +23,8 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
-from citymes_app.models import utcnow
 from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
+from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking

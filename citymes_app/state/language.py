@@ -82,7 +82,7 @@ def tn(singular: str, plural: str, n: Any, **values: Any) -> Var[str]:
     index = f"(({count}) != 1 ? 1 : 0)"  # every language of ours: i18n.PLURAL_RULE
     english = f"(({count}) != 1 ? {json.dumps(plural)} : {json.dumps(singular)})"
     text = f"({words}[{json.dumps(singular + PLURAL_SEPARATOR)} + {index}] ?? {english})"
-    return Var(_js_expr=f"({_filled(text, {'n': n, **values})})", _var_type=str, _var_data=_var_data({'n': n, **values}))
+    return Var(_js_expr=f"({_filled(text, {'n': n, **values})})", _var_type=str, _var_data=_var_data({"n": n, **values}))
 
 
 def t_var(message: Var[str]) -> Var[str]:
@@ -96,10 +96,10 @@ def t_var(message: Var[str]) -> Var[str]:
 
 
 # What a signed-in tab redraws after its operator switches language (the texts its states worded on the server).
-_relabels: list[EventHandler] = []
+_relabels: list[EventHandler] = []  # each one an EventHandler of a page state
 
 
-def on_language_switch(handler: EventHandler) -> EventHandler:
+def on_language_switch(handler: Any) -> Any:  # noqa: ANN401 — an EventHandler, as the state class exposes it
     """Register a page state's event to run in a signed-in tab right after a switch; returns it unchanged."""
     _relabels.append(handler)
     return handler

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from citymes_app.i18n import LANGUAGE_NAMES, Words
 from citymes_app.core.phrases import Phrase
+from citymes_app.i18n import LANGUAGE_NAMES, Words
 
 
 def sentence(message: object, words: Words | None = None) -> str:
