@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import StringVar
 
 from citymes_app import styles
 from citymes_app.state.inbox_format import QueueLine
@@ -43,7 +44,7 @@ def waiting_marker() -> rx.Component:
     return rx.badge(rx.icon("clock", size=11), t("Waiting"), color_scheme="amber", variant="soft", size="1", class_name="waiting")
 
 
-def citizen_name(line: rx.Var[QueueLine]) -> rx.Var[str]:
+def citizen_name(line: rx.Var[QueueLine]) -> StringVar:
     """The citizen's name, or "Citizen #12" in the tab's language."""
     return rx.cond(line.citizen_name != "", line.citizen_name, t("Citizen #{id}", id=line.citizen_id)).to(str)
 
