@@ -67,11 +67,22 @@ def language_item(code: str) -> rx.Component:
 
 def language_switch() -> rx.Component:
     """The language switch of the pages without the account menu (the login page)."""
-    return rx.segmented_control.root(
-        *[rx.segmented_control.item(LANGUAGE_NAMES[code], value=code, id=f"login-language-{code}") for code in LANGUAGES],
-        value=LanguageState.lang,
-        on_change=AuthState.choose_language,
-        size="1",
+    return rx.hstack(
+        *[
+            rx.button(
+                LANGUAGE_NAMES[code],
+                lang=code,
+                size="1",
+                variant=rx.cond(LanguageState.lang == code, "soft", "ghost"),
+                color_scheme=rx.cond(LanguageState.lang == code, "teal", "gray"),
+                on_click=AuthState.choose_language(code),
+                id=f"login-language-{code}",
+                custom_attrs={"aria-pressed": rx.cond(LanguageState.lang == code, "true", "false")},
+            )
+            for code in LANGUAGES
+        ],
+        spacing="2",
+        align="center",
         id="language-switch",
     )
 
@@ -109,7 +120,7 @@ def operator_card() -> rx.Component:
                 ),
             ),
             rx.menu.content(
-                rx.menu.label(t("Language")),
+                rx.text(t("Language"), size="1", weight="medium", color="var(--gray-10)", padding="4px 12px 2px"),
                 *[language_item(code) for code in LANGUAGES],
                 rx.menu.separator(),
                 rx.menu.item(

@@ -19,7 +19,7 @@ from typing import Any
 
 import reflex as rx
 from reflex.event import EventHandler
-from reflex.vars import Var, VarData
+from reflex.vars import StringVar, Var, VarData
 
 from citymes_app.i18n import DEFAULT_LANGUAGE, PLURAL_SEPARATOR, client_catalog, supported
 from citymes_app.state import access
@@ -68,31 +68,32 @@ def _filled(template_js: str, values: dict[str, Any]) -> str:
     return template_js
 
 
-def t(message: str, **values: Any) -> Var[str]:
+def t(message: str, **values: Any) -> StringVar:
     """`message` (the English text, a literal: the catalogs are extracted from the code) in the tab's language, with
     `{name}` placeholders filled from `values` (Vars or plain values)."""
     words = str(LanguageState.words)
     text = f"({words}[{json.dumps(message)}] ?? {json.dumps(message)})"
-    return Var(_js_expr=f"({_filled(text, values)})", _var_type=str, _var_data=_var_data(values))
+    return Var(_js_expr=f"({_filled(text, values)})", _var_type=str, _var_data=_var_data(values)).to(str)
 
 
-def tn(singular: str, plural: str, n: Any, **values: Any) -> Var[str]:
+def tn(singular: str, plural: str, n: Any, **values: Any) -> StringVar:
     """A text with plural forms, the form chosen by `n` (a Var or a number); `{n}` and `values` filled in."""
     words, count = str(LanguageState.words), _js(n)
     index = f"(({count}) != 1 ? 1 : 0)"  # every language of ours: i18n.PLURAL_RULE
     english = f"(({count}) != 1 ? {json.dumps(plural)} : {json.dumps(singular)})"
     text = f"({words}[{json.dumps(singular + PLURAL_SEPARATOR)} + {index}] ?? {english})"
-    return Var(_js_expr=f"({_filled(text, {'n': n, **values})})", _var_type=str, _var_data=_var_data({"n": n, **values}))
+    filled = {"n": n, **values}
+    return Var(_js_expr=f"({_filled(text, filled)})", _var_type=str, _var_data=_var_data(filled)).to(str)
 
 
-def t_var(message: Var[str]) -> Var[str]:
+def t_var(message: Var[str]) -> StringVar:
     """A msgid chosen at run time (marked with `i18n.N_` where it is written) in the tab's language."""
     words = str(LanguageState.words)
     return Var(
         _js_expr=f"({words}[{message}] ?? {message})",
         _var_type=str,
         _var_data=VarData.merge(LanguageState.words._get_all_var_data(), message._get_all_var_data()),
-    )
+    ).to(str)
 
 
 # What a signed-in tab redraws after its operator switches language (the texts its states worded on the server).
