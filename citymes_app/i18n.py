@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -91,16 +93,20 @@ def catalog_path(language: str, domain: str) -> Path:
     return LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 
 
-@cache
-def _translations(language: str) -> gettext.NullTranslations:
-    """Every domain's catalog of `language` as one gettext object (babel reads the .po; gettext picks plurals)."""
-    merged: gettext.NullTranslations = gettext.NullTranslations()
+def _catalogs(language: str) -> Iterator[Catalog]:
+    """A language's catalogs, one a domain (babel reads the .po files)."""
     for domain in sorted(DOMAINS):
         path = catalog_path(language, domain)
-        if not path.exists():
-            continue
-        with path.open("rb") as po:
-            catalog = read_po(po, locale=language, domain=domain)
+        if path.exists():
+            with path.open("rb") as po:
+                yield read_po(po, locale=language, domain=domain)
+
+
+@cache
+def _translations(language: str) -> gettext.NullTranslations:
+    """Every domain's catalog of `language` as one gettext object (gettext picks the plural forms)."""
+    merged: gettext.NullTranslations = gettext.NullTranslations()
+    for catalog in _catalogs(language):
         compiled = io.BytesIO()
         write_mo(compiled, catalog)
         compiled.seek(0)
@@ -116,12 +122,7 @@ def client_catalog(language: str) -> dict[str, str]:
 
     Only translated entries: a missing one shows the English msgid. English sends nothing."""
     found: dict[str, str] = {}
-    for domain in sorted(DOMAINS):
-        path = catalog_path(language, domain)
-        if not path.exists():
-            continue
-        with path.open("rb") as po:
-            catalog = read_po(po, locale=language, domain=domain)
+    for catalog in _catalogs(language):
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue

@@ -171,8 +171,9 @@ def new_context(browser: Browser) -> Iterator:
     """Make browser contexts (one per simulated person: background tabs of one context get throttled)."""
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT)
+    def make(locale: str | None = None) -> BrowserContext:
+        """A context; `locale` is the language the browser prefers (Accept-Language), Chromium's own by default."""
+        context = browser.new_context(viewport=VIEWPORT, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

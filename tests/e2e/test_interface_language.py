@@ -5,12 +5,10 @@ so at the next sign-in; a busy inbox in Catalan, photographed."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import VIEWPORT
 from tests.e2e.support import OPERATOR, Site, new_chat_id, screenshot, set_interface_language, sign_in, street_photo
 
 pytestmark = pytest.mark.browser
@@ -29,22 +27,6 @@ SAID = {
 }
 
 
-@pytest.fixture
-def browser_in(browser: Browser) -> Iterator:
-    """Contexts whose browser prefers a given language (Accept-Language and navigator.language)."""
-    contexts: list[BrowserContext] = []
-
-    def make(locale: str) -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT, locale=locale)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def switch_to(page: Page, language: str) -> None:
     page.click("#account-menu")
     page.click(f"#language-{language}")
@@ -58,14 +40,14 @@ def expect_inbox_in(page: Page, language: str) -> None:
     expect(page.locator("#reply-box")).to_have_attribute("placeholder", placeholder)
 
 
-def test_the_login_page_speaks_catalan_unless_the_browser_prefers_another_of_ours(site: Site, browser_in) -> None:
-    german = browser_in("de-DE").new_page()
+def test_the_login_page_speaks_catalan_unless_the_browser_prefers_another_of_ours(site: Site, new_context) -> None:
+    german = new_context("de-DE").new_page()
     german.goto(f"{site.url}/login")
     expect(german.locator("#login-submit")).to_have_text("Inicia la sessió")
     expect(german.locator("#login-language-ca")).to_have_attribute("aria-pressed", "true")
     screenshot(german, "login_ca")
 
-    spanish = browser_in("es-ES").new_page()
+    spanish = new_context("es-ES").new_page()
     spanish.goto(f"{site.url}/login")
     expect(spanish.locator("#login-submit")).to_have_text("Iniciar sesión")
 
