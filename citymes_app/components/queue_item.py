@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.vars import StringVar
 
 from citymes_app import styles
-from citymes_app.state.inbox_format import QueueLine
+from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
 from citymes_app.state.language import LanguageState, t, t_var
 
 
@@ -50,8 +50,18 @@ def citizen_name(line: rx.Var[QueueLine]) -> StringVar:
 
 
 def preview(line: rx.Var[QueueLine]) -> rx.Var[str]:
-    """The last message's words, after the label of its kind ("📷 Photo") in the tab's language."""
-    return rx.cond(line.preview_label != "", t_var(line.preview_label) + " " + line.preview, line.preview).to(str)
+    """The last message's words, after its kind ("Photo · ...") in the tab's language when it is not text."""
+    kind = t_var(line.preview_label)
+    return rx.cond(line.preview_label != "", rx.cond(line.preview != "", kind + " · " + line.preview, kind), line.preview).to(str)
+
+
+def preview_icon(line: rx.Var[QueueLine]) -> rx.Component:
+    """The icon of a message that is not text (a photo, a location...)."""
+    return rx.match(
+        line.preview_icon,
+        *[(name, rx.icon(name, size=14, flex_shrink="0", color="var(--gray-10)")) for name in PREVIEW_ICONS],
+        rx.fragment(),
+    )
 
 
 def time_label(line: rx.Var[QueueLine]) -> rx.Var[str]:
@@ -107,6 +117,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     width="100%",
                 ),
                 rx.hstack(
+                    preview_icon(line),
                     rx.text(
                         preview(line),
                         size="2",

@@ -30,7 +30,8 @@ class QueueLine:
     citizen_name: str  # "" when the platform gave no name: the tab says "Citizen #12"
     channel_name: str
     platform: str
-    preview_label: str  # the kind of a message that is not text ("📷 Photo"), a msgid; or ""
+    preview_icon: str  # the icon of a message that is not text ("camera"), or ""
+    preview_label: str  # its kind ("Photo"), a msgid; or ""
     preview: str  # the text or caption after it
     time_labels: dict[str, str]  # language → "14:05", "Yesterday", "Mon", "12 Mar", "12/03/2024"
     unread_count: int
@@ -70,18 +71,19 @@ class WindowView:
 
 
 NO_WINDOW = WindowView(applies=False, open=True, closes_label="", time_left="", explanation="")
-# The labels `core.pipeline.preview` puts before a message that is not text (tests/state/test_inbox_format.py keeps
-# the two lists equal).
-PREVIEW_LABELS = (
-    N_("📷 Photo"),
-    N_("🎬 Video"),
-    N_("🎵 Audio"),
-    N_("🎤 Voice message"),
-    N_("📄 Document"),
-    N_("📍 Location"),
-    N_("👤 Contact"),
-    N_("⚠ Unsupported message"),
-)
+# The labels `core.pipeline.preview` stores before a message that is not text, as the queue draws them: an icon (no
+# emoji font needed) and the kind's name, a msgid (tests/state/test_inbox_format.py keeps the keys equal to core's).
+PREVIEW_KINDS = {
+    "📷 Photo": ("camera", N_("Photo")),
+    "🎬 Video": ("video", N_("Video")),
+    "🎵 Audio": ("music", N_("Audio")),
+    "🎤 Voice message": ("mic", N_("Voice message")),
+    "📄 Document": ("file-text", N_("Document")),
+    "📍 Location": ("map-pin", N_("Location")),
+    "👤 Contact": ("contact", N_("Contact")),
+    "⚠ Unsupported message": ("circle-help", N_("Unsupported message")),
+}
+PREVIEW_ICONS = tuple(icon for icon, _ in PREVIEW_KINDS.values())
 
 
 def citizen_label(name: str, citizen_id: int, words: Words) -> str:
@@ -142,12 +144,12 @@ def time_left(left: timedelta, words: Words) -> str:
     return words.t("{n} h left", n=words.number(minutes // 60))
 
 
-def split_preview(preview: str) -> tuple[str, str]:
-    """A stored preview as (the label of its kind, a msgid or "", the text after it)."""
-    for label in PREVIEW_LABELS:
-        if preview == label or preview.startswith(label + " "):
-            return label, preview[len(label) + 1 :]
-    return "", preview
+def split_preview(preview: str) -> tuple[str, str, str]:
+    """A stored preview as (its kind's icon or "", its kind's name — a msgid — or "", the text after it)."""
+    for stored, (icon, name) in PREVIEW_KINDS.items():
+        if preview == stored or preview.startswith(stored + " "):
+            return icon, name, preview[len(stored) + 1 :]
+    return "", "", preview
 
 
 def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list[QueueLine]:
@@ -156,7 +158,7 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
     every = [words_for(language) for language in LANGUAGES]
     lines = []
     for c in snapshot.conversations:
-        label, text = split_preview(c.preview)
+        icon, label, text = split_preview(c.preview)
         times = {w.language: clock_label(c.last_message_at, tz=snapshot.timezone, now=now, words=w) for w in every}
         lines.append(
             QueueLine(
@@ -165,6 +167,7 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 citizen_name=c.citizen_name,
                 channel_name=c.channel_name,
                 platform=c.platform,
+                preview_icon=icon,
                 preview_label=label,
                 preview=text,
                 time_labels=times,

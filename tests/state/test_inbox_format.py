@@ -14,7 +14,7 @@ from citymes_app.i18n import words_for
 from citymes_app.models import Author, DeliveryStatus, Direction
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
-    PREVIEW_LABELS,
+    PREVIEW_KINDS,
     bubble,
     clock_label,
     moment_label,
@@ -119,7 +119,7 @@ def test_bubbles_name_the_automatic_answer_the_operator_and_the_citizen() -> Non
 
 
 def test_the_queue_recognises_every_label_core_puts_before_a_preview() -> None:
-    assert set(PREVIEW_LABELS) == set(_KIND_PREVIEW.values())
-    assert split_preview("📷 Photo The bin on Carrer Major") == ("📷 Photo", "The bin on Carrer Major")
-    assert split_preview("📍 Location") == ("📍 Location", "")
-    assert split_preview("Bon dia") == ("", "Bon dia")
+    assert set(PREVIEW_KINDS) == set(_KIND_PREVIEW.values())
+    assert split_preview("📷 Photo The bin on Carrer Major") == ("camera", "Photo", "The bin on Carrer Major")
+    assert split_preview("📍 Location") == ("map-pin", "Location", "")
+    assert split_preview("Bon dia") == ("", "", "Bon dia")
