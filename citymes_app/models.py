@@ -126,6 +126,8 @@ class Operator(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The interface's language the operator chose ("ca", "es", "en"); None: the tenant's first language.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class OperatorSession(SQLModel, table=True):

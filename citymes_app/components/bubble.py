@@ -12,6 +12,7 @@ from reflex.vars import Var, VarData
 
 from citymes_app import styles
 from citymes_app.state.inbox_format import Bubble
+from citymes_app.state.language import t
 
 # Where the backend answers, as the browser must call it: the same origin in prod mode, the backend port in dev.
 BACKEND_ORIGIN: Var[str] = Var(
@@ -36,7 +37,7 @@ def message_text(text: Var[str], **props) -> rx.Component:
 
 
 def _missing_file() -> rx.Component:
-    return rx.text("The file could not be fetched from the platform.", size="1", color_scheme="gray")
+    return rx.text(t("The file could not be fetched from the platform."), size="1", color_scheme="gray")
 
 
 def _with_file(bubble: Var[Bubble], content: rx.Component) -> rx.Component:
@@ -49,7 +50,7 @@ def _photo(bubble: Var[Bubble]) -> rx.Component:
         rx.link(
             rx.image(
                 src=media_url(bubble.media_path),
-                alt="Photo from the citizen",
+                alt=t("Photo from the citizen"),
                 max_width="100%",
                 max_height="320px",
                 border_radius="var(--radius-3)",
@@ -68,7 +69,7 @@ def _document(bubble: Var[Bubble]) -> rx.Component:
         rx.link(
             rx.hstack(
                 rx.icon("file-text", size=18),
-                rx.text(rx.cond(bubble.media_filename != "", bubble.media_filename, "Document"), size="2"),
+                rx.text(rx.cond(bubble.media_filename != "", bubble.media_filename, t("Document")), size="2"),
                 rx.icon("download", size=14),
                 align="center",
                 spacing="2",
@@ -93,7 +94,7 @@ def _location(bubble: Var[Bubble]) -> rx.Component:
         rx.hstack(
             rx.icon("map-pin", size=18, color="var(--red-9)"),
             rx.vstack(
-                rx.text("Location", size="2", weight="medium"),
+                rx.text(t("Location"), size="2", weight="medium"),
                 rx.text(bubble.coordinates, size="1", color_scheme="gray"),
                 spacing="0",
             ),
@@ -139,13 +140,15 @@ def _unsupported(bubble: Var[Bubble]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("circle-help", size=16, color="var(--amber-10)"),
-            rx.text("Unsupported message", size="2", weight="medium"),
+            rx.text(t("Unsupported message"), size="2", weight="medium"),
             align="center",
             spacing="2",
         ),
         rx.text(
-            "The citizen sent something CityMes cannot show (a sticker, a reaction, a poll…). "
-            "Ask them to write it if it matters.",
+            t(
+                "The citizen sent something CityMes cannot show (a sticker, a reaction, a poll…). "
+                "Ask them to write it if it matters."
+            ),
             size="1",
             color_scheme="gray",
         ),
@@ -158,7 +161,7 @@ def _unsupported(bubble: Var[Bubble]) -> rx.Component:
 def _template(bubble: Var[Bubble]) -> rx.Component:
     """An approved template sent outside the free-form window: its text as the citizen reads it."""
     return rx.vstack(
-        rx.badge(rx.icon("file-check", size=11), "Approved template", variant="outline", size="1", color_scheme="gray"),
+        rx.badge(rx.icon("file-check", size=11), t("Approved template"), variant="outline", size="1", color_scheme="gray"),
         message_text(bubble.text),
         spacing="1",
         class_name="template",
@@ -169,17 +172,17 @@ def delivery_status(bubble: Var[Bubble]) -> rx.Component:
     """Under an outbound bubble: pending, sent, delivered, read, or failed with the reason."""
     return rx.match(
         bubble.status,
-        ("pending", rx.hstack(rx.icon("clock", size=12), rx.text("Pending", size="1"), spacing="1", align="center")),
-        ("sent", rx.hstack(rx.icon("check", size=12), rx.text("Sent", size="1"), spacing="1", align="center")),
+        ("pending", rx.hstack(rx.icon("clock", size=12), rx.text(t("Pending"), size="1"), spacing="1", align="center")),
+        ("sent", rx.hstack(rx.icon("check", size=12), rx.text(t("Sent"), size="1"), spacing="1", align="center")),
         (
             "delivered",
-            rx.hstack(rx.icon("check-check", size=12), rx.text("Delivered", size="1"), spacing="1", align="center"),
+            rx.hstack(rx.icon("check-check", size=12), rx.text(t("Delivered"), size="1"), spacing="1", align="center"),
         ),
         (
             "read",
             rx.hstack(
                 rx.icon("check-check", size=12, color="var(--accent-9)"),
-                rx.text("Read", size="1"),
+                rx.text(t("Read"), size="1"),
                 spacing="1",
                 align="center",
             ),
@@ -188,7 +191,7 @@ def delivery_status(bubble: Var[Bubble]) -> rx.Component:
             "failed",
             rx.hstack(
                 rx.icon("circle-alert", size=12),
-                rx.text("Failed: ", bubble.error, size="1"),
+                rx.text(t("Failed: {reason}", reason=bubble.error), size="1"),
                 spacing="1",
                 align="center",
                 color="var(--red-11)",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.i18n import LANGUAGE_NAMES, LANGUAGES
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import LanguageState, t
 
 
 def brand(size: str = "5") -> rx.Component:
@@ -24,7 +26,7 @@ def brand(size: str = "5") -> rx.Component:
     )
 
 
-def nav_item(label: str, icon: str, href: str, *, active: bool = False, external: bool = False) -> rx.Component:
+def nav_item(label: str | rx.Var[str], icon: str, href: str, *, active: bool = False, external: bool = False) -> rx.Component:
     """One entry of the sidebar's navigation."""
     return rx.link(
         rx.hstack(
@@ -47,6 +49,44 @@ def nav_item(label: str, icon: str, href: str, *, active: bool = False, external
     )
 
 
+def language_item(code: str) -> rx.Component:
+    """One language of the account menu's switch, ticked when it is the one in use."""
+    return rx.menu.item(
+        rx.hstack(
+            rx.text(LANGUAGE_NAMES[code], lang=code),
+            rx.spacer(),
+            rx.cond(LanguageState.lang == code, rx.icon("check", size=14)),
+            width="100%",
+            align="center",
+        ),
+        on_click=AuthState.choose_language(code),
+        id=f"language-{code}",
+        custom_attrs={"data-language": code},
+    )
+
+
+def language_switch() -> rx.Component:
+    """The language switch of the pages without the account menu (the login page)."""
+    return rx.hstack(
+        *[
+            rx.button(
+                LANGUAGE_NAMES[code],
+                lang=code,
+                size="1",
+                variant=rx.cond(LanguageState.lang == code, "soft", "ghost"),
+                color_scheme=rx.cond(LanguageState.lang == code, "teal", "gray"),
+                on_click=AuthState.choose_language(code),
+                id=f"login-language-{code}",
+                custom_attrs={"aria-pressed": rx.cond(LanguageState.lang == code, "true", "false")},
+            )
+            for code in LANGUAGES
+        ],
+        spacing="2",
+        align="center",
+        id="language-switch",
+    )
+
+
 def operator_card() -> rx.Component:
     """Who is signed in, for which organisation, and the way out."""
     return rx.hstack(
@@ -65,9 +105,9 @@ def operator_card() -> rx.Component:
                 color_scheme="gray",
                 on_click=AuthState.sign_out,
                 id="sign-out",
-                aria_label="Sign out",
+                aria_label=t("Sign out"),
             ),
-            content="Sign out",
+            content=t("Sign out"),
         ),
         rx.menu.root(
             rx.menu.trigger(
@@ -76,13 +116,16 @@ def operator_card() -> rx.Component:
                     variant="ghost",
                     color_scheme="gray",
                     id="account-menu",
-                    aria_label="More for your account",
+                    aria_label=t("More for your account"),
                 ),
             ),
             rx.menu.content(
+                rx.text(t("Language"), size="1", weight="medium", color="var(--gray-10)", padding="4px 12px 2px"),
+                *[language_item(code) for code in LANGUAGES],
+                rx.menu.separator(),
                 rx.menu.item(
                     rx.icon("monitor-x", size=14),
-                    "Sign out everywhere",
+                    t("Sign out everywhere"),
                     on_click=AuthState.sign_out_everywhere,
                     id="sign-out-everywhere",
                 ),
@@ -100,12 +143,12 @@ def operator_card() -> rx.Component:
 def admin_nav(active: str) -> rx.Component:
     """The administration pages, shown to administrators only (the pages check the role again)."""
     return rx.vstack(
-        rx.text("Administration", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
-        nav_item("Keywords", "book-open-text", "/admin/keywords", active=active == "keywords"),
-        nav_item("Canned responses", "message-square-quote", "/admin/canned-responses", active=active == "canned"),
-        nav_item("Office hours", "calendar-clock", "/admin/hours", active=active == "hours"),
-        nav_item("Channels", "radio-tower", "/admin/channels", active=active == "channels"),
-        nav_item("Operators", "users", "/admin/operators", active=active == "operators"),
+        rx.text(t("Administration"), size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
+        nav_item(t("Keywords"), "book-open-text", "/admin/keywords", active=active == "keywords"),
+        nav_item(t("Canned responses"), "message-square-quote", "/admin/canned-responses", active=active == "canned"),
+        nav_item(t("Office hours"), "calendar-clock", "/admin/hours", active=active == "hours"),
+        nav_item(t("Channels"), "radio-tower", "/admin/channels", active=active == "channels"),
+        nav_item(t("Operators"), "users", "/admin/operators", active=active == "operators"),
         spacing="1",
         padding_x="10px",
         width="100%",
@@ -116,9 +159,9 @@ def admin_nav(active: str) -> rx.Component:
 def reports_nav(active: str) -> rx.Component:
     """The statistics pages, shown to managers and administrators (the pages check the role again)."""
     return rx.vstack(
-        rx.text("Reports", size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
-        nav_item("Statistics", "chart-no-axes-combined", "/statistics", active=active == "statistics"),
-        nav_item("Unanswered questions", "message-circle-question", "/admin/unmatched", active=active == "unmatched"),
+        rx.text(t("Reports"), size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
+        nav_item(t("Statistics"), "chart-no-axes-combined", "/statistics", active=active == "statistics"),
+        nav_item(t("Unanswered questions"), "message-circle-question", "/admin/unmatched", active=active == "unmatched"),
         spacing="1",
         padding_x="10px",
         width="100%",
@@ -131,8 +174,8 @@ def sidebar(active: str) -> rx.Component:
     return rx.vstack(
         rx.box(brand(), padding="20px 16px 12px"),
         rx.vstack(
-            nav_item("Inbox", "inbox", "/inbox", active=active == "inbox"),
-            nav_item("Citizen phone", "smartphone", "/citizen", external=True),
+            nav_item(t("Inbox"), "inbox", "/inbox", active=active == "inbox"),
+            nav_item(t("Citizen phone"), "smartphone", "/citizen", external=True),
             spacing="1",
             padding_x="10px",
             width="100%",

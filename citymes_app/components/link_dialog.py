@@ -8,6 +8,7 @@ from citymes_app import styles
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.core.citizens import LinkCandidate
 from citymes_app.state.inbox_state import InboxState
+from citymes_app.state.language import t, tn
 
 
 def _candidate(candidate: rx.Var[LinkCandidate]) -> rx.Component:
@@ -19,7 +20,7 @@ def _candidate(candidate: rx.Var[LinkCandidate]) -> rx.Component:
                 rx.hstack(
                     rx.foreach(candidate.platforms, platform_badge),
                     rx.cond(candidate.phone != "", rx.text(candidate.phone, size="1", color_scheme="gray")),
-                    rx.text(candidate.conversations, " conversation(s)", size="1", color_scheme="gray"),
+                    rx.text(tn("{n} conversation", "{n} conversations", candidate.conversations), size="1", color_scheme="gray"),
                     spacing="2",
                     align="center",
                     wrap="wrap",
@@ -50,7 +51,7 @@ def _choose() -> rx.Component:
             rx.input.slot(rx.icon("search", size=14)),
             value=InboxState.link_search,
             on_change=InboxState.search_link.debounce(250),
-            placeholder="Search by name or phone",
+            placeholder=t("Search by name or phone"),
             width="100%",
             id="link-search",
         ),
@@ -62,7 +63,7 @@ def _choose() -> rx.Component:
                 type="auto",
                 scrollbars="vertical",
             ),
-            rx.text("No other citizen matches.", size="2", color_scheme="gray", padding="12px 4px"),
+            rx.text(t("No other citizen matches."), size="2", color_scheme="gray", padding="12px 4px"),
         ),
         spacing="3",
         width="100%",
@@ -73,13 +74,12 @@ def _confirm() -> rx.Component:
     return rx.vstack(
         rx.callout(
             rx.text(
-                "Link ",
-                rx.text.strong(InboxState.link_target_name),
-                " with ",
-                rx.text.strong(InboxState.selected_citizen_name),
-                "? They become one citizen: every conversation and message of both is kept, under ",
-                rx.text.strong(InboxState.selected_citizen_name),
-                ". This cannot be undone.",
+                t(
+                    "Link {other} with {citizen}? They become one citizen: every conversation and message of both is kept, "
+                    "under {citizen}. This cannot be undone.",
+                    other=InboxState.link_target_name,
+                    citizen=InboxState.selected_citizen_name,
+                ),
             ),
             icon="triangle-alert",
             color_scheme="amber",
@@ -90,9 +90,13 @@ def _confirm() -> rx.Component:
             rx.callout(InboxState.link_error, icon="circle-alert", color_scheme="red", size="1", width="100%", id="link-error"),
         ),
         rx.hstack(
-            rx.button("Back", variant="soft", color_scheme="gray", on_click=InboxState.back_to_candidates),
+            rx.button(t("Back"), variant="soft", color_scheme="gray", on_click=InboxState.back_to_candidates),
             rx.button(
-                rx.icon("link", size=14), "Link them", color_scheme="amber", on_click=InboxState.confirm_link, id="confirm-link"
+                rx.icon("link", size=14),
+                t("Link them"),
+                color_scheme="amber",
+                on_click=InboxState.confirm_link,
+                id="confirm-link",
             ),
             justify="end",
             spacing="3",
@@ -108,7 +112,7 @@ def link_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.button(
             rx.icon("link", size=13),
-            "Link with another citizen…",
+            t("Link with another citizen…"),
             variant="ghost",
             color_scheme="gray",
             size="1",
@@ -116,12 +120,13 @@ def link_dialog() -> rx.Component:
             id="link-citizen",
         ),
         rx.dialog.content(
-            rx.dialog.title("Link with another citizen"),
+            rx.dialog.title(t("Link with another citizen")),
             rx.dialog.description(
-                "If ",
-                rx.text.strong(InboxState.selected_citizen_name),
-                " is the same person as another citizen (for example they also write on another platform or number), "
-                "link them so their conversations are seen together.",
+                t(
+                    "If {citizen} is the same person as another citizen (for example they also write on another platform "
+                    "or number), link them so their conversations are seen together.",
+                    citizen=InboxState.selected_citizen_name,
+                ),
                 size="2",
                 color_scheme="gray",
                 margin_bottom="12px",
@@ -135,7 +140,7 @@ def link_dialog() -> rx.Component:
                     position="absolute",
                     top="14px",
                     right="14px",
-                    aria_label="Close",
+                    aria_label=t("Close"),
                 ),
             ),
             max_width="520px",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import StringVar
 
 from citymes_app import styles
-from citymes_app.state.inbox_format import QueueLine
+from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
+from citymes_app.state.language import LanguageState, t, t_var
 
 
 def platform_icon(platform: rx.Var[str], size: int = 12) -> rx.Component:
@@ -37,17 +41,44 @@ def platform_badge(platform: rx.Var[str]) -> rx.Component:
 
 def waiting_marker() -> rx.Component:
     """Shown on conversations that wait for an operator."""
-    return rx.badge(rx.icon("clock", size=11), "Waiting", color_scheme="amber", variant="soft", size="1", class_name="waiting")
+    return rx.badge(rx.icon("clock", size=11), t("Waiting"), color_scheme="amber", variant="soft", size="1", class_name="waiting")
+
+
+def citizen_name(line: rx.Var[QueueLine]) -> StringVar:
+    """The citizen's name, or "Citizen #12" in the tab's language."""
+    return rx.cond(line.citizen_name != "", line.citizen_name, t("Citizen #{id}", id=line.citizen_id)).to(str)
+
+
+def preview(line: rx.Var[QueueLine]) -> rx.Var[str]:
+    """The last message's words, after its kind ("Photo · ...") in the tab's language when it is not text."""
+    kind = t_var(line.preview_label)
+    return rx.cond(line.preview_label != "", rx.cond(line.preview != "", kind + " · " + line.preview, kind), line.preview).to(str)
+
+
+def preview_icon(line: rx.Var[QueueLine]) -> rx.Component:
+    """The icon of a message that is not text (a photo, a location...)."""
+    return rx.match(
+        line.preview_icon,
+        *[(name, rx.icon(name, size=14, flex_shrink="0", color="var(--gray-10)")) for name in PREVIEW_ICONS],
+        rx.fragment(),
+    )
+
+
+def time_label(line: rx.Var[QueueLine]) -> rx.Var[str]:
+    """When the last message came, in the tab's language (the shared line carries it in each)."""
+    labels: Any = line.time_labels  # an object Var: indexed by the tab's language on the client
+    return labels[LanguageState.lang].to(str)
 
 
 def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> rx.Component:  # noqa: ANN001
     """A clickable line of the queue; `on_select(id)` opens the conversation."""
     selected = line.id == selected_id
     unread = line.unread_count > 0
+    name = citizen_name(line)
     return rx.box(
         rx.hstack(
             rx.avatar(
-                fallback=line.citizen_name[:1],
+                fallback=name[:1],
                 size="3",
                 radius="full",
                 variant="soft",
@@ -56,14 +87,14 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
             rx.vstack(
                 rx.hstack(
                     rx.text(
-                        line.citizen_name,
+                        name,
                         size="2",
                         weight=rx.cond(unread, "bold", "medium"),
                         style=styles.ONE_LINE,
                         class_name="citizen-name",
                     ),
                     rx.spacer(),
-                    rx.text(line.time_label, size="1", color_scheme="gray", white_space="nowrap"),
+                    rx.text(time_label(line), size="1", color_scheme="gray", white_space="nowrap"),
                     width="100%",
                     align="center",
                 ),
@@ -79,15 +110,16 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     rx.cond(line.awaiting_operator, waiting_marker()),
                     rx.cond(
                         line.citizen_unreachable,
-                        rx.badge("Blocked the bot", color_scheme="red", variant="soft", size="1"),
+                        rx.badge(t("Blocked the bot"), color_scheme="red", variant="soft", size="1"),
                     ),
                     spacing="2",
                     align="center",
                     width="100%",
                 ),
                 rx.hstack(
+                    preview_icon(line),
                     rx.text(
-                        line.preview,
+                        preview(line),
                         size="2",
                         color=rx.cond(unread, "var(--gray-12)", "var(--gray-11)"),
                         style=styles.ONE_LINE,

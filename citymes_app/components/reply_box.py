@@ -9,6 +9,7 @@ from citymes_app import styles
 from citymes_app.components.queue_item import platform_label
 from citymes_app.state.inbox_canned import CannedOption
 from citymes_app.state.inbox_state import InboxState
+from citymes_app.state.language import t
 
 ATTACH_UPLOAD_ID = "operator-attach"
 
@@ -21,12 +22,13 @@ def window_status() -> rx.Component:
         rx.hstack(
             rx.icon("clock", size=14, color="var(--grass-10)"),
             rx.text(
-                platform_label(InboxState.selected_platform),
-                "'s 24-hour window is open until ",
-                rx.text.strong(window.closes_label),
-                " (",
-                window.time_left,
-                "). After that only an approved template reaches the citizen, until they write again.",
+                t(
+                    "{platform}'s 24-hour window is open until {time} ({left}). After that only an approved template "
+                    "reaches the citizen, until they write again.",
+                    platform=platform_label(InboxState.selected_platform),
+                    time=window.closes_label,
+                    left=window.time_left,
+                ),
                 size="1",
             ),
             align="center",
@@ -42,7 +44,7 @@ def template_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                rx.text("Template", size="2", weight="medium", min_width="80px"),
+                rx.text(t("Template"), size="2", weight="medium", min_width="80px"),
                 rx.select.root(
                     rx.select.trigger(flex="1", min_width="0", id="template-select"),
                     rx.select.content(
@@ -62,7 +64,7 @@ def template_form() -> rx.Component:
                     rx.input(
                         value=InboxState.template_params[index],
                         on_change=lambda value: InboxState.set_template_param(index, value),
-                        placeholder="Value for " + label,
+                        placeholder=t("Value for {placeholder}", placeholder=label),
                         size="2",
                         flex="1",
                         class_name="template-param",
@@ -74,7 +76,7 @@ def template_form() -> rx.Component:
                 ),
             ),
             rx.box(
-                rx.text("Preview", size="1", weight="medium", color_scheme="gray"),
+                rx.text(t("Preview"), size="1", weight="medium", color_scheme="gray"),
                 rx.text(InboxState.template_preview, size="2", style=styles.MESSAGE_TEXT, id="template-preview"),
                 padding="8px 12px",
                 border_radius="var(--radius-3)",
@@ -98,7 +100,7 @@ def template_form() -> rx.Component:
                 rx.spacer(),
                 rx.button(
                     rx.icon("send-horizontal", size=16),
-                    "Send template",
+                    t("Send template"),
                     type="submit",
                     size="3",
                     loading=InboxState.sending_template,
@@ -124,8 +126,8 @@ def closed_window_panel() -> rx.Component:
                 rx.text.strong(
                     rx.cond(
                         window.closes_label != "",
-                        "The 24-hour window closed " + window.closes_label + ": a free-form reply cannot be sent.",
-                        "The 24-hour window is closed: a free-form reply cannot be sent.",
+                        t("The 24-hour window closed {time}: a free-form reply cannot be sent.", time=window.closes_label),
+                        t("The 24-hour window is closed: a free-form reply cannot be sent."),
                     )
                 ),
             ),
@@ -139,7 +141,7 @@ def closed_window_panel() -> rx.Component:
             InboxState.templates.length() > 0,
             template_form(),
             rx.text(
-                "An administrator can record this channel's approved templates on the Channels page.",
+                t("An administrator can record this channel's approved templates on the Channels page."),
                 size="2",
                 color_scheme="gray",
                 id="no-templates",
@@ -159,7 +161,7 @@ def attachment_tools() -> rx.Component:
         rx.upload(
             rx.button(
                 rx.icon("paperclip", size=16),
-                "Attach a photo or PDF",
+                t("Attach a photo or PDF"),
                 type="button",
                 variant="soft",
                 color_scheme="gray",
@@ -179,7 +181,7 @@ def attachment_tools() -> rx.Component:
         ),
         rx.button(
             rx.icon("map-pin", size=16),
-            "Send the office location",
+            t("Send the office location"),
             type="button",
             variant="soft",
             color_scheme="gray",
@@ -188,7 +190,7 @@ def attachment_tools() -> rx.Component:
             on_click=InboxState.send_office_location,
             id="send-location",
         ),
-        rx.text("The reply written above goes with a file as its caption.", size="1", color_scheme="gray"),
+        rx.text(t("The reply written above goes with a file as its caption."), size="1", color_scheme="gray"),
         spacing="2",
         align="center",
         width="100%",
@@ -218,7 +220,7 @@ def canned_suggestions() -> rx.Component:
     return rx.cond(
         InboxState.canned_suggestions.length() > 0,
         rx.vstack(
-            rx.text("Canned responses · click one, or Enter to insert the only one left", size="1", color_scheme="gray"),
+            rx.text(t("Canned responses · click one, or Enter to insert the only one left"), size="1", color_scheme="gray"),
             rx.foreach(InboxState.canned_suggestions, _canned_suggestion),
             spacing="1",
             padding="8px",
@@ -274,7 +276,7 @@ def reply_box() -> rx.Component:
                 rx.text_area(
                     name="reply",
                     id="reply-box",
-                    placeholder="Write a reply, or / for a canned response…",
+                    placeholder=t("Write a reply, or / for a canned response…"),
                     value=InboxState.draft,
                     on_change=InboxState.set_draft,
                     enter_key_submit=True,
@@ -286,7 +288,7 @@ def reply_box() -> rx.Component:
                 ),
                 rx.button(
                     rx.icon("send-horizontal", size=16),
-                    "Send",
+                    t("Send"),
                     type="submit",
                     size="3",
                     loading=InboxState.sending,
@@ -296,7 +298,7 @@ def reply_box() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.text("Enter sends · Shift+Enter starts a new line", size="1", color_scheme="gray"),
+            rx.text(t("Enter sends · Shift+Enter starts a new line"), size="1", color_scheme="gray"),
             attachment_tools(),
             spacing="2",
             width="100%",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from collections.abc import Collection
@@ -14,6 +15,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from citymes_app.core import clock
+from citymes_app.i18n import organisation_language, supported
 from citymes_app.models import Operator, OperatorSession, Role, Tenant, row_id
 
 # How long a browser stays signed in, in one place: at most SESSION_LIFETIME after signing in, and no longer than
@@ -43,6 +45,7 @@ class SignedInOperator:
     email: str
     display_name: str
     role: str
+    language: str = "ca"  # the interface's language: the operator's choice, else the organisation's first language
 
 
 def hash_password(password: str) -> str:
@@ -160,7 +163,23 @@ def resolve_session(session: Session, *, token: str, refresh: bool = True) -> Si
         email=operator.email,
         display_name=operator.display_name,
         role=operator.role,
+        language=supported(operator.language) or organisation_language(tenant.languages),
     )
+
+
+def choose_language(session: Session, *, token: str, language: str) -> SignedInOperator | None:
+    """Remember the interface's language of the operator signed in with `token` (only theirs: the session says who);
+    `AuthError` for a language we do not have. None if the token is no longer signed in (nothing changes)."""
+    code = supported(language)
+    if code is None or code != language:
+        raise AuthError(f"unknown language '{language}': use ca, es or en")
+    signed_in = resolve_session(session, token=token, refresh=False)
+    if signed_in is None:
+        return None
+    operator = session.get_one(Operator, signed_in.operator_id)
+    operator.language = code
+    session.add(operator)
+    return dataclasses.replace(signed_in, language=code)
 
 
 def close_session(session: Session, *, token: str) -> None:

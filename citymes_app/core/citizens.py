@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
+from citymes_app.core.phrases import PhrasedError
 from citymes_app.models import Citizen, CitizenIdentity, Conversation, row_id
 
 log = logging.getLogger(__name__)
 
 
-class CitizenError(ValueError):
+class CitizenError(PhrasedError):
     """A link that cannot be made; the message is for the operator."""
 
 

@@ -220,7 +220,7 @@ def reply(
     if not text.strip():
         raise InboxError("write a reply before sending")
     if len(text) > MAX_REPLY_LENGTH:
-        raise InboxError(f"the reply is too long ({len(text)} characters; at most {MAX_REPLY_LENGTH})")
+        raise InboxError("the reply is too long ({length} characters; at most {limit})", length=len(text), limit=MAX_REPLY_LENGTH)
     return _send_free_form(session, operator=operator, conversation_id=conversation_id, text=text, created_at=at or utcnow())
 
 
@@ -236,7 +236,9 @@ def send_attachment(
 ) -> Message:
     """Send a stored file (a photo when it is an image, else a document) with an optional caption."""
     if len(caption) > MAX_CAPTION_LENGTH:
-        raise InboxError(f"the caption is too long ({len(caption)} characters; at most {MAX_CAPTION_LENGTH})")
+        raise InboxError(
+            "the caption is too long ({length} characters; at most {limit})", length=len(caption), limit=MAX_CAPTION_LENGTH
+        )
     kind = MessageKind.PHOTO if mime_type in PHOTO_TYPES else MessageKind.DOCUMENT
     return _send_free_form(
         session,

@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from citymes_app.core import templates
+from citymes_app.core.phrases import Phrase, PhrasedError
 from citymes_app.models import Channel, Conversation, row_id, utcnow
 from integrations.base import free_form_window_for
 
 
-class InboxError(ValueError):
+class InboxError(PhrasedError):
     """An operator action that cannot be done; the message is shown beside the form."""
 
 
@@ -24,7 +25,7 @@ class ReplyWindow:
     applies: bool  # False: the channel has no such window (any reply goes)
     open: bool
     closes_at: datetime | None  # UTC; None when the channel has no window or the citizen never wrote on it
-    refusal: str  # why a free-form reply would be refused now (the `InboxError` it would raise); empty while open
+    refusal: Phrase  # why a free-form reply would be refused now (the `InboxError` it would raise); empty while open
     templates: list[templates.Template] = field(default_factory=list)
 
 
@@ -45,7 +46,11 @@ def _window_is_open(closes: tuple[bool, datetime | None]) -> bool:
     return not has_window or (closes_at is not None and utcnow() < closes_at)
 
 
-def _closed_window_message(session: Session, *, conversation: Conversation) -> str:
+NOTHING = ""
+NO_REFUSAL = Phrase(NOTHING)
+
+
+def _closed_window_message(session: Session, *, conversation: Conversation) -> Phrase:
     channel = session.get_one(Channel, conversation.channel_id)
     window = free_form_window_for(channel.platform)
     if window is None:  # only asked once the window is found closed, so the channel has one
@@ -53,13 +58,14 @@ def _closed_window_message(session: Session, *, conversation: Conversation) -> s
     hours = int(window.total_seconds() // 3600)
     names = ", ".join(f"{t.name} ({t.language})" for t in templates.list_templates(session, channel_id=row_id(channel)))
     offer = (
-        f"Send one of this channel's approved templates instead: {names}."
+        Phrase("Send one of this channel's approved templates instead: {names}.", {"names": names})
         if names
-        else "This channel has no approved template recorded yet: an administrator can add one."
+        else Phrase("This channel has no approved template recorded yet: an administrator can add one.")
     )
-    return (
-        f"The citizen's last message is more than {hours} hours old, so {channel.name} only delivers an approved "
-        f"template until they write again; a free-form reply would not arrive. {offer}"
+    return Phrase(
+        "The citizen's last message is more than {hours} hours old, so {channel} only delivers an approved template "
+        "until they write again; a free-form reply would not arrive. {offer}",
+        {"hours": hours, "channel": channel.name, "offer": offer},
     )
 
 
@@ -75,5 +81,5 @@ def window_of(session: Session, *, conversation: Conversation) -> ReplyWindow:
     has_window, closes_at = closes
     available = templates.list_templates(session, channel_id=conversation.channel_id) if has_window else []
     if _window_is_open(closes):
-        return ReplyWindow(has_window, True, closes_at, "", available)
+        return ReplyWindow(has_window, True, closes_at, NO_REFUSAL, available)
     return ReplyWindow(has_window, False, closes_at, _closed_window_message(session, conversation=conversation), available)

@@ -138,6 +138,15 @@ class SignInDesk:
         with session_scope(self.engine) as session:
             return auth.resolve_session(session, token=token)
 
+    async def choose_language(self, *, token: str, language: str) -> auth.SignedInOperator | None:
+        """Remember the interface's language of the operator behind `token` (only theirs); `AuthError` for a language
+        we do not have; None if the token is no longer signed in."""
+        return await asyncio.to_thread(self._choose_language, token, language)
+
+    def _choose_language(self, token: str, language: str) -> auth.SignedInOperator | None:
+        with session_scope(self.engine) as session:
+            return auth.choose_language(session, token=token, language=language)
+
     async def sessions_still_open(self, *, tenant_id: int, digests: set[str]) -> set[str]:
         """Which of these session digests still belong to a signed-in operator of the tenant."""
         return await asyncio.to_thread(self._still_open, tenant_id, digests)

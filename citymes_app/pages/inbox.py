@@ -11,13 +11,14 @@ from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, reply_box
 from citymes_app.state.inbox_state import InboxShared, InboxState
+from citymes_app.state.language import t, tn
 
 ROUTE = "/inbox"
 TITLE = "Inbox · CityMes"
 ON_LOAD = InboxState.open_inbox
 
 
-def empty_state(icon: str, title: str, hint: str, **props) -> rx.Component:
+def empty_state(icon: str, title: rx.Var[str], hint: rx.Var[str], **props) -> rx.Component:
     """A quiet placeholder for an empty panel."""
     return rx.center(
         rx.vstack(
@@ -44,11 +45,13 @@ def queue_panel() -> rx.Component:
     """The live queue."""
     return rx.vstack(
         rx.hstack(
-            rx.heading("Inbox", size="5"),
+            rx.heading(t("Inbox"), size="5"),
             rx.spacer(),
             rx.cond(
                 InboxState.waiting_count > 0,
-                rx.badge(InboxState.waiting_count, " waiting", color_scheme="amber", size="2", id="waiting-count"),
+                rx.badge(
+                    tn("{n} waiting", "{n} waiting", InboxState.waiting_count), color_scheme="amber", size="2", id="waiting-count"
+                ),
             ),
             align="center",
             width="100%",
@@ -74,8 +77,8 @@ def queue_panel() -> rx.Component:
             ),
             empty_state(
                 "inbox",
-                "No conversations waiting",
-                "New messages from citizens appear here as they arrive.",
+                t("No conversations waiting"),
+                t("New messages from citizens appear here as they arrive."),
                 id="queue-empty",
             ),
         ),
@@ -99,8 +102,8 @@ def thread_header() -> rx.Component:
                 rx.text("·", size="1", color_scheme="gray"),
                 rx.cond(
                     InboxState.selected_in_queue,
-                    rx.text("Open conversation", size="1", color_scheme="gray"),
-                    rx.text("Resolved", size="1", color_scheme="green"),
+                    rx.text(t("Open conversation"), size="1", color_scheme="gray"),
+                    rx.text(t("Resolved"), size="1", color_scheme="green"),
                 ),
                 rx.cond(
                     InboxState.link_notice != "",
@@ -118,7 +121,7 @@ def thread_header() -> rx.Component:
             InboxState.selected_in_queue,
             rx.button(
                 rx.icon("circle-check", size=16),
-                "Resolve",
+                t("Resolve"),
                 variant="soft",
                 color_scheme="green",
                 on_click=InboxState.resolve_selected,
@@ -130,7 +133,7 @@ def thread_header() -> rx.Component:
             variant="ghost",
             color_scheme="gray",
             on_click=InboxState.close_conversation,
-            aria_label="Close the conversation",
+            aria_label=t("Close the conversation"),
         ),
         align="center",
         spacing="3",
@@ -173,8 +176,8 @@ def thread_panel() -> rx.Component:
         ),
         empty_state(
             "messages-square",
-            "Select a conversation",
-            "Pick a citizen on the left to read the conversation and answer.",
+            t("Select a conversation"),
+            t("Pick a citizen on the left to read the conversation and answer."),
             height="100vh",
             id="thread-empty",
         ),

@@ -5,15 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.frame import brand
+from citymes_app.components.frame import brand, language_switch
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import t
 
 ROUTE = "/login"
 TITLE = "Sign in · CityMes"
 ON_LOAD = AuthState.open_login
 
 
-def _field(label: str, **input_props) -> rx.Component:
+def _field(label: rx.Var[str], **input_props) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label", html_for=input_props["id"]),
         rx.input(size="3", width="100%", on_change=AuthState.clear_login_error, **input_props),
@@ -26,8 +27,8 @@ def login_form() -> rx.Component:
     """Email, password, the reason a sign-in failed, and the button."""
     return rx.form(
         rx.vstack(
-            _field("Email", name="email", id="login-email", type="email", placeholder="you@townhall.example"),
-            _field("Password", name="password", id="login-password", type="password"),
+            _field(t("Email"), name="email", id="login-email", type="email", placeholder=t("you@townhall.example")),
+            _field(t("Password"), name="password", id="login-password", type="password"),
             rx.cond(
                 AuthState.login_error != "",
                 rx.callout(
@@ -41,7 +42,7 @@ def login_form() -> rx.Component:
                 ),
             ),
             rx.button(
-                "Sign in",
+                t("Sign in"),
                 type="submit",
                 size="3",
                 width="100%",
@@ -60,11 +61,11 @@ def page() -> rx.Component:
     """The login page."""
     return rx.center(
         rx.vstack(
-            brand("6"),
+            rx.hstack(brand("6"), rx.spacer(), language_switch(), width="100%", align="center"),
             rx.card(
                 rx.vstack(
-                    rx.heading("Sign in", size="6"),
-                    rx.text("The citizen-service inbox of your organisation.", size="2", color_scheme="gray"),
+                    rx.heading(t("Sign in"), size="6"),
+                    rx.text(t("The citizen-service inbox of your organisation."), size="2", color_scheme="gray"),
                     login_form(),
                     spacing="4",
                     width="100%",
@@ -75,7 +76,7 @@ def page() -> rx.Component:
             rx.link(
                 rx.hstack(
                     rx.icon("smartphone", size=14),
-                    rx.text("Just looking? Play a citizen on the demo phone", size="2"),
+                    rx.text(t("Just looking? Play a citizen on the demo phone"), size="2"),
                     spacing="2",
                     align="center",
                 ),

@@ -16,9 +16,11 @@ from reflex.event import EventSpec
 
 from citymes_app.core import auth
 from citymes_app.core.signin import SignInOutcome
+from citymes_app.i18n import LANGUAGES, Words, browser_language, words_for
 from citymes_app.models import Role
 from citymes_app.runtime import get_runtime
 from citymes_app.state import access
+from citymes_app.state.language import LanguageState, relabel_events
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class AuthState(rx.State):
         else:
             self.operator_name, self.tenant_name = operator.display_name, operator.tenant_name
             self.operator_role = operator.role
+            (await self.get_state(LanguageState)).follow(operator.language)
         return operator
 
     async def _signed_in_admin(self) -> auth.SignedInOperator | None:
@@ -118,14 +121,39 @@ class AuthState(rx.State):
         await access.empty_page_states(self._get_root_state())
         if await self._signed_in() is not None:
             return rx.redirect(HOME_ROUTE)
+        language = await self.get_state(LanguageState)
+        if not language.language:  # no choice remembered in this browser: its own language if we have it
+            language.follow(browser_language(self.router.headers.accept_language))
+        return None
+
+    @rx.event
+    async def choose_language(self, language: str):
+        """The language switch: a signed-in operator's choice is stored (theirs only: the session says whose), and
+        this browser remembers it; the tab's texts change at once, and its page states reword what they worded."""
+        if language not in LANGUAGES:
+            return None
+        if self.session_token:
+            try:
+                operator = await get_runtime().signin.choose_language(token=self.session_token, language=language)
+            except auth.AuthError:
+                return None
+            if operator is None:  # the session ended: the next page guard sends the tab to sign in
+                return None
+        (await self.get_state(LanguageState)).follow(language)
+        self.login_error = ""
+        return relabel_events() if self.session_token else None
+
+    async def _words(self) -> Words:
+        return words_for((await self.get_state(LanguageState)).lang)
 
     @rx.event
     async def sign_in(self, form_data: dict[str, str]):
         """Check the credentials; a wrong pair shows a message beside the form."""
         email = (form_data.get("email") or "").strip()
         password = form_data.get("password") or ""
+        words = await self._words()
         if not email or not password:
-            self.login_error = "Enter your email and your password."
+            self.login_error = words.t("Enter your email and your password.")
             return
         self.login_error = ""
         self.signing_in = True
@@ -136,15 +164,19 @@ class AuthState(rx.State):
         except Exception as exc:
             log.error("sign-in failed: %s", type(exc).__name__)
             self.signing_in = False
-            self.login_error = "Signing in is not possible right now. Try again in a minute."
+            self.login_error = words.t("Signing in is not possible right now. Try again in a minute.")
             return
         self.signing_in = False
         if result.outcome == SignInOutcome.THROTTLED:
             minutes = result.retry_after_minutes
-            self.login_error = f"Too many sign-in attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            self.login_error = words.tn(
+                "Too many sign-in attempts. Try again in {n} minute.",
+                "Too many sign-in attempts. Try again in {n} minutes.",
+                minutes,
+            )
             return
         if result.outcome != SignInOutcome.SIGNED_IN:
-            self.login_error = "Wrong email or password."
+            self.login_error = words.t("Wrong email or password.")
             return
         log.info("operator %s signed in", result.operator_id)
         self.session_token = result.token

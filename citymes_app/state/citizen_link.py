@@ -9,6 +9,7 @@ import reflex as rx
 
 from citymes_app.core import citizens, inbox
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.i18n import Words
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE
 from citymes_app.state.inbox_format import citizen_label, conversation_title
@@ -26,6 +27,8 @@ class CitizenLinking(rx.State, mixin=True):
         _tenant_id: int
 
         async def _operator(self) -> SignedInOperator | None: ...
+
+        def _words(self) -> Words: ...
 
     # Linking the open conversation's citizen with another record of the same person.
     link_open: bool = False
@@ -93,14 +96,15 @@ class CitizenLinking(rx.State, mixin=True):
                 merge_id=self.link_target_id,
             )
         except (citizens.CitizenError, inbox.InboxError) as exc:
-            self.link_error = sentence(exc)
+            self.link_error = sentence(exc, self._words())
             return
         except Exception as exc:
             log.error("linking citizens %s and %s failed: %s", self.selected_citizen_id, self.link_target_id, type(exc).__name__)
-            self.link_error = "The citizens could not be linked. Try again in a moment."
+            self.link_error = self._words().t("The citizens could not be linked. Try again in a moment.")
             return
         log.info("operator %s linked citizen %s into %s", operator.operator_id, self.link_target_id, self.selected_citizen_id)
         self._reset_link()
-        self.selected_title = conversation_title(header)
-        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id)
-        self.link_notice = f"Linked with {merged_name}: their conversations are now this citizen's."
+        words = self._words()
+        self.selected_title = conversation_title(header, words)
+        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id, words)
+        self.link_notice = words.t("Linked with {name}: their conversations are now this citizen's.", name=merged_name)

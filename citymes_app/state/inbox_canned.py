@@ -21,6 +21,7 @@ from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.canned_responses import CannedListing, CannedResponseError, Placeholder, is_shortcut_typed, matching
 from citymes_app.core.canned_responses import known_placeholders as placeholders_left
+from citymes_app.i18n import N_, Words
 from citymes_app.runtime import get_runtime
 from citymes_app.state.wording import sentence
 
@@ -29,9 +30,9 @@ log = logging.getLogger(__name__)
 PREVIEW_LENGTH = 70
 # Why a placeholder is still in the reply, and what to do.
 UNFILLED = {
-    Placeholder.NAME: "No name is known for this citizen: replace {name} before sending.",
-    Placeholder.OPERATOR: "Your account has no display name: replace {operator} before sending.",
-    Placeholder.TOWN: "Your organisation has no name: replace {town} before sending.",
+    Placeholder.NAME: N_("No name is known for this citizen: replace {name} before sending."),
+    Placeholder.OPERATOR: N_("Your account has no display name: replace {operator} before sending."),
+    Placeholder.TOWN: N_("Your organisation has no name: replace {town} before sending."),
 }
 
 
@@ -50,10 +51,9 @@ def _option(listing: CannedListing) -> CannedOption:
     return CannedOption(listing.id, listing.shortcut, preview)
 
 
-def unfilled_warning(text: str) -> str:
+def unfilled_warning(text: str, words: Words) -> str:
     """Why `text` cannot go as it is (a known placeholder is still in it), or ""."""
-    left = placeholders_left(text)
-    return " ".join(UNFILLED[placeholder] for placeholder in left)
+    return " ".join(words.translate(UNFILLED[placeholder]) for placeholder in placeholders_left(text))
 
 
 class CannedPicker(rx.State, mixin=True):
@@ -66,6 +66,8 @@ class CannedPicker(rx.State, mixin=True):
         reply_error: str
 
         async def _operator(self) -> SignedInOperator | None: ...
+
+        def _words(self) -> Words: ...
 
     canned: list[CannedOption] = []
     # Beside the box after an insertion left a placeholder unfilled: which one, and what to do.
@@ -92,11 +94,11 @@ class CannedPicker(rx.State, mixin=True):
         try:
             filled = await get_runtime().canned_desk.insert(by=operator, conversation_id=self.selected_id, canned_id=canned_id)
         except (CannedResponseError, inbox.InboxError) as exc:
-            self.reply_error = sentence(exc)
+            self.reply_error = sentence(exc, self._words())
             await self._load_canned(operator)  # it may have just been deleted
             return
         self.draft, self.reply_error = filled.text, ""
-        self.canned_notice = " ".join(UNFILLED[placeholder] for placeholder in filled.missing)
+        self.canned_notice = " ".join(self._words().translate(UNFILLED[placeholder]) for placeholder in filled.missing)
 
     @rx.event
     async def insert_canned(self, canned_id: int):
@@ -120,7 +122,13 @@ class CannedPicker(rx.State, mixin=True):
         if chosen is not None:
             await self._insert_canned(operator, chosen.id)
         elif candidates:
-            self.reply_error, self.draft = f"Several canned responses start with {typed}: choose one from the list.", text
+            self.reply_error = self._words().t(
+                "Several canned responses start with {typed}: choose one from the list.", typed=typed
+            )
+            self.draft = text
         else:
-            self.reply_error, self.draft = f"No canned response starts with {typed}: correct the shortcut.", text
+            self.reply_error, self.draft = (
+                self._words().t("No canned response starts with {typed}: correct the shortcut.", typed=typed),
+                text,
+            )
         return True

@@ -1,7 +1,7 @@
 """How the inbox is worded on screen: time labels on the tenant's clock, who wrote each message, the reply window.
 
-`core` hands over datetimes and enums; this module turns them into the small frozen rows the components draw. The
-English phrases live here, in one place, for the coming translation of the interface.
+`core` hands over datetimes and enums; this module turns them into the small frozen rows the components draw, in the
+operator's language (`i18n.Words`: the catalogs for the words, babel's CLDR data for dates and numbers).
 """
 
 from __future__ import annotations
@@ -10,22 +10,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_skeleton
+
 from citymes_app.core.inbox import ConversationHeader, ReplyWindow, ThreadMessage
 from citymes_app.core.inbox_desk import QueueSnapshot, ThreadSnapshot
 from citymes_app.core.inbox_display import osm_link
+from citymes_app.i18n import LANGUAGES, N_, Words, words_for
 from citymes_app.models import Author, utcnow
 
 
 @dataclass(frozen=True)
 class QueueLine:
-    """One line of the live queue."""
+    """One line of the live queue, shared by every operator tab of the tenant, whatever each one's language: the
+    words a line needs come in each language (`time_labels`) or are looked up in the tab's catalog (`preview_label`,
+    the unnamed citizen)."""
 
     id: int
-    citizen_name: str
+    citizen_id: int
+    citizen_name: str  # "" when the platform gave no name: the tab says "Citizen #12"
     channel_name: str
     platform: str
-    preview: str
-    time_label: str  # "14:05", "Yesterday", "Mon", "12 Mar", "12/03/2024"
+    preview_icon: str  # the icon of a message that is not text ("camera"), or ""
+    preview_label: str  # its kind ("Photo"), a msgid; or ""
+    preview: str  # the text or caption after it
+    time_labels: dict[str, str]  # language → "14:05", "Yesterday", "Mon", "12 Mar", "12/03/2024"
     unread_count: int
     awaiting_operator: bool
     citizen_unreachable: bool
@@ -63,82 +71,121 @@ class WindowView:
 
 
 NO_WINDOW = WindowView(applies=False, open=True, closes_label="", time_left="", explanation="")
-AUTOMATIC_ANSWER = "Automatic answer"
-SOME_OPERATOR = "Operator"
+# The labels `core.pipeline.preview` stores before a message that is not text, as the queue draws them: an icon (no
+# emoji font needed) and the kind's name, a msgid (tests/state/test_inbox_format.py keeps the keys equal to core's).
+PREVIEW_KINDS = {
+    "📷 Photo": ("camera", N_("Photo")),
+    "🎬 Video": ("video", N_("Video")),
+    "🎵 Audio": ("music", N_("Audio")),
+    "🎤 Voice message": ("mic", N_("Voice message")),
+    "📄 Document": ("file-text", N_("Document")),
+    "📍 Location": ("map-pin", N_("Location")),
+    "👤 Contact": ("contact", N_("Contact")),
+    "⚠ Unsupported message": ("circle-help", N_("Unsupported message")),
+}
+PREVIEW_ICONS = tuple(icon for icon, _ in PREVIEW_KINDS.values())
 
 
-def citizen_label(name: str, citizen_id: int) -> str:
+def citizen_label(name: str, citizen_id: int, words: Words) -> str:
     """A citizen as the inbox names them: their name, or their number in this installation."""
-    return name or f"Citizen #{citizen_id}"
+    return name or words.t("Citizen #{id}", id=citizen_id)
 
 
-def conversation_title(header: ConversationHeader) -> str:
+def conversation_title(header: ConversationHeader, words: Words) -> str:
     """ "Citizen name · channel" for a conversation's header."""
-    return f"{citizen_label(header.citizen_name, header.citizen_id)} · {header.channel_name}"
+    return f"{citizen_label(header.citizen_name, header.citizen_id, words)} · {header.channel_name}"
 
 
-def clock_label(moment: datetime, *, tz: ZoneInfo, now: datetime, with_time: bool = False) -> str:
-    """A short label for `moment` as seen on the tenant's clock at `now`.
+def _time(local: datetime, words: Words) -> str:
+    return format_skeleton("Hm", local, locale=words.locale)
+
+
+def clock_label(moment: datetime, *, tz: ZoneInfo, now: datetime, words: Words, with_time: bool = False) -> str:
+    """A short label for `moment` as seen on the tenant's clock at `now`, in the operator's language.
 
     Today shows the time; yesterday, "Yesterday"; the last week, the weekday; older, the day and month (with the
     year when it is not this year). `with_time` adds the time to the older forms (for thread bubbles).
     """
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = local.strftime("%H:%M")
+    clock = _time(local, words)
     days = (today - local.date()).days
     if days <= 0:
         return clock
     if days == 1:
-        label = "Yesterday"
+        label = words.t("Yesterday")
     elif days < 7:
-        label = local.strftime("%a")
+        label = format_date(local, "EEE", locale=words.locale)
     elif local.year == today.year:
-        label = f"{local.day} {local.strftime('%b')}"
+        label = format_skeleton("MMMd", local, locale=words.locale)
     else:
-        label = local.strftime("%d/%m/%Y")
+        label = format_skeleton("yMd", local, locale=words.locale)
     return f"{label} {clock}" if with_time else label
 
 
-def moment_label(moment: datetime, *, tz: ZoneInfo, now: datetime) -> str:
+def moment_label(moment: datetime, *, tz: ZoneInfo, now: datetime, words: Words) -> str:
     """ "today at 15:32", "tomorrow at 09:05", "yesterday at 18:00", or "Tue 24 Nov at 10:00" on the tenant's clock."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    time = _time(local, words)
     days = (local.date() - today).days
-    day = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days) or f"{local.strftime('%a')} {local.day} {local.strftime('%b')}"
-    return f"{day} at {local.strftime('%H:%M')}"
+    if days == 0:
+        return words.t("today at {time}", time=time)
+    if days == 1:
+        return words.t("tomorrow at {time}", time=time)
+    if days == -1:
+        return words.t("yesterday at {time}", time=time)
+    return words.t("{day} at {time}", day=format_skeleton("MMMEd", local, locale=words.locale), time=time)
 
 
-def time_left(left: timedelta) -> str:
+def time_left(left: timedelta, words: Words) -> str:
     """ "23 h left", "12 min left" (never less than a minute)."""
     minutes = max(1, int(left.total_seconds() // 60))
-    return f"{minutes} min left" if minutes < 60 else f"{minutes // 60} h left"
+    if minutes < 60:
+        return words.t("{n} min left", n=words.number(minutes))
+    return words.t("{n} h left", n=words.number(minutes // 60))
+
+
+def split_preview(preview: str) -> tuple[str, str, str]:
+    """A stored preview as (its kind's icon or "", its kind's name — a msgid — or "", the text after it)."""
+    for stored, (icon, name) in PREVIEW_KINDS.items():
+        if preview == stored or preview.startswith(stored + " "):
+            return icon, name, preview[len(stored) + 1 :]
+    return "", "", preview
 
 
 def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list[QueueLine]:
-    """The queue as its lines read."""
+    """The queue as its lines read, in every language (the lines are shared by operators of different languages)."""
     now = now or utcnow()
-    return [
-        QueueLine(
-            id=c.id,
-            citizen_name=citizen_label(c.citizen_name, c.citizen_id),
-            channel_name=c.channel_name,
-            platform=c.platform,
-            preview=c.preview,
-            time_label=clock_label(c.last_message_at, tz=snapshot.timezone, now=now),
-            unread_count=c.unread_count,
-            awaiting_operator=c.awaiting_operator,
-            citizen_unreachable=c.citizen_unreachable,
+    every = [words_for(language) for language in LANGUAGES]
+    lines = []
+    for c in snapshot.conversations:
+        icon, label, text = split_preview(c.preview)
+        times = {w.language: clock_label(c.last_message_at, tz=snapshot.timezone, now=now, words=w) for w in every}
+        lines.append(
+            QueueLine(
+                id=c.id,
+                citizen_id=c.citizen_id,
+                citizen_name=c.citizen_name,
+                channel_name=c.channel_name,
+                platform=c.platform,
+                preview_icon=icon,
+                preview_label=label,
+                preview=text,
+                time_labels=times,
+                unread_count=c.unread_count,
+                awaiting_operator=c.awaiting_operator,
+                citizen_unreachable=c.citizen_unreachable,
+            )
         )
-        for c in snapshot.conversations
-    ]
+    return lines
 
 
-def bubble(message: ThreadMessage, *, citizen_name: str, tz: ZoneInfo, now: datetime) -> Bubble:
+def bubble(message: ThreadMessage, *, citizen_name: str, tz: ZoneInfo, now: datetime, words: Words) -> Bubble:
     """One message as its bubble reads; `citizen_name` is how the conversation's header names the citizen."""
     located = message.latitude is not None and message.longitude is not None
     if message.author == Author.OPERATOR:
-        author_name = message.operator_name or SOME_OPERATOR
+        author_name = message.operator_name or words.t("Operator")
     elif message.author == Author.BOT:
-        author_name = AUTOMATIC_ANSWER
+        author_name = words.t("Automatic answer")
     else:
         author_name = citizen_name
     return Bubble(
@@ -157,18 +204,18 @@ def bubble(message: ThreadMessage, *, citizen_name: str, tz: ZoneInfo, now: date
         contact=" ".join(filter(None, [message.contact_name, message.contact_phone])),
         status=message.status.value,
         error=message.error,
-        time_label=clock_label(message.created_at, tz=tz, now=now, with_time=True),
+        time_label=clock_label(message.created_at, tz=tz, now=now, words=words, with_time=True),
     )
 
 
-def thread_bubbles(snapshot: ThreadSnapshot, *, now: datetime | None = None) -> list[Bubble]:
+def thread_bubbles(snapshot: ThreadSnapshot, *, words: Words, now: datetime | None = None) -> list[Bubble]:
     """A conversation's thread as its bubbles read, oldest first."""
     now = now or utcnow()
-    name = citizen_label(snapshot.header.citizen_name, snapshot.header.citizen_id)
-    return [bubble(m, citizen_name=name, tz=snapshot.timezone, now=now) for m in snapshot.messages]
+    name = citizen_label(snapshot.header.citizen_name, snapshot.header.citizen_id, words)
+    return [bubble(m, citizen_name=name, tz=snapshot.timezone, now=now, words=words) for m in snapshot.messages]
 
 
-def window_view(window: ReplyWindow, *, tz: ZoneInfo, now: datetime | None = None) -> WindowView:
+def window_view(window: ReplyWindow, *, tz: ZoneInfo, words: Words, now: datetime | None = None) -> WindowView:
     """The free-form window as the reply box says it."""
     if not window.applies:
         return NO_WINDOW
@@ -177,7 +224,7 @@ def window_view(window: ReplyWindow, *, tz: ZoneInfo, now: datetime | None = Non
     return WindowView(
         applies=True,
         open=window.open,
-        closes_label=moment_label(closes, tz=tz, now=now) if closes else "",
-        time_left=time_left(closes - now) if closes and window.open else "",
-        explanation=window.refusal,
+        closes_label=moment_label(closes, tz=tz, now=now, words=words) if closes else "",
+        time_left=time_left(closes - now, words) if closes and window.open else "",
+        explanation=words.phrase(window.refusal),
     )

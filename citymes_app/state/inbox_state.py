@@ -23,6 +23,7 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
+from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
 from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
@@ -41,6 +42,7 @@ from citymes_app.state.inbox_format import (
     window_view,
 )
 from citymes_app.state.inbox_templates import TemplatePicker
+from citymes_app.state.language import on_language_switch
 from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
 
@@ -94,6 +96,11 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
     reply_error: str = ""
     sending: bool = False
     _tenant_id: int = 0
+    # The signed-in operator's language, for what this state words on the server (also when the bridge redraws).
+    _language: str = DEFAULT_LANGUAGE
+
+    def _words(self) -> Words:
+        return words_for(self._language)
 
     @rx.var
     async def selected_in_queue(self) -> bool:
@@ -114,28 +121,30 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         operator = await auth._signed_in()
         if operator is not None and self._tenant_id and operator.tenant_id != self._tenant_id:
             return None
+        if operator is not None:
+            self._language = operator.language
         return operator
 
     # --- What the bridge writes (state/live.py) -------------------------------------------------------------
 
     def show_thread(self, snapshot: ThreadSnapshot) -> None:
         """Draw the open conversation as it is now: its header, its bubbles, its window."""
-        header = snapshot.header
-        self.selected_title = conversation_title(header)
+        header, words = snapshot.header, self._words()
+        self.selected_title = conversation_title(header, words)
         self.selected_citizen_id = header.citizen_id
-        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id)
+        self.selected_citizen_name = citizen_label(header.citizen_name, header.citizen_id, words)
         self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
-        self.thread = thread_bubbles(snapshot)
-        self.reply_window = window_view(snapshot.window, tz=snapshot.timezone)
+        self.thread = thread_bubbles(snapshot, words=words)
+        self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
 
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
         changed = {m.id: m for m in messages}
         if not any(b.id in changed for b in self.thread):
             return
-        now = utcnow()
+        now, words = utcnow(), self._words()
         self.thread = [
-            bubble(changed[b.id], citizen_name=self.selected_citizen_name, tz=tz, now=now) if b.id in changed else b
+            bubble(changed[b.id], citizen_name=self.selected_citizen_name, tz=tz, now=now, words=words) if b.id in changed else b
             for b in self.thread
         ]
 
@@ -232,7 +241,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             return
         if await self._canned_instead_of_sending(operator, text):
             return
-        if refusal := unfilled_warning(text):
+        if refusal := unfilled_warning(text, self._words()):
             self.reply_error, self.draft, self.canned_notice = refusal, text, ""  # said once, as the refusal
             return
         self.sending = True
@@ -240,17 +249,17 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         try:
             await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text)
         except inbox.InboxError as exc:
-            self.reply_error, self.draft = sentence(exc), text
+            self.reply_error, self.draft = sentence(exc, self._words()), text
             return
         except Exception as exc:
             log.error("reply to conversation %s failed: %s", self.selected_id, type(exc).__name__)
-            self.reply_error, self.draft = "The reply could not be saved. Try again in a moment.", text
+            self.reply_error, self.draft = self._words().t("The reply could not be saved. Try again in a moment."), text
             return
         finally:
             self.sending = False
         self.draft, self.reply_error, self.canned_notice = "", "", ""
 
-    async def _send_other(self, what: str, send, **content):  # noqa: ANN001, ANN003, ANN202
+    async def _send_other(self, what: str, failure: str, send, **content):  # noqa: ANN001, ANN003, ANN202
         """Shared by the attachment and the location: the same guard and errors as a reply."""
         operator = await self._operator()
         if operator is None:
@@ -258,11 +267,11 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         try:
             await send(operator=operator, conversation_id=self.selected_id, **content)
         except inbox.InboxError as exc:
-            self.reply_error = sentence(exc)
+            self.reply_error = sentence(exc, self._words())
             return None
         except Exception as exc:
             log.error("sending %s to conversation %s failed: %s", what, self.selected_id, type(exc).__name__)
-            self.reply_error = f"The {what} could not be sent. Try again in a moment."
+            self.reply_error = self._words().translate(failure)
             return None
         self.reply_error = ""
         return None
@@ -276,12 +285,14 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             data = await upload.read()
             mime_type = (upload.content_type or "").split(";")[0].strip().lower()
             if mime_type not in ATTACHMENT_TYPES:
-                self.reply_error = "Only JPEG or PNG photos and PDF documents can be sent."
+                self.reply_error = self._words().t("Only JPEG or PNG photos and PDF documents can be sent.")
                 return
             if len(data) > MAX_ATTACHMENT_BYTES:
-                self.reply_error = f"That file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."
+                self.reply_error = self._words().t(
+                    "That file is larger than {size} MB.", size=self._words().number(MAX_ATTACHMENT_BYTES // (1024 * 1024))
+                )
                 return
-            if refusal := unfilled_warning(self.draft):  # the caption
+            if refusal := unfilled_warning(self.draft, self._words()):  # the caption
                 self.reply_error = refusal
                 return
             self.sending = True
@@ -289,6 +300,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             try:
                 redirect = await self._send_other(
                     "file",
+                    N_("The file could not be sent. Try again in a moment."),
                     _desk().send_attachment,
                     data=data,
                     mime_type=mime_type,
@@ -312,7 +324,13 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         yield
         try:
             latitude, longitude = OFFICE_LOCATION
-            redirect = await self._send_other("location", _desk().send_location, latitude=latitude, longitude=longitude)
+            redirect = await self._send_other(
+                "location",
+                N_("The location could not be sent. Try again in a moment."),
+                _desk().send_location,
+                latitude=latitude,
+                longitude=longitude,
+            )
         finally:
             self.sending = False
         if redirect is not None:
@@ -329,7 +347,23 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         try:
             await _desk().resolve(operator=operator, conversation_id=self.selected_id)
         except inbox.InboxError as exc:
-            self.reply_error = sentence(exc)
+            self.reply_error = sentence(exc, self._words())
             return
         self._forget_conversation()
         await self._watch(0)
+
+    @rx.event
+    async def relabel(self):
+        """The operator switched language: reword what the server worded (the open thread, the window, notices)."""
+        operator = await self._operator()
+        if operator is None:
+            return
+        self.reply_error = self.canned_notice = self.template_error = self.link_error = self.link_notice = ""
+        if self.selected_id:
+            try:
+                self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))
+            except inbox.InboxError:
+                self._forget_conversation()
+
+
+on_language_switch(InboxState.relabel)

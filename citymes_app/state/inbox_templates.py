@@ -11,6 +11,7 @@ import reflex as rx
 from citymes_app.core import inbox, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.inbox_display import TemplateOption
+from citymes_app.i18n import Words
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE
 from citymes_app.state.wording import sentence
@@ -27,6 +28,8 @@ class TemplatePicker(rx.State, mixin=True):
         _tenant_id: int
 
         async def _operator(self) -> SignedInOperator | None: ...
+
+        def _words(self) -> Words: ...
 
     # The approved templates of the open conversation's channel, and the one being filled in.
     templates: list[TemplateOption] = []
@@ -77,7 +80,7 @@ class TemplatePicker(rx.State, mixin=True):
             return
         chosen = next((t for t in self.templates if t.id == self.template_id), None)
         if chosen is None:
-            self.template_error = "Choose a template first."
+            self.template_error = self._words().t("Choose a template first.")
             return
         operator = await self._operator()
         if operator is None:
@@ -94,11 +97,11 @@ class TemplatePicker(rx.State, mixin=True):
                 params=list(self.template_params),
             )
         except inbox.InboxError as exc:
-            self.template_error = sentence(exc)
+            self.template_error = sentence(exc, self._words())
             return
         except Exception as exc:
             log.error("template to conversation %s failed: %s", self.selected_id, type(exc).__name__)
-            self.template_error = "The template could not be saved. Try again in a moment."
+            self.template_error = self._words().t("The template could not be saved. Try again in a moment.")
             return
         finally:
             self.sending_template = False

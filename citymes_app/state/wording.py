@@ -1,15 +1,24 @@
-"""Small pieces of interface wording the states share (where the interface's translation will find them)."""
+"""Small pieces of interface wording the states share."""
 
 from __future__ import annotations
 
+from citymes_app.core.phrases import Phrase
+from citymes_app.i18n import LANGUAGE_NAMES, Words
 
-def sentence(message: object) -> str:
-    """A core error message ("the keyword is empty") as a sentence to show: capitalised, with its full stop."""
-    text = str(message)
+
+def sentence(message: object, words: Words | None = None) -> str:
+    """A core error message ("the keyword is empty") as a sentence to show: capitalised, with its full stop.
+
+    With `words`, in that language: an error carrying a `Phrase` (`core.phrases.PhrasedError`) is translated by its
+    template, any other message by its text as msgid (untranslated messages stay in English)."""
+    phrase = getattr(message, "phrase", None)
+    if words is None:
+        text = str(message)
+    elif isinstance(phrase, Phrase):
+        text = words.phrase(phrase)
+    else:
+        text = words.translate(str(message))
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-LANGUAGE_NAMES = {"ca": "Català", "es": "Español", "en": "English"}
 
 
 def language_name(code: str) -> str:

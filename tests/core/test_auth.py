@@ -62,3 +62,22 @@ def test_a_disabled_operator_is_signed_out(session: Session, token: str) -> None
     session.add(operator)
     session.commit()
     assert _at(session, token, SIGNED_IN_AT) is None
+
+
+def test_an_operator_sees_the_organisations_first_language_until_choosing_their_own(session: Session, token: str) -> None:
+    colleague = auth.add_operator(
+        session, tenant=tenants.require_tenant(session, slug="vila"), email="pau@vila.test", password="correct horse battery"
+    )
+    signed_in = auth.resolve_session(session, token=token)
+    assert signed_in is not None and signed_in.language == "ca"  # the tenant's languages: "ca,es"
+
+    chosen = auth.choose_language(session, token=token, language="es")
+    session.commit()
+
+    assert chosen is not None and chosen.language == "es"
+    resolved = auth.resolve_session(session, token=token)
+    assert resolved is not None and resolved.language == "es"
+    assert session.get_one(Operator, colleague.id).language is None  # only the session's own operator
+    with pytest.raises(auth.AuthError):
+        auth.choose_language(session, token=token, language="fr")
+    assert auth.choose_language(session, token="not-a-session", language="en") is None

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, ViewportSize, sync_play
 
 from citymes_app import demo
 from integrations.simulator.server import serve_simulator
-from tests.e2e.support import ARTIFACTS, OTHER_OPERATOR, OTHER_TENANT, ROOT, Site
+from tests.e2e.support import ARTIFACTS, OTHER_OPERATOR, OTHER_TENANT, ROOT, Site, set_interface_language
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -111,6 +111,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             text=True,
             check=True,
         )
+        # The browser tests read the interface in English; the demo town's operators would see Catalan (its first
+        # language), as a fresh `make run` shows it. test_interface_language.py switches languages itself.
+        set_interface_language(env["CITYMES_DATABASE_URL"], "en")
 
         with log_path.open("w") as log:
             proc = subprocess.Popen(
@@ -168,8 +171,9 @@ def new_context(browser: Browser) -> Iterator:
     """Make browser contexts (one per simulated person: background tabs of one context get throttled)."""
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(viewport=VIEWPORT)
+    def make(locale: str | None = None) -> BrowserContext:
+        """A context; `locale` is the language the browser prefers (Accept-Language), Chromium's own by default."""
+        context = browser.new_context(viewport=VIEWPORT, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context

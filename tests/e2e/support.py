@@ -92,6 +92,19 @@ def sign_in(page: Page, site: Site, email: str, password: str = demo.DEMO_PASSWO
     page.wait_for_selector("#operator-name:not(:empty)")
 
 
+def set_interface_language(database_url: str, language: str | None, email: str | None = None) -> None:
+    """Store the interface language of one operator (by email) or of every operator, straight in the database."""
+    engine = make_engine(database_url)
+    metadata = MetaData()
+    operator = Table("operator", metadata, autoload_with=engine)
+    try:
+        with engine.begin() as connection:
+            chosen = update(operator).values(language=language)
+            connection.execute(chosen.where(operator.c.email == email) if email else chosen)
+    finally:
+        engine.dispose()
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a screenshot under test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from citymes_app import demo
-from tests.e2e.support import ADMIN, ROOT, Site, new_chat_id, screenshot, sign_in
+from tests.e2e.support import ADMIN, ROOT, Site, new_chat_id, screenshot, set_interface_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +30,7 @@ def _add_operator(site: Site, name: str) -> str:
         text=True,
         check=True,
     )
+    set_interface_language(site.database_url, "en", email)  # like every operator of the browser tests
     return email
 
 

@@ -1,6 +1,7 @@
 """The live inbox and every page's state, attacked over raw websockets: a shared state's name is refused as a client
 token, a browser that is not signed in receives no page state, another tenant's operator reads nothing of this
-tenant and cannot disturb its operators' live view, and a tab whose session ended stops receiving live updates."""
+tenant and cannot disturb its operators' live view, a tab whose session ended stops receiving live updates, and the
+language switch stores a language only for the signed-in operator, only one of ours."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 
 from citymes_app import demo
 from citymes_app.core.db import get_engine
-from citymes_app.models import Conversation, Tenant, row_id
+from citymes_app.models import Conversation, Operator, Tenant, row_id
 from citymes_app.pages import canned_responses, channels, inbox, keywords, office_hours, unmatched
 from citymes_app.state.access import page_states
 from citymes_app.state.auth_state import AuthState
@@ -24,7 +25,7 @@ from citymes_app.state.inbox_state import InboxState, inbox_token
 from citymes_app.state.keywords.list_state import KeywordsState
 from citymes_app.state.unmatched_state import UnmatchedState
 from tests.e2e.raw_tab import RawTab, Refused
-from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, sign_in
+from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, set_interface_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +161,38 @@ def test_a_tab_whose_session_ended_receives_no_more_live_updates(site: Site, new
         assert after not in pau.text(), "a signed-out tab kept receiving the live inbox"
     finally:
         pau.close()
+
+
+def stored_languages(site: Site) -> dict[str, str | None]:
+    with Session(get_engine(site.database_url)) as session:
+        return {operator.email: operator.language for operator in session.exec(select(Operator))}
+
+
+def test_a_language_is_stored_only_for_the_signed_in_operator_and_only_one_of_ours(site: Site) -> None:
+    before = stored_languages(site)
+    laia_id = operator_id(site, LAIA)
+    signed_out = RawTab(site).connect("/login")
+    try:
+        for payload in ({"language": "es"}, {"language": "es", "operator_id": laia_id}):
+            signed_out.send(AuthState, "choose_language", path="/login", **payload)
+        assert stored_languages(site) == before, "a signed-out browser changed an operator's language"
+    finally:
+        signed_out.close()
+
+    pau = RawTab(site).connect("/login")
+    try:
+        pau.sign_in(PAU, demo.DEMO_PASSWORD)
+        pau.send(AuthState, "choose_language", language="es", operator_id=laia_id)  # not a parameter: refused whole
+        pau.send(AuthState, "choose_language", language="fr")
+        pau.send(AuthState, "choose_language", language="es'); DROP TABLE operator; --")
+        assert stored_languages(site) == before
+        pau.send(AuthState, "choose_language", language="es")
+        assert stored_languages(site) == {**before, PAU: "es"}, "only Pau's own language changes"
+    finally:
+        pau.close()
+        set_interface_language(site.database_url, "en", PAU)
+
+
+def operator_id(site: Site, email: str) -> int:
+    with Session(get_engine(site.database_url)) as session:
+        return row_id(session.exec(select(Operator).where(Operator.email == email)).one())
