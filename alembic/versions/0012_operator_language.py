@@ -1,8 +1,8 @@
 """operator language: the interface's language each operator chose (none: the organisation's first language)
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-09 09:00:00
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-02 02:00:00
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
