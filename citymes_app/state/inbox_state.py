@@ -78,6 +78,8 @@ class InboxShared(rx.SharedState):
     # Which conversation each linked tab has open (client token → conversation id): the bridge redraws a thread only
     # in the tabs that show it.
     _watching: dict[str, int] = {}
+    # Set when the bridge skipped a change because no tab was linked: the next tab to link reads the queue again.
+    _stale: bool = False
 
 
 class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
@@ -174,9 +176,10 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         linked._viewers = {**linked._viewers, self.router.session.client_token: session_digest(auth_state.session_token)}
         if self.selected_id:
             linked._watching = {**linked._watching, self.router.session.client_token: self.selected_id}
-        if linked.version == 0:  # nothing written since the server started: seed it from the database
+        if linked.version == 0 or linked._stale:  # nothing written since the server started, or changed unseen
             linked.queue = await load_queue(operator.tenant_id)
             linked.version += 1
+            linked._stale = False
         await self._load_canned(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:

@@ -81,15 +81,16 @@ class Changes:
 
 async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> dict[str, int]:
     """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
-    returns which conversation each still-linked tab has open. With no tab linked nothing is read: a tab that links
-    later loads the queue itself. `reload=False` (delivery statuses only: the queue does not show them) only says
-    which conversation each tab has open."""
+    returns which conversation each still-linked tab has open. With no tab linked nothing is read: the queue is marked
+    stale, and the next tab that links loads it itself. `reload=False` (delivery statuses only: the queue does not
+    show them) only says which conversation each tab has open."""
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
+        if shared._linked_from:
+            await cut_ended_viewers(shared, tenant_id)
         if not shared._linked_from:
-            return {}
-        await cut_ended_viewers(shared, tenant_id)
-        if not shared._linked_from:
+            if reload and not shared._stale:
+                shared._stale = True  # read by the next tab that links, not now
             return {}
         if reload:
             shared.queue = await load_queue(tenant_id)
