@@ -42,7 +42,7 @@ simulator: install
 	$(PY) -m integrations.simulator
 
 test: install browser services
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25
 
 lint: install
 	$(VENV)/bin/ruff check .
