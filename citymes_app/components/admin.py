@@ -133,6 +133,11 @@ def label(text: str, html_for: str, hint: str = "") -> rx.Component:
     )
 
 
+def form_field(*children: rx.Component) -> rx.Component:
+    """A form field: its label, its control, the reason it was refused and any note, stacked close together."""
+    return rx.vstack(*children, spacing="1", width="100%")
+
+
 def confirm_dialog(
     title: rx.Component,
     description: str,

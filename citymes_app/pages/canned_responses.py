@@ -10,6 +10,7 @@ from citymes_app.components.admin import (
     card,
     confirm_dialog,
     field_error,
+    form_field,
     label,
     page_header,
     refusal,
@@ -102,7 +103,7 @@ def form_card() -> rx.Component:
         "file-plus",
         rx.form(
             rx.vstack(
-                rx.vstack(
+                form_field(
                     label("Shortcut", "canned-shortcut", "lowercase letters, digits and dashes; operators type / and it"),
                     rx.input(
                         value=S.form_shortcut,
@@ -114,10 +115,8 @@ def form_card() -> rx.Component:
                         width="280px",
                     ),
                     field_error(refused & (S.form_error_field == "shortcut"), S.form_error, "canned-shortcut-error"),
-                    spacing="1",
-                    width="100%",
                 ),
-                rx.vstack(
+                form_field(
                     label("Text", "canned-text", "filled in for the conversation when inserted"),
                     rx.text_area(
                         value=S.form_text,
@@ -130,8 +129,6 @@ def form_card() -> rx.Component:
                     ),
                     field_error(refused & (S.form_error_field == "text"), S.form_error, "canned-text-error"),
                     rx.hstack(rx.foreach(S.placeholder_hints, _hint), spacing="4", wrap="wrap"),
-                    spacing="1",
-                    width="100%",
                 ),
                 field_error(refused & (S.form_error_field == ""), S.form_error, "canned-form-error"),
                 rx.hstack(

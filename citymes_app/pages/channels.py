@@ -10,6 +10,7 @@ from citymes_app.components.admin import (
     card,
     confirm_dialog,
     field_error,
+    form_field,
     label,
     page_header,
     refusal,
@@ -179,7 +180,7 @@ def add_template_card() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     S.template_channels.length() > 1,
-                    rx.vstack(
+                    form_field(
                         label("Channel", "template-channel"),
                         rx.select.root(
                             rx.select.trigger(width="100%", id="template-channel"),
@@ -187,12 +188,10 @@ def add_template_card() -> rx.Component:
                             value=S.new_channel_id,
                             on_change=S.set_new_channel,
                         ),
-                        spacing="1",
-                        width="100%",
                     ),
                 ),
                 rx.grid(
-                    rx.vstack(
+                    form_field(
                         label("Name", "template-name", "lowercase, digits and _"),
                         rx.input(
                             value=S.new_name,
@@ -203,10 +202,8 @@ def add_template_card() -> rx.Component:
                             width="100%",
                         ),
                         field_error(refused & (S.template_error_field == "name"), S.template_error, "template-name-error"),
-                        spacing="1",
-                        width="100%",
                     ),
-                    rx.vstack(
+                    form_field(
                         label("Language", "template-language", "ca, es, en_US…"),
                         rx.input(
                             value=S.new_language,
@@ -219,14 +216,12 @@ def add_template_card() -> rx.Component:
                         field_error(
                             refused & (S.template_error_field == "language"), S.template_error, "template-language-error"
                         ),
-                        spacing="1",
-                        width="100%",
                     ),
                     columns="2",
                     spacing="3",
                     width="100%",
                 ),
-                rx.vstack(
+                form_field(
                     label("Text", "template-body", "write {{1}}, {{2}}… where the parameters go"),
                     rx.text_area(
                         value=S.new_body,
@@ -239,8 +234,6 @@ def add_template_card() -> rx.Component:
                     ),
                     field_error(refused & (S.template_error_field == "body"), S.template_error, "template-body-error"),
                     rx.text(S.new_parameter_count, " parameter(s)", size="1", color_scheme="gray"),
-                    spacing="1",
-                    width="100%",
                 ),
                 field_error(refused & (S.template_error_field == ""), S.template_error, "template-form-error"),
                 rx.hstack(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.admin import field_error, label
+from citymes_app.components.admin import field_error, form_field, label
 from citymes_app.components.answer_bubble import answer_bubble
 from citymes_app.core.keyword_examples import MAX_EXAMPLES
 from citymes_app.state.keywords.editor_state import MEDIA_UPLOAD_ID
@@ -19,7 +19,7 @@ def _field_error(name: str) -> rx.Component:
 
 def text_field(name: str, title: str, hint: str = "", placeholder: str = "", **props) -> rx.Component:
     """A labelled input of the form, with its error under it."""
-    return rx.vstack(
+    return form_field(
         label(title, f"kw-{name}", hint),
         rx.input(
             name=name,
@@ -32,8 +32,6 @@ def text_field(name: str, title: str, hint: str = "", placeholder: str = "", **p
             **props,
         ),
         _field_error(name),
-        spacing="1",
-        width="100%",
     )
 
 
@@ -56,7 +54,7 @@ def language_field() -> rx.Component:
 
 def _text_area_field(name: str, title: str, hint: str, *, rows: str, placeholder: str = "") -> rx.Component:
     """A labelled text area of the form, with its error beside it."""
-    return rx.vstack(
+    return form_field(
         label(title, f"kw-{name}", hint),
         rx.text_area(
             name=name,
@@ -70,8 +68,6 @@ def _text_area_field(name: str, title: str, hint: str, *, rows: str, placeholder
             custom_attrs={"dir": "auto"},
         ),
         _field_error(name),
-        spacing="1",
-        width="100%",
     )
 
 
@@ -130,18 +126,16 @@ def media_field() -> rx.Component:
         border="none",
         padding="0",
     )
-    return rx.vstack(
+    return form_field(
         label("Image or document", MEDIA_UPLOAD_ID, "optional, up to 10 MB"),
         rx.cond(S.f_media_path != "", chosen, picker),
         _field_error("media"),
-        spacing="1",
-        width="100%",
     )
 
 
 def pin_field() -> rx.Component:
     """An optional map pin (latitude and longitude)."""
-    return rx.vstack(
+    return form_field(
         label("Map pin", "kw-latitude", "optional: where to go"),
         rx.hstack(
             rx.input(
@@ -166,8 +160,6 @@ def pin_field() -> rx.Component:
             width="100%",
         ),
         _field_error("latitude"),
-        spacing="1",
-        width="100%",
     )
 
 
