@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import secrets
 from collections.abc import Collection
@@ -26,8 +27,13 @@ SESSION_IDLE_TIMEOUT = timedelta(hours=2)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 8
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password (made on first
+    use: hashing takes a moment every command and process would otherwise pay at import)."""
+    return _hasher.hash("not-a-real-password")
 
 
 class AuthError(ValueError):
@@ -87,7 +93,7 @@ def authenticate(session: Session, *, email: str, password: str) -> Operator | N
     """The active operator with these credentials, or None."""
     operator = session.exec(select(Operator).where(Operator.email == email.strip().lower())).first()
     try:
-        _hasher.verify(operator.password_hash if operator else _DUMMY_HASH, password)
+        _hasher.verify(operator.password_hash if operator else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if operator is None or not operator.active:

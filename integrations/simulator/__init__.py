@@ -1,12 +1,7 @@
 """Local stand-ins for the messaging platforms (Telegram Bot API, WhatsApp Cloud API).
 
 They speak real HTTP so the demo, the tests and the benchmarks exercise the same client code as
-production: ``create_app()`` builds the ASGI app, ``serve_simulator()`` runs it in a thread.
+production: ``integrations.simulator.app.create_app()`` builds the ASGI app, ``integrations.simulator.server``
+runs it in a thread, and ``integrations.simulator.client`` drives its control API. Nothing is imported here, so the
+client (used by the CLI) does not load the web framework the simulator itself needs.
 """
-
-from integrations.simulator.app import create_app
-from integrations.simulator.server import serve_app, serve_simulator
-from integrations.simulator.telegram import TelegramSimulator
-from integrations.simulator.whatsapp import WhatsAppSimulator
-
-__all__ = ["TelegramSimulator", "WhatsAppSimulator", "create_app", "serve_app", "serve_simulator"]
