@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from citymes_app.core.phrases import FieldError
 from citymes_app.models import MAX_CANNED_TEXT_LENGTH, MAX_SHORTCUT_LENGTH, CannedResponse, Operator, Tenant, row_id, utcnow
 
 
@@ -41,12 +42,8 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w-]*)\}")
 SHORTCUT = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_SHORTCUT_LENGTH - 1}}})")
 
 
-class CannedResponseError(ValueError):
+class CannedResponseError(FieldError):
     """A canned response that cannot be saved or used; `field` ("shortcut", "text" or "") says where to show it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

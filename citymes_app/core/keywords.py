@@ -17,6 +17,7 @@ from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.db import batch_memo
 from citymes_app.core.keyword_examples import ExampleError, clean_examples, stored_examples
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
+from citymes_app.core.phrases import FieldError
 from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
@@ -32,12 +33,8 @@ _cache_lock = threading.Lock()
 _index_cache: dict[int, tuple[tuple, KeywordIndex]] = {}
 
 
-class KeywordError(ValueError):
+class KeywordError(FieldError):
     """A keyword form or file that cannot be accepted; `field` says where to show the message."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def split_list(value: str) -> list[str]:

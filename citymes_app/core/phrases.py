@@ -28,3 +28,12 @@ class PhrasedError(ValueError):
     def __init__(self, template: str | Phrase, **values: object) -> None:
         self.phrase = template if isinstance(template, Phrase) else Phrase(template, values)
         super().__init__(str(self.phrase))
+
+
+class FieldError(ValueError):
+    """A form that cannot be accepted; the message is for the person and `field` names the field to show it beside
+    ("" for the form as a whole)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
