@@ -7,6 +7,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
+# `make test` runs the suite in this many processes (pytest-xdist); `make test TEST_PROCESSES=0` runs it in one.
+TEST_PROCESSES ?= 2
 
 .PHONY: install browser services loadgen run test lint bench simulator clean
 
@@ -42,7 +44,7 @@ simulator: install
 	$(PY) -m integrations.simulator
 
 test: install browser services
-	$(PY) -m pytest -q -p no:cacheprovider --durations=25
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25 -n $(TEST_PROCESSES) --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -59,4 +61,4 @@ bench: install services loadgen
 	$(PY) -m bench
 
 clean:
-	rm -rf .web .states data/test-*
+	rm -rf .web .web-* .states .states-* data/test-*

@@ -33,6 +33,12 @@ from tests.services import fresh_postgres_database, postgres_server_url, redis_s
 os.environ["CITYMES_ENCRYPTION_KEYS"] = Fernet.generate_key().decode("ascii")
 os.environ["CITYMES_SECRET_KEY"] = secrets.token_urlsafe(32)
 os.environ["CITYMES_KEYS_FILE"] = "/nonexistent/citymes-tests/keys.env"
+# Under pytest-xdist (`make test` runs one process per core) each process's apps build their frontend in a folder of
+# their own (two `reflex run` preparing one `.web` at once would overwrite each other's files)
+# their own, and keep their states folder (which each start empties) apart.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["REFLEX_WEB_WORKDIR"] = str(Path(__file__).resolve().parents[1] / f".web-{worker}")
+    os.environ["REFLEX_STATES_WORKDIR"] = str(Path(__file__).resolve().parents[1] / f".states-{worker}")
 
 # A Tuesday morning in Mataró: the office is open unless a test says otherwise.
 OFFICE_OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Madrid"))

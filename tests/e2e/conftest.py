@@ -71,12 +71,14 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="package")
+# Session-scoped (not package-scoped): under pytest-xdist a process runs browser test files between others, and a
+# package fixture would be torn down and the site rebuilt each time it came back to this folder.
+@pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo town served by `reflex run --env prod` on a free port, its bot's webhook pointing at it."""
     ARTIFACTS.mkdir(exist_ok=True)
     data = tmp_path_factory.mktemp("e2e")
-    log_path = ARTIFACTS / "reflex.log"
+    log_path = ARTIFACTS / f"reflex-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with serve_simulator() as simulator_url:
@@ -155,7 +157,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             _stop(proc)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium (never a downloaded one)."""
     if not Path(CHROMIUM).exists():
