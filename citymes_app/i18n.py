@@ -20,10 +20,12 @@ import gettext
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -74,6 +76,13 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/keyword_examples.py",
         "core/matching.py",
         "core/routing.py",
+    ),
+    "statistics": (
+        "pages/statistics.py",
+        "components/statistics_*.py",
+        "state/statistics_*.py",
+        "core/figures.py",
+        "core/figures_query.py",
     ),
 }
 # The key under which the client's catalog keeps plural form `i` of a msgid (gettext's own separator).
@@ -186,6 +195,14 @@ class Words:
     def number(self, value: int | float) -> str:
         """A number as this language writes it ("16.000" in Catalan and Spanish, "16,000" in English)."""
         return format_decimal(value, locale=self.locale)
+
+    def day(self, day: date, skeleton: str = "yMMMd") -> str:
+        """A day as this language writes it (a CLDR skeleton: "yMMMd" → "1 Dec 2026", "1 de des. del 2026")."""
+        return format_skeleton(skeleton, day, locale=self.locale)
+
+    def moment(self, moment: datetime) -> str:
+        """A day and its time: "24 Nov 2026, 10:00", "24 de nov. del 2026, 10:00"."""
+        return f"{self.day(moment)}, {moment:%H:%M}"
 
     def phrase(self, phrase: Phrase) -> str:
         """A core message (`core.phrases.Phrase`) in this language: its template looked up as a msgid, then its values

@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 
 import reflex as rx
-from babel.dates import format_skeleton
 
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.canned_responses import CannedListing, CannedResponseError, Placeholder
@@ -51,7 +50,7 @@ class PlaceholderHint:
 
 
 def _row(listing: CannedListing, words: Words) -> CannedRow:
-    when = format_skeleton("yMMMdHm", listing.updated_at, locale=words.locale)
+    when = words.moment(listing.updated_at)
     return CannedRow(listing.id, listing.shortcut, listing.text, f"{listing.updated_by}, {when}" if listing.updated_by else when)
 
 

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 
 import reflex as rx
-from babel.dates import format_skeleton
 
 from citymes_app.core.auth import AuthError, SignedInOperator
 from citymes_app.core.operators import OperatorAccountError, OperatorListing
@@ -42,8 +41,7 @@ ROLES = (N_("operator"), N_("manager"), N_("admin"))
 
 
 def _row(listing: OperatorListing, me: SignedInOperator) -> OperatorRow:
-    locale = words_for(me.language).locale
-    seen = format_skeleton("yMMMdHm", listing.last_seen_at, locale=locale) if listing.last_seen_at else "—"
+    seen = words_for(me.language).moment(listing.last_seen_at) if listing.last_seen_at else "—"
     return OperatorRow(
         listing.id, listing.display_name, listing.email, listing.role.value, listing.active, seen, listing.id == me.operator_id
     )
