@@ -84,6 +84,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/figures.py",
         "core/figures_query.py",
     ),
+    "reports": ("pages/statistics_report.py", "pages/unmatched.py", "state/unmatched_state.py"),
 }
 # The key under which the client's catalog keeps plural form `i` of a msgid (gettext's own separator).
 PLURAL_SEPARATOR = "\x04"
