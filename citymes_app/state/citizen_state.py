@@ -22,6 +22,7 @@ import reflex as rx
 from citymes_app.state import access, live
 from citymes_app.state.citizen_bubbles import PhoneMessage, phone_messages, phone_number_label
 from citymes_app.state.citizen_lines import PhoneLine, SimulatorUnavailable, delivery_problem, phone_lines
+from citymes_app.state.wording import tab_words
 from integrations.simulator.client import WHATSAPP
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class CitizenState(rx.State):
         """Post one citizen message; True if the simulator took it."""
         line = self._line()
         if line is None:
-            self.error = self.error or "Choose a bot or a number first."
+            self.error = self.error or (await tab_words(self)).t("Choose a bot or a number first.")
             return False
         name = self.citizen_name.strip() or "Citizen"
         try:
@@ -217,7 +218,8 @@ class CitizenState(rx.State):
         for upload in files[:1]:
             data = await upload.read()
             if len(data) > MAX_PHOTO_BYTES:
-                self.error = f"That picture is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB."
+                words = await tab_words(self)
+                self.error = words.t("That picture is larger than {n} MB.", n=MAX_PHOTO_BYTES // (1024 * 1024))
                 return
             photo = {"content_base64": base64.b64encode(data).decode(), "filename": upload.name or "photo.jpg"}
             if upload.content_type:
