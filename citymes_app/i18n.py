@@ -1,7 +1,8 @@
 """The interface's words in Catalan, Spanish and English: gettext catalogs read with babel, once per process.
 
 The catalogs are `locales/<language>/LC_MESSAGES/<domain>.po`, one domain per area of the interface (`common`: the
-frame and the login page; `inbox`; later `admin`, `statistics`...), so work on two areas never touches the same file.
+frame and the login page; `inbox`; `admin`: the administration pages; `statistics`; `reports`: the monthly and the
+unanswered-questions reports; `phone`: the citizen phone), so work on two areas never touches the same file.
 The msgid is the English text; English needs no translation (an empty msgstr falls back to the msgid).
 
 Strings are marked where they are written, with keywords `pybabel extract` understands:
@@ -85,6 +86,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/figures_query.py",
     ),
     "reports": ("pages/statistics_report.py", "pages/unmatched.py", "state/unmatched_state.py"),
+    "phone": ("pages/citizen.py", "components/phone.py", "state/citizen_state.py"),
 }
 # The key under which the client's catalog keeps plural form `i` of a msgid (gettext's own separator).
 PLURAL_SEPARATOR = "\x04"

@@ -19,9 +19,11 @@ from typing import Any
 
 import reflex as rx
 
+from citymes_app.i18n import browser_language
 from citymes_app.state import access, live
 from citymes_app.state.citizen_bubbles import PhoneMessage, phone_messages, phone_number_label
 from citymes_app.state.citizen_lines import PhoneLine, SimulatorUnavailable, delivery_problem, phone_lines
+from citymes_app.state.language import LanguageState
 from citymes_app.state.wording import tab_words
 from integrations.simulator.client import WHATSAPP
 
@@ -109,6 +111,9 @@ class CitizenState(rx.State):
     @rx.event
     async def open_phone(self):
         """Page load: list the channels, give this browser a citizen of its own, start watching the chat."""
+        language = await self.get_state(LanguageState)
+        if not language.language:  # no choice remembered in this browser: its own language if we have it
+            language.follow(browser_language(self.router.headers.accept_language))
         self._lines, problem = await phone_lines()
         self.channels = [ChannelOption(id=key, name=line.name, platform=line.platform) for key, line in self._lines.items()]
         self.error = problem
