@@ -57,6 +57,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "admin": (
         "components/admin.py",
+        "components/answer_bubble.py",
         "pages/keywords/*.py",
         "pages/office_hours/*.py",
         "pages/canned_responses.py",

@@ -94,7 +94,7 @@ def page_header(title: Text, subtitle: Text, *actions: rx.Component) -> rx.Compo
             spacing="1",
         ),
         rx.spacer(),
-        rx.hstack(*actions, spacing="2", align="center"),
+        rx.hstack(*actions, spacing="2", align="center", flex_shrink="0", white_space="nowrap"),
         align="end",
         width="100%",
     )

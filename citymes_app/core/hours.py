@@ -116,10 +116,19 @@ def remove_local_holiday(session: Session, *, tenant_id: int, holiday_id: int) -
     session.delete(holiday)
 
 
+# The holidays library's name for a language, where it differs from ours.
+_HOLIDAY_LANGUAGES = {"en": "en_US"}
+
+
 @lru_cache(maxsize=64)
-def _public_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+def _public_holidays(country: str, subdivision: str | None, year: int, language: str | None = None) -> dict[date, str]:
+    """The region's public holidays of `year`, named in `language` when the library has it (else its own)."""
+    wanted = _HOLIDAY_LANGUAGES.get(language or "", language)
     try:
-        return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+        found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+        if wanted and wanted in found.supported_languages:
+            found = holidays.country_holidays(country, subdiv=subdivision or None, years=year, language=wanted)
+        return dict(found)
     except NotImplementedError:
         return {}
 
@@ -185,9 +194,12 @@ class Holiday:
     local_id: int | None = None
 
 
-def calendar(session: Session, *, tenant: Tenant, year: int) -> list[Holiday]:
-    """Every holiday of `year`, public and local, in date order (the office-hours page's list)."""
-    public = [Holiday(d, n) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year).items()]
+def calendar(session: Session, *, tenant: Tenant, year: int, language: str | None = None) -> list[Holiday]:
+    """Every holiday of `year`, public and local, in date order (the office-hours page's list); public holidays
+    named in `language` when the holidays library has it."""
+    public = [
+        Holiday(d, n) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year, language).items()
+    ]
     local = [
         Holiday(h.day, h.name, h.id)
         for h in session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant.id))

@@ -5,6 +5,7 @@ Catalan, where the words are longest."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from datetime import date
 
@@ -16,7 +17,7 @@ from citymes_app import demo
 from citymes_app.core.db import make_engine
 from citymes_app.i18n import words_for
 from citymes_app.state.statistics_state import month_name
-from tests.e2e.support import ADMIN, Site, screenshot, set_interface_language, sign_in
+from tests.e2e.support import ADMIN, Site, new_chat_id, screenshot, set_interface_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -164,9 +165,11 @@ def test_the_statistics_and_the_unanswered_report_speak_the_administrators_langu
     expect(page.locator("#report-month")).to_have_text(this_month)
     screenshot(page, f"monthly_report_{language}")
 
+    site.citizen_says(new_chat_id(), first_name="Berta", text=f"On es pot llogar una barca {secrets.token_hex(3)}?")
     go(page, site, "/admin/unmatched", "#unmatched-card")
     expect(page.locator("h1, h2").filter(has_text=said["unanswered"]).first).to_be_visible()
     page.get_by_role("radio", name=said["7 days"]).click()
     expect(page.get_by_role("radio", name=said["7 days"])).to_have_attribute("aria-checked", "true")
-    expect(page.locator("#unmatched-card")).to_contain_text(said["question"])
+    expect(page.locator("#unmatched-table th").first).to_have_text(said["question"])
+    expect(page.locator(".unmatched-row", has_text="on es pot llogar una barca").first).to_be_visible()
     screenshot(page, f"unanswered_{language}")
