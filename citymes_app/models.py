@@ -207,6 +207,10 @@ class Conversation(SQLModel, table=True):
     address: str = Field(max_length=64)
     status: str = Field(default=ConversationStatus.OPEN, max_length=16)
     assigned_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # Counts the changes of who has the conversation and of its state (taken, transferred, resolved...), and who made
+    # the last one: a reply written against an older version that someone else changed asks before it goes.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    changed_by_operator_id: int | None = Field(default=None, foreign_key="operator.id")
     # Set when the conversation waits for an operator; cleared by an operator's reply.
     awaiting_operator: bool = False
     # The "an operator will answer" / "we are closed" notice went out for this wait (reset by an operator's reply).

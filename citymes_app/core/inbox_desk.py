@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox
+from citymes_app.core import citizens, inbox, inbox_work
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
@@ -127,15 +127,52 @@ class InboxDesk:
                 session, tenant_id=operator.tenant_id, conversation_id=conversation_id, operator_id=operator.operator_id
             )
 
+    # --- Who has it ------------------------------------------------------------------------------------------
+
+    async def colleagues(self, *, tenant_id: int) -> list[inbox_work.Colleague]:
+        """The organisation's active operators, whom a conversation can be assigned to."""
+        return await asyncio.to_thread(self._colleagues, tenant_id)
+
+    def _colleagues(self, tenant_id: int) -> list[inbox_work.Colleague]:
+        with Session(self.engine) as session:
+            return inbox_work.colleagues(session, tenant_id=tenant_id)
+
+    async def assign(self, *, operator: SignedInOperator, conversation_id: int, assignee_id: int | None) -> int:
+        """Give the conversation to an operator of the organisation (None: to nobody); every tab shows it. Returns the
+        conversation's new version."""
+        version = await asyncio.to_thread(self._assign, operator, conversation_id, assignee_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _assign(self, operator: SignedInOperator, conversation_id: int, assignee_id: int | None) -> int:
+        with session_scope(self.engine) as session:
+            conversation = inbox_work.assign(session, operator=operator, conversation_id=conversation_id, assignee_id=assignee_id)
+            return conversation.version
+
+    async def take(self, *, operator: SignedInOperator, conversation_id: int) -> int:
+        """The operator takes the conversation; returns its new version."""
+        return await self.assign(operator=operator, conversation_id=conversation_id, assignee_id=operator.operator_id)
+
     # --- Answering ------------------------------------------------------------------------------------------
 
-    async def reply(self, *, operator: SignedInOperator, conversation_id: int, text: str) -> int:
-        """An operator's text reply, in the outbox; returns the message's id (`InboxError` says why not)."""
-        message_id = await asyncio.to_thread(self._commit, inbox.reply, operator, conversation_id, text=text)
+    async def reply(self, *, operator: SignedInOperator, conversation_id: int, text: str, seen_version: int | None = None) -> int:
+        """An operator's text reply, in the outbox; returns the message's id (`InboxError` says why not;
+        `ConversationMoved` when someone else took or resolved it since the operator saw `seen_version`)."""
+        message_id = await asyncio.to_thread(
+            self._commit, inbox.reply, operator, conversation_id, text=text, seen_version=seen_version
+        )
         return self._sent(operator, conversation_id, message_id)
 
     async def send_attachment(
-        self, *, operator: SignedInOperator, conversation_id: int, data: bytes, mime_type: str, filename: str, caption: str
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        data: bytes,
+        mime_type: str,
+        filename: str,
+        caption: str,
+        seen_version: int | None = None,
     ) -> int:
         """Store a photo or a document and send it with an optional caption; returns the message's id."""
         media_path = await asyncio.to_thread(
@@ -156,22 +193,51 @@ class InboxDesk:
             mime_type=mime_type,
             filename=filename,
             caption=caption,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 
-    async def send_location(self, *, operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float) -> int:
+    async def send_location(
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        latitude: float,
+        longitude: float,
+        seen_version: int | None = None,
+    ) -> int:
         """Send a map pin; returns the message's id."""
         message_id = await asyncio.to_thread(
-            self._commit, inbox.send_location, operator, conversation_id, latitude=latitude, longitude=longitude
+            self._commit,
+            inbox.send_location,
+            operator,
+            conversation_id,
+            latitude=latitude,
+            longitude=longitude,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 
     async def send_template(
-        self, *, operator: SignedInOperator, conversation_id: int, name: str, language: str, params: list[str]
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        name: str,
+        language: str,
+        params: list[str],
+        seen_version: int | None = None,
     ) -> int:
         """Send an approved template, filled in (inside or outside the free-form window); returns the message's id."""
         message_id = await asyncio.to_thread(
-            self._commit, inbox.send_template, operator, conversation_id, name=name, language=language, params=params
+            self._commit,
+            inbox.send_template,
+            operator,
+            conversation_id,
+            name=name,
+            language=language,
+            params=params,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.components.assignment import assignment_controls, moved_dialog
 from citymes_app.components.bubble import chat_bubble
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.link_dialog import link_dialog
@@ -116,6 +117,7 @@ def thread_header() -> rx.Component:
             min_width="0",
             flex="1",
         ),
+        assignment_controls(),
         link_dialog(),
         rx.cond(
             InboxState.selected_in_queue,
@@ -150,6 +152,7 @@ def thread_panel() -> rx.Component:
         InboxState.selected_id > 0,
         rx.vstack(
             thread_header(),
+            moved_dialog(),
             rx.auto_scroll(
                 rx.vstack(
                     rx.foreach(InboxState.thread, chat_bubble),

@@ -37,6 +37,8 @@ class QueueLine:
     unread_count: int
     awaiting_operator: bool
     citizen_unreachable: bool
+    assignee_id: int = 0  # who has the conversation (0: nobody) and their name
+    assignee_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 unread_count=c.unread_count,
                 awaiting_operator=c.awaiting_operator,
                 citizen_unreachable=c.citizen_unreachable,
+                assignee_id=c.assignee_id or 0,
+                assignee_name=c.assignee_name,
             )
         )
     return lines

@@ -23,6 +23,7 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
+from citymes_app.core.inbox_work import ConversationMoved
 from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
 from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
@@ -42,6 +43,7 @@ from citymes_app.state.inbox_format import (
     window_view,
 )
 from citymes_app.state.inbox_templates import TemplatePicker
+from citymes_app.state.inbox_work import ConversationWork
 from citymes_app.state.language import on_language_switch
 from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
@@ -82,7 +84,7 @@ class InboxShared(rx.SharedState):
     _stale: bool = False
 
 
-class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
+class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -138,6 +140,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
         self.thread = thread_bubbles(snapshot, words=words)
         self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
+        self._show_assignee(snapshot)
 
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
@@ -181,9 +184,12 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             linked.version += 1
             linked._stale = False
         await self._load_canned(operator)
+        await self._load_colleagues(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
-                self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))
+                snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
+                self.show_thread(snapshot)
+                self._seen_version = snapshot.header.version
             except inbox.InboxError:
                 self._forget_conversation()
 
@@ -195,6 +201,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         self.thread, self.reply_window = [], NO_WINDOW
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
+        self._forget_work()
         self.link_notice = ""
 
     @rx.event
@@ -213,6 +220,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             return
         self.selected_id = conversation_id
         self.show_thread(opened.thread)
+        self._seen_version = opened.thread.header.version
         if opened.templates != self.templates:
             self.templates = opened.templates
             self._choose_template(opened.templates[0].id if opened.templates else "")
@@ -249,8 +257,29 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             return
         self.sending = True
         yield
+        await self._deliver_reply(operator, text)
+
+    @rx.event
+    async def send_anyway(self):
+        """The operator confirmed the question: send the reply in the box although someone else took or resolved the
+        conversation (against the version the question showed: a newer change asks again)."""
+        operator = await self._operator()
+        if operator is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        if self.sending or not self.selected_id or not self._confirmed():
+            return
+        self.sending = True
+        yield
+        await self._deliver_reply(operator, self.draft)
+
+    async def _deliver_reply(self, operator: SignedInOperator, text: str) -> None:
         try:
-            await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text)
+            await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text, seen_version=self._seen_version)
+        except ConversationMoved as exc:
+            self._moved(exc)
+            self.draft = text
+            return
         except inbox.InboxError as exc:
             self.reply_error, self.draft = sentence(exc, self._words()), text
             return
@@ -268,7 +297,10 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         if operator is None:
             return rx.redirect(LOGIN_ROUTE)
         try:
-            await send(operator=operator, conversation_id=self.selected_id, **content)
+            await send(operator=operator, conversation_id=self.selected_id, seen_version=self._seen_version, **content)
+        except ConversationMoved as exc:
+            self.reply_error = self._moved_again(exc)
+            return None
         except inbox.InboxError as exc:
             self.reply_error = sentence(exc, self._words())
             return None
