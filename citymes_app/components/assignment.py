@@ -40,21 +40,26 @@ def _colleague_item(colleague: rx.Var[ColleagueOption]) -> rx.Component:
     )
 
 
-def assignment_controls() -> rx.Component:
-    """In the thread header: who has it (live), "Take" when it is not the operator's, and "Assign to"."""
-    return rx.hstack(
-        rx.badge(
-            rx.icon("user-round", size=12),
-            rx.cond(
-                InboxState.assignee_id > 0,
-                rx.cond(InboxState.assignee_id == InboxState.me_id, t("Assigned to you"), InboxState.assignee_name),
-                t("Unassigned"),
-            ),
-            color_scheme=rx.cond(InboxState.assignee_id > 0, "iris", "gray"),
-            variant="soft",
-            size="2",
-            id="thread-assignee",
+def assignee_badge() -> rx.Component:
+    """Under the thread's title: who has the conversation, live."""
+    return rx.badge(
+        rx.icon("user-round", size=12),
+        rx.cond(
+            InboxState.assignee_id > 0,
+            rx.cond(InboxState.assignee_id == InboxState.me_id, t("Assigned to you"), InboxState.assignee_name),
+            t("Unassigned"),
         ),
+        color_scheme=rx.cond(InboxState.assignee_id > 0, "iris", "gray"),
+        variant="soft",
+        size="1",
+        white_space="nowrap",
+        id="thread-assignee",
+    )
+
+
+def assignment_buttons() -> rx.Component:
+    """In the thread header: "Take" when the conversation is not the operator's, and "Assign" to a colleague."""
+    return rx.hstack(
         rx.cond(
             InboxState.selected_in_queue & (InboxState.assignee_id != InboxState.me_id),
             rx.button(rx.icon("hand", size=16), t("Take"), variant="soft", on_click=InboxState.take_selected, id="take"),

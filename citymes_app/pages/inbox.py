@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.assignment import assignment_controls, moved_dialog
+from citymes_app.components.assignment import assignee_badge, assignment_buttons, moved_dialog
 from citymes_app.components.bubble import chat_bubble
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.link_dialog import link_dialog
@@ -99,13 +99,16 @@ def thread_header() -> rx.Component:
             rx.heading(InboxState.selected_citizen_name, size="4", id="thread-title", width="100%", style=styles.ONE_LINE),
             rx.hstack(
                 platform_badge(InboxState.selected_platform),
-                rx.text(InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel"),
+                rx.text(
+                    InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel", white_space="nowrap"
+                ),
                 rx.text("·", size="1", color_scheme="gray"),
                 rx.cond(
                     InboxState.selected_in_queue,
-                    rx.text(t("Open conversation"), size="1", color_scheme="gray"),
-                    rx.text(t("Resolved"), size="1", color_scheme="green"),
+                    rx.text(t("Open conversation"), size="1", color_scheme="gray", id="thread-status", white_space="nowrap"),
+                    rx.text(t("Resolved"), size="1", color_scheme="green", id="thread-status"),
                 ),
+                assignee_badge(),
                 rx.cond(
                     InboxState.link_notice != "",
                     rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),
@@ -117,7 +120,7 @@ def thread_header() -> rx.Component:
             min_width="0",
             flex="1",
         ),
-        assignment_controls(),
+        assignment_buttons(),
         link_dialog(),
         rx.cond(
             InboxState.selected_in_queue,
