@@ -9,6 +9,7 @@ from reflex.vars import StringVar
 
 from citymes_app import styles
 from citymes_app.components.assignment import assignee_chip
+from citymes_app.components.conversation_state import line_labels, line_state
 from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
 from citymes_app.state.language import LanguageState, t, t_var
 
@@ -109,6 +110,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                         min_width="0",
                     ),
                     rx.cond(line.awaiting_operator, waiting_marker()),
+                    line_state(line),
                     assignee_chip(line),
                     rx.cond(
                         line.citizen_unreachable,
@@ -136,6 +138,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     width="100%",
                     align="center",
                 ),
+                line_labels(line),
                 spacing="1",
                 min_width="0",
                 flex="1",

@@ -16,6 +16,7 @@ from citymes_app.core import outbox, statistics, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.inbox_queue import QUEUE_LIMIT, ConversationSummary, queue  # noqa: F401 (the queue's home)
 from citymes_app.core.inbox_work import changed, check_seen, operator_names
+from citymes_app.core.labels import LabelInfo, labels_of
 from citymes_app.core.pipeline import preview
 from citymes_app.core.reply_window import InboxError, ReplyWindow, require_open_window, window_of
 from citymes_app.models import (
@@ -134,6 +135,8 @@ class ConversationHeader:
     version: int = 0  # the version of who has it and its state (`core.inbox_work`)
     assignee_id: int | None = None
     assignee_name: str = ""
+    snoozed_until: datetime | None = None  # UTC, while snoozed
+    labels: tuple[LabelInfo, ...] = ()
 
 
 def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
@@ -152,6 +155,8 @@ def conversation_header(session: Session, *, tenant_id: int, conversation_id: in
         version=conversation.version,
         assignee_id=assignee,
         assignee_name=operator_names(session, tenant_id=tenant_id).get(assignee, "") if assignee else "",
+        snoozed_until=conversation.snoozed_until,
+        labels=tuple(labels_of(session, tenant_id=tenant_id, conversation_ids=[conversation_id]).get(conversation_id, ())),
     )
 
 

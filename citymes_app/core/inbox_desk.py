@@ -8,20 +8,27 @@ method and shows its typed result (or the `InboxError` / `CitizenError` it raise
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox, inbox_work
+from citymes_app.core import citizens, inbox, inbox_states, inbox_work, labels
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_display import TemplateOption, template_options, tenant_timezone
 from citymes_app.core.media import save_media
+from citymes_app.models import ConversationStatus
 from integrations.base import MessageKind
+
+log = logging.getLogger(__name__)
+# How often the snooze alarm looks for conversations whose time has come (a snooze ends within this much of its time).
+SNOOZE_ALARM_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class InboxDesk:
     def _queue(self, tenant_id: int) -> QueueSnapshot:
         with Session(self.engine) as session:
             return QueueSnapshot(tenant_timezone(session, tenant_id=tenant_id), inbox.queue(session, tenant_id=tenant_id))
+
+    async def timezone(self, *, tenant_id: int) -> ZoneInfo:
+        """The organisation's clock."""
+        return await asyncio.to_thread(self._read, tenant_timezone, tenant_id)
 
     async def thread(self, *, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
         """A conversation's thread and reply window; `InboxError` if it is not this tenant's."""
@@ -152,6 +163,69 @@ class InboxDesk:
     async def take(self, *, operator: SignedInOperator, conversation_id: int) -> int:
         """The operator takes the conversation; returns its new version."""
         return await self.assign(operator=operator, conversation_id=conversation_id, assignee_id=operator.operator_id)
+
+    # --- State and labels ------------------------------------------------------------------------------------
+
+    async def set_state(
+        self, *, operator: SignedInOperator, conversation_id: int, state: ConversationStatus, until: datetime | None = None
+    ) -> int:
+        """Make the conversation open, pending or snoozed until a time to come; returns its new version."""
+        version = await asyncio.to_thread(self._set_state, operator, conversation_id, state, until)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _set_state(
+        self, operator: SignedInOperator, conversation_id: int, state: ConversationStatus, until: datetime | None
+    ) -> int:
+        with session_scope(self.engine) as session:
+            return inbox_states.set_state(
+                session, operator=operator, conversation_id=conversation_id, state=state, until=until
+            ).version
+
+    async def wake_due(self) -> int:
+        """Open again the snoozed conversations whose time has come, telling their organisations' tabs; how many."""
+        woken = await asyncio.to_thread(self._wake_due)
+        for tenant_id, conversation_id in woken:
+            self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return len(woken)
+
+    def _wake_due(self) -> list[tuple[int, int]]:
+        with session_scope(self.engine) as session:
+            return inbox_states.wake_due(session)
+
+    async def snooze_alarm(self, *, interval: float = SNOOZE_ALARM_SECONDS) -> None:
+        """Lifespan task: every `interval` seconds, open again the snoozed conversations whose time has come."""
+        while True:
+            try:
+                await self.wake_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not stop the alarm for good
+                log.exception("the snooze alarm could not wake the conversations due")
+            await asyncio.sleep(interval)
+
+    async def tenant_labels(self, *, tenant_id: int) -> list[labels.LabelInfo]:
+        """The organisation's labels."""
+        return await asyncio.to_thread(self._read, labels.tenant_labels, tenant_id)
+
+    def _read(self, read, tenant_id: int):  # noqa: ANN001, ANN202
+        with Session(self.engine) as session:
+            return read(session, tenant_id=tenant_id)
+
+    async def add_label(self, *, operator: SignedInOperator, conversation_id: int, name: str) -> labels.LabelInfo:
+        """Put a label (an existing one of the organisation, or a new one) on the conversation; every tab shows it."""
+        label = await asyncio.to_thread(self._commit_label, labels.add_label, operator, conversation_id, name=name)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return label
+
+    async def remove_label(self, *, operator: SignedInOperator, conversation_id: int, label_id: int) -> None:
+        """Take a label off the conversation; every tab shows it."""
+        await asyncio.to_thread(self._commit_label, labels.remove_label, operator, conversation_id, label_id=label_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+
+    def _commit_label(self, change, operator: SignedInOperator, conversation_id: int, **what: object):  # noqa: ANN001, ANN202
+        with session_scope(self.engine) as session:
+            return change(session, operator=operator, conversation_id=conversation_id, **what)
 
     # --- Answering ------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from citymes_app.core.inbox_work import operator_names
+from citymes_app.core.labels import LabelInfo, labels_of
 from citymes_app.models import Channel, Citizen, Conversation, ConversationStatus, row_id
 
 QUEUE_LIMIT = 100
@@ -32,6 +33,8 @@ class ConversationSummary:
     citizen_unreachable: bool
     assignee_id: int | None = None  # who has the conversation, and their name ("" when nobody has it)
     assignee_name: str = ""
+    snoozed_until: datetime | None = None  # UTC, while snoozed
+    labels: tuple[LabelInfo, ...] = ()
 
 
 # The same words as the queue index's condition (`ix_conversation_queue`), so the database reads that index.
@@ -57,6 +60,7 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
         ).all()
         if len(rows) >= limit:
             break
+    labels = labels_of(session, tenant_id=tenant_id, conversation_ids=(row_id(c) for c, _, _ in rows))
     return [
         ConversationSummary(
             id=row_id(conversation),
@@ -72,6 +76,8 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
             citizen_unreachable=citizen.unreachable,
             assignee_id=conversation.assigned_operator_id,
             assignee_name=operators.get(conversation.assigned_operator_id, "") if conversation.assigned_operator_id else "",
+            snoozed_until=conversation.snoozed_until,
+            labels=tuple(labels.get(row_id(conversation), ())),
         )
         for conversation, citizen, channel in rows
     ]

@@ -7,6 +7,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.assignment import assignee_badge, assignment_buttons, moved_dialog
 from citymes_app.components.bubble import chat_bubble
+from citymes_app.components.conversation_state import labels_bar, thread_state
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_item import platform_badge, queue_item
@@ -103,11 +104,7 @@ def thread_header() -> rx.Component:
                     InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel", white_space="nowrap"
                 ),
                 rx.text("·", size="1", color_scheme="gray"),
-                rx.cond(
-                    InboxState.selected_in_queue,
-                    rx.text(t("Open conversation"), size="1", color_scheme="gray", id="thread-status", white_space="nowrap"),
-                    rx.text(t("Resolved"), size="1", color_scheme="green", id="thread-status"),
-                ),
+                thread_state(),
                 assignee_badge(),
                 rx.cond(
                     InboxState.link_notice != "",
@@ -155,6 +152,7 @@ def thread_panel() -> rx.Component:
         InboxState.selected_id > 0,
         rx.vstack(
             thread_header(),
+            labels_bar(),
             moved_dialog(),
             rx.auto_scroll(
                 rx.vstack(

@@ -24,11 +24,12 @@ from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
 from citymes_app.core.inbox_work import ConversationMoved
-from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
-from citymes_app.models import utcnow
+from citymes_app.i18n import DEFAULT_LANGUAGE, Words, words_for
+from citymes_app.models import ConversationStatus, utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
+from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
@@ -42,6 +43,7 @@ from citymes_app.state.inbox_format import (
     thread_bubbles,
     window_view,
 )
+from citymes_app.state.inbox_states import ConversationStates
 from citymes_app.state.inbox_templates import TemplatePicker
 from citymes_app.state.inbox_work import ConversationWork
 from citymes_app.state.language import on_language_switch
@@ -49,10 +51,6 @@ from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
-
-OFFICE_LOCATION = (41.5381, 2.4445)  # the demo town hall, sent with "Send the office location"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def inbox_token(tenant_id: int) -> str:
@@ -84,7 +82,7 @@ class InboxShared(rx.SharedState):
     _stale: bool = False
 
 
-class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking, rx.State):
+class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -116,7 +114,7 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking,
     async def waiting_count(self) -> int:
         """How many conversations wait for an operator."""
         shared = await self.get_state(InboxShared)
-        return sum(1 for line in shared.queue if line.awaiting_operator)
+        return sum(1 for line in shared.queue if line.awaiting_operator and line.status != ConversationStatus.SNOOZED)
 
     async def _operator(self) -> SignedInOperator | None:
         """The signed-in operator, or None if signed out or now signed in for another tenant than this tab shows
@@ -141,6 +139,7 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking,
         self.thread = thread_bubbles(snapshot, words=words)
         self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
         self._show_assignee(snapshot)
+        self._show_state(snapshot)
 
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
@@ -185,6 +184,7 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking,
             linked._stale = False
         await self._load_canned(operator)
         await self._load_colleagues(operator)
+        await self._load_labels(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
@@ -202,6 +202,7 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking,
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
         self._forget_work()
+        self._forget_states()
         self.link_notice = ""
 
     @rx.event
@@ -290,86 +291,6 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, CitizenLinking,
         finally:
             self.sending = False
         self.draft, self.reply_error, self.canned_notice = "", "", ""
-
-    async def _send_other(self, what: str, failure: str, send, **content):  # noqa: ANN001, ANN003, ANN202
-        """Shared by the attachment and the location: the same guard and errors as a reply."""
-        operator = await self._operator()
-        if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        try:
-            await send(operator=operator, conversation_id=self.selected_id, seen_version=self._seen_version, **content)
-        except ConversationMoved as exc:
-            self.reply_error = self._moved_again(exc)
-            return None
-        except inbox.InboxError as exc:
-            self.reply_error = sentence(exc, self._words())
-            return None
-        except Exception as exc:
-            log.error("sending %s to conversation %s failed: %s", what, self.selected_id, type(exc).__name__)
-            self.reply_error = self._words().translate(failure)
-            return None
-        self.reply_error = ""
-        return None
-
-    @rx.event
-    async def send_attachment(self, files: list[rx.UploadFile]):
-        """Send the chosen photo or PDF; the reply being written, if any, goes with it as its caption."""
-        if self.sending or not self.selected_id:
-            return
-        for upload in files[:1]:
-            data = await upload.read()
-            mime_type = (upload.content_type or "").split(";")[0].strip().lower()
-            if mime_type not in ATTACHMENT_TYPES:
-                self.reply_error = self._words().t("Only JPEG or PNG photos and PDF documents can be sent.")
-                return
-            if len(data) > MAX_ATTACHMENT_BYTES:
-                self.reply_error = self._words().t(
-                    "That file is larger than {size} MB.", size=self._words().number(MAX_ATTACHMENT_BYTES // (1024 * 1024))
-                )
-                return
-            if refusal := unfilled_warning(self.draft, self._words()):  # the caption
-                self.reply_error = refusal
-                return
-            self.sending = True
-            yield
-            try:
-                redirect = await self._send_other(
-                    "file",
-                    N_("The file could not be sent. Try again in a moment."),
-                    _desk().send_attachment,
-                    data=data,
-                    mime_type=mime_type,
-                    filename=upload.name or "attachment",
-                    caption=self.draft.strip(),
-                )
-            finally:
-                self.sending = False
-            if redirect is not None:
-                yield redirect
-                return
-            if not self.reply_error:
-                self.draft = ""
-
-    @rx.event
-    async def send_office_location(self):
-        """Send the office's map pin."""
-        if self.sending or not self.selected_id:
-            return
-        self.sending = True
-        yield
-        try:
-            latitude, longitude = OFFICE_LOCATION
-            redirect = await self._send_other(
-                "location",
-                N_("The location could not be sent. Try again in a moment."),
-                _desk().send_location,
-                latitude=latitude,
-                longitude=longitude,
-            )
-        finally:
-            self.sending = False
-        if redirect is not None:
-            yield redirect
 
     @rx.event
     async def resolve_selected(self):
