@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, ConversationLabel, ConversationStatus, utcnow
