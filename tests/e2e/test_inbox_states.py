@@ -61,7 +61,9 @@ def test_snooze_pending_and_labels_show_live_and_a_snooze_ends_at_its_time(site:
     # The time comes (moved to the past in the database): the server's alarm opens it again, live, with no reload.
     with Session(get_engine(site.database_url)) as session:
         session.connection().execute(
-            update(Conversation).where(Conversation.address == str(chat_id)).values(snoozed_until=utcnow() - timedelta(seconds=1))
+            update(Conversation)
+            .where(col(Conversation.address) == str(chat_id))
+            .values(snoozed_until=utcnow() - timedelta(seconds=1))
         )
         session.commit()
     expect(pau_line.locator(".line-state")).to_have_count(0, timeout=30_000)
