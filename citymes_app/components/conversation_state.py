@@ -61,7 +61,7 @@ def line_labels(line: rx.Var[QueueLine]) -> rx.Component:
     """On a queue line: its labels."""
     return rx.cond(
         line.labels.length() > 0,
-        rx.hstack(rx.foreach(line.labels, label_chip), spacing="1", wrap="wrap", class_name="line-labels"),
+        rx.hstack(rx.foreach(line.labels, lambda label: label_chip(label)), spacing="1", wrap="wrap", class_name="line-labels"),
     )
 
 
@@ -95,7 +95,7 @@ def state_menu() -> rx.Component:
             rx.menu.item(t("Open"), on_select=InboxState.mark_open, id="state-open"),
             rx.menu.item(t("Pending"), on_select=InboxState.mark_pending, id="state-pending"),
             rx.menu.separator(),
-            rx.menu.label(t("Snooze until…")),
+            rx.text(t("Snooze until…"), size="1", color_scheme="gray", padding="4px 12px"),
             rx.menu.item(t("In an hour"), on_select=InboxState.snooze("hour"), id="snooze-hour"),
             rx.menu.item(t("Tomorrow at 08:00"), on_select=InboxState.snooze("tomorrow"), id="snooze-tomorrow"),
             rx.menu.item(t("Next Monday at 08:00"), on_select=InboxState.snooze("monday"), id="snooze-monday"),
