@@ -98,7 +98,7 @@ def busy_day(site: Site) -> Iterator[None]:
 def go(page: Page, site: Site, path: str, ready: str) -> None:
     """Open one of the signed-in pages by its address and wait for it to draw `ready`."""
     page.goto(f"{site.url}{path}")
-    expect(page.locator(ready).first).to_be_visible()
+    expect(page.locator(ready).first).to_be_visible(timeout=15_000)  # a page built from scratch: a busy machine is slow
 
 
 @pytest.mark.parametrize("language", ["es", "ca"])
