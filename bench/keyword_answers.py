@@ -106,7 +106,7 @@ def load_town(session: Session, path: Path = KEYWORDS_CSV) -> Tenant:
     return tenant
 
 
-def town_index() -> KeywordIndex:
+def town_index(keywords_csv: Path = KEYWORDS_CSV) -> KeywordIndex:
     """The town's keyword index, as the app builds it from a fresh database holding the set."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'town.db'}"
@@ -114,7 +114,7 @@ def town_index() -> KeywordIndex:
         engine = make_engine(url)
         try:
             with Session(engine) as session:
-                tenant = load_town(session)
+                tenant = load_town(session, keywords_csv)
                 return keywords.keyword_index(session, tenant_id=row_id(tenant))
         finally:
             engine.dispose()

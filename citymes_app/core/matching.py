@@ -39,6 +39,7 @@ from citymes_app.core.word_forms import (
     stopwords,
     strip_accents,
     words,
+    zipf,
 )
 
 __all__ = ["Candidate", "Entry", "KeywordIndex", "Match", "MatchStatus", "allowed_typos", "normalize"]
@@ -65,6 +66,18 @@ STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
 DISTINCTIVE_SHARE = 0.25
+# How common a word is in everyday language (its Zipf frequency) lowers what it says about a topic: a word as common
+# as COMMON_ZIPF ("casa", "avui") says nothing, one as rare as RARE_ZIPF or rarer ("garatge") says all it can. A word
+# no keyword uses keeps at least UNKNOWN_FLOOR of its weight; a keyword's word loses at most KNOWN_DAMP of it.
+COMMON_ZIPF = 6.0
+RARE_ZIPF = 3.0
+UNKNOWN_FLOOR = 1.0
+KNOWN_DAMP = 0.0
+# When every word of the runner-up is also the winner's, the winner is the more specific: no margin is asked.
+SPECIFIC_WINS = False
+# Of topics that fit about as well, the only one the message names (by its name or a synonym, not words of its example
+# questions) answers, when it explains enough: "a quina hora obre el mercat" is the market's, not the library's.
+NAMED_WINS = False
 
 
 @dataclass(frozen=True)
@@ -276,7 +289,8 @@ class KeywordIndex:
                 forms = frozenset({typed})
                 terms = forms & self.surface
             if terms:
-                read.append(_Word(typed, terms, "word", max(self.idf[t] for t in terms)))
+                damp = 1 - KNOWN_DAMP * (1 - rarity(typed))
+                read.append(_Word(typed, terms, "word", damp * max(self.idf[t] for t in terms)))
                 continue
             if not forms or typed.isdigit():
                 continue  # filler or a number
@@ -290,7 +304,7 @@ class KeywordIndex:
             if stems and len(typed_words) > 1:
                 read.append(_Word(typed, stems, "stem", STEM_CREDIT * max(self.idf[t] for t in stems)))
                 continue
-            read.append(_Word(typed, frozenset(), "", self.unknown_weight))
+            read.append(_Word(typed, frozenset(), "", self.unknown_weight * max(UNKNOWN_FLOOR, rarity(typed))))
         return read
 
     def content_forms(self, forms: frozenset[str]) -> frozenset[str]:
@@ -354,24 +368,43 @@ class KeywordIndex:
             for c in ranked
         )
         best = explained[ranked[0]] / total
-        runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
+        # Topics all of whose words are the winner's too are less specific than it: they are not its rivals.
+        rivals = [c for c in ranked[1:] if not (SPECIFIC_WINS and credited[c] < credited[ranked[0]])]
+        runner_up = explained[rivals[0]] / total if rivals else 0.0
         # A long message explained in part, but by strong evidence (several rare words of one topic), answers too.
-        evidence = explained[ranked[0]] / self.rare_word_weight
-        enough = best >= MATCH_SHARE or (evidence >= STRONG_EVIDENCE and best >= STRONG_SHARE)
+        enough = enough_share(best, explained[ranked[0]] / self.rare_word_weight)
         if enough and best - runner_up >= MARGIN:
             winner = candidates[0]
             return Match(MatchStatus.MATCHED, (winner.entry,), self._why(winner, matched[ranked[0]], best), candidates=candidates)
-        close = [c for c in candidates if c.score >= max(ASK_SHARE, best - MARGIN)]
-        if len(close) > 1:
-            names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close[:3])
+        close = [c for c in ranked if explained[c] / total >= max(ASK_SHARE, best - MARGIN)]
+        named = [c for c in close if self._names(c, matched[c])]
+        if NAMED_WINS and len(close) > 1 and len(named) == 1:
+            concept = named[0]
+            share = explained[concept] / total
+            if enough_share(share, explained[concept] / self.rare_word_weight):
+                winner = candidates[ranked.index(concept)]
+                others = ", ".join(f"'{self._prefer(self.members[c], language).keyword.lower()}'" for c in close if c != concept)
+                why = self._why(winner, matched[concept], share)
+                reason = f"{why}; only it is named ({others} share words of their example questions)"
+                return Match(MatchStatus.MATCHED, (winner.entry,), reason, candidates=candidates)
+        close_candidates = [candidates[ranked.index(c)] for c in close]
+        if len(close_candidates) > 1:
+            names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close_candidates[:3])
             return Match(
-                MatchStatus.AMBIGUOUS, tuple(c.entry for c in close[:3]), f"several keywords fit: {names}", candidates=candidates
+                MatchStatus.AMBIGUOUS,
+                tuple(c.entry for c in close_candidates[:3]),
+                f"several keywords fit: {names}",
+                candidates=candidates,
             )
         return Match(
             MatchStatus.NONE,
             reason=f"'{candidates[0].entry.keyword}' explains only {best:.0%} of the message: left to an operator",
             candidates=candidates,
         )
+
+    def _names(self, concept: str, matched: list[_Word]) -> bool:
+        """Whether the message names this topic: a word of its name or synonyms, not only of its example questions."""
+        return any(concept in self.named_by.get(t, ()) for w in matched for t in w.terms)
 
     def _credit(self, word: _Word, concept: str) -> float:
         """A word counts in full for a topic that names it, and less for one whose example questions use it."""
@@ -408,3 +441,14 @@ class KeywordIndex:
             if entry.language == language:
                 return entry
         return entries[0]
+
+
+def rarity(word: str) -> float:
+    """0 for a word as common as COMMON_ZIPF or more in everyday language, 1 for one as rare as RARE_ZIPF or rarer."""
+    return min(1.0, max(0.0, (COMMON_ZIPF - zipf(word)) / (COMMON_ZIPF - RARE_ZIPF)))
+
+
+def enough_share(share: float, evidence: float) -> bool:
+    """Whether a topic explains enough of a message: MATCH_SHARE of it, or STRONG_SHARE with words weighing as much as
+    STRONG_EVIDENCE rare words (a long message explained in part, by several rare words of one topic)."""
+    return share >= MATCH_SHARE or (evidence >= STRONG_EVIDENCE and share >= STRONG_SHARE)
