@@ -10,12 +10,16 @@ first letter.
 Every keyword is a small document — its name, synonyms and the example questions administrators wrote for it —
 and keywords that are translations of each other (one topic, or one name shared across languages) are one. A
 message's words are weighted by how rare they are among those documents (BM25's inverse document frequency), and a
-keyword's score is the share of the message's weight it explains. The one that explains most wins when it explains
-enough (half the message, or a quarter when that quarter is several rare words of one topic) and clearly more than
-any other topic: "horari del mercat" is the market's ("mercat" is rarer than "horari"),
-a tie between two topics asks "did you mean…?", and a message that merely mentions a keyword's word while saying
-something else (a complaint about the bus) explains too little and goes to an operator. The thresholds were chosen
-on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_answers.py`).
+keyword's score is the share of the message's weight it explains. A keyword's word that is common in everyday
+language ("hora", "avui": wordfreq's frequencies, `word_forms.zipf`) weighs a little less than a rarer one. The one
+that explains most wins when it explains enough (about half the message, or a quarter when that quarter is several
+rare words of one topic) and clearly more than any other topic: "horari del mercat" is the market's ("mercat" is
+rarer than "horari"). Of topics that fit about as well, the only one the message names (its name or a synonym) wins
+over those that share only words of their example questions ("a quina hora obre el mercat dissabte"); a tie between
+two topics asks "did you mean…?" in the order the message mentions them, and a message that merely mentions a
+keyword's word while saying something else (a complaint about the bus) explains too little and goes to an operator.
+The thresholds were chosen on the tune split of a labelled set of citizen messages (`bench/keyword_set/`,
+`python -m bench.tune_matcher`, see `bench/keyword_answers.py`).
 """
 
 from __future__ import annotations
@@ -47,11 +51,11 @@ __all__ = ["Candidate", "Entry", "KeywordIndex", "Match", "MatchStatus", "allowe
 MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
 # topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
-MATCH_SHARE = 0.5
+MATCH_SHARE = 0.45
 MARGIN = 0.15
 ASK_SHARE = 0.3
 # ... or when it explains at least STRONG_SHARE with words weighing as much as this many rare words.
-STRONG_EVIDENCE = 3.0
+STRONG_EVIDENCE = 2.5
 STRONG_SHARE = 0.25
 # A word used by more topics than this makes none of them a candidate on its own.
 SEED_TOPICS = 64
@@ -65,19 +69,16 @@ EXAMPLE_CREDIT = 0.8
 STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
-DISTINCTIVE_SHARE = 0.25
-# How common a word is in everyday language (its Zipf frequency) lowers what it says about a topic: a word as common
-# as COMMON_ZIPF ("casa", "avui") says nothing, one as rare as RARE_ZIPF or rarer ("garatge") says all it can. A word
-# no keyword uses keeps at least UNKNOWN_FLOOR of its weight; a keyword's word loses at most KNOWN_DAMP of it.
-COMMON_ZIPF = 6.0
+DISTINCTIVE_SHARE = 0.0
+# A keyword's word that is common in everyday language says less about its topic: one as common as COMMON_ZIPF or
+# more ("hora", "avui") loses KNOWN_DAMP of its weight, one as rare as RARE_ZIPF or rarer ("deixalleria") none.
+COMMON_ZIPF = 5.5
 RARE_ZIPF = 3.0
-UNKNOWN_FLOOR = 1.0
-KNOWN_DAMP = 0.0
-# When every word of the runner-up is also the winner's, the winner is the more specific: no margin is asked.
-SPECIFIC_WINS = False
+KNOWN_DAMP = 0.3
 # Of topics that fit about as well, the only one the message names (by its name or a synonym, not words of its example
-# questions) answers, when it explains enough: "a quina hora obre el mercat" is the market's, not the library's.
-NAMED_WINS = False
+# questions) answers, when it explains enough: "a quina hora obre el mercat dissabte" is the market's, although the
+# library's and the town hall's example questions ask "a quina hora obre ... dissabte" too.
+NAMED_WINS = True
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ class KeywordIndex:
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
         index.rare_word_weight = bm25_idf(concepts, 1)
+        zipf("")  # everyday words' frequencies loaded now, not on a citizen's message
         index.unknown_weight = index.rare_word_weight * UNKNOWN_WORD_WEIGHT
         return index
 
@@ -304,7 +306,7 @@ class KeywordIndex:
             if stems and len(typed_words) > 1:
                 read.append(_Word(typed, stems, "stem", STEM_CREDIT * max(self.idf[t] for t in stems)))
                 continue
-            read.append(_Word(typed, frozenset(), "", self.unknown_weight * max(UNKNOWN_FLOOR, rarity(typed))))
+            read.append(_Word(typed, frozenset(), "", self.unknown_weight))
         return read
 
     def content_forms(self, forms: frozenset[str]) -> frozenset[str]:
@@ -368,9 +370,7 @@ class KeywordIndex:
             for c in ranked
         )
         best = explained[ranked[0]] / total
-        # Topics all of whose words are the winner's too are less specific than it: they are not its rivals.
-        rivals = [c for c in ranked[1:] if not (SPECIFIC_WINS and credited[c] < credited[ranked[0]])]
-        runner_up = explained[rivals[0]] / total if rivals else 0.0
+        runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
         # A long message explained in part, but by strong evidence (several rare words of one topic), answers too.
         enough = enough_share(best, explained[ranked[0]] / self.rare_word_weight)
         if enough and best - runner_up >= MARGIN:
@@ -387,7 +387,8 @@ class KeywordIndex:
                 why = self._why(winner, matched[concept], share)
                 reason = f"{why}; only it is named ({others} share words of their example questions)"
                 return Match(MatchStatus.MATCHED, (winner.entry,), reason, candidates=candidates)
-        close_candidates = [candidates[ranked.index(c)] for c in close]
+        # Topics about as good as each other are offered in the order the message mentions them.
+        close_candidates = [candidates[ranked.index(c)] for c in sorted(close, key=lambda c: min(credited[c]))]
         if len(close_candidates) > 1:
             names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close_candidates[:3])
             return Match(
