@@ -29,6 +29,11 @@ async def outbox_dispatcher() -> None:
     await get_runtime().dispatcher().run()
 
 
+async def snooze_alarm() -> None:
+    """Open again the snoozed conversations whose time has come, for as long as the app runs."""
+    await get_runtime().inbox.snooze_alarm()
+
+
 async def polling_supervisor() -> None:
     """Long-poll the channels configured for polling (the ones this worker holds the lease of)."""
     await get_runtime().pollers().run()
@@ -57,5 +62,6 @@ for page in (
 
 app.register_lifespan_task(outbox_dispatcher)
 app.register_lifespan_task(polling_supervisor)
+app.register_lifespan_task(snooze_alarm)
 app.register_lifespan_task(live.bridge)
 app.register_lifespan_task(statistics_live.bridge)

@@ -71,7 +71,8 @@ class ChannelMode(StrEnum):
 
 class ConversationStatus(StrEnum):
     OPEN = "open"
-    PENDING = "pending"
+    PENDING = "pending"  # the office waits on something (the citizen, another department)
+    SNOOZED = "snoozed"  # set aside until `snoozed_until`, or until the citizen writes
     RESOLVED = "resolved"
 
 
@@ -207,6 +208,12 @@ class Conversation(SQLModel, table=True):
     address: str = Field(max_length=64)
     status: str = Field(default=ConversationStatus.OPEN, max_length=16)
     assigned_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # Counts the changes of who has the conversation and of its state (taken, transferred, resolved...), and who made
+    # the last one: a reply written against an older version that someone else changed asks before it goes.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    changed_by_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # A snoozed conversation opens again at this time (the snooze alarm, `core.inbox_states`) or when the citizen writes.
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Set when the conversation waits for an operator; cleared by an operator's reply.
     awaiting_operator: bool = False
     # The "an operator will answer" / "we are closed" notice went out for this wait (reset by an operator's reply).
@@ -296,6 +303,25 @@ class Keyword(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="operator.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Label(SQLModel, table=True):
+    """A word an organisation's operators tag conversations with ("obres", "urgent")."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    name: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ConversationLabel(SQLModel, table=True):
+    """A label on a conversation."""
+
+    __tablename__ = "conversation_label"
+    conversation_id: int = Field(foreign_key="conversation.id", primary_key=True)
+    label_id: int = Field(foreign_key="label.id", primary_key=True, index=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
 
 
 class OutboxItem(SQLModel, table=True):

@@ -8,6 +8,8 @@ import reflex as rx
 from reflex.vars import StringVar
 
 from citymes_app import styles
+from citymes_app.components.assignment import assignee_chip
+from citymes_app.components.conversation_state import line_labels, line_state
 from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
 from citymes_app.state.language import LanguageState, t, t_var
 
@@ -108,6 +110,8 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                         min_width="0",
                     ),
                     rx.cond(line.awaiting_operator, waiting_marker()),
+                    line_state(line),
+                    assignee_chip(line),
                     rx.cond(
                         line.citizen_unreachable,
                         rx.badge(t("Blocked the bot"), color_scheme="red", variant="soft", size="1"),
@@ -134,6 +138,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     width="100%",
                     align="center",
                 ),
+                line_labels(line),
                 spacing="1",
                 min_width="0",
                 flex="1",

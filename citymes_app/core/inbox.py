@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict, Unpack
 
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from citymes_app.core import outbox, statistics, templates
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.inbox_queue import QUEUE_LIMIT, ConversationSummary, queue  # noqa: F401 (the queue's home)
+from citymes_app.core.inbox_work import changed, check_seen, operator_names
+from citymes_app.core.labels import LabelInfo, labels_of
 from citymes_app.core.pipeline import preview
 from citymes_app.core.reply_window import InboxError, ReplyWindow, require_open_window, window_of
 from citymes_app.models import (
@@ -26,7 +28,6 @@ from citymes_app.models import (
     DeliveryStatus,
     Direction,
     Message,
-    Operator,
     Tenant,
     row_id,
     utcnow,
@@ -37,25 +38,7 @@ MAX_REPLY_LENGTH = 16_000
 MAX_CAPTION_LENGTH = 1000  # both platforms cut captions near 1,024 characters
 # Sent as photos; any other file goes as a document (both platforms show these inline).
 PHOTO_TYPES = {"image/jpeg", "image/png"}  # a channel splits long texts into several platform messages
-QUEUE_LIMIT = 100
 THREAD_LIMIT = 300
-
-
-@dataclass(frozen=True)
-class ConversationSummary:
-    """One line of the queue."""
-
-    id: int
-    citizen_id: int
-    citizen_name: str  # as the platform gave it; may be empty
-    channel_name: str
-    platform: str
-    preview: str
-    last_message_at: datetime  # UTC
-    unread_count: int
-    awaiting_operator: bool
-    status: ConversationStatus
-    citizen_unreachable: bool
 
 
 @dataclass(frozen=True)
@@ -83,46 +66,6 @@ class ThreadMessage:
     def outbound(self) -> bool:
         """Written by the town hall (an operator or an automatic answer)."""
         return self.direction == Direction.OUTBOUND
-
-
-# The same words as the queue index's condition (`ix_conversation_queue`), so the database reads that index.
-_OPEN = text("conversation.status != 'resolved'")
-
-
-def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list[ConversationSummary]:
-    """The tenant's open conversations: those waiting for an operator first, newest first.
-
-    Two reads of the queue index (waiting, then the others), each stopping at `limit`: the cost does not grow with
-    the number of conversations the tenant has.
-    """
-    rows: list[tuple[Conversation, Citizen, Channel]] = []
-    for awaiting in (True, False):
-        rows += session.exec(
-            select(Conversation, Citizen, Channel)
-            .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
-            .join(Channel, col(Channel.id) == Conversation.channel_id)
-            .where(Conversation.tenant_id == tenant_id, Conversation.awaiting_operator == awaiting, _OPEN)
-            .order_by(col(Conversation.last_message_at).desc())
-            .limit(limit - len(rows))
-        ).all()
-        if len(rows) >= limit:
-            break
-    return [
-        ConversationSummary(
-            id=row_id(conversation),
-            citizen_id=row_id(citizen),
-            citizen_name=citizen.display_name or "",
-            channel_name=channel.name,
-            platform=channel.platform,
-            preview=conversation.last_message_preview,
-            last_message_at=conversation.last_message_at,
-            unread_count=conversation.unread_count,
-            awaiting_operator=conversation.awaiting_operator,
-            status=ConversationStatus(conversation.status),
-            citizen_unreachable=citizen.unreachable,
-        )
-        for conversation, citizen, channel in rows
-    ]
 
 
 def _own_conversation(session: Session, *, tenant_id: int, conversation_id: int) -> Conversation:
@@ -158,14 +101,10 @@ def _thread_message(message: Message, operators: dict[int, str]) -> ThreadMessag
     )
 
 
-def _operator_names(session: Session, *, tenant_id: int) -> dict[int, str]:
-    return {row_id(op): op.display_name for op in session.exec(select(Operator).where(Operator.tenant_id == tenant_id))}
-
-
 def thread(session: Session, *, tenant_id: int, conversation_id: int, limit: int = THREAD_LIMIT) -> list[ThreadMessage]:
     """The last `limit` messages of a conversation of this tenant, oldest first."""
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
-    operators = _operator_names(session, tenant_id=tenant_id)
+    operators = operator_names(session, tenant_id=tenant_id)
     rows = list(
         session.exec(
             select(Message).where(Message.conversation_id == conversation.id).order_by(col(Message.id).desc()).limit(limit)
@@ -180,7 +119,7 @@ def thread_message(session: Session, *, tenant_id: int, message_id: int) -> Thre
     message = session.get(Message, message_id)
     if message is None or message.tenant_id != tenant_id:
         return None
-    return _thread_message(message, _operator_names(session, tenant_id=tenant_id))
+    return _thread_message(message, operator_names(session, tenant_id=tenant_id))
 
 
 @dataclass(frozen=True)
@@ -192,6 +131,12 @@ class ConversationHeader:
     citizen_name: str  # as the platform gave it; may be empty
     channel_name: str
     platform: str
+    status: ConversationStatus = ConversationStatus.OPEN
+    version: int = 0  # the version of who has it and its state (`core.inbox_work`)
+    assignee_id: int | None = None
+    assignee_name: str = ""
+    snoozed_until: datetime | None = None  # UTC, while snoozed
+    labels: tuple[LabelInfo, ...] = ()
 
 
 def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
@@ -199,7 +144,20 @@ def conversation_header(session: Session, *, tenant_id: int, conversation_id: in
     conversation = _own_conversation(session, tenant_id=tenant_id, conversation_id=conversation_id)
     citizen = session.get_one(Citizen, conversation.citizen_id)
     channel = session.get_one(Channel, conversation.channel_id)
-    return ConversationHeader(row_id(conversation), row_id(citizen), citizen.display_name or "", channel.name, channel.platform)
+    assignee = conversation.assigned_operator_id
+    return ConversationHeader(
+        row_id(conversation),
+        row_id(citizen),
+        citizen.display_name or "",
+        channel.name,
+        channel.platform,
+        status=ConversationStatus(conversation.status),
+        version=conversation.version,
+        assignee_id=assignee,
+        assignee_name=operator_names(session, tenant_id=tenant_id).get(assignee, "") if assignee else "",
+        snoozed_until=conversation.snoozed_until,
+        labels=tuple(labels_of(session, tenant_id=tenant_id, conversation_ids=[conversation_id]).get(conversation_id, ())),
+    )
 
 
 def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool:
@@ -213,15 +171,29 @@ def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool
 
 
 def reply(
-    session: Session, *, operator: SignedInOperator, conversation_id: int, text: str, at: datetime | None = None
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    text: str,
+    at: datetime | None = None,
+    seen_version: int | None = None,
 ) -> Message:
     """An operator's text reply, put in the outbox (written `at` now, or at a time of an imported history);
-    `InboxError` says why it cannot be sent."""
+    `InboxError` says why it cannot be sent (`ConversationMoved` when someone else took or resolved the conversation
+    since the operator saw `seen_version`)."""
     if not text.strip():
         raise InboxError("write a reply before sending")
     if len(text) > MAX_REPLY_LENGTH:
         raise InboxError("the reply is too long ({length} characters; at most {limit})", length=len(text), limit=MAX_REPLY_LENGTH)
-    return _send_free_form(session, operator=operator, conversation_id=conversation_id, text=text, created_at=at or utcnow())
+    return _send_free_form(
+        session,
+        operator=operator,
+        conversation_id=conversation_id,
+        seen_version=seen_version,
+        text=text,
+        created_at=at or utcnow(),
+    )
 
 
 def send_attachment(
@@ -233,6 +205,7 @@ def send_attachment(
     mime_type: str,
     filename: str,
     caption: str = "",
+    seen_version: int | None = None,
 ) -> Message:
     """Send a stored file (a photo when it is an image, else a document) with an optional caption."""
     if len(caption) > MAX_CAPTION_LENGTH:
@@ -244,6 +217,7 @@ def send_attachment(
         session,
         operator=operator,
         conversation_id=conversation_id,
+        seen_version=seen_version,
         text=caption,
         kind=kind,
         media_path=media_path,
@@ -253,7 +227,13 @@ def send_attachment(
 
 
 def send_location(
-    session: Session, *, operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    latitude: float,
+    longitude: float,
+    seen_version: int | None = None,
 ) -> Message:
     """Send a map pin (an office, the place of an incident)."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -262,6 +242,7 @@ def send_location(
         session,
         operator=operator,
         conversation_id=conversation_id,
+        seen_version=seen_version,
         kind=MessageKind.LOCATION,
         latitude=latitude,
         longitude=longitude,
@@ -282,10 +263,16 @@ class _FreeFormContent(TypedDict, total=False):
 
 
 def _send_free_form(
-    session: Session, *, operator: SignedInOperator, conversation_id: int, **content: Unpack[_FreeFormContent]
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    seen_version: int | None,
+    **content: Unpack[_FreeFormContent],
 ) -> Message:
     """Every operator message but a template: the same checks, the outbox, the conversation no longer waiting."""
     conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    check_seen(session, conversation=conversation, operator=operator, seen_version=seen_version)
     citizen = session.get_one(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the reply cannot be delivered")
@@ -308,10 +295,14 @@ def _answered(session: Session, *, conversation: Conversation, operator: SignedI
     conversation.awaiting_operator = False
     conversation.waiting_notice_sent = False  # the next wait gets its own notice
     conversation.unread_count = 0
-    conversation.status = ConversationStatus.OPEN
     conversation.last_message_preview = preview(message.kind, message.text)
-    if conversation.assigned_operator_id is None:
+    taken = conversation.assigned_operator_id is None
+    if taken or conversation.status == ConversationStatus.RESOLVED:
+        changed(conversation, by=operator.operator_id)  # taken by answering it, or reopened
+    if taken:
         conversation.assigned_operator_id = operator.operator_id
+    if conversation.status == ConversationStatus.RESOLVED:
+        conversation.status = ConversationStatus.OPEN
     session.add(conversation)
     session.flush()
     return message
@@ -329,6 +320,7 @@ def resolve(
         session, tenant=session.get_one(Tenant, tenant_id), conversation=conversation, operator_id=operator_id, at=at or utcnow()
     )
     conversation.status = ConversationStatus.RESOLVED
+    changed(conversation, by=operator_id)
     conversation.awaiting_operator = False
     conversation.unread_count = 0
     session.add(conversation)
@@ -356,9 +348,11 @@ def send_template(
     name: str,
     language: str | None = None,
     params: list[str] | tuple[str, ...] = (),
+    seen_version: int | None = None,
 ) -> Message:
     """Put an approved template (with its parameters) in the outbox; allowed inside and outside the window."""
     conversation = _own_conversation(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    check_seen(session, conversation=conversation, operator=operator, seen_version=seen_version)
     citizen = session.get_one(Citizen, conversation.citizen_id)
     if citizen.unreachable:
         raise InboxError("this citizen has blocked the channel: the message cannot be delivered")

@@ -8,20 +8,27 @@ method and shows its typed result (or the `InboxError` / `CitizenError` it raise
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox
+from citymes_app.core import citizens, inbox, inbox_states, inbox_work, labels
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_display import TemplateOption, template_options, tenant_timezone
 from citymes_app.core.media import save_media
+from citymes_app.models import ConversationStatus
 from integrations.base import MessageKind
+
+log = logging.getLogger(__name__)
+# How often the snooze alarm looks for conversations whose time has come (a snooze ends within this much of its time).
+SNOOZE_ALARM_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,10 @@ class InboxDesk:
     def _queue(self, tenant_id: int) -> QueueSnapshot:
         with Session(self.engine) as session:
             return QueueSnapshot(tenant_timezone(session, tenant_id=tenant_id), inbox.queue(session, tenant_id=tenant_id))
+
+    async def timezone(self, *, tenant_id: int) -> ZoneInfo:
+        """The organisation's clock."""
+        return await asyncio.to_thread(self._read, tenant_timezone, tenant_id)
 
     async def thread(self, *, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
         """A conversation's thread and reply window; `InboxError` if it is not this tenant's."""
@@ -127,15 +138,115 @@ class InboxDesk:
                 session, tenant_id=operator.tenant_id, conversation_id=conversation_id, operator_id=operator.operator_id
             )
 
+    # --- Who has it ------------------------------------------------------------------------------------------
+
+    async def colleagues(self, *, tenant_id: int) -> list[inbox_work.Colleague]:
+        """The organisation's active operators, whom a conversation can be assigned to."""
+        return await asyncio.to_thread(self._colleagues, tenant_id)
+
+    def _colleagues(self, tenant_id: int) -> list[inbox_work.Colleague]:
+        with Session(self.engine) as session:
+            return inbox_work.colleagues(session, tenant_id=tenant_id)
+
+    async def assign(self, *, operator: SignedInOperator, conversation_id: int, assignee_id: int | None) -> int:
+        """Give the conversation to an operator of the organisation (None: to nobody); every tab shows it. Returns the
+        conversation's new version."""
+        version = await asyncio.to_thread(self._assign, operator, conversation_id, assignee_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _assign(self, operator: SignedInOperator, conversation_id: int, assignee_id: int | None) -> int:
+        with session_scope(self.engine) as session:
+            conversation = inbox_work.assign(session, operator=operator, conversation_id=conversation_id, assignee_id=assignee_id)
+            return conversation.version
+
+    async def take(self, *, operator: SignedInOperator, conversation_id: int) -> int:
+        """The operator takes the conversation; returns its new version."""
+        return await self.assign(operator=operator, conversation_id=conversation_id, assignee_id=operator.operator_id)
+
+    # --- State and labels ------------------------------------------------------------------------------------
+
+    async def set_state(
+        self, *, operator: SignedInOperator, conversation_id: int, state: ConversationStatus, until: datetime | None = None
+    ) -> int:
+        """Make the conversation open, pending or snoozed until a time to come; returns its new version."""
+        version = await asyncio.to_thread(self._set_state, operator, conversation_id, state, until)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _set_state(
+        self, operator: SignedInOperator, conversation_id: int, state: ConversationStatus, until: datetime | None
+    ) -> int:
+        with session_scope(self.engine) as session:
+            return inbox_states.set_state(
+                session, operator=operator, conversation_id=conversation_id, state=state, until=until
+            ).version
+
+    async def wake_due(self) -> int:
+        """Open again the snoozed conversations whose time has come, telling their organisations' tabs; how many."""
+        woken = await asyncio.to_thread(self._wake_due)
+        for tenant_id, conversation_id in woken:
+            self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return len(woken)
+
+    def _wake_due(self) -> list[tuple[int, int]]:
+        with session_scope(self.engine) as session:
+            return inbox_states.wake_due(session)
+
+    async def snooze_alarm(self, *, interval: float = SNOOZE_ALARM_SECONDS) -> None:
+        """Lifespan task: every `interval` seconds, open again the snoozed conversations whose time has come."""
+        while True:
+            try:
+                await self.wake_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not stop the alarm for good
+                log.exception("the snooze alarm could not wake the conversations due")
+            await asyncio.sleep(interval)
+
+    async def tenant_labels(self, *, tenant_id: int) -> list[labels.LabelInfo]:
+        """The organisation's labels."""
+        return await asyncio.to_thread(self._read, labels.tenant_labels, tenant_id)
+
+    def _read(self, read, tenant_id: int):  # noqa: ANN001, ANN202
+        with Session(self.engine) as session:
+            return read(session, tenant_id=tenant_id)
+
+    async def add_label(self, *, operator: SignedInOperator, conversation_id: int, name: str) -> labels.LabelInfo:
+        """Put a label (an existing one of the organisation, or a new one) on the conversation; every tab shows it."""
+        label = await asyncio.to_thread(self._commit_label, labels.add_label, operator, conversation_id, name=name)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return label
+
+    async def remove_label(self, *, operator: SignedInOperator, conversation_id: int, label_id: int) -> None:
+        """Take a label off the conversation; every tab shows it."""
+        await asyncio.to_thread(self._commit_label, labels.remove_label, operator, conversation_id, label_id=label_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+
+    def _commit_label(self, change, operator: SignedInOperator, conversation_id: int, **what: object):  # noqa: ANN001, ANN202
+        with session_scope(self.engine) as session:
+            return change(session, operator=operator, conversation_id=conversation_id, **what)
+
     # --- Answering ------------------------------------------------------------------------------------------
 
-    async def reply(self, *, operator: SignedInOperator, conversation_id: int, text: str) -> int:
-        """An operator's text reply, in the outbox; returns the message's id (`InboxError` says why not)."""
-        message_id = await asyncio.to_thread(self._commit, inbox.reply, operator, conversation_id, text=text)
+    async def reply(self, *, operator: SignedInOperator, conversation_id: int, text: str, seen_version: int | None = None) -> int:
+        """An operator's text reply, in the outbox; returns the message's id (`InboxError` says why not;
+        `ConversationMoved` when someone else took or resolved it since the operator saw `seen_version`)."""
+        message_id = await asyncio.to_thread(
+            self._commit, inbox.reply, operator, conversation_id, text=text, seen_version=seen_version
+        )
         return self._sent(operator, conversation_id, message_id)
 
     async def send_attachment(
-        self, *, operator: SignedInOperator, conversation_id: int, data: bytes, mime_type: str, filename: str, caption: str
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        data: bytes,
+        mime_type: str,
+        filename: str,
+        caption: str,
+        seen_version: int | None = None,
     ) -> int:
         """Store a photo or a document and send it with an optional caption; returns the message's id."""
         media_path = await asyncio.to_thread(
@@ -156,22 +267,51 @@ class InboxDesk:
             mime_type=mime_type,
             filename=filename,
             caption=caption,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 
-    async def send_location(self, *, operator: SignedInOperator, conversation_id: int, latitude: float, longitude: float) -> int:
+    async def send_location(
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        latitude: float,
+        longitude: float,
+        seen_version: int | None = None,
+    ) -> int:
         """Send a map pin; returns the message's id."""
         message_id = await asyncio.to_thread(
-            self._commit, inbox.send_location, operator, conversation_id, latitude=latitude, longitude=longitude
+            self._commit,
+            inbox.send_location,
+            operator,
+            conversation_id,
+            latitude=latitude,
+            longitude=longitude,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 
     async def send_template(
-        self, *, operator: SignedInOperator, conversation_id: int, name: str, language: str, params: list[str]
+        self,
+        *,
+        operator: SignedInOperator,
+        conversation_id: int,
+        name: str,
+        language: str,
+        params: list[str],
+        seen_version: int | None = None,
     ) -> int:
         """Send an approved template, filled in (inside or outside the free-form window); returns the message's id."""
         message_id = await asyncio.to_thread(
-            self._commit, inbox.send_template, operator, conversation_id, name=name, language=language, params=params
+            self._commit,
+            inbox.send_template,
+            operator,
+            conversation_id,
+            name=name,
+            language=language,
+            params=params,
+            seen_version=seen_version,
         )
         return self._sent(operator, conversation_id, message_id)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from citymes_app.core import clock, routing, statistics
+from citymes_app.core import clock, inbox_states, routing, statistics
 from citymes_app.core.routing import AnswerOutcome
 from citymes_app.models import (
     Author,
@@ -181,6 +181,7 @@ def receive(session: Session, *, channel: Channel, inbound: InboundMessage, medi
     conversation.last_message_preview = preview(message.kind, message.text)
     if conversation.status == ConversationStatus.RESOLVED:
         conversation.status = ConversationStatus.OPEN
+    inbox_states.citizen_wrote(conversation)
 
     tenant = session.get_one(Tenant, channel.tenant_id)
     now = clock.now()

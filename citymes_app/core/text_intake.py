@@ -70,7 +70,12 @@ _SELECT_KNOWN = (
 )
 _SELECT_OPEN_CONVERSATION = (
     select(
-        _CONVERSATION.c.id, _CONVERSATION.c.waiting_notice_sent, _CONVERSATION.c.awaiting_operator, _CONVERSATION.c.unread_count
+        _CONVERSATION.c.id,
+        _CONVERSATION.c.waiting_notice_sent,
+        _CONVERSATION.c.awaiting_operator,
+        _CONVERSATION.c.unread_count,
+        _CONVERSATION.c.status,
+        _CONVERSATION.c.version,
     )
     .where(
         _CONVERSATION.c.citizen_id == bindparam("citizen"),
@@ -128,6 +133,8 @@ class _OpenConversation:
     waiting_notice_sent: bool
     awaiting_operator: bool
     unread_count: int
+    status: str
+    version: int
 
 
 def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessage) -> ReceiveResult | None:
@@ -185,6 +192,13 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
         "last_inbound_at": received_at,
         "last_message_preview": preview(MessageKind.TEXT, inbound.text),
     }
+    if conversation is not None and conversation.status == ConversationStatus.SNOOZED:  # the citizen wakes it
+        conversation_values |= {
+            "status": ConversationStatus.OPEN.value,
+            "snoozed_until": None,
+            "version": conversation.version + 1,
+            "changed_by_operator_id": None,
+        }
     if not answered:  # it waits for an operator
         unread = conversation.unread_count if conversation is not None else 0
         if conversation is None or not conversation.awaiting_operator:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.components.assignment import assignee_badge, assignment_buttons, moved_dialog
 from citymes_app.components.bubble import chat_bubble
+from citymes_app.components.conversation_state import labels_bar, thread_state
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_item import platform_badge, queue_item
@@ -14,7 +16,7 @@ from citymes_app.state.inbox_state import InboxShared, InboxState
 from citymes_app.state.language import t, tn
 
 ROUTE = "/inbox"
-TITLE = "Inbox · CityMes"
+TITLE = t("Inbox") + " · CityMes"
 ON_LOAD = InboxState.open_inbox
 
 
@@ -98,13 +100,12 @@ def thread_header() -> rx.Component:
             rx.heading(InboxState.selected_citizen_name, size="4", id="thread-title", width="100%", style=styles.ONE_LINE),
             rx.hstack(
                 platform_badge(InboxState.selected_platform),
-                rx.text(InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel"),
-                rx.text("·", size="1", color_scheme="gray"),
-                rx.cond(
-                    InboxState.selected_in_queue,
-                    rx.text(t("Open conversation"), size="1", color_scheme="gray"),
-                    rx.text(t("Resolved"), size="1", color_scheme="green"),
+                rx.text(
+                    InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel", white_space="nowrap"
                 ),
+                rx.text("·", size="1", color_scheme="gray"),
+                thread_state(),
+                assignee_badge(),
                 rx.cond(
                     InboxState.link_notice != "",
                     rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),
@@ -116,6 +117,7 @@ def thread_header() -> rx.Component:
             min_width="0",
             flex="1",
         ),
+        assignment_buttons(),
         link_dialog(),
         rx.cond(
             InboxState.selected_in_queue,
@@ -150,6 +152,8 @@ def thread_panel() -> rx.Component:
         InboxState.selected_id > 0,
         rx.vstack(
             thread_header(),
+            labels_bar(),
+            moved_dialog(),
             rx.auto_scroll(
                 rx.vstack(
                     rx.foreach(InboxState.thread, chat_bubble),

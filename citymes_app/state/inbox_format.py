@@ -6,7 +6,7 @@ operator's language (`i18n.Words`: the catalogs for the words, babel's CLDR data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,14 @@ from citymes_app.core.inbox_desk import QueueSnapshot, ThreadSnapshot
 from citymes_app.core.inbox_display import osm_link
 from citymes_app.i18n import LANGUAGES, N_, Words, words_for
 from citymes_app.models import Author, utcnow
+
+
+@dataclass(frozen=True)
+class LabelChip:
+    """A label, as a chip."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,11 @@ class QueueLine:
     unread_count: int
     awaiting_operator: bool
     citizen_unreachable: bool
+    assignee_id: int = 0  # who has the conversation (0: nobody) and their name
+    assignee_name: str = ""
+    status: str = "open"  # open | pending | snoozed
+    snoozed_labels: dict[str, str] = field(default_factory=dict)  # language → "tomorrow at 08:00", while snoozed
+    labels: list[LabelChip] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -160,6 +173,8 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
     for c in snapshot.conversations:
         icon, label, text = split_preview(c.preview)
         times = {w.language: clock_label(c.last_message_at, tz=snapshot.timezone, now=now, words=w) for w in every}
+        until = c.snoozed_until
+        snoozed = {w.language: moment_label(until, tz=snapshot.timezone, now=now, words=w) for w in every} if until else {}
         lines.append(
             QueueLine(
                 id=c.id,
@@ -174,6 +189,11 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 unread_count=c.unread_count,
                 awaiting_operator=c.awaiting_operator,
                 citizen_unreachable=c.citizen_unreachable,
+                assignee_id=c.assignee_id or 0,
+                assignee_name=c.assignee_name,
+                status=c.status.value,
+                snoozed_labels=snoozed,
+                labels=[LabelChip(label.id, label.name) for label in c.labels],
             )
         )
     return lines

@@ -23,11 +23,13 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
-from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
-from citymes_app.models import utcnow
+from citymes_app.core.inbox_work import ConversationMoved
+from citymes_app.i18n import DEFAULT_LANGUAGE, Words, words_for
+from citymes_app.models import ConversationStatus, utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
+from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
@@ -41,16 +43,14 @@ from citymes_app.state.inbox_format import (
     thread_bubbles,
     window_view,
 )
+from citymes_app.state.inbox_states import ConversationStates
 from citymes_app.state.inbox_templates import TemplatePicker
+from citymes_app.state.inbox_work import ConversationWork
 from citymes_app.state.language import on_language_switch
 from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
-
-OFFICE_LOCATION = (41.5381, 2.4445)  # the demo town hall, sent with "Send the office location"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def inbox_token(tenant_id: int) -> str:
@@ -82,7 +82,7 @@ class InboxShared(rx.SharedState):
     _stale: bool = False
 
 
-class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
+class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, CitizenLinking, rx.State):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -114,7 +114,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
     async def waiting_count(self) -> int:
         """How many conversations wait for an operator."""
         shared = await self.get_state(InboxShared)
-        return sum(1 for line in shared.queue if line.awaiting_operator)
+        return sum(1 for line in shared.queue if line.awaiting_operator and line.status != ConversationStatus.SNOOZED)
 
     async def _operator(self) -> SignedInOperator | None:
         """The signed-in operator, or None if signed out or now signed in for another tenant than this tab shows
@@ -138,6 +138,8 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         self.selected_platform, self.selected_channel_name = header.platform, header.channel_name
         self.thread = thread_bubbles(snapshot, words=words)
         self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
+        self._show_assignee(snapshot)
+        self._show_state(snapshot)
 
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
@@ -181,9 +183,13 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             linked.version += 1
             linked._stale = False
         await self._load_canned(operator)
+        await self._load_colleagues(operator)
+        await self._load_labels(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
-                self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))
+                snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
+                self.show_thread(snapshot)
+                self._seen_version = snapshot.header.version
             except inbox.InboxError:
                 self._forget_conversation()
 
@@ -195,6 +201,8 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         self.thread, self.reply_window = [], NO_WINDOW
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
+        self._forget_work()
+        self._forget_states()
         self.link_notice = ""
 
     @rx.event
@@ -213,6 +221,7 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             return
         self.selected_id = conversation_id
         self.show_thread(opened.thread)
+        self._seen_version = opened.thread.header.version
         if opened.templates != self.templates:
             self.templates = opened.templates
             self._choose_template(opened.templates[0].id if opened.templates else "")
@@ -249,8 +258,29 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
             return
         self.sending = True
         yield
+        await self._deliver_reply(operator, text)
+
+    @rx.event
+    async def send_anyway(self):
+        """The operator confirmed the question: send the reply in the box although someone else took or resolved the
+        conversation (against the version the question showed: a newer change asks again)."""
+        operator = await self._operator()
+        if operator is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        if self.sending or not self.selected_id or not self._confirmed():
+            return
+        self.sending = True
+        yield
+        await self._deliver_reply(operator, self.draft)
+
+    async def _deliver_reply(self, operator: SignedInOperator, text: str) -> None:
         try:
-            await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text)
+            await _desk().reply(operator=operator, conversation_id=self.selected_id, text=text, seen_version=self._seen_version)
+        except ConversationMoved as exc:
+            self._moved(exc)
+            self.draft = text
+            return
         except inbox.InboxError as exc:
             self.reply_error, self.draft = sentence(exc, self._words()), text
             return
@@ -261,83 +291,6 @@ class InboxState(CannedPicker, TemplatePicker, CitizenLinking, rx.State):
         finally:
             self.sending = False
         self.draft, self.reply_error, self.canned_notice = "", "", ""
-
-    async def _send_other(self, what: str, failure: str, send, **content):  # noqa: ANN001, ANN003, ANN202
-        """Shared by the attachment and the location: the same guard and errors as a reply."""
-        operator = await self._operator()
-        if operator is None:
-            return rx.redirect(LOGIN_ROUTE)
-        try:
-            await send(operator=operator, conversation_id=self.selected_id, **content)
-        except inbox.InboxError as exc:
-            self.reply_error = sentence(exc, self._words())
-            return None
-        except Exception as exc:
-            log.error("sending %s to conversation %s failed: %s", what, self.selected_id, type(exc).__name__)
-            self.reply_error = self._words().translate(failure)
-            return None
-        self.reply_error = ""
-        return None
-
-    @rx.event
-    async def send_attachment(self, files: list[rx.UploadFile]):
-        """Send the chosen photo or PDF; the reply being written, if any, goes with it as its caption."""
-        if self.sending or not self.selected_id:
-            return
-        for upload in files[:1]:
-            data = await upload.read()
-            mime_type = (upload.content_type or "").split(";")[0].strip().lower()
-            if mime_type not in ATTACHMENT_TYPES:
-                self.reply_error = self._words().t("Only JPEG or PNG photos and PDF documents can be sent.")
-                return
-            if len(data) > MAX_ATTACHMENT_BYTES:
-                self.reply_error = self._words().t(
-                    "That file is larger than {size} MB.", size=self._words().number(MAX_ATTACHMENT_BYTES // (1024 * 1024))
-                )
-                return
-            if refusal := unfilled_warning(self.draft, self._words()):  # the caption
-                self.reply_error = refusal
-                return
-            self.sending = True
-            yield
-            try:
-                redirect = await self._send_other(
-                    "file",
-                    N_("The file could not be sent. Try again in a moment."),
-                    _desk().send_attachment,
-                    data=data,
-                    mime_type=mime_type,
-                    filename=upload.name or "attachment",
-                    caption=self.draft.strip(),
-                )
-            finally:
-                self.sending = False
-            if redirect is not None:
-                yield redirect
-                return
-            if not self.reply_error:
-                self.draft = ""
-
-    @rx.event
-    async def send_office_location(self):
-        """Send the office's map pin."""
-        if self.sending or not self.selected_id:
-            return
-        self.sending = True
-        yield
-        try:
-            latitude, longitude = OFFICE_LOCATION
-            redirect = await self._send_other(
-                "location",
-                N_("The location could not be sent. Try again in a moment."),
-                _desk().send_location,
-                latitude=latitude,
-                longitude=longitude,
-            )
-        finally:
-            self.sending = False
-        if redirect is not None:
-            yield redirect
 
     @rx.event
     async def resolve_selected(self):

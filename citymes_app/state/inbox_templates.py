@@ -11,6 +11,7 @@ import reflex as rx
 from citymes_app.core import inbox, templates
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.inbox_display import TemplateOption
+from citymes_app.core.inbox_work import ConversationMoved
 from citymes_app.i18n import Words
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE
@@ -26,8 +27,11 @@ class TemplatePicker(rx.State, mixin=True):
         selected_id: int
         selected_citizen_id: int
         _tenant_id: int
+        _seen_version: int
 
         async def _operator(self) -> SignedInOperator | None: ...
+
+        def _moved_again(self, exc: ConversationMoved) -> str: ...
 
         def _words(self) -> Words: ...
 
@@ -95,7 +99,11 @@ class TemplatePicker(rx.State, mixin=True):
                 name=chosen.name,
                 language=chosen.language,
                 params=list(self.template_params),
+                seen_version=self._seen_version,
             )
+        except ConversationMoved as exc:
+            self.template_error = self._moved_again(exc)
+            return
         except inbox.InboxError as exc:
             self.template_error = sentence(exc, self._words())
             return

@@ -3,6 +3,7 @@ first, resolved ones never read — checked on the query plan SQLite makes for t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,7 +49,8 @@ def test_the_queue_reads_its_index_waiting_first_newest_first(engine: Engine) ->
     statements: list[tuple[str, tuple]] = []
 
     def remember(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT") and "FROM conversation" in statement:
+        # The conversation table itself (not conversation_label: the labels of the lines read are looked up by id).
+        if statement.lstrip().upper().startswith("SELECT") and re.search(r"FROM conversation\b", statement):
             statements.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", remember)

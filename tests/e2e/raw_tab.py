@@ -97,10 +97,16 @@ class RawTab:
     def sign_in(self, email: str, password: str) -> str:
         """Sign in through the login form's handler; returns the session cookie the server handed out."""
         self.send(AuthState, "sign_in", path="/login", form_data={"email": email, "password": password})
-        for update in reversed(self.updates):
-            auth = update.get("delta", {}).get(AuthState.get_full_name(), {})
-            if auth.get("session_token_rx_state_"):
-                return auth["session_token_rx_state_"]
+        # The password hash takes a while on a busy machine: wait for the answer rather than for a quiet moment.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with self._lock:
+                updates = list(self.updates)
+            for update in reversed(updates):
+                auth = update.get("delta", {}).get(AuthState.get_full_name(), {})
+                if auth.get("session_token_rx_state_"):
+                    return auth["session_token_rx_state_"]
+            time.sleep(0.1)
         raise AssertionError("the sign-in gave no session cookie")
 
     def text(self) -> str:

@@ -1,0 +1,85 @@
+"""An organisation's labels on its conversations ("obres", "urgent"): any of its operators adds one (a new name makes
+a new label of the organisation) or removes one; the queue and the thread show them as chips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.reply_window import InboxError
+from citymes_app.models import Conversation, ConversationLabel, Label, row_id
+
+MAX_LABEL_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """A label: its id and name."""
+
+    id: int
+    name: str
+
+
+def tenant_labels(session: Session, *, tenant_id: int) -> list[LabelInfo]:
+    """The organisation's labels, by name."""
+    rows = session.exec(select(Label).where(Label.tenant_id == tenant_id).order_by(func.lower(Label.name)))
+    return [LabelInfo(row_id(label), label.name) for label in rows]
+
+
+def labels_of(session: Session, *, tenant_id: int, conversation_ids: Iterable[int]) -> dict[int, list[LabelInfo]]:
+    """The labels on each of these conversations of the organisation, by name."""
+    ids = list(conversation_ids)
+    found: dict[int, list[LabelInfo]] = {}
+    if not ids:
+        return found
+    rows = session.exec(
+        select(ConversationLabel.conversation_id, Label)
+        .join(Label, col(Label.id) == ConversationLabel.label_id)
+        .where(ConversationLabel.tenant_id == tenant_id, col(ConversationLabel.conversation_id).in_(ids))
+        .order_by(func.lower(Label.name))
+    ).all()
+    for conversation_id, label in rows:
+        found.setdefault(conversation_id, []).append(LabelInfo(row_id(label), label.name))
+    return found
+
+
+def _own(session: Session, *, tenant_id: int, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.tenant_id != tenant_id:
+        raise InboxError("this conversation does not exist")
+    return conversation
+
+
+def add_label(session: Session, *, operator: SignedInOperator, conversation_id: int, name: str) -> LabelInfo:
+    """Put the label `name` on a conversation (the organisation's label of that name, whatever its case, or a new one)."""
+    name = " ".join(name.split())
+    if not name:
+        raise InboxError("write the label's name")
+    if len(name) > MAX_LABEL_LENGTH:
+        raise InboxError("a label has at most {limit} characters", limit=MAX_LABEL_LENGTH)
+    conversation = _own(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    label = session.exec(
+        select(Label).where(Label.tenant_id == operator.tenant_id, func.lower(Label.name) == name.lower())
+    ).first()
+    if label is None:
+        label = Label(tenant_id=operator.tenant_id, name=name)
+        session.add(label)
+        session.flush()
+    key = (row_id(conversation), row_id(label))
+    if session.get(ConversationLabel, key) is None:
+        session.add(ConversationLabel(conversation_id=key[0], label_id=key[1], tenant_id=operator.tenant_id))
+        session.flush()
+    return LabelInfo(row_id(label), label.name)
+
+
+def remove_label(session: Session, *, operator: SignedInOperator, conversation_id: int, label_id: int) -> None:
+    """Take a label off a conversation of the organisation (the label stays, for other conversations)."""
+    conversation = _own(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    link = session.get(ConversationLabel, (row_id(conversation), label_id))
+    if link is not None and link.tenant_id == operator.tenant_id:
+        session.delete(link)
+        session.flush()

@@ -1,0 +1,109 @@
+"""A conversation's state and labels, live for every operator: pending, snoozed until a time and back to open when the
+time comes (the server's snooze alarm, with no reload) or when the citizen writes; labels added and removed as chips;
+and another organisation's operator refused over a raw websocket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from citymes_app.core.db import get_engine
+from citymes_app.models import Conversation, ConversationLabel, ConversationStatus, utcnow
+from citymes_app.pages import inbox
+from citymes_app.state.inbox_state import InboxState
+from tests.e2e.raw_tab import RawTab
+from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+LAIA, PAU = "operator@demo.citymes.local", "operator2@demo.citymes.local"
+
+
+def _conversation(site: Site, chat_id: int) -> Conversation:
+    with Session(get_engine(site.database_url)) as session:
+        return session.exec(select(Conversation).where(Conversation.address == str(chat_id))).one()
+
+
+def test_snooze_pending_and_labels_show_live_and_a_snooze_ends_at_its_time(site: Site, new_context) -> None:
+    laia, pau = new_context().new_page(), new_context().new_page()
+    sign_in(laia, site, LAIA)
+    sign_in(pau, site, PAU)
+    chat_id, marker = new_chat_id(), f"arbre-{new_chat_id()}"
+    site.citizen_says(chat_id, "Teresa", text=f"Un arbre a punt de caure ({marker})")
+    laia.locator(".queue-item", has_text=marker).click()
+    pau_line = pau.locator(".queue-item", has_text=marker)
+    expect(pau_line).to_be_visible()
+
+    laia.click("#label-menu")
+    laia.fill("#label-input", "Parcs i jardins")
+    laia.click("#label-add")
+    laia.fill("#label-input", "Urgent")
+    laia.press("#label-input", "Enter")
+    expect(laia.locator("#thread-labels .label-chip")).to_have_text(["Parcs i jardins", "Urgent"])
+    expect(pau_line.locator(".label-chip")).to_have_text(["Parcs i jardins", "Urgent"])  # live
+    laia.keyboard.press("Escape")
+
+    laia.click("#state-menu")
+    laia.click("#state-pending")
+    expect(laia.locator("#thread-status")).to_have_text("Pending")
+    expect(pau_line.locator(".line-state")).to_have_text("Pending")
+
+    laia.click("#state-menu")
+    laia.click("#snooze-tomorrow")
+    expect(laia.locator("#thread-status")).to_have_text("Snoozed until tomorrow at 08:00")
+    expect(pau_line.locator(".line-state")).to_have_text("until tomorrow at 08:00")
+    screenshot(pau, "inbox_snoozed_and_labelled")
+
+    # The time comes (moved to the past in the database): the server's alarm opens it again, live, with no reload.
+    with Session(get_engine(site.database_url)) as session:
+        session.connection().execute(
+            update(Conversation)
+            .where(col(Conversation.address) == str(chat_id))
+            .values(snoozed_until=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    expect(pau_line.locator(".line-state")).to_have_count(0, timeout=30_000)
+    expect(laia.locator("#thread-status")).to_have_text("Open conversation")
+
+    laia.locator("#thread-labels .label-chip", has_text="Urgent").locator(".remove-label").click()
+    expect(pau_line.locator(".label-chip")).to_have_text(["Parcs i jardins"])
+
+    laia.click("#state-menu")
+    laia.click("#snooze-hour")
+    expect(pau_line.locator(".line-state")).to_be_visible()
+    site.citizen_says(chat_id, "Teresa", text=f"Encara hi és ({marker})")  # the citizen writes: open again
+    expect(pau_line.locator(".line-state")).to_have_count(0)
+    assert _conversation(site, chat_id).status == ConversationStatus.OPEN
+
+
+def test_another_organisations_operator_cannot_change_the_state_or_labels_of_ours(site: Site) -> None:
+    chat_id = new_chat_id()
+    site.citizen_says(chat_id, "Oriol", text=f"Gossos sense lligar ({new_chat_id()})")
+    ours = _conversation(site, chat_id)
+
+    email, password, _ = OTHER_OPERATOR
+    login = RawTab(site).connect("/login")
+    cookie = login.sign_in(email, password)
+    login.close()
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
+    try:
+        attacker.load_page(inbox.ROUTE)
+        attacker.send(InboxState, "select", conversation_id=ours.id)
+        attacker.send(InboxState, "mark_pending")
+        attacker.send(InboxState, "snooze", choice="hour")
+        attacker.send(InboxState, "add_label", form_data={"label": "hacked"})
+        attacker.send(InboxState, "add_existing_label", name="hacked")
+        attacker.send(InboxState, "remove_label", label_id=1)
+        attacker.send(InboxState, "open_labels", opened=True)
+        assert "Oriol" not in attacker.text()
+    finally:
+        attacker.close()
+
+    after = _conversation(site, chat_id)
+    assert (after.status, after.snoozed_until, after.version) == (ours.status, ours.snoozed_until, ours.version)
+    with Session(get_engine(site.database_url)) as session:
+        assert session.exec(select(ConversationLabel).where(ConversationLabel.conversation_id == ours.id)).all() == []
