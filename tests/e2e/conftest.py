@@ -157,7 +157,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             _stop(proc)
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's sync API keeps an event loop running in this thread while it is open, and the async
+# tests a process runs after leaving this folder need the thread without one.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium (never a downloaded one)."""
     if not Path(CHROMIUM).exists():
