@@ -80,6 +80,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/tenants.py",
         "core/hours.py",
         "core/keywords.py",
+        "core/csvfiles.py",
         "core/keyword_examples.py",
         "core/matching.py",
         "core/routing.py",
