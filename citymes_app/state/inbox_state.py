@@ -23,6 +23,7 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
+from citymes_app.core.inbox_queue import MIN_SEARCH_LENGTH
 from citymes_app.core.inbox_work import ConversationMoved
 from citymes_app.i18n import DEFAULT_LANGUAGE, Words, words_for
 from citymes_app.models import ConversationStatus, utcnow
@@ -31,6 +32,7 @@ from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
 from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
+from citymes_app.state.inbox_filters import QueueFilters, filtered
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
@@ -82,7 +84,9 @@ class InboxShared(rx.SharedState):
     _stale: bool = False
 
 
-class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, CitizenLinking, rx.State):
+class InboxState(
+    CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, QueueFilters, CitizenLinking, rx.State
+):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -109,6 +113,23 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationSta
         """Whether the open conversation is still open (another operator may have resolved it)."""
         shared = await self.get_state(InboxShared)
         return any(line.id == self.selected_id for line in shared.queue)
+
+    @rx.var
+    async def visible_queue(self) -> list[QueueLine]:
+        """The queue as this tab's filters show it (`state/inbox_filters.py`): the live queue, or while searching or
+        showing resolved conversations the lines read for this tab."""
+        shared = await self.get_state(InboxShared)
+        searching = len(self.search.strip()) >= MIN_SEARCH_LENGTH
+        lines = self.found if searching or self.state_filter == "resolved" else shared.queue
+        return filtered(
+            lines,
+            view=self.queue_view,
+            me=self.me_id,
+            channel=self.channel_filter,
+            state="any" if searching and self.state_filter == "active" else self.state_filter,
+            label=self.label_filter,
+            sort=self.sort_by,
+        )
 
     @rx.var
     async def waiting_count(self) -> int:
@@ -185,6 +206,8 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationSta
         await self._load_canned(operator)
         await self._load_colleagues(operator)
         await self._load_labels(operator)
+        await self._load_channels(operator)
+        await self._read_lines(operator)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
