@@ -4,7 +4,7 @@ order (newest first, or waiting longest first), and a search across the organisa
 The filters narrow, on the server, the lines the tab may see anyway: the tenant's live queue (`InboxShared`), or, while
 searching or looking at resolved conversations, the lines the desk read for this tab's signed-in operator's
 organisation. The live queue stays live under any filter; a search's or the resolved list's lines are read when the
-search or the filter changes (and again with the refresh button).
+search or the filter changes, and again each time the live queue changes (`reading`).
 """
 
 from __future__ import annotations
@@ -89,6 +89,12 @@ class QueueFilters(rx.State, mixin=True):
             or self.state_filter != "active"
             or self.label_filter != ALL
         )
+
+    @rx.var
+    def reading(self) -> bool:
+        """Whether the tab shows lines it read itself (a search, or resolved conversations), read again whenever the
+        live queue changes (the page remounts a hidden element keyed by the queue's version)."""
+        return len(self.search.strip()) >= MIN_SEARCH_LENGTH or self.state_filter == "resolved"
 
     async def _load_channels(self, operator: SignedInOperator) -> None:
         found = [ChannelChoice(str(c.id), c.name) for c in await get_runtime().inbox.channels(tenant_id=operator.tenant_id)]

@@ -81,6 +81,9 @@ def test_filters_and_search_narrow_the_queue_which_stays_live(site: Site, new_co
     expect(laia.locator(".queue-item")).to_have_count(1)
     laia.fill("#queue-search", "Berta")
     expect(laia.locator(".queue-item", has_text=second)).to_be_visible()
+    later = f"bancs-{tag}"
+    site.citizen_says(new_chat_id(), "Berta", text=f"I els bancs de la plaça ({later})")  # the search follows, live
+    expect(laia.locator(".queue-item", has_text=later)).to_be_visible()
     screenshot(laia, "inbox_queue_search")
     laia.fill("#queue-search", "zzz-nothing-like-this")
     expect(laia.locator("#queue-empty")).to_contain_text("No conversation matches")
