@@ -20,7 +20,11 @@ LAIA = "operator@demo.citymes.local"
 
 
 def _choose(page, select_id: str, option: str) -> None:  # noqa: ANN001
-    page.click(f"#{select_id}")
+    try:
+        page.click(f"#{select_id}", timeout=10_000)
+    except Exception:
+        screenshot(page, f"debug_choose_{select_id}")
+        raise
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -109,7 +113,15 @@ def test_another_organisations_operator_finds_nothing_of_ours_by_searching_or_fi
         attacker.send(InboxState, "set_channel_filter", value="1")
         attacker.send(InboxState, "set_label_filter", value="1")
         attacker.send(InboxState, "refresh_found")
-        for secret in (marker, "Xavier", "Vilademo"):
+        name = InboxState.get_full_name()
+        lines = [
+            value
+            for update in attacker.updates
+            for key, value in update.get("delta", {}).get(name, {}).items()
+            if key.startswith(("found_rx_state", "visible_queue_rx_state"))
+        ]
+        assert lines and all(value == [] for value in lines), "another organisation's search or filter showed a line"
+        for secret in ("Fa pudor", "Vilademo"):  # what the attacker did not type: the message, the town
             assert secret not in attacker.text(), f"{secret!r} reached another organisation's operator"
     finally:
         attacker.close()
