@@ -14,7 +14,7 @@ from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, reply_box
-from citymes_app.state.inbox_state import InboxShared, InboxState
+from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
 ROUTE = "/inbox"
@@ -63,11 +63,6 @@ def queue_panel() -> rx.Component:
             padding="20px 18px 12px",
         ),
         queue_filters(),
-        # While the tab shows lines it read (a search, resolved ones): read them again whenever the live queue changes.
-        rx.cond(
-            InboxState.reading,
-            rx.box(key=InboxShared.version.to_string(), on_mount=InboxState.refresh_found, display="none"),
-        ),
         rx.cond(
             InboxState.visible_queue.length() > 0,
             rx.box(

@@ -4,7 +4,8 @@ order (newest first, or waiting longest first), and a search across the organisa
 The filters narrow, on the server, the lines the tab may see anyway: the tenant's live queue (`InboxShared`), or, while
 searching or looking at resolved conversations, the lines the desk read for this tab's signed-in operator's
 organisation. The live queue stays live under any filter; a search's or the resolved list's lines are read when the
-search or the filter changes, and again each time the live queue changes (`reading`).
+search or the filter changes, and again by the bridge each time the live queue changes (the shared inbox remembers
+which tabs read their own lines).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class QueueFilters(rx.State, mixin=True):
 
         async def _operator(self) -> SignedInOperator | None: ...
 
+        async def _note_reading(self, reading: bool) -> None: ...
+
     queue_view: str = ALL
     channel_filter: str = ALL
     state_filter: str = "active"
@@ -90,25 +93,26 @@ class QueueFilters(rx.State, mixin=True):
             or self.label_filter != ALL
         )
 
-    @rx.var
-    def reading(self) -> bool:
-        """Whether the tab shows lines it read itself (a search, or resolved conversations), read again whenever the
-        live queue changes (the page remounts a hidden element keyed by the queue's version)."""
-        return len(self.search.strip()) >= MIN_SEARCH_LENGTH or self.state_filter == "resolved"
-
     async def _load_channels(self, operator: SignedInOperator) -> None:
         found = [ChannelChoice(str(c.id), c.name) for c in await get_runtime().inbox.channels(tenant_id=operator.tenant_id)]
         if found != self.channel_choices:
             self.channel_choices = found
 
-    async def _read_lines(self, operator: SignedInOperator) -> None:
+    async def read_lines(self, tenant_id: int, *, note: bool = True) -> None:
+        """Read the lines this tab shows itself (a search's, the resolved ones), if it shows any; also called by the
+        bridge (`state/live.py`) when the live queue changed, for the tabs that read their own lines."""
         desk, words = get_runtime().inbox, self.search.strip()
         if len(words) >= MIN_SEARCH_LENGTH:
-            self.found = queue_lines(await desk.search(tenant_id=operator.tenant_id, words=words))
+            self.found = queue_lines(await desk.search(tenant_id=tenant_id, words=words))
         elif self.state_filter == "resolved":
-            self.found = queue_lines(await desk.resolved(tenant_id=operator.tenant_id))
+            self.found = queue_lines(await desk.resolved(tenant_id=tenant_id))
         elif self.found:
             self.found = []
+        if note:  # (the bridge's refresh changes nothing of it)
+            await self._note_reading(self._reads_lines())
+
+    def _reads_lines(self) -> bool:
+        return len(self.search.strip()) >= MIN_SEARCH_LENGTH or self.state_filter == "resolved"
 
     async def _refilter(self, **changes: str):  # noqa: ANN202
         operator = await self._operator()
@@ -116,7 +120,7 @@ class QueueFilters(rx.State, mixin=True):
             return rx.redirect(LOGIN_ROUTE)
         for name, value in changes.items():
             setattr(self, name, value)
-        await self._read_lines(operator)
+        await self.read_lines(operator.tenant_id)
         return None
 
     @rx.event

@@ -82,6 +82,9 @@ class InboxShared(rx.SharedState):
     _watching: dict[str, int] = {}
     # Set when the bridge skipped a change because no tab was linked: the next tab to link reads the queue again.
     _stale: bool = False
+    # The linked tabs that show lines they read themselves (a search, resolved conversations): the bridge has them
+    # read again when the queue changes.
+    _reading: set[str] = set()
 
 
 class InboxState(
@@ -173,6 +176,13 @@ class InboxState(
             for b in self.thread
         ]
 
+    async def _note_reading(self, reading: bool) -> None:
+        """Tell the shared inbox whether this tab reads its own lines (then the bridge refreshes them)."""
+        shared = await self.get_state(InboxShared)
+        client = self.router.session.client_token
+        if reading != (client in shared._reading):
+            shared._reading = (shared._reading | {client}) if reading else (shared._reading - {client})
+
     async def _watch(self, conversation_id: int) -> None:
         """Tell the shared inbox which conversation this tab shows (0: none), so its thread follows that one."""
         shared = await self.get_state(InboxShared)
@@ -207,7 +217,7 @@ class InboxState(
         await self._load_colleagues(operator)
         await self._load_labels(operator)
         await self._load_channels(operator)
-        await self._read_lines(operator)
+        await self.read_lines(operator.tenant_id)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
