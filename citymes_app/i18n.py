@@ -1,7 +1,8 @@
 """The interface's words in Catalan, Spanish and English: gettext catalogs read with babel, once per process.
 
 The catalogs are `locales/<language>/LC_MESSAGES/<domain>.po`, one domain per area of the interface (`common`: the
-frame and the login page; `inbox`; later `admin`, `statistics`...), so work on two areas never touches the same file.
+frame and the login page; `inbox`; `admin`: the administration pages; `statistics`; `reports`: the monthly and the
+unanswered-questions reports; `phone`: the citizen phone), so work on two areas never touches the same file.
 The msgid is the English text; English needs no translation (an empty msgstr falls back to the msgid).
 
 Strings are marked where they are written, with keywords `pybabel extract` understands:
@@ -20,10 +21,12 @@ import gettext
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -59,6 +62,39 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/reply_window.py",
         "core/citizens.py",
     ),
+    "admin": (
+        "components/admin.py",
+        "components/answer_bubble.py",
+        "pages/keywords/*.py",
+        "pages/office_hours/*.py",
+        "pages/canned_responses.py",
+        "pages/channels.py",
+        "pages/operators.py",
+        "state/keywords/*.py",
+        "state/hours_*.py",
+        "state/canned_state.py",
+        "state/channels_state.py",
+        "state/operators_state.py",
+        "core/auth.py",
+        "core/operators.py",
+        "core/canned_responses.py",
+        "core/templates.py",
+        "core/tenants.py",
+        "core/hours.py",
+        "core/keywords.py",
+        "core/keyword_examples.py",
+        "core/matching.py",
+        "core/routing.py",
+    ),
+    "statistics": (
+        "pages/statistics.py",
+        "components/statistics_*.py",
+        "state/statistics_*.py",
+        "core/figures.py",
+        "core/figures_query.py",
+    ),
+    "reports": ("pages/statistics_report.py", "pages/unmatched.py", "state/unmatched_state.py"),
+    "phone": ("pages/citizen.py", "components/phone.py", "state/citizen_state.py"),
 }
 # The key under which the client's catalog keeps plural form `i` of a msgid (gettext's own separator).
 PLURAL_SEPARATOR = "\x04"
@@ -170,6 +206,14 @@ class Words:
     def number(self, value: int | float) -> str:
         """A number as this language writes it ("16.000" in Catalan and Spanish, "16,000" in English)."""
         return format_decimal(value, locale=self.locale)
+
+    def day(self, day: date, skeleton: str = "yMMMd") -> str:
+        """A day as this language writes it (a CLDR skeleton: "yMMMd" → "1 Dec 2026", "1 de des. del 2026")."""
+        return format_skeleton(skeleton, day, locale=self.locale)
+
+    def moment(self, moment: datetime) -> str:
+        """A day and its time: "24 Nov 2026, 10:00", "24 de nov. del 2026, 10:00"."""
+        return f"{self.day(moment)}, {moment:%H:%M}"
 
     def phrase(self, phrase: Phrase) -> str:
         """A core message (`core.phrases.Phrase`) in this language: its template looked up as a msgid, then its values

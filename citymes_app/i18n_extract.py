@@ -1,9 +1,10 @@
 """The catalogs' strings, taken from the code with babel's Python extractor; `python -m citymes_app.i18n_extract`
 brings every domain's catalogs up to date (new strings added with an empty translation, gone ones made obsolete).
 
-The same as `pybabel extract -k t -k tn:1,2 -k N_ -k InboxError -k CitizenError -k ConversationMoved -k Phrase
--o inbox.pot FILES...` followed by `pybabel update -D inbox -i inbox.pot -d citymes_app/locales`, with the files of each
-domain taken from `i18n.DOMAINS`. `tests/test_i18n.py` uses `extract` to check that no catalog misses a string.
+The same as `pybabel extract -k t -k tn:1,2 -k N_ -k InboxError -k CitizenError -k ConversationMoved -k Phrase ...
+-o inbox.pot FILES...` (every name of `EXTRACT_KEYWORDS`) followed by `pybabel update -D inbox -i inbox.pot -d
+citymes_app/locales`, with the files of each domain taken from `i18n.DOMAINS`. `tests/test_i18n.py` uses `extract` to
+check that no catalog misses a string.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ EXTRACT_KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "CitizenError": None,
     "ConversationMoved": None,
     "Phrase": None,
+    "AuthError": None,
+    "OperatorAccountError": None,
+    "TemplateError": None,
+    "TenantError": None,
+    "HoursError": None,
+    "ExampleError": None,
+    "FiguresError": None,
+    # A form's refusal names its field first, then the message.
+    "KeywordError": (2,),
+    "CannedResponseError": (2,),
 }
 # The names that must be called with literal texts (an error may also pass on another error's message).
 LITERAL_ONLY = ("t", "tn", "N_")

@@ -7,18 +7,17 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import t
 
 ADMIN_CONTENT_WIDTH = "1280px"
 
-
-ADMIN_ONLY_EXPLANATION = (
-    "Keywords and office hours are edited by your organisation's administrators. Ask one of them if something should change."
-)
+# A text of the interface: a literal, or (translated) a Var read from the tab's catalog.
+Text = str | rx.Var[str]
 
 
 def refusal(
-    heading: str = "This page is for administrators",
-    explanation: str = ADMIN_ONLY_EXPLANATION,
+    heading: Text | None = None,
+    explanation: Text | None = None,
     element_id: str = "admin-only",
     text_width: str = "360px",
 ) -> rx.Component:
@@ -32,16 +31,21 @@ def refusal(
                 border_radius="50%",
                 background="var(--gray-a3)",
             ),
-            rx.heading(heading, size="5", id=element_id),
+            rx.heading(t("This page is for administrators") if heading is None else heading, size="5", id=element_id),
             rx.text(
-                explanation,
+                t(
+                    "Keywords and office hours are edited by your organisation's administrators. "
+                    "Ask one of them if something should change."
+                )
+                if explanation is None
+                else explanation,
                 size="2",
                 color_scheme="gray",
                 text_align="center",
                 max_width=text_width,
             ),
             rx.link(
-                rx.hstack(rx.icon("inbox", size=14), rx.text("Back to the inbox", size="2"), align="center", spacing="1"),
+                rx.hstack(rx.icon("inbox", size=14), rx.text(t("Back to the inbox"), size="2"), align="center", spacing="1"),
                 href="/inbox",
             ),
             align="center",
@@ -81,7 +85,7 @@ def admin_column(*content: rx.Component) -> rx.Component:
     return rx.box(*content, flex="1", height="100vh", overflow_y="auto", min_width="0")
 
 
-def page_header(title: str, subtitle: str, *actions: rx.Component) -> rx.Component:
+def page_header(title: Text, subtitle: Text, *actions: rx.Component) -> rx.Component:
     """The page's title, what it is for, and its main actions on the right."""
     return rx.hstack(
         rx.vstack(
@@ -90,13 +94,13 @@ def page_header(title: str, subtitle: str, *actions: rx.Component) -> rx.Compone
             spacing="1",
         ),
         rx.spacer(),
-        rx.hstack(*actions, spacing="2", align="center"),
+        rx.hstack(*actions, spacing="2", align="center", flex_shrink="0", white_space="nowrap"),
         align="end",
         width="100%",
     )
 
 
-def card(title: str, icon: str, *children: rx.Component, aside: rx.Component | None = None, **props) -> rx.Component:
+def card(title: Text, icon: str, *children: rx.Component, aside: rx.Component | None = None, **props) -> rx.Component:
     """A titled panel of a page."""
     return rx.box(
         rx.vstack(
@@ -123,11 +127,11 @@ def card(title: str, icon: str, *children: rx.Component, aside: rx.Component | N
     )
 
 
-def label(text: str, html_for: str, hint: str = "") -> rx.Component:
+def label(text: Text, html_for: str, hint: Text = "") -> rx.Component:
     """A form field's label, with a quiet hint after it."""
     return rx.hstack(
         rx.text(text, size="2", weight="medium", as_="label", html_for=html_for),
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        rx.text(hint, size="1", color_scheme="gray") if isinstance(hint, rx.Var) or hint else rx.fragment(),
         align="baseline",
         spacing="2",
     )
@@ -140,7 +144,7 @@ def form_field(*children: rx.Component) -> rx.Component:
 
 def confirm_dialog(
     title: rx.Component,
-    description: str,
+    description: Text,
     *,
     keep: rx.Component,
     confirm: rx.Component,

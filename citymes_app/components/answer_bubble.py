@@ -8,6 +8,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.bubble import media_url
 from citymes_app.state.keywords.display import AnswerCard
+from citymes_app.state.language import t
 
 
 def _media(card: rx.Var[AnswerCard]) -> rx.Component:
@@ -100,7 +101,7 @@ def citizen_bubble(text: rx.Var[str]) -> rx.Component:
 def answer_bubble(
     card: rx.Var[AnswerCard],
     question: rx.Var[str] | None = None,
-    empty_hint: str = "The answer appears here as you write it.",
+    empty_hint: rx.Var[str] | None = None,
 ) -> rx.Component:
     """The bot's answer on the citizen's chat background, after the citizen's message when there is one."""
     bubble = rx.vstack(
@@ -108,7 +109,12 @@ def answer_bubble(
         rx.cond(
             card.text != "",
             rx.text(card.text, size="2", style=styles.MESSAGE_TEXT, custom_attrs={"dir": "auto"}, class_name="answer-text"),
-            rx.text(empty_hint, size="2", color_scheme="gray", font_style="italic"),
+            rx.text(
+                t("The answer appears here as you write it.") if empty_hint is None else empty_hint,
+                size="2",
+                color_scheme="gray",
+                font_style="italic",
+            ),
         ),
         rx.cond(
             card.link != "",

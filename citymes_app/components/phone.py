@@ -6,6 +6,7 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.state.citizen_state import CitizenState, PhoneMessage
+from citymes_app.state.language import t
 
 PHOTO_UPLOAD_ID = "citizen-photo"
 
@@ -23,7 +24,9 @@ def title_bar() -> rx.Component:
         rx.vstack(
             rx.text(CitizenState.bot_name, size="2", weight="bold", trim="both", id="phone-bot-name"),
             rx.text(
-                rx.match(CitizenState.platform, ("whatsapp", "WhatsApp Business account"), ("telegram", "Telegram bot"), ""),
+                rx.match(
+                    CitizenState.platform, ("whatsapp", t("WhatsApp Business account")), ("telegram", t("Telegram bot")), ""
+                ),
                 size="1",
                 color_scheme="gray",
                 trim="both",
@@ -44,7 +47,7 @@ def _file_link(message: rx.Var[PhoneMessage], icon: str) -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon(icon, size=16),
-            rx.text(rx.cond(message.filename != "", message.filename, "File"), size="2"),
+            rx.text(rx.cond(message.filename != "", message.filename, t("File")), size="2"),
             spacing="2",
             align="center",
         ),
@@ -69,7 +72,7 @@ def _content(message: rx.Var[PhoneMessage]) -> rx.Component:
         (
             "photo",
             rx.vstack(
-                rx.image(src=message.file_url, max_width="100%", border_radius="10px", alt="Photo"),
+                rx.image(src=message.file_url, max_width="100%", border_radius="10px", alt=t("Photo")),
                 text,
                 spacing="1",
             ),
@@ -140,7 +143,7 @@ def phone_bubble(message: rx.Var[PhoneMessage]) -> rx.Component:
     )
 
 
-def _tool(icon: str, label: str, **props) -> rx.Component:
+def _tool(icon: str, label: rx.Var[str], **props) -> rx.Component:
     return rx.tooltip(
         rx.icon_button(rx.icon(icon, size=18), variant="ghost", color_scheme="gray", size="2", aria_label=label, **props),
         content=label,
@@ -153,7 +156,7 @@ def composer() -> rx.Component:
         rx.form(
             rx.hstack(
                 rx.upload(
-                    _tool("image", "Send a photo", type="button"),
+                    _tool("image", t("Send a photo"), type="button"),
                     id=PHOTO_UPLOAD_ID,
                     accept={"image/*": [".jpg", ".jpeg", ".png", ".gif", ".webp"]},
                     multiple=False,
@@ -165,14 +168,14 @@ def composer() -> rx.Component:
                 ),
                 _tool(
                     "map-pin",
-                    "Share my location",
+                    t("Share my location"),
                     on_click=CitizenState.share_location,
                     type="button",
                     id="share-location",
                 ),
                 _tool(
                     "contact",
-                    "Share my contact",
+                    t("Share my contact"),
                     on_click=CitizenState.share_contact,
                     type="button",
                     id="share-contact",
@@ -180,7 +183,7 @@ def composer() -> rx.Component:
                 rx.input(
                     name="text",
                     id="phone-text",
-                    placeholder="Message",
+                    placeholder=t("Message"),
                     value=CitizenState.draft,
                     on_change=CitizenState.set_draft,
                     radius="full",
@@ -196,7 +199,7 @@ def composer() -> rx.Component:
                     size="2",
                     loading=CitizenState.sending,
                     id="phone-send",
-                    aria_label="Send",
+                    aria_label=t("Send"),
                 ),
                 align="center",
                 spacing="1",

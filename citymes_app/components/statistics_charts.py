@@ -8,8 +8,9 @@ from typing import Any
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.admin import card
-from citymes_app.state.statistics_rows import WEEKDAYS, AnswerSlice, Headline, HeatSquare
+from citymes_app.components.admin import Text, card
+from citymes_app.state.language import t
+from citymes_app.state.statistics_rows import AnswerSlice, Headline, HeatSquare
 from citymes_app.state.statistics_state import StatisticsState
 
 S = StatisticsState
@@ -40,11 +41,11 @@ def csv_button(table: str) -> rx.Component:
             id=f"download-{table}",
             class_name="no-print",
         ),
-        content="Download as CSV",
+        content=t("Download as CSV"),
     )
 
 
-def panel(title: str, icon: str, table: str, *children: rx.Component, **props) -> rx.Component:
+def panel(title: Text, icon: str, table: str, *children: rx.Component, **props) -> rx.Component:
     """A dashboard card with its CSV download."""
     return card(title, icon, *children, aside=csv_button(table), id=f"panel-{table}", **props)
 
@@ -114,17 +115,17 @@ def by_day_chart() -> rx.Component:
     """Messages by day: citizens' messages beside the answers (automatic and by operators, stacked)."""
     chart = rx.recharts.bar_chart(
         *_axes("label"),
-        rx.recharts.bar(data_key="messages_in", name="Messages in", fill=IN_COLOUR, radius=[3, 3, 0, 0]),
-        rx.recharts.bar(data_key="out_bot", name="Automatic answers", fill=BOT_COLOUR, stack_id="out"),
+        rx.recharts.bar(data_key="messages_in", name=t("Messages in"), fill=IN_COLOUR, radius=[3, 3, 0, 0]),
+        rx.recharts.bar(data_key="out_bot", name=t("Automatic answers"), fill=BOT_COLOUR, stack_id="out"),
         rx.recharts.bar(
-            data_key="out_operator", name="Operator replies", fill=OPERATOR_COLOUR, stack_id="out", radius=[3, 3, 0, 0]
+            data_key="out_operator", name=t("Operator replies"), fill=OPERATOR_COLOUR, stack_id="out", radius=[3, 3, 0, 0]
         ),
         data=chart_data(S.by_day),
         bar_category_gap="18%",
         width="100%",
         height=CHART_HEIGHT,
     )
-    return panel("Messages by day", "chart-column", "by-day", chart)
+    return panel(t("Messages by day"), "chart-column", "by-day", chart)
 
 
 def by_hour_chart() -> rx.Component:
@@ -132,16 +133,21 @@ def by_hour_chart() -> rx.Component:
     chart = rx.recharts.area_chart(
         *_axes("hour"),
         rx.recharts.area(
-            data_key="messages_in", name="Messages in", stroke=IN_COLOUR, fill=IN_COLOUR, fill_opacity=0.25, type_="monotone"
+            data_key="messages_in", name=t("Messages in"), stroke=IN_COLOUR, fill=IN_COLOUR, fill_opacity=0.25, type_="monotone"
         ),
         rx.recharts.area(
-            data_key="messages_out", name="Messages out", stroke=OUT_COLOUR, fill=OUT_COLOUR, fill_opacity=0.15, type_="monotone"
+            data_key="messages_out",
+            name=t("Messages out"),
+            stroke=OUT_COLOUR,
+            fill=OUT_COLOUR,
+            fill_opacity=0.15,
+            type_="monotone",
         ),
         data=chart_data(S.by_hour),
         width="100%",
         height=CHART_HEIGHT,
     )
-    return panel("Messages by hour of the day", "clock", "by-hour", chart)
+    return panel(t("Messages by hour of the day"), "clock", "by-hour", chart)
 
 
 def answer_legend_line(part: rx.Var[AnswerSlice]) -> rx.Component:
@@ -174,7 +180,7 @@ def answers_chart() -> rx.Component:
         height=180,
     )
     return panel(
-        "How questions were answered",
+        t("How questions were answered"),
         "bot",
         "answers",
         donut,
@@ -195,6 +201,8 @@ def heat_square(square: rx.Var[HeatSquare]) -> rx.Component:
 
 def heatmap() -> rx.Component:
     """Citizens' messages by weekday and local hour: when the office is asked most."""
+    # The rows' weekdays, Monday first (short names: the column is narrow).
+    WEEKDAY_LABELS = (t("Mon"), t("Tue"), t("Wed"), t("Thu"), t("Fri"), t("Sat"), t("Sun"))  # noqa: N806
     hours = rx.grid(
         rx.box(),
         *[
@@ -213,17 +221,17 @@ def heatmap() -> rx.Component:
             spacing="1",
             width="100%",
         )
-        for index, name in enumerate(WEEKDAYS)
+        for index, name in enumerate(WEEKDAY_LABELS)
     ]
     scale = rx.hstack(
-        rx.text("Fewer", size="1", color_scheme="gray"),
+        rx.text(t("Fewer"), size="1", color_scheme="gray"),
         *[rx.box(width="14px", height="10px", border_radius="2px", background=shade) for shade in HEAT_SHADES],
-        rx.text("More", size="1", color_scheme="gray"),
+        rx.text(t("More"), size="1", color_scheme="gray"),
         spacing="1",
         align="center",
     )
     return panel(
-        "When citizens write",
+        t("When citizens write"),
         "grid-3x3",
         "heatmap",
         rx.vstack(hours, *rows, spacing="1", width="100%", id="heatmap"),

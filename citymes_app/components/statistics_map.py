@@ -11,6 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app.components.statistics_charts import panel
+from citymes_app.state.language import t, tn
 from citymes_app.state.statistics_state import StatisticsState
 
 _SOURCE = rx.asset("statistics_map.jsx", shared=True)
@@ -42,15 +43,18 @@ def locations_map() -> rx.Component:
     note = rx.cond(
         S.pins.length() > 0,
         rx.text(
-            S.pins.length(),
-            " places; a larger circle gathers more locations; zoom in to split a numbered cluster.",
+            tn(
+                "{n} place; a larger circle gathers more locations; zoom in to split a numbered cluster.",
+                "{n} places; a larger circle gathers more locations; zoom in to split a numbered cluster.",
+                S.pins.length(),
+            ),
             size="1",
             color_scheme="gray",
         ),
-        rx.text("No citizen sent a location in this period.", size="1", color_scheme="gray"),
+        rx.text(t("No citizen sent a location in this period."), size="1", color_scheme="gray"),
     )
     return panel(
-        "Locations citizens sent",
+        t("Locations citizens sent"),
         "map-pin",
         "locations",
         note,

@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 
 import reflex as rx
 
+from citymes_app.components.admin import Text
 from citymes_app.components.statistics_charts import panel
+from citymes_app.state.language import t, t_marked, tn
 from citymes_app.state.statistics_csv import (
     CHANNEL_COLUMNS,
     DURATION_COLUMNS,
@@ -35,7 +37,9 @@ def data_table(
     """A table with the export's headers; every row gets the class `stats-row` (the tests read them)."""
     header = rx.table.row(
         *[
-            rx.table.column_header_cell(title, text_align="right" if index >= numeric_from else "left", white_space="nowrap")
+            rx.table.column_header_cell(
+                t_marked(title), text_align="right" if index >= numeric_from else "left", white_space="nowrap"
+            )
             for index, title in enumerate(columns)
         ]
     )
@@ -50,7 +54,7 @@ def data_table(
     return rx.box(table, width="100%", overflow_x="auto")
 
 
-def empty_note(rows: rx.Var, text: str) -> rx.Component:
+def empty_note(rows: rx.Var, text: Text) -> rx.Component:
     return rx.cond(rows.length() == 0, rx.text(text, size="2", color_scheme="gray", padding_y="8px"))
 
 
@@ -68,13 +72,15 @@ def durations_table() -> rx.Component:
         ]
 
     return panel(
-        "Response and resolution times",
+        t("Response and resolution times"),
         "timer",
         "durations",
         data_table("durations", DURATION_COLUMNS, S.durations, row),
         rx.text(
-            "Office hours count only the time the office is open: a message on Friday at 18:55 answered on Monday at "
-            "8:05 waited 10 minutes.",
+            t(
+                "Office hours count only the time the office is open: a message on Friday at 18:55 answered on Monday at "
+                "8:05 waited 10 minutes."
+            ),
             size="1",
             color_scheme="gray",
         ),
@@ -95,11 +101,11 @@ def operators_table() -> rx.Component:
         ]
 
     return panel(
-        "Operators",
+        t("Operators"),
         "users",
         "operators",
         data_table("operators", OPERATOR_COLUMNS, S.operators, row),
-        empty_note(S.operators, "No operator replied in this period."),
+        empty_note(S.operators, t("No operator replied in this period.")),
     )
 
 
@@ -127,11 +133,11 @@ def keywords_table() -> rx.Component:
         ]
 
     return panel(
-        "Top keywords",
+        t("Top keywords"),
         "book-open-text",
         "keywords",
         data_table("keywords", KEYWORD_COLUMNS, S.keywords, row, numeric_from=2),
-        empty_note(S.keywords, "No keyword answered in this period."),
+        empty_note(S.keywords, t("No keyword answered in this period.")),
     )
 
 
@@ -142,20 +148,18 @@ def unanswered_table() -> rx.Component:
         return [_cell(rx.text(line.text, size="2", white_space="normal")), _cell(line.times_asked, True)]
 
     report = rx.link(
-        rx.hstack(rx.text("Open the report", size="2"), rx.icon("arrow-right", size=14), align="center", spacing="1"),
+        rx.hstack(rx.text(t("Open the report"), size="2"), rx.icon("arrow-right", size=14), align="center", spacing="1"),
         href=UNANSWERED_REPORT,
         id="unanswered-report-link",
         class_name="no-print",
     )
     return panel(
-        "Unanswered questions",
+        t("Unanswered questions"),
         "message-circle-question",
         "unanswered",
         rx.hstack(
             rx.text(
-                S.unanswered_total,
-                rx.cond(S.unanswered_total == 1, " message", " messages"),
-                " no keyword answered",
+                tn("{n} message no keyword answered", "{n} messages no keyword answered", S.unanswered_total),
                 size="2",
                 color_scheme="gray",
                 id="unanswered-total",
@@ -181,9 +185,9 @@ def channels_table() -> rx.Component:
         ]
 
     return panel(
-        "Channels",
+        t("Channels"),
         "radio-tower",
         "channels",
         data_table("channels", CHANNEL_COLUMNS, S.channels, row, numeric_from=2),
-        empty_note(S.channels, "No channel carried a message in this period."),
+        empty_note(S.channels, t("No channel carried a message in this period.")),
     )

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from citymes_app.core import clock
+from citymes_app.core.phrases import PhrasedError
 from citymes_app.i18n import organisation_language, supported
 from citymes_app.models import Operator, OperatorSession, Role, Tenant, row_id
 
@@ -36,7 +37,7 @@ def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")
 
 
-class AuthError(ValueError):
+class AuthError(PhrasedError):
     """A login or operator form that cannot be accepted; the message is for the person."""
 
 
@@ -62,7 +63,7 @@ def hash_password(password: str) -> str:
 def check_password(password: str) -> None:
     """`AuthError` if `password` is too short to be accepted for an operator."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AuthError("the password needs at least {n} characters", n=MIN_PASSWORD_LENGTH)
 
 
 def add_operator(
@@ -71,12 +72,12 @@ def add_operator(
     """Create an operator of `tenant`; `AuthError` for a bad email, role or password, or a taken email."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise AuthError(f"'{email}' is not an email address")
+        raise AuthError("'{email}' is not an email address", email=email)
     if role not in {r.value for r in Role}:
-        raise AuthError(f"unknown role '{role}': use operator, manager or admin")
+        raise AuthError("unknown role '{role}': use operator, manager or admin", role=role)
     check_password(password)
     if session.exec(select(Operator).where(Operator.email == email)).first():
-        raise AuthError(f"an operator with email {email} already exists")
+        raise AuthError("an operator with email {email} already exists", email=email)
     operator = Operator(
         tenant_id=row_id(tenant),
         email=email,
@@ -178,7 +179,7 @@ def choose_language(session: Session, *, token: str, language: str) -> SignedInO
     `AuthError` for a language we do not have. None if the token is no longer signed in (nothing changes)."""
     code = supported(language)
     if code is None or code != language:
-        raise AuthError(f"unknown language '{language}': use ca, es or en")
+        raise AuthError("unknown language '{language}': use ca, es or en", language=language)
     signed_in = resolve_session(session, token=token, refresh=False)
     if signed_in is None:
         return None

@@ -80,7 +80,7 @@ def _validate(session: Session, *, tenant_id: int, canned_id: int | None, shortc
     if not shortcut:
         raise CannedResponseError("shortcut", "write the shortcut operators will type after /")
     if len(shortcut) > MAX_SHORTCUT_LENGTH:
-        raise CannedResponseError("shortcut", f"the shortcut is longer than {MAX_SHORTCUT_LENGTH} characters")
+        raise CannedResponseError("shortcut", "the shortcut is longer than {n} characters", n=MAX_SHORTCUT_LENGTH)
     if SHORTCUT.fullmatch(shortcut) is None:
         raise CannedResponseError(
             "shortcut", "a shortcut has only lowercase letters, digits and dashes, and starts with a letter or digit"
@@ -88,16 +88,20 @@ def _validate(session: Session, *, tenant_id: int, canned_id: int | None, shortc
     if not text.strip():
         raise CannedResponseError("text", "write the text the shortcut inserts")
     if len(text) > MAX_CANNED_TEXT_LENGTH:
-        raise CannedResponseError("text", f"the text is longer than {MAX_CANNED_TEXT_LENGTH} characters ({len(text)})")
+        raise CannedResponseError(
+            "text", "the text is longer than {n} characters ({length})", n=MAX_CANNED_TEXT_LENGTH, length=len(text)
+        )
     unknown = [m.group(0) for m in PLACEHOLDER.finditer(text) if m.group(1) not in _KNOWN]
     if unknown:
         choices = ", ".join(p.written for p in Placeholder)
-        raise CannedResponseError("text", f"unknown placeholder {unknown[0]}: the text can use {choices}")
+        raise CannedResponseError(
+            "text", "unknown placeholder {placeholder}: the text can use {choices}", placeholder=unknown[0], choices=choices
+        )
     clash = session.exec(
         select(CannedResponse).where(CannedResponse.tenant_id == tenant_id, CannedResponse.shortcut == shortcut)
     ).first()
     if clash is not None and clash.id != canned_id:
-        raise CannedResponseError("shortcut", f"/{shortcut} already exists")
+        raise CannedResponseError("shortcut", "/{shortcut} already exists", shortcut=shortcut)
 
 
 def _own(session: Session, *, tenant_id: int, canned_id: int) -> CannedResponse:
@@ -145,7 +149,7 @@ def save_canned(
         with session.begin_nested():
             session.flush()
     except IntegrityError:  # another administrator took the shortcut a moment ago
-        raise CannedResponseError("shortcut", f"/{shortcut} already exists") from None
+        raise CannedResponseError("shortcut", "/{shortcut} already exists", shortcut=shortcut) from None
     return canned
 
 

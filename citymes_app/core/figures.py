@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from citymes_app.core.phrases import PhrasedError
+
 
 class Period(StrEnum):
     """The periods a manager picks (a month and a custom range take their days from the filter)."""
@@ -27,7 +29,7 @@ PERIOD_DAYS = {Period.TODAY: 1, Period.LAST_7_DAYS: 7, Period.LAST_30_DAYS: 30, 
 MAX_DAYS = 732  # the longest custom range: two years
 
 
-class FiguresError(ValueError):
+class FiguresError(PhrasedError):
     """A filter that cannot be shown (the message says why, for the person who chose it)."""
 
 
@@ -81,7 +83,7 @@ def period_filters(
         if last < first:
             raise FiguresError("the last day is before the first")
         if (last - first).days + 1 > MAX_DAYS:
-            raise FiguresError(f"choose at most {MAX_DAYS} days")
+            raise FiguresError("choose at most {n} days", n=MAX_DAYS)
     return Filters(first=first, last=last, channel_id=channel_id, platform=platform, operator_id=operator_id)
 
 

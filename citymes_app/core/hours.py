@@ -16,6 +16,7 @@ import holidays
 from sqlmodel import Session, select
 
 from citymes_app.core.db import batch_memo
+from citymes_app.core.phrases import Phrase, PhrasedError
 from citymes_app.models import LocalHoliday, OfficeHours, Tenant, row_id
 
 # Monday to Friday, 8:00 to 19:00: the citizen-service office's hours when a tenant has set none.
@@ -31,7 +32,7 @@ WEEKDAYS = {
 _AT = {"ca": "a les", "es": "a las", "en": "at"}
 
 
-class HoursError(ValueError):
+class HoursError(PhrasedError):
     """A schedule or holiday that cannot be accepted; the message is for the administrator."""
 
 
@@ -47,7 +48,7 @@ class Slot:
 def _parse(value: str) -> time:
     match = _HHMM.match(value.strip())
     if not match:
-        raise HoursError(f"'{value}' is not a time: use HH:MM, e.g. 08:00")
+        raise HoursError("'{value}' is not a time: use HH:MM, e.g. 08:00", value=value)
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -67,15 +68,20 @@ def set_schedule(session: Session, *, tenant_id: int, slots: list[tuple[int, str
     parsed: list[Slot] = []
     for weekday, opens, closes in slots:
         if weekday not in range(7):
-            raise HoursError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+            raise HoursError("weekday {weekday} is not 0 (Monday) to 6 (Sunday)", weekday=str(weekday))
         slot = Slot(weekday, _parse(opens), _parse(closes))
         if slot.closes <= slot.opens:
-            raise HoursError(f"{WEEKDAYS['en'][weekday]}: closing time {closes} is not after opening time {opens}")
+            raise HoursError(
+                "{day}: closing time {closes} is not after opening time {opens}",
+                day=Phrase(WEEKDAYS["en"][weekday]),
+                closes=closes,
+                opens=opens,
+            )
         parsed.append(slot)
     parsed.sort(key=lambda s: (s.weekday, s.opens))
     for before, after in zip(parsed, parsed[1:], strict=False):
         if before.weekday == after.weekday and after.opens < before.closes:
-            raise HoursError(f"{WEEKDAYS['en'][before.weekday]}: the slots overlap")
+            raise HoursError("{day}: the slots overlap", day=Phrase(WEEKDAYS["en"][before.weekday]))
     for row in session.exec(select(OfficeHours).where(OfficeHours.tenant_id == tenant_id)):
         session.delete(row)
     for slot in parsed:
@@ -95,7 +101,7 @@ def add_local_holiday(session: Session, *, tenant_id: int, day: date, name: str)
     if not name.strip():
         raise HoursError("give the holiday a name")
     if session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant_id, LocalHoliday.day == day)).first():
-        raise HoursError(f"{day.isoformat()} is already a local holiday")
+        raise HoursError("{day} is already a local holiday", day=day.isoformat())
     holiday = LocalHoliday(tenant_id=tenant_id, day=day, name=name.strip()[:200])
     session.add(holiday)
     session.flush()
@@ -110,10 +116,19 @@ def remove_local_holiday(session: Session, *, tenant_id: int, holiday_id: int) -
     session.delete(holiday)
 
 
+# The holidays library's name for a language, where it differs from ours.
+_HOLIDAY_LANGUAGES = {"en": "en_US"}
+
+
 @lru_cache(maxsize=64)
-def _public_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+def _public_holidays(country: str, subdivision: str | None, year: int, language: str | None = None) -> dict[date, str]:
+    """The region's public holidays of `year`, named in `language` when the library has it (else its own)."""
+    wanted = _HOLIDAY_LANGUAGES.get(language or "", language)
     try:
-        return dict(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+        found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+        if wanted and wanted in found.supported_languages:
+            found = holidays.country_holidays(country, subdiv=subdivision or None, years=year, language=wanted)
+        return dict(found)
     except NotImplementedError:
         return {}
 
@@ -179,9 +194,12 @@ class Holiday:
     local_id: int | None = None
 
 
-def calendar(session: Session, *, tenant: Tenant, year: int) -> list[Holiday]:
-    """Every holiday of `year`, public and local, in date order (the office-hours page's list)."""
-    public = [Holiday(d, n) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year).items()]
+def calendar(session: Session, *, tenant: Tenant, year: int, language: str | None = None) -> list[Holiday]:
+    """Every holiday of `year`, public and local, in date order (the office-hours page's list); public holidays
+    named in `language` when the holidays library has it."""
+    public = [
+        Holiday(d, n) for d, n in _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, year, language).items()
+    ]
     local = [
         Holiday(h.day, h.name, h.id)
         for h in session.exec(select(LocalHoliday).where(LocalHoliday.tenant_id == tenant.id))

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from citymes_app.core.matching import normalize
+from citymes_app.core.phrases import PhrasedError
 
 MAX_EXAMPLES = 50
 MAX_EXAMPLE_LENGTH = 300
 SEPARATOR = "|"
 
 
-class ExampleError(ValueError):
+class ExampleError(PhrasedError):
     """Example questions that cannot be stored; the message says which and why."""
 
 
@@ -37,14 +38,14 @@ def clean_examples(questions: Iterable[str]) -> tuple[str, ...]:
         if not question:
             continue
         if SEPARATOR in question:
-            raise ExampleError(f"example question {number} contains '|': write each question on a line of its own")
+            raise ExampleError("example question {number} contains '|': write each question on a line of its own", number=number)
         if len(question) > MAX_EXAMPLE_LENGTH:
-            raise ExampleError(f"example question {number} is longer than {MAX_EXAMPLE_LENGTH} characters")
+            raise ExampleError("example question {number} is longer than {n} characters", number=number, n=MAX_EXAMPLE_LENGTH)
         seen = normalize(question)
         if seen and seen not in kept:
             kept[seen] = question
     if len(kept) > MAX_EXAMPLES:
-        raise ExampleError(f"{len(kept)} example questions: a keyword takes at most {MAX_EXAMPLES}")
+        raise ExampleError("{count} example questions: a keyword takes at most {n}", count=len(kept), n=MAX_EXAMPLES)
     return tuple(kept.values())
 
 
@@ -56,5 +57,5 @@ def with_example(current: Sequence[str], question: str) -> tuple[str, ...] | Non
     if normalize(question) in {normalize(example) for example in current}:
         return None
     if len(clean_examples(current)) >= MAX_EXAMPLES:
-        raise ExampleError(f"the keyword already has {MAX_EXAMPLES} example questions: remove one in its form first")
+        raise ExampleError("the keyword already has {n} example questions: remove one in its form first", n=MAX_EXAMPLES)
     return clean_examples([*current, question])

@@ -172,13 +172,18 @@ def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id
     if not normalized:
         raise KeywordError("keyword", "the keyword is empty")
     if len(form.keyword) > MAX_KEYWORD_LENGTH:
-        raise KeywordError("keyword", f"the keyword is longer than {MAX_KEYWORD_LENGTH} characters")
+        raise KeywordError("keyword", "the keyword is longer than {n} characters", n=MAX_KEYWORD_LENGTH)
     if not form.response.strip():
-        raise KeywordError("response", f"keyword '{form.keyword}' has no response")
+        raise KeywordError("response", "keyword '{keyword}' has no response", keyword=form.keyword)
     if len(form.response) > MAX_RESPONSE_LENGTH:
-        raise KeywordError("response", f"the response is longer than {MAX_RESPONSE_LENGTH} characters")
+        raise KeywordError("response", "the response is longer than {n} characters", n=MAX_RESPONSE_LENGTH)
     if form.language not in tenant.languages.split(","):
-        raise KeywordError("language", f"language '{form.language}' is not one of the tenant's ({tenant.languages})")
+        raise KeywordError(
+            "language",
+            "language '{language}' is not one of the tenant's ({languages})",
+            language=form.language,
+            languages=tenant.languages,
+        )
     if form.link and not form.link.startswith(("https://", "http://")):
         raise KeywordError("link", "a link starts with https://")
     if (form.latitude is None) != (form.longitude is None):
@@ -193,12 +198,14 @@ def _validate(session: Session, *, tenant: Tenant, form: KeywordForm, keyword_id
         try:
             clean_examples(form.examples)
         except ExampleError as exc:
-            raise KeywordError("examples", str(exc)) from None
+            raise KeywordError("examples", exc.phrase) from None
     clash = session.exec(
         select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == normalized, Keyword.language == form.language)
     ).first()
     if clash is not None and clash.id != keyword_id:
-        raise KeywordError("keyword", f"keyword '{clash.keyword}' ({form.language}) already exists")
+        raise KeywordError(
+            "keyword", "keyword '{keyword}' ({language}) already exists", keyword=clash.keyword, language=form.language
+        )
     return normalized
 
 

@@ -29,6 +29,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from citymes_app.core.phrases import Phrase
 from citymes_app.core.word_forms import (
     STEM_LETTERS,
     allowed_typos,
@@ -103,9 +104,14 @@ class Match:
 
     status: MatchStatus
     entries: tuple[Entry, ...] = ()
-    reason: str = ""
+    why: Phrase = Phrase("")  # the reason, a template the interface words in each language
     code: str = ""  # what followed a personal-code keyword
     candidates: tuple[Candidate, ...] = ()  # best first: what the try-it box shows
+
+    @property
+    def reason(self) -> str:
+        """Why, in English."""
+        return str(self.why)
 
     @property
     def entry(self) -> Entry | None:
@@ -231,13 +237,13 @@ class KeywordIndex:
         """Find the keyword that answers `text`; prefer translations in `language`."""
         normalized = normalize(text)
         if not normalized:
-            return Match(MatchStatus.NONE, reason="nothing to match")
+            return Match(MatchStatus.NONE, why=Phrase("nothing to match"))
         if normalized in self.by_phrase:
             ids = self.by_phrase[normalized]
             entry = self._prefer(ids, language)
             if len({self.concept_of[i] for i in ids}) == 1:
-                reason = f"'{normalized}' is the keyword or one of its synonyms"
-                return Match(MatchStatus.MATCHED, (entry,), reason=reason, candidates=(Candidate(entry, 1.0, (normalized,)),))
+                reason = Phrase("'{word}' is the keyword or one of its synonyms", {"word": normalized})
+                return Match(MatchStatus.MATCHED, (entry,), why=reason, candidates=(Candidate(entry, 1.0, (normalized,)),))
         code_match = self._personal_code(normalized.split(), language)
         if code_match is not None:
             return code_match
@@ -252,7 +258,7 @@ class KeywordIndex:
                 return Match(
                     MatchStatus.MATCHED,
                     (chosen,),
-                    reason=f"personal-code keyword '{phrase}' followed by a code",
+                    why=Phrase("personal-code keyword '{phrase}' followed by a code", {"phrase": phrase}),
                     code="".join(typed[size:]),
                 )
         return None
@@ -326,7 +332,7 @@ class KeywordIndex:
         read = [dataclasses.replace(w, weight=w.weight * PHRASE_WEIGHT) if i in in_phrases else w for i, w in enumerate(read)]
         total = sum(w.weight for w in read)
         if total == 0:
-            return Match(MatchStatus.NONE, reason="only greetings and courtesies: nothing to match")
+            return Match(MatchStatus.NONE, why=Phrase("only greetings and courtesies: nothing to match"))
         # Candidates come from the words few topics use; a word most topics use ("horari" in a town of a thousand
         # keywords) still counts for the candidates but does not make every topic one.
         credited: dict[str, set[int]] = {}
@@ -346,7 +352,7 @@ class KeywordIndex:
                     positions.add(position)
         explained = {c: sum(self._credit(read[i], c) for i in positions) for c, positions in credited.items()}
         if not explained:
-            return Match(MatchStatus.NONE, reason="no keyword, synonym or close spelling found")
+            return Match(MatchStatus.NONE, why=Phrase("no keyword, synonym or close spelling found"))
         ranked = heapq.nsmallest(5, explained, key=lambda c: (-explained[c], c))
         matched = {c: [read[i] for i in sorted(credited[c])] for c in ranked}
         candidates = tuple(
@@ -365,11 +371,17 @@ class KeywordIndex:
         if len(close) > 1:
             names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close[:3])
             return Match(
-                MatchStatus.AMBIGUOUS, tuple(c.entry for c in close[:3]), f"several keywords fit: {names}", candidates=candidates
+                MatchStatus.AMBIGUOUS,
+                tuple(c.entry for c in close[:3]),
+                Phrase("several keywords fit: {names}", {"names": names}),
+                candidates=candidates,
             )
         return Match(
             MatchStatus.NONE,
-            reason=f"'{candidates[0].entry.keyword}' explains only {best:.0%} of the message: left to an operator",
+            why=Phrase(
+                "'{keyword}' explains only {share} of the message: left to an operator",
+                {"keyword": candidates[0].entry.keyword, "share": f"{best:.0%}"},
+            ),
             candidates=candidates,
         )
 
@@ -390,17 +402,20 @@ class KeywordIndex:
                 if -1 not in positions:
                     yield concept, positions
 
-    def _why(self, winner: Candidate, matched: list[_Word], share: float) -> str:
+    def _why(self, winner: Candidate, matched: list[_Word], share: float) -> Phrase:
         typed = " ".join(w.typed for w in matched)
         for phrase in winner.entry.phrases:
             if phrase and f" {phrase} " in f" {typed} ":
-                return f"'{phrase}' found in the message"
+                return Phrase("'{phrase}' found in the message", {"phrase": phrase})
         typos = [w for w in matched if w.how == "typo"]
         if typos and len(matched) == 1:
             word = typos[0]
-            return f"'{word.typed}' looks like '{word.term}' ({word.distance} typo{'s' if word.distance > 1 else ''})"
+            values = {"typed": word.typed, "term": word.term, "n": word.distance}
+            if word.distance > 1:
+                return Phrase("'{typed}' looks like '{term}' ({n} typos)", values)
+            return Phrase("'{typed}' looks like '{term}' ({n} typo)", values)
         listed = ", ".join(f"'{w.typed}'" for w in matched)
-        return f"{listed} fit it ({share:.0%} of the message)"
+        return Phrase("{listed} fit it ({share} of the message)", {"listed": listed, "share": f"{share:.0%}"})
 
     def _prefer(self, ids: set[int], language: str | None) -> Entry:
         entries = sorted((self.entries[i] for i in ids), key=lambda e: e.id)

@@ -52,8 +52,9 @@ class OfficeHoursDesk(AdminDesk):
     """The office-hours page's use cases, built once by the wiring."""
 
     async def overview(self, *, by: SignedInOperator, year: int) -> OfficeHoursOverview:
-        """The schedule, now, the holidays of `year` and the waiting notices of the administrator's tenant."""
-        return await self._read(by, lambda session, tenant: _overview(session, tenant, year))
+        """The schedule, now, the holidays of `year` (named in the administrator's language) and the waiting notices
+        of the administrator's tenant."""
+        return await self._read(by, lambda session, tenant: _overview(session, tenant, year, by.language))
 
     async def save_schedule(self, *, by: SignedInOperator, slots: list[tuple[int, str, str]]) -> None:
         """Replace the weekly schedule ((weekday, "HH:MM", "HH:MM") slots); `HoursError` and nothing changes."""
@@ -78,7 +79,7 @@ class OfficeHoursDesk(AdminDesk):
         )
 
 
-def _overview(session: Session, tenant: Tenant, year: int) -> OfficeHoursOverview:
+def _overview(session: Session, tenant: Tenant, year: int, language: str) -> OfficeHoursOverview:
     now = clock.now()
     today = now.astimezone(ZoneInfo(tenant.timezone)).date()
     languages = [code for code in tenant.languages.split(",") if code]
@@ -90,7 +91,7 @@ def _overview(session: Session, tenant: Tenant, year: int) -> OfficeHoursOvervie
         holiday_today=hours.holiday_name(session, tenant=tenant, day=today),
         next_opening=hours.next_opening(session, tenant=tenant, at=now),
         slots=hours.schedule(session, tenant_id=row_id(tenant)),
-        holidays=hours.calendar(session, tenant=tenant, year=year),
+        holidays=hours.calendar(session, tenant=tenant, year=year, language=language),
         today=today,
         languages=languages,
         notices=[

@@ -21,10 +21,11 @@ from sqlmodel import Session, col, select
 
 from citymes_app.core import auth
 from citymes_app.core.db import session_scope
+from citymes_app.core.phrases import PhrasedError
 from citymes_app.models import Operator, OperatorSession, Role, Tenant, row_id
 
 
-class OperatorAccountError(ValueError):
+class OperatorAccountError(PhrasedError):
     """An operator administration request that cannot be accepted; the message is for the person."""
 
 
@@ -72,7 +73,7 @@ def operator_by_email(session: Session, *, tenant: Tenant, email: str) -> Operat
     email = email.strip().lower()
     operator = session.exec(select(Operator).where(Operator.email == email, Operator.tenant_id == tenant.id)).first()
     if operator is None:
-        raise OperatorAccountError(f"no operator {email} in tenant '{tenant.slug}'")
+        raise OperatorAccountError("no operator {email} in tenant '{tenant}'", email=email, tenant=tenant.slug)
     return operator
 
 
@@ -129,7 +130,7 @@ class OperatorAccounts:
             operator = session.get(Operator, operator_id)
             # Another tenant's operator is answered exactly like one that does not exist.
             if operator is None or operator.tenant_id != by.tenant_id:
-                raise OperatorAccountError(f"there is no operator {operator_id} in your organisation")
+                raise OperatorAccountError("there is no operator {id} in your organisation", id=str(operator_id))
             change(session, operator)
             return OperatorListing(
                 row_id(operator), operator.display_name, operator.email, Role(operator.role), operator.active, None

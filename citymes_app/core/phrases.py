@@ -30,10 +30,10 @@ class PhrasedError(ValueError):
         super().__init__(str(self.phrase))
 
 
-class FieldError(ValueError):
-    """A form that cannot be accepted; the message is for the person and `field` names the field to show it beside
-    ("" for the form as a whole)."""
+class FieldError(PhrasedError):
+    """A form that cannot be accepted; the message (a template and its values, as `PhrasedError`) is for the person
+    and `field` names the field to show it beside ("" for the form as a whole)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str | Phrase, **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field

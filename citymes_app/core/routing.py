@@ -23,6 +23,7 @@ from citymes_app.core.codes import CodeStatus
 from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import Candidate, MatchStatus, normalize
 from citymes_app.core.media import guess_mime
+from citymes_app.core.phrases import Phrase
 from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
 from integrations.base import MessageKind
 
@@ -292,13 +293,18 @@ class Explanation:
     """What would answer a text, and why — the keyword editor's "try it" box (nothing is sent or recorded)."""
 
     outcome: AnswerOutcome
-    reason: str
+    why: Phrase  # the reason, a template the interface words in each language
     keyword: str = ""
     keyword_id: int | None = None  # the keyword that answers (keyword and personal_code outcomes)
     language: str = ""
     answer: str = ""
     buttons: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()  # what the matcher weighed, best first (none for an index command)
+
+    @property
+    def reason(self) -> str:
+        """Why, in English."""
+        return str(self.why)
 
 
 def explain(session: Session, *, tenant: Tenant, text: str, language: str | None = None) -> Explanation:
@@ -307,15 +313,20 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
     command = index_command(normalized)
     if command is not None:
         names = tuple(k.keyword for k in keywords.featured(session, tenant_id=row_id(tenant), language=command[0]))
-        what = "the full keyword list" if command[1] else "the featured keywords"
-        return Explanation(AnswerOutcome.INDEX, f"an index command: answers with {what}", language=command[0], buttons=names)
+        what = Phrase("the full keyword list") if command[1] else Phrase("the featured keywords")
+        return Explanation(
+            AnswerOutcome.INDEX,
+            Phrase("an index command: answers with {what}", {"what": what}),
+            language=command[0],
+            buttons=names,
+        )
     match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=language)
     if match.entry is not None:  # matched
         keyword = session.get_one(Keyword, match.entry.id)
         if match.code:
             return Explanation(
                 AnswerOutcome.PERSONAL_CODE,
-                f"{match.reason}: the personal answer for that code (or a polite refusal) is sent",
+                Phrase("{reason}: the personal answer for that code (or a polite refusal) is sent", {"reason": match.why}),
                 keyword.keyword,
                 keyword.id,
                 keyword.language,
@@ -324,7 +335,7 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
         answer = keyword_replies(keyword)[0]
         return Explanation(
             AnswerOutcome.KEYWORD,
-            match.reason,
+            match.why,
             keyword.keyword,
             keyword.id,
             keyword.language,
@@ -335,6 +346,13 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
     if match.status == MatchStatus.AMBIGUOUS:
         names = tuple(e.keyword for e in match.entries)
         return Explanation(
-            AnswerOutcome.AMBIGUOUS, f"{match.reason}: the citizen is asked which one", buttons=names, candidates=match.candidates
+            AnswerOutcome.AMBIGUOUS,
+            Phrase("{reason}: the citizen is asked which one", {"reason": match.why}),
+            buttons=names,
+            candidates=match.candidates,
         )
-    return Explanation(AnswerOutcome.OPERATOR, f"{match.reason}: the message waits for an operator", candidates=match.candidates)
+    return Explanation(
+        AnswerOutcome.OPERATOR,
+        Phrase("{reason}: the message waits for an operator", {"reason": match.why}),
+        candidates=match.candidates,
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from citymes_app.core.phrases import PhrasedError
 from citymes_app.models import Channel, MessageTemplate, row_id
 from integrations.base import free_form_window_for
 
@@ -21,14 +22,14 @@ MAX_BODY = 1024
 MAX_PARAM = 1024
 
 
-class TemplateError(ValueError):
-    """A template that cannot be recorded or filled in; the message is for the person.
+class TemplateError(PhrasedError):
+    """A template that cannot be recorded or filled in; the message (a template and its values) is for the person.
 
     `field` names what to correct ("name", "language", "body"), so a form can show the message beside it.
     """
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str = "", **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field
 
 
@@ -67,11 +68,13 @@ def add_template(session: Session, *, channel: Channel, name: str, language: str
     """Record a template approved for `channel` (replacing the body of the same name and language)."""
     name, language, body = name.strip(), language.strip(), body.strip()
     if not NAME_PATTERN.match(name):
-        raise TemplateError(f"'{name}' is not a template name: use lowercase letters, digits and _, as approved", "name")
+        raise TemplateError(
+            "'{name}' is not a template name: use lowercase letters, digits and _, as approved", "name", name=name
+        )
     if not LANGUAGE_PATTERN.match(language):
-        raise TemplateError(f"'{language}' is not a template language code (e.g. ca, es, en_US)", "language")
+        raise TemplateError("'{language}' is not a template language code (e.g. ca, es, en_US)", "language", language=language)
     if not body or len(body) > MAX_BODY:
-        raise TemplateError(f"the template body must have 1-{MAX_BODY} characters", "body")
+        raise TemplateError("the template body must have 1-{n} characters", "body", n=MAX_BODY)
     numbers = sorted({int(n) for n in PLACEHOLDER.findall(body)})
     if numbers != list(range(1, len(numbers) + 1)):
         raise TemplateError("the placeholders must be numbered {{1}}, {{2}}... without gaps", "body")
@@ -108,21 +111,31 @@ def find_template(session: Session, *, channel_id: int, name: str, language: str
     available = ", ".join(f"{t.name} ({t.language})" for t in list_templates(session, channel_id=channel_id))
     if not candidates:
         wanted = f"'{name}'" + (f" in '{language}'" if language else "")
-        raise TemplateError(f"this channel has no approved template {wanted}; available: {available or 'none yet'}")
-    raise TemplateError(f"template '{name}' exists in several languages: choose one ({available})")
+        raise TemplateError(
+            "this channel has no approved template {wanted}; available: {available}",
+            wanted=wanted,
+            available=available or "none yet",
+        )
+    raise TemplateError("template '{name}' exists in several languages: choose one ({available})", name=name, available=available)
 
 
 def check_params(template: Template, params: list[str] | tuple[str, ...]) -> list[str]:
     """The parameters, trimmed, if they fit the template; `TemplateError` otherwise."""
     cleaned = [p.strip() for p in params]
     if len(cleaned) != template.parameter_count:
-        raise TemplateError(f"template '{template.name}' takes {template.parameter_count} parameter(s), {len(cleaned)} given")
+        raise TemplateError(
+            "template '{name}' takes {n} parameter(s), {given} given",
+            name=template.name,
+            n=template.parameter_count,
+            given=len(cleaned),
+        )
     for number, param in enumerate(cleaned, start=1):
+        placeholder = "{{" + str(number) + "}}"
         if not param:
-            raise TemplateError(f"parameter {{{{{number}}}}} of template '{template.name}' is empty")
+            raise TemplateError("parameter {number} of template '{name}' is empty", number=placeholder, name=template.name)
         if len(param) > MAX_PARAM or "\n" in param or "\t" in param:
             # Platforms refuse template parameters with new lines, tabs or more than 4 spaces in a row.
-            raise TemplateError(f"parameter {{{{{number}}}}} must be one line of at most {MAX_PARAM} characters")
+            raise TemplateError("parameter {number} must be one line of at most {n} characters", number=placeholder, n=MAX_PARAM)
         if "    " in param:
-            raise TemplateError(f"parameter {{{{{number}}}}} must not hold four spaces in a row")
+            raise TemplateError("parameter {number} must not hold four spaces in a row", number=placeholder)
     return cleaned

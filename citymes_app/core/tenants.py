@@ -10,30 +10,31 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, col, select
 
 from citymes_app.core import vault
+from citymes_app.core.phrases import PhrasedError
 from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
-class TenantError(ValueError):
+class TenantError(PhrasedError):
     """A tenant or channel request that cannot be accepted; the message is for the person."""
 
 
 def add_tenant(session: Session, *, slug: str, name: str, timezone: str = "Europe/Madrid", languages: str = "ca,es") -> Tenant:
     """Create a tenant; `TenantError` for a bad slug, timezone or language list, or a taken slug."""
     if not SLUG_PATTERN.match(slug):
-        raise TenantError(f"'{slug}' is not a valid slug: use 2-63 lowercase letters, digits and '-'")
+        raise TenantError("'{slug}' is not a valid slug: use 2-63 lowercase letters, digits and '-'", slug=slug)
     if not name.strip():
         raise TenantError("the tenant needs a name")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise TenantError(f"unknown timezone '{timezone}' (e.g. Europe/Madrid)") from None
+        raise TenantError("unknown timezone '{timezone}' (e.g. Europe/Madrid)", timezone=timezone) from None
     langs = [code.strip().lower() for code in languages.split(",") if code.strip()]
     if not langs or any(not re.fullmatch(r"[a-z]{2,3}", code) for code in langs):
-        raise TenantError(f"'{languages}' is not a list of language codes (e.g. ca,es)")
+        raise TenantError("'{languages}' is not a list of language codes (e.g. ca,es)", languages=languages)
     if get_tenant(session, slug=slug):
-        raise TenantError(f"tenant '{slug}' already exists")
+        raise TenantError("tenant '{slug}' already exists", slug=slug)
     tenant = Tenant(slug=slug, name=name.strip(), timezone=timezone, languages=",".join(langs))
     session.add(tenant)
     session.flush()
@@ -49,7 +50,7 @@ def require_tenant(session: Session, *, slug: str) -> Tenant:
     """The tenant with `slug`; `TenantError` naming it if there is none."""
     tenant = get_tenant(session, slug=slug)
     if tenant is None:
-        raise TenantError(f"no tenant '{slug}': create it with `cli tenant add {slug} --name NAME`")
+        raise TenantError("no tenant '{slug}': create it with `cli tenant add {slug} --name NAME`", slug=slug)
     return tenant
 
 
@@ -65,7 +66,7 @@ def add_channel(
     """Add a channel (a bot or a number) to `tenant`; its credentials are stored encrypted (`core.vault`)."""
     vault.key_ring()  # no key: say how to set one now, not as a database error at flush
     if mode not in {m.value for m in ChannelMode}:
-        raise TenantError(f"unknown mode '{mode}': use webhook or polling")
+        raise TenantError("unknown mode '{mode}': use webhook or polling", mode=mode)
     channel = Channel(tenant_id=row_id(tenant), platform=platform, credentials=credentials, mode=mode, name=name or platform)
     session.add(channel)
     session.flush()
@@ -86,7 +87,7 @@ def tenant_channel(session: Session, *, tenant_id: int, channel_id: int) -> Chan
     """One of the tenant's channels; `TenantError` if there is none with that id (another tenant's included)."""
     channel = session.get(Channel, channel_id)
     if channel is None or channel.tenant_id != tenant_id:
-        raise TenantError(f"there is no channel {channel_id} in this organisation")
+        raise TenantError("there is no channel {channel_id} in this organisation", channel_id=channel_id)
     return channel
 
 
@@ -94,7 +95,7 @@ def set_channel_enabled(session: Session, *, channel_id: int, enabled: bool) -> 
     """Disable a channel (its webhooks answer 404, the outbox holds its sends) or enable it again."""
     channel = session.get(Channel, channel_id)
     if channel is None:
-        raise TenantError(f"no channel {channel_id}: `channel list SLUG` shows them")
+        raise TenantError("no channel {channel_id}: `channel list SLUG` shows them", channel_id=channel_id)
     channel.enabled = enabled
     session.add(channel)
     session.flush()
@@ -114,15 +115,17 @@ def set_auto_reply(session: Session, *, tenant: Tenant, language: str, kind: str
     The out-of-hours text may say `{next_opening}` where the next opening time goes; any other `{...}` is refused.
     """
     if kind not in set(NoticeKind):
-        raise TenantError(f"unknown automatic reply '{kind}' (use in_hours or out_of_hours)")
+        raise TenantError("unknown automatic reply '{kind}' (use in_hours or out_of_hours)", kind=kind)
     if language not in tenant.languages.split(","):
-        raise TenantError(f"language '{language}' is not one of the tenant's ({tenant.languages})")
+        raise TenantError(
+            "language '{language}' is not one of the tenant's ({languages})", language=language, languages=tenant.languages
+        )
     text = text.strip()
     placeholders = set(re.findall(r"{([^{}]*)}", text))
     allowed = {"next_opening"} if kind == NoticeKind.OUT_OF_HOURS else set()
     if placeholders - allowed or text.count("{") != text.count("}"):
         hint = "only {next_opening} may be used" if allowed else "this text takes no {…} placeholders"
-        raise TenantError(f"unknown placeholder in the text: {hint}")
+        raise TenantError("unknown placeholder in the text: {hint}", hint=hint)
     if len(text) > 1000:
         raise TenantError("the text is longer than 1,000 characters")
     replies = {lang: dict(values) for lang, values in (tenant.auto_replies or {}).items()}

@@ -17,9 +17,10 @@ from citymes_app.components.admin import (
 )
 from citymes_app.components.frame import operator_frame
 from citymes_app.state.canned_state import CannedResponsesState, CannedRow, PlaceholderHint
+from citymes_app.state.language import t, t_var
 
 ROUTE = "/admin/canned-responses"
-TITLE = "Canned responses · CityMes"
+TITLE = t("Canned responses") + " · CityMes"
 ON_LOAD = CannedResponsesState.open_canned_page
 
 S = CannedResponsesState
@@ -29,8 +30,8 @@ CONTENT_WIDTH = "1080px"
 def not_for_you() -> rx.Component:
     """What an operator who is not an administrator sees instead."""
     return refusal(
-        "Canned responses are edited by administrators",
-        "In a conversation, type / in the reply box to insert one. Ask an administrator if one should be added or changed.",
+        t("Canned responses are edited by administrators"),
+        t("In a conversation, type / in the reply box to insert one. Ask an administrator if one should be added or changed."),
         element_id="canned-admin-only",
         text_width="380px",
     )
@@ -43,9 +44,9 @@ def _line(row: rx.Var[CannedRow]) -> rx.Component:
         rx.table.cell(rx.text(row.changed, size="1", color_scheme="gray"), white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
-                rx.button("Edit", size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-canned"),
+                rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-canned"),
                 rx.button(
-                    "Delete",
+                    t("Delete"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -64,16 +65,16 @@ def _line(row: rx.Var[CannedRow]) -> rx.Component:
 def list_card() -> rx.Component:
     """Every canned response of the organisation."""
     return card(
-        "Canned responses",
+        t("Canned responses"),
         "message-square-quote",
         rx.cond(
             S.canned.length() > 0,
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        rx.table.column_header_cell("Shortcut"),
-                        rx.table.column_header_cell("Text"),
-                        rx.table.column_header_cell("Last changed"),
+                        rx.table.column_header_cell(t("Shortcut")),
+                        rx.table.column_header_cell(t("Text")),
+                        rx.table.column_header_cell(t("Last changed")),
                         rx.table.column_header_cell(""),
                     )
                 ),
@@ -83,7 +84,7 @@ def list_card() -> rx.Component:
                 width="100%",
                 id="canned-list",
             ),
-            rx.text("None yet: add the answers your operators write most often.", size="2", color_scheme="gray"),
+            rx.text(t("None yet: add the answers your operators write most often."), size="2", color_scheme="gray"),
         ),
         rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="canned-notice")),
     )
@@ -91,7 +92,7 @@ def list_card() -> rx.Component:
 
 def _hint(hint: rx.Var[PlaceholderHint]) -> rx.Component:
     return rx.hstack(
-        rx.code(hint.written, size="1"), rx.text(hint.meaning, size="1", color_scheme="gray"), spacing="1", align="center"
+        rx.code(hint.written, size="1"), rx.text(t_var(hint.meaning), size="1", color_scheme="gray"), spacing="1", align="center"
     )
 
 
@@ -99,12 +100,12 @@ def form_card() -> rx.Component:
     """Add a canned response, or change the one chosen in the list."""
     refused = S.form_error != ""
     return card(
-        "Write a canned response",
+        t("Write a canned response"),
         "file-plus",
         rx.form(
             rx.vstack(
                 form_field(
-                    label("Shortcut", "canned-shortcut", "lowercase letters, digits and dashes; operators type / and it"),
+                    label(t("Shortcut"), "canned-shortcut", t("lowercase letters, digits and dashes; operators type / and it")),
                     rx.input(
                         value=S.form_shortcut,
                         on_change=S.set_form_shortcut,
@@ -117,7 +118,7 @@ def form_card() -> rx.Component:
                     field_error(refused & (S.form_error_field == "shortcut"), S.form_error, "canned-shortcut-error"),
                 ),
                 form_field(
-                    label("Text", "canned-text", "filled in for the conversation when inserted"),
+                    label(t("Text"), "canned-text", t("filled in for the conversation when inserted")),
                     rx.text_area(
                         value=S.form_text,
                         on_change=S.set_form_text,
@@ -135,11 +136,11 @@ def form_card() -> rx.Component:
                     rx.spacer(),
                     rx.cond(
                         S.editing_id > 0,
-                        rx.button("Cancel", type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
+                        rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
                     ),
                     rx.button(
                         rx.icon("check", size=14),
-                        rx.cond(S.editing_id > 0, "Save", "Add"),
+                        rx.cond(S.editing_id > 0, t("Save"), t("Add")),
                         type="submit",
                         loading=S.saving,
                         id="save-canned",
@@ -154,7 +155,7 @@ def form_card() -> rx.Component:
             on_submit=S.save,
             width="100%",
         ),
-        aside=rx.cond(S.editing_id > 0, rx.badge("Editing a listed one", color_scheme="amber", variant="soft")),
+        aside=rx.cond(S.editing_id > 0, rx.badge(t("Editing a listed one"), color_scheme="amber", variant="soft")),
         id="canned-form",
     )
 
@@ -162,10 +163,10 @@ def form_card() -> rx.Component:
 def delete_dialog() -> rx.Component:
     """Deleting a canned response asks first."""
     return confirm_dialog(
-        rx.fragment("Delete /", S.delete_shortcut, "?"),
-        "Operators will no longer be able to insert it.",
-        keep=rx.button("Keep it", variant="soft", color_scheme="gray"),
-        confirm=rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned"),
+        rx.fragment(t("Delete /{shortcut}?", shortcut=S.delete_shortcut)),
+        t("Operators will no longer be able to insert it."),
+        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
+        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned"),
         open=S.delete_id > 0,
         on_open_change=S.set_delete_dialog,
     )
@@ -177,7 +178,7 @@ def page() -> rx.Component:
         "canned",
         admin_column(
             admin_only(
-                page_header("Canned responses", "Texts operators insert in a reply by typing / and the shortcut."),
+                page_header(t("Canned responses"), t("Texts operators insert in a reply by typing / and the shortcut.")),
                 form_card(),
                 list_card(),
                 delete_dialog(),

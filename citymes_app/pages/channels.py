@@ -18,9 +18,10 @@ from citymes_app.components.admin import (
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.state.channels_state import ChannelRow, ChannelsState, TemplateRow
+from citymes_app.state.language import t, tn
 
 ROUTE = "/admin/channels"
-TITLE = "Channels · CityMes"
+TITLE = t("Channels") + " · CityMes"
 ON_LOAD = ChannelsState.open_channels_page
 
 S = ChannelsState
@@ -30,9 +31,11 @@ CONTENT_WIDTH = "1080px"
 def not_for_you() -> rx.Component:
     """What an operator who is not an administrator sees instead."""
     return refusal(
-        "Channels are managed by administrators",
-        "Your organisation's administrators add, switch off and configure its Telegram bots and WhatsApp "
-        "numbers. Ask one of them if a channel needs changing.",
+        t("Channels are managed by administrators"),
+        t(
+            "Your organisation's administrators add, switch off and configure its Telegram bots and WhatsApp "
+            "numbers. Ask one of them if a channel needs changing."
+        ),
         element_id="channels-admin-only",
         text_width="380px",
     )
@@ -52,16 +55,16 @@ def _templates(channel: rx.Var[ChannelRow]) -> rx.Component:
     return rx.cond(
         channel.takes_templates,
         rx.vstack(
-            rx.text("Approved templates", size="2", weight="medium"),
+            rx.text(t("Approved templates"), size="2", weight="medium"),
             rx.cond(
                 channel.templates.length() > 0,
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            rx.table.column_header_cell("Name"),
-                            rx.table.column_header_cell("Language"),
-                            rx.table.column_header_cell("Text"),
-                            rx.table.column_header_cell("Parameters", text_align="right"),
+                            rx.table.column_header_cell(t("Name")),
+                            rx.table.column_header_cell(t("Language")),
+                            rx.table.column_header_cell(t("Text")),
+                            rx.table.column_header_cell(t("Parameters"), text_align="right"),
                         )
                     ),
                     rx.table.body(rx.foreach(channel.templates, _template_line)),
@@ -70,7 +73,7 @@ def _templates(channel: rx.Var[ChannelRow]) -> rx.Component:
                     width="100%",
                 ),
                 rx.text(
-                    "None yet: outside the 24-hour window operators cannot write to these citizens until one is added.",
+                    t("None yet: outside the 24-hour window operators cannot write to these citizens until one is added."),
                     size="2",
                     color_scheme="amber",
                 ),
@@ -89,7 +92,7 @@ def _channel_card(channel: rx.Var[ChannelRow]) -> rx.Component:
                 rx.heading(channel.name, size="3", weight="medium", class_name="channel-name"),
                 rx.spacer(),
                 rx.text(
-                    rx.cond(channel.enabled, "Enabled", "Disabled"),
+                    rx.cond(channel.enabled, t("Enabled"), t("Disabled")),
                     size="2",
                     color_scheme=rx.cond(channel.enabled, "grass", "gray"),
                     class_name="channel-state",
@@ -99,7 +102,7 @@ def _channel_card(channel: rx.Var[ChannelRow]) -> rx.Component:
                     on_change=lambda value: S.toggle_channel(channel.id, value),
                     color_scheme="grass",
                     class_name="channel-switch",
-                    custom_attrs={"aria-label": "Receive and send on this channel"},
+                    custom_attrs={"aria-label": t("Receive and send on this channel")},
                 ),
                 align="center",
                 spacing="3",
@@ -108,7 +111,11 @@ def _channel_card(channel: rx.Var[ChannelRow]) -> rx.Component:
             rx.hstack(
                 rx.text(channel.address, size="1", color_scheme="gray"),
                 rx.text("·", size="1", color_scheme="gray"),
-                rx.text("Receives by ", channel.mode, size="1", color_scheme="gray"),
+                rx.text(
+                    rx.cond(channel.mode == "webhook", t("Receives by webhook"), t("Receives by polling")),
+                    size="1",
+                    color_scheme="gray",
+                ),
                 rx.cond(
                     channel.mode == "webhook",
                     rx.hstack(
@@ -124,7 +131,7 @@ def _channel_card(channel: rx.Var[ChannelRow]) -> rx.Component:
             rx.cond(
                 ~channel.enabled,
                 rx.text(
-                    "Switched off: its citizens' messages are refused and replies wait until it is on again.",
+                    t("Switched off: its citizens' messages are refused and replies wait until it is on again."),
                     size="1",
                     color_scheme="amber",
                 ),
@@ -146,7 +153,7 @@ def _channel_card(channel: rx.Var[ChannelRow]) -> rx.Component:
 def channels_card() -> rx.Component:
     """Every bot and number of the organisation."""
     return card(
-        "Bots and numbers",
+        t("Bots and numbers"),
         "radio-tower",
         rx.cond(
             S.channel_error != "",
@@ -156,7 +163,7 @@ def channels_card() -> rx.Component:
             S.channels.length() > 0,
             rx.vstack(rx.foreach(S.channels, _channel_card), spacing="3", width="100%", id="channel-list"),
             rx.text(
-                "No channel yet: add one with `python -m citymes_app.cli channel add SLUG telegram|whatsapp …`.",
+                t("No channel yet: add one with `python -m citymes_app.cli channel add SLUG telegram|whatsapp …`."),
                 size="2",
                 color_scheme="gray",
             ),
@@ -168,11 +175,13 @@ def add_template_card() -> rx.Component:
     """Record a template the platform approved, so operators can send it outside the window."""
     refused = S.template_error != ""
     return card(
-        "Add an approved template",
+        t("Add an approved template"),
         "file-plus",
         rx.text(
-            "Templates are approved by Meta in the WhatsApp Manager; record each one here exactly as approved "
-            "(name, language and text) so operators can pick it once a citizen's 24-hour window has closed.",
+            t(
+                "Templates are approved by Meta in the WhatsApp Manager; record each one here exactly as approved "
+                "(name, language and text) so operators can pick it once a citizen's 24-hour window has closed."
+            ),
             size="2",
             color_scheme="gray",
         ),
@@ -181,7 +190,7 @@ def add_template_card() -> rx.Component:
                 rx.cond(
                     S.template_channels.length() > 1,
                     form_field(
-                        label("Channel", "template-channel"),
+                        label(t("Channel"), "template-channel"),
                         rx.select.root(
                             rx.select.trigger(width="100%", id="template-channel"),
                             rx.select.content(rx.foreach(S.template_channels, lambda c: rx.select.item(c.name, value=c.id))),
@@ -192,7 +201,7 @@ def add_template_card() -> rx.Component:
                 ),
                 rx.grid(
                     form_field(
-                        label("Name", "template-name", "lowercase, digits and _"),
+                        label(t("Name"), "template-name", t("lowercase, digits and _")),
                         rx.input(
                             value=S.new_name,
                             on_change=S.set_new_name,
@@ -204,7 +213,7 @@ def add_template_card() -> rx.Component:
                         field_error(refused & (S.template_error_field == "name"), S.template_error, "template-name-error"),
                     ),
                     form_field(
-                        label("Language", "template-language", "ca, es, en_US…"),
+                        label(t("Language"), "template-language", t("ca, es, en_US…")),
                         rx.input(
                             value=S.new_language,
                             on_change=S.set_new_language,
@@ -222,7 +231,7 @@ def add_template_card() -> rx.Component:
                     width="100%",
                 ),
                 form_field(
-                    label("Text", "template-body", "write {{1}}, {{2}}… where the parameters go"),
+                    label(t("Text"), "template-body", t("write {{1}}, {{2}}… where the parameters go")),
                     rx.text_area(
                         value=S.new_body,
                         on_change=S.set_new_body,
@@ -233,7 +242,7 @@ def add_template_card() -> rx.Component:
                         width="100%",
                     ),
                     field_error(refused & (S.template_error_field == "body"), S.template_error, "template-body-error"),
-                    rx.text(S.new_parameter_count, " parameter(s)", size="1", color_scheme="gray"),
+                    rx.text(tn("{n} parameter", "{n} parameters", S.new_parameter_count), size="1", color_scheme="gray"),
                 ),
                 field_error(refused & (S.template_error_field == ""), S.template_error, "template-form-error"),
                 rx.hstack(
@@ -242,7 +251,7 @@ def add_template_card() -> rx.Component:
                         rx.text(S.template_notice, size="2", color_scheme="grass", id="template-notice"),
                     ),
                     rx.spacer(),
-                    rx.button(rx.icon("plus", size=14), "Add template", type="submit", loading=S.adding, id="add-template"),
+                    rx.button(rx.icon("plus", size=14), t("Add template"), type="submit", loading=S.adding, id="add-template"),
                     align="center",
                     width="100%",
                 ),
@@ -259,11 +268,13 @@ def add_template_card() -> rx.Component:
 def disable_dialog() -> rx.Component:
     """Switching a channel off asks first."""
     return confirm_dialog(
-        rx.fragment("Switch off ", S.disable_name, "?"),
-        "Citizens' messages to this channel will be refused and replies will wait until it is switched on again. "
-        "Operators keep its conversations.",
-        keep=rx.button("Keep it on", variant="soft", color_scheme="gray", on_click=S.cancel_disable),
-        confirm=rx.button("Switch off", color_scheme="red", on_click=S.confirm_disable, id="confirm-disable"),
+        rx.fragment(t("Switch off {name}?", name=S.disable_name)),
+        t(
+            "Citizens' messages to this channel will be refused and replies will wait until it is switched on again. "
+            "Operators keep its conversations."
+        ),
+        keep=rx.button(t("Keep it on"), variant="soft", color_scheme="gray", on_click=S.cancel_disable),
+        confirm=rx.button(t("Switch off"), color_scheme="red", on_click=S.confirm_disable, id="confirm-disable"),
         open=S.disable_id > 0,
         on_open_change=S.set_disable_dialog,
     )
@@ -275,7 +286,7 @@ def page() -> rx.Component:
         "channels",
         admin_column(
             admin_only(
-                page_header("Channels", "The organisation's Telegram bots and WhatsApp numbers, and their templates."),
+                page_header(t("Channels"), t("The organisation's Telegram bots and WhatsApp numbers, and their templates.")),
                 channels_card(),
                 rx.cond(S.template_channels.length() > 0, add_template_card()),
                 disable_dialog(),

@@ -5,16 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.frame import brand
+from citymes_app.components.frame import brand, language_switch
 from citymes_app.components.phone import composer, phone_bubble, title_bar
 from citymes_app.state.citizen_state import CitizenState
+from citymes_app.state.language import t
 
 ROUTE = "/citizen"
-TITLE = "Citizen phone · CityMes"
+TITLE = t("Citizen phone") + " · CityMes"
 ON_LOAD = CitizenState.open_phone
 
 
-def _step(number: str, text: str) -> rx.Component:
+def _step(number: str, text: rx.Var[str]) -> rx.Component:
     return rx.hstack(
         rx.badge(number, radius="full", variant="solid", size="1"),
         rx.text(text, size="2"),
@@ -45,16 +46,16 @@ def settings_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             platform_switch(),
-            rx.text(rx.cond(CitizenState.platform == "whatsapp", "Number", "Bot"), size="2", weight="medium"),
+            rx.text(rx.cond(CitizenState.platform == "whatsapp", t("Number"), t("Bot")), size="2", weight="medium"),
             rx.select.root(
-                rx.select.trigger(placeholder="Nothing to write to", width="100%", id="bot-select"),
+                rx.select.trigger(placeholder=t("Nothing to write to"), width="100%", id="bot-select"),
                 rx.select.content(
                     rx.foreach(CitizenState.platform_channels, lambda line: rx.select.item(line.name, value=line.id)),
                 ),
                 value=CitizenState.bot_id,
                 on_change=CitizenState.choose_bot,
             ),
-            rx.text("Your name", size="2", weight="medium"),
+            rx.text(t("Your name"), size="2", weight="medium"),
             rx.input(
                 value=CitizenState.citizen_name,
                 on_change=CitizenState.set_citizen_name,
@@ -66,7 +67,7 @@ def settings_card() -> rx.Component:
                 rx.spacer(),
                 rx.button(
                     rx.icon("rotate-ccw", size=14),
-                    "New citizen",
+                    t("New citizen"),
                     variant="ghost",
                     size="1",
                     color_scheme="gray",
@@ -85,18 +86,20 @@ def settings_card() -> rx.Component:
 def intro() -> rx.Component:
     """What this page is for."""
     return rx.vstack(
-        brand("6"),
-        rx.heading("The citizen phone", size="7", letter_spacing="-0.02em"),
+        rx.hstack(brand("6"), rx.spacer(), language_switch(), align="center", width="100%"),
+        rx.heading(t("The citizen phone"), size="7", letter_spacing="-0.02em"),
         rx.text(
-            "Play a citizen of the demo town on Telegram or WhatsApp. Your messages travel to the town hall "
-            "exactly like a real citizen's, and its answers come back here.",
+            t(
+                "Play a citizen of the demo town on Telegram or WhatsApp. Your messages travel to the town hall "
+                "exactly like a real citizen's, and its answers come back here."
+            ),
             size="3",
             color_scheme="gray",
         ),
         rx.vstack(
-            _step("1", "Write HORARIS, DEIXALLERIA or PADRO: the answer comes at once; tap its buttons to go on."),
-            _step("2", "Write anything else: it waits for an operator in the inbox."),
-            _step("3", "Send a photo, your location or your contact card like a citizen reporting an incident."),
+            _step("1", t("Write HORARIS, DEIXALLERIA or PADRO: the answer comes at once; tap its buttons to go on.")),
+            _step("2", t("Write anything else: it waits for an operator in the inbox.")),
+            _step("3", t("Send a photo, your location or your contact card like a citizen reporting an incident.")),
             spacing="2",
         ),
         settings_card(),
@@ -105,7 +108,7 @@ def intro() -> rx.Component:
             rx.callout(CitizenState.error, icon="triangle-alert", color_scheme="red", width="100%", id="citizen-error"),
         ),
         rx.link(
-            rx.hstack(rx.icon("inbox", size=14), rx.text("Open the operators' inbox", size="2"), align="center"),
+            rx.hstack(rx.icon("inbox", size=14), rx.text(t("Open the operators' inbox"), size="2"), align="center"),
             href="/inbox",
             is_external=True,
         ),
@@ -125,7 +128,7 @@ def phone() -> rx.Component:
                     rx.cond(
                         CitizenState.messages.length() == 0,
                         rx.center(
-                            rx.text("Say hello to the town hall", size="2", color_scheme="gray"),
+                            rx.text(t("Say hello to the town hall"), size="2", color_scheme="gray"),
                             padding="10px 14px",
                             background="rgba(255,255,255,0.7)",
                             border_radius="12px",

@@ -18,7 +18,7 @@ from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
 ROUTE = "/inbox"
-TITLE = "Inbox · CityMes"
+TITLE = t("Inbox") + " · CityMes"
 ON_LOAD = InboxState.open_inbox
 
 

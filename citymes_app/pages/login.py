@@ -10,7 +10,7 @@ from citymes_app.state.auth_state import AuthState
 from citymes_app.state.language import t
 
 ROUTE = "/login"
-TITLE = "Sign in · CityMes"
+TITLE = t("Sign in") + " · CityMes"
 ON_LOAD = AuthState.open_login
 
 

@@ -7,10 +7,11 @@ import reflex as rx
 from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header, refusal
 from citymes_app.components.frame import operator_frame
 from citymes_app.core.auth import MIN_PASSWORD_LENGTH
+from citymes_app.state.language import t, t_var
 from citymes_app.state.operators_state import OperatorRow, OperatorsState
 
 ROUTE = "/admin/operators"
-TITLE = "Operators · CityMes"
+TITLE = t("Operators") + " · CityMes"
 ON_LOAD = OperatorsState.open_operators_page
 
 S = OperatorsState
@@ -20,8 +21,8 @@ CONTENT_WIDTH = "1080px"
 def not_for_you() -> rx.Component:
     """What an operator who is not an administrator sees instead."""
     return refusal(
-        "Operators are managed by administrators",
-        "Your organisation's administrators reset passwords and disable accounts. Ask one of them if yours needs it.",
+        t("Operators are managed by administrators"),
+        t("Your organisation's administrators reset passwords and disable accounts. Ask one of them if yours needs it."),
         element_id="operators-admin-only",
         text_width="380px",
     )
@@ -30,7 +31,7 @@ def not_for_you() -> rx.Component:
 def _actions(operator: rx.Var[OperatorRow]) -> rx.Component:
     return rx.hstack(
         rx.button(
-            "Reset password",
+            t("Reset password"),
             size="1",
             variant="soft",
             on_click=S.open_reset(operator.id, operator.name),
@@ -39,7 +40,7 @@ def _actions(operator: rx.Var[OperatorRow]) -> rx.Component:
         rx.cond(
             operator.active,
             rx.button(
-                "Disable",
+                t("Disable"),
                 size="1",
                 variant="soft",
                 color_scheme="red",
@@ -48,7 +49,7 @@ def _actions(operator: rx.Var[OperatorRow]) -> rx.Component:
                 class_name="disable-operator",
             ),
             rx.button(
-                "Enable",
+                t("Enable"),
                 size="1",
                 variant="soft",
                 color_scheme="grass",
@@ -64,15 +65,15 @@ def _actions(operator: rx.Var[OperatorRow]) -> rx.Component:
 def _operator_line(operator: rx.Var[OperatorRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.hstack(rx.text(operator.name, weight="medium"), rx.cond(operator.is_you, rx.badge("you", variant="soft")))
+            rx.hstack(rx.text(operator.name, weight="medium"), rx.cond(operator.is_you, rx.badge(t("you"), variant="soft")))
         ),
         rx.table.cell(operator.email, class_name="operator-email"),
-        rx.table.cell(rx.badge(operator.role, variant="soft", color_scheme="gray")),
+        rx.table.cell(rx.badge(t_var(operator.role), variant="soft", color_scheme="gray")),
         rx.table.cell(
             rx.cond(
                 operator.active,
-                rx.badge("Active", color_scheme="grass", variant="soft"),
-                rx.badge("Disabled", color_scheme="red", variant="soft"),
+                rx.badge(t("Active"), color_scheme="grass", variant="soft"),
+                rx.badge(t("Disabled"), color_scheme="red", variant="soft"),
             ),
             class_name="operator-status",
         ),
@@ -85,18 +86,18 @@ def _operator_line(operator: rx.Var[OperatorRow]) -> rx.Component:
 def operators_card() -> rx.Component:
     """The table of the organisation's operators."""
     return card(
-        "Operators",
+        t("Operators"),
         "users",
         rx.cond(S.error != "", rx.callout(S.error, icon="circle-alert", color_scheme="red", size="1", id="operators-error")),
         rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="grass", size="1", id="operators-notice")),
         rx.table.root(
             rx.table.header(
                 rx.table.row(
-                    rx.table.column_header_cell("Name"),
-                    rx.table.column_header_cell("Email"),
-                    rx.table.column_header_cell("Role"),
-                    rx.table.column_header_cell("Status"),
-                    rx.table.column_header_cell("Last seen"),
+                    rx.table.column_header_cell(t("Name")),
+                    rx.table.column_header_cell(t("Email")),
+                    rx.table.column_header_cell(t("Role")),
+                    rx.table.column_header_cell(t("Status")),
+                    rx.table.column_header_cell(t("Last seen")),
                     rx.table.column_header_cell(""),
                 )
             ),
@@ -113,13 +114,13 @@ def reset_dialog() -> rx.Component:
     """The new password of one operator, typed by the administrator."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("New password for ", S.reset_name),
+            rx.dialog.title(t("New password for {name}", name=S.reset_name)),
             rx.dialog.description(
-                "Their open sessions end: they sign in again with this password.", size="2", margin_bottom="12px"
+                t("Their open sessions end: they sign in again with this password."), size="2", margin_bottom="12px"
             ),
             rx.form(
                 rx.vstack(
-                    label("New password", "new-password", f"at least {MIN_PASSWORD_LENGTH} characters"),
+                    label(t("New password"), "new-password", t("at least {n} characters", n=MIN_PASSWORD_LENGTH)),
                     rx.input(
                         id="new-password",
                         name="password",
@@ -130,8 +131,8 @@ def reset_dialog() -> rx.Component:
                     ),
                     field_error(S.reset_error != "", S.reset_error, "reset-error"),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Set password", type="submit", id="set-password"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Set password"), type="submit", id="set-password"),
                         justify="end",
                         spacing="3",
                         width="100%",
@@ -154,7 +155,9 @@ def page() -> rx.Component:
         "operators",
         admin_column(
             admin_only(
-                page_header("Operators", "Who signs in for the organisation: reset a password, disable or enable an account."),
+                page_header(
+                    t("Operators"), t("Who signs in for the organisation: reset a password, disable or enable an account.")
+                ),
                 operators_card(),
                 reset_dialog(),
                 content_width=CONTENT_WIDTH,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from citymes_app.components.admin import admin_column, admin_only, field_error, refusal
+from citymes_app.components.admin import Text, admin_column, admin_only, field_error, refusal
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.statistics_charts import answers_chart, by_day_chart, by_hour_chart, headline_row, heatmap
 from citymes_app.components.statistics_map import locations_map
@@ -19,10 +19,11 @@ from citymes_app.components.statistics_tables import (
 )
 from citymes_app.core.figures import Period
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import t, t_marked
 from citymes_app.state.statistics_state import PERIOD_LABELS, ChoiceView, StatisticsState
 
 ROUTE = "/statistics"
-TITLE = "Statistics · CityMes"
+TITLE = t("Statistics") + " · CityMes"
 ON_LOAD = StatisticsState.open_statistics_page
 REPORT_ROUTE = "/statistics/report"
 
@@ -46,9 +47,9 @@ def custom_range() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.input(type="date", name="first", default_value=S.first, id="range-first", size="2"),
-                rx.text("to", size="2", color_scheme="gray"),
+                rx.text(t("to"), size="2", color_scheme="gray"),
                 rx.input(type="date", name="last", default_value=S.last, id="range-last", size="2"),
-                rx.button("Show", type="submit", size="2", id="range-apply"),
+                rx.button(t("Show"), type="submit", size="2", id="range-apply"),
                 align="center",
                 spacing="2",
             ),
@@ -63,7 +64,7 @@ def custom_range() -> rx.Component:
 def filters_bar() -> rx.Component:
     """Period first, then what to narrow to."""
     periods = rx.segmented_control.root(
-        *[rx.segmented_control.item(label, value=period.value) for period, label in PERIOD_LABELS],
+        *[rx.segmented_control.item(t_marked(label), value=period.value) for period, label in PERIOD_LABELS],
         value=S.period,
         on_change=S.set_period,
         id="stats-period",
@@ -97,18 +98,17 @@ def live_badge() -> rx.Component:
         S.live,
         rx.badge(
             rx.box(width="7px", height="7px", border_radius="50%", background="var(--green-9)", class_name="live-dot"),
-            "Live · ",
-            S.computed_at,
+            t("Live · {time}", time=S.computed_at),
             color_scheme="green",
             variant="soft",
             size="2",
             id="stats-live",
         ),
-        rx.badge("Figures of ", S.computed_at, color_scheme="gray", variant="soft", size="2"),
+        rx.badge(t("Figures of {time}", time=S.computed_at), color_scheme="gray", variant="soft", size="2"),
     )
 
 
-def titled(heading: str, period_id: str) -> rx.Component:
+def titled(heading: Text, period_id: str) -> rx.Component:
     """The page's title, and whose figures, of which days, on which clock."""
     return rx.vstack(
         rx.heading(heading, size="7", letter_spacing="-0.02em"),
@@ -116,8 +116,8 @@ def titled(heading: str, period_id: str) -> rx.Component:
             AuthState.tenant_name,
             " · ",
             rx.text.strong(S.period_label, id=period_id),
-            " · times in ",
-            S.timezone,
+            " · ",
+            t("times in {timezone}", timezone=S.timezone),
             size="2",
             color_scheme="gray",
         ),
@@ -127,11 +127,11 @@ def titled(heading: str, period_id: str) -> rx.Component:
 
 def header() -> rx.Component:
     return rx.hstack(
-        titled("Statistics", "stats-period-label"),
+        titled(t("Statistics"), "stats-period-label"),
         rx.spacer(),
         live_badge(),
         rx.link(
-            rx.button(rx.icon("printer", size=14), "Monthly report", variant="outline", size="2"),
+            rx.button(rx.icon("printer", size=14), t("Monthly report"), variant="outline", size="2"),
             href=REPORT_ROUTE,
             class_name="no-print",
         ),
@@ -173,9 +173,11 @@ def page() -> rx.Component:
                 rx.cond(S.loaded, dashboard(), rx.center(rx.spinner(size="3"), width="100%", padding="64px")),
                 allowed=AuthState.sees_statistics,
                 refused=refusal(
-                    "Statistics are for managers and administrators",
-                    "Your organisation's figures are followed by its managers and administrators. Ask one of them for "
-                    "the monthly report.",
+                    t("Statistics are for managers and administrators"),
+                    t(
+                        "Your organisation's figures are followed by its managers and administrators. Ask one of them for "
+                        "the monthly report."
+                    ),
                     element_id="stats-refused",
                 ),
             ),

@@ -13,10 +13,11 @@ from citymes_app.components.statistics_tables import channels_table, durations_t
 from citymes_app.pages.statistics import ROUTE as DASHBOARD_ROUTE
 from citymes_app.pages.statistics import choice_select, titled
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import t
 from citymes_app.state.statistics_state import StatisticsState
 
 ROUTE = "/statistics/report"
-TITLE = "Monthly report · CityMes"
+TITLE = t("Monthly report") + " · CityMes"
 ON_LOAD = StatisticsState.open_report_page
 
 S = StatisticsState
@@ -37,13 +38,13 @@ def toolbar() -> rx.Component:
     """The month, the way back, and printing (none of it on paper)."""
     return rx.hstack(
         rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), rx.text("Dashboard", size="2"), align="center", spacing="1"),
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text(t("Dashboard"), size="2"), align="center", spacing="1"),
             href=DASHBOARD_ROUTE,
         ),
         rx.spacer(),
         choice_select(S.month_options, S.month, S.set_month, "report-month"),
         rx.button(
-            rx.icon("printer", size=14), "Print or save as PDF", on_click=rx.call_script("window.print()"), id="report-print"
+            rx.icon("printer", size=14), t("Print or save as PDF"), on_click=rx.call_script("window.print()"), id="report-print"
         ),
         align="center",
         spacing="3",
@@ -54,7 +55,7 @@ def toolbar() -> rx.Component:
 
 def title() -> rx.Component:
     return rx.hstack(
-        titled("Monthly report", "report-period"),
+        titled(t("Monthly report"), "report-period"),
         rx.spacer(),
         brand("4"),
         align="end",
@@ -88,8 +89,8 @@ def page() -> rx.Component:
             content_width="960px",
             allowed=AuthState.sees_statistics,
             refused=refusal(
-                "Statistics are for managers and administrators",
-                "Your organisation's figures are followed by its managers and administrators.",
+                t("Statistics are for managers and administrators"),
+                t("Your organisation's figures are followed by its managers and administrators."),
                 element_id="report-refused",
             ),
         ),

@@ -9,10 +9,11 @@ import reflex as rx
 from citymes_app.components.admin import admin_column, admin_only, card, page_header, refusal
 from citymes_app.components.frame import operator_frame
 from citymes_app.state.auth_state import AuthState
+from citymes_app.state.language import t
 from citymes_app.state.unmatched_state import PERIODS, UnmatchedRow, UnmatchedState
 
 ROUTE = "/admin/unmatched"
-TITLE = "Unanswered questions · CityMes"
+TITLE = t("Unanswered questions") + " · CityMes"
 ON_LOAD = UnmatchedState.open_report_page
 
 S = UnmatchedState
@@ -21,7 +22,7 @@ S = UnmatchedState
 def period_selector() -> rx.Component:
     """The last 7, 30 or 90 days."""
     return rx.segmented_control.root(
-        *[rx.segmented_control.item(f"{days} days", value=days) for days in PERIODS],
+        *[rx.segmented_control.item(t("{n} days", n=days), value=days) for days in PERIODS],
         value=S.period,
         on_change=S.set_period,
         id="unmatched-period",
@@ -31,7 +32,7 @@ def period_selector() -> rx.Component:
 def teach_control(row: rx.Var[UnmatchedRow]) -> rx.Component:
     """Answer the question with a keyword: pick it, and one click adds the question to its example questions."""
     picker = rx.select.root(
-        rx.select.trigger(placeholder="Answer with keyword…", width="200px", class_name="unmatched-pick"),
+        rx.select.trigger(placeholder=t("Answer with keyword…"), width="200px", class_name="unmatched-pick"),
         rx.select.content(
             rx.foreach(S.keyword_choices, lambda choice: rx.select.item(choice.label, value=choice.id)),
             position="popper",
@@ -42,7 +43,7 @@ def teach_control(row: rx.Var[UnmatchedRow]) -> rx.Component:
     )
     teach = rx.button(
         rx.icon("graduation-cap", size=13),
-        "Teach",
+        t("Teach"),
         size="1",
         disabled=row.choice == "",
         loading=S.teaching == row.text,
@@ -51,7 +52,7 @@ def teach_control(row: rx.Var[UnmatchedRow]) -> rx.Component:
     )
     create = rx.tooltip(
         rx.link(rx.icon("plus", size=14), href="/admin/keywords", class_name="unmatched-create"),
-        content="Create keyword",
+        content=t("Create keyword"),
     )
     return rx.hstack(picker, teach, create, align="center", spacing="2", wrap="nowrap")
 
@@ -60,8 +61,7 @@ def taught_badge(row: rx.Var[UnmatchedRow]) -> rx.Component:
     """The question is one of a keyword's example questions: that keyword answers it now."""
     return rx.badge(
         rx.icon("check", size=12),
-        "Answered by ",
-        rx.text.strong(row.taught),
+        t("Answered by {keyword}", keyword=row.taught),
         color_scheme="teal",
         variant="soft",
         size="1",
@@ -84,7 +84,7 @@ def question_row(row: rx.Var[UnmatchedRow]) -> rx.Component:
                 rx.cond(
                     AuthState.is_admin,
                     teach_control(row),
-                    rx.text("Ask an administrator", size="2", color_scheme="gray", class_name="unmatched-ask-admin"),
+                    rx.text(t("Ask an administrator"), size="2", color_scheme="gray", class_name="unmatched-ask-admin"),
                 ),
             ),
         ),
@@ -97,7 +97,7 @@ def question_row(row: rx.Var[UnmatchedRow]) -> rx.Component:
 def report_card() -> rx.Component:
     """The table of questions, and how many messages went unanswered in all."""
     total = rx.hstack(
-        rx.text("Unanswered messages:", size="2", color_scheme="gray"),
+        rx.text(t("Unanswered messages:"), size="2", color_scheme="gray"),
         rx.text(S.total, size="2", weight="bold", id="unmatched-total"),
         align="center",
         spacing="1",
@@ -105,10 +105,10 @@ def report_card() -> rx.Component:
     table = rx.table.root(
         rx.table.header(
             rx.table.row(
-                rx.table.column_header_cell("Question"),
-                rx.table.column_header_cell("Times asked", text_align="center"),
-                rx.table.column_header_cell(rx.text("Last asked (", S.timezone, ")")),
-                rx.table.column_header_cell("Channels", text_align="center"),
+                rx.table.column_header_cell(t("Question")),
+                rx.table.column_header_cell(t("Times asked"), text_align="center"),
+                rx.table.column_header_cell(t("Last asked ({timezone})", timezone=S.timezone)),
+                rx.table.column_header_cell(t("Channels"), text_align="center"),
                 rx.table.column_header_cell(""),
             )
         ),
@@ -121,7 +121,7 @@ def report_card() -> rx.Component:
     empty = rx.center(
         rx.vstack(
             rx.icon("circle-check", size=24, color="var(--green-9)"),
-            rx.text("Every message in this period was answered by a keyword.", size="2", color_scheme="gray"),
+            rx.text(t("Every message in this period was answered by a keyword."), size="2", color_scheme="gray"),
             align="center",
             spacing="2",
         ),
@@ -130,11 +130,13 @@ def report_card() -> rx.Component:
         id="unmatched-empty",
     )
     return card(
-        "Questions no keyword answered",
+        t("Questions no keyword answered"),
         "message-circle-question",
         rx.text(
-            "Grouped by the text as matching sees it (lower case, no accents). The most asked are the keywords worth "
-            "writing next.",
+            t(
+                "Grouped by the text as matching sees it (lower case, no accents). The most asked are the keywords worth "
+                "writing next."
+            ),
             size="1",
             color_scheme="gray",
         ),
@@ -151,16 +153,18 @@ def page() -> rx.Component:
         admin_column(
             admin_only(
                 page_header(
-                    "Unanswered questions",
-                    "What citizens ask that no keyword answers.",
+                    t("Unanswered questions"),
+                    t("What citizens ask that no keyword answers."),
                     period_selector(),
                 ),
                 report_card(),
                 allowed=AuthState.sees_statistics,
                 refused=refusal(
-                    "This report is for managers and administrators",
-                    "Which questions no keyword answers is followed by your organisation's managers and administrators. "
-                    "Ask one of them if citizens keep asking something.",
+                    t("This report is for managers and administrators"),
+                    t(
+                        "Which questions no keyword answers is followed by your organisation's managers and administrators. "
+                        "Ask one of them if citizens keep asking something."
+                    ),
                     element_id="unmatched-refused",
                 ),
             ),

@@ -14,18 +14,20 @@ import reflex as rx
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.canned_responses import CannedListing, CannedResponseError, Placeholder
 from citymes_app.core.tenants import TenantError
+from citymes_app.i18n import N_, Words, words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
-from citymes_app.state.wording import sentence
+from citymes_app.state.language import on_language_switch
+from citymes_app.state.wording import sentence, tab_words
 
 log = logging.getLogger(__name__)
 
-ONLY_ADMINISTRATORS = "Only an administrator can change canned responses."
-# What each placeholder becomes, for the form's hint.
+ONLY_ADMINISTRATORS = N_("Only an administrator can change canned responses.")
+# What each placeholder becomes, for the form's hint (msgids: the page translates them).
 PLACEHOLDER_HINTS = {
-    Placeholder.NAME: "the citizen's name",
-    Placeholder.OPERATOR: "your name as the operator",
-    Placeholder.TOWN: "the organisation's name",
+    Placeholder.NAME: N_("the citizen's name"),
+    Placeholder.OPERATOR: N_("your name as the operator"),
+    Placeholder.TOWN: N_("the organisation's name"),
 }
 
 
@@ -36,7 +38,7 @@ class CannedRow:
     id: int
     shortcut: str
     text: str
-    changed: str  # "Jordi (admin), 24 Nov 2026 10:00", or the date alone when no one is named
+    changed: str  # "Jordi (admin), 24 de nov. 2026, 10:00", or the date alone when no one is named
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,8 @@ class PlaceholderHint:
     meaning: str
 
 
-def _row(listing: CannedListing) -> CannedRow:
-    when = listing.updated_at.strftime("%d %b %Y, %H:%M")
+def _row(listing: CannedListing, words: Words) -> CannedRow:
+    when = words.moment(listing.updated_at)
     return CannedRow(listing.id, listing.shortcut, listing.text, f"{listing.updated_by}, {when}" if listing.updated_by else when)
 
 
@@ -74,7 +76,12 @@ class CannedResponsesState(rx.State):
         return [PlaceholderHint(p.written, PLACEHOLDER_HINTS[p]) for p in Placeholder]
 
     async def _reload(self, admin: SignedInOperator) -> None:
-        self.canned = [_row(listing) for listing in await get_runtime().canned_desk.list(by=admin)]
+        words = words_for(admin.language)
+        self.canned = [_row(listing, words) for listing in await get_runtime().canned_desk.list(by=admin)]
+
+    async def _refuse(self) -> None:
+        """A tab that is no longer an administrator's: say so in its language."""
+        self.form_error, self.form_error_field = (await tab_words(self)).translate(ONLY_ADMINISTRATORS), ""
 
     def _clear_form(self) -> None:
         self.editing_id, self.form_shortcut, self.form_text = 0, "", ""
@@ -113,7 +120,7 @@ class CannedResponsesState(rx.State):
     async def edit(self, canned_id: int):
         """Put a listed canned response in the form."""
         if await signed_in_admin(self) is None:
-            self.form_error, self.form_error_field = ONLY_ADMINISTRATORS, ""
+            await self._refuse()
             return
         chosen = next((row for row in self.canned if row.id == canned_id), None)
         if chosen is not None:
@@ -132,8 +139,9 @@ class CannedResponsesState(rx.State):
             return
         admin = await signed_in_admin(self)
         if admin is None:
-            self.form_error, self.form_error_field = ONLY_ADMINISTRATORS, ""
+            await self._refuse()
             return
+        words = words_for(admin.language)
         self.saving, self.notice = True, ""
         yield
         try:
@@ -141,15 +149,19 @@ class CannedResponsesState(rx.State):
                 by=admin, canned_id=self.editing_id or None, shortcut=self.form_shortcut, text=self.form_text
             )
         except CannedResponseError as exc:
-            self.form_error, self.form_error_field = sentence(exc), exc.field
+            self.form_error, self.form_error_field = sentence(exc, words), exc.field
             return
         except TenantError as exc:
-            self.form_error, self.form_error_field = sentence(exc), ""
+            self.form_error, self.form_error_field = sentence(exc, words), ""
             return
         finally:
             self.saving = False
         log.info("operator %s saved canned response %s", admin.operator_id, saved.id)
-        self.notice = f"/{saved.shortcut} {'saved' if self.editing_id else 'added'}."
+        self.notice = (
+            words.t("/{shortcut} saved.", shortcut=saved.shortcut)
+            if self.editing_id
+            else words.t("/{shortcut} added.", shortcut=saved.shortcut)
+        )
         self._clear_form()
         await self._reload(admin)
 
@@ -171,15 +183,27 @@ class CannedResponsesState(rx.State):
         self.delete_id, self.delete_shortcut = 0, ""
         admin = await signed_in_admin(self)
         if admin is None:
-            self.form_error, self.form_error_field = ONLY_ADMINISTRATORS, ""
+            await self._refuse()
             return
+        words = words_for(admin.language)
         try:
             shortcut = await get_runtime().canned_desk.delete(by=admin, canned_id=canned_id)
         except CannedResponseError as exc:
-            self.form_error, self.form_error_field = sentence(exc), ""
+            self.form_error, self.form_error_field = sentence(exc, words), ""
             return
         log.info("operator %s deleted canned response %s", admin.operator_id, canned_id)
         if self.editing_id == canned_id:
             self._clear_form()
-        self.notice = f"/{shortcut} deleted."
+        self.notice = words.t("/{shortcut} deleted.", shortcut=shortcut)
         await self._reload(admin)
+
+    @rx.event
+    async def relabel(self):
+        """The administrator switched language: the list's dates again, without the messages worded before."""
+        admin = await signed_in_admin(self)
+        if admin is not None and self.canned:
+            self.notice, self.form_error, self.form_error_field = "", "", ""
+            await self._reload(admin)
+
+
+on_language_switch(CannedResponsesState.relabel)

@@ -16,9 +16,11 @@ import reflex as rx
 from citymes_app.core import templates, tenants
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.channel_desk import ChannelListing
+from citymes_app.i18n import N_, Words, words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
-from citymes_app.state.wording import sentence
+from citymes_app.state.language import on_language_switch
+from citymes_app.state.wording import sentence, tab_words
 from integrations.base import AddressKind, describe_channel
 from integrations.simulator.client import SimulatorClient, SimulatorRefused, SimulatorUnreachable, simulator_handle
 
@@ -59,22 +61,22 @@ class ChannelChoice:
     name: str
 
 
-ADDRESS_LABELS = {AddressKind.BOT: "Bot id {}", AddressKind.NUMBER: "Number id {}"}
+ADDRESS_LABELS = {AddressKind.BOT: N_("Bot id {id}"), AddressKind.NUMBER: N_("Number id {id}")}
 
 
-def _address(channel: ChannelListing) -> str:
+def _address(channel: ChannelListing, words: Words) -> str:
     address = describe_channel(channel.platform, channel.credentials or {})
-    return ADDRESS_LABELS[address.kind].format(address.public_id) if address else ""
+    return words.translate(ADDRESS_LABELS[address.kind]).format(id=address.public_id) if address else ""
 
 
-def _row(listing: ChannelListing) -> ChannelRow:
+def _row(listing: ChannelListing, words: Words) -> ChannelRow:
     return ChannelRow(
         id=listing.id,
-        name=listing.name or f"Channel {listing.id}",
+        name=listing.name or words.t("Channel {id}", id=listing.id),
         platform=listing.platform,
         mode=listing.mode.value,
         enabled=listing.enabled,
-        address=_address(listing),
+        address=_address(listing, words),
         webhook_url=listing.webhook_url,
         takes_templates=listing.takes_templates,
         templates=[TemplateRow(str(t.id), t.name, t.language, t.body, t.parameter_count) for t in listing.templates],
@@ -92,9 +94,9 @@ async def _approve_in_simulator(phone_number_id: str, template: templates.Templa
             phone_number_id, name=template.name, language=template.language, body=template.body
         )
     except SimulatorUnreachable:
-        return "the simulator is not answering, so it does not know this template yet"
+        return N_("the simulator is not answering, so it does not know this template yet")
     except SimulatorRefused:
-        return "the simulator did not take it (is the number connected to it?)"
+        return N_("the simulator did not take it (is the number connected to it?)")
     return ""
 
 
@@ -127,7 +129,8 @@ class ChannelsState(rx.State):
         return templates.parameter_count(self.new_body)
 
     async def _reload(self, operator: SignedInOperator) -> None:
-        self.channels = [_row(listing) for listing in await get_runtime().channel_desk.list(by=operator)]
+        words = words_for(operator.language)
+        self.channels = [_row(listing, words) for listing in await get_runtime().channel_desk.list(by=operator)]
         choices = [str(c.id) for c in self.channels if c.takes_templates]
         if self.new_channel_id not in choices:
             self.new_channel_id = choices[0] if choices else ""
@@ -175,12 +178,12 @@ class ChannelsState(rx.State):
     async def _set_enabled(self, channel_id: int, enabled: bool) -> None:
         operator = await signed_in_admin(self)
         if operator is None:
-            self.channel_error = "Only an administrator can switch channels on and off."
+            self.channel_error = (await tab_words(self)).t("Only an administrator can switch channels on and off.")
             return
         try:
             await get_runtime().channel_desk.set_enabled(by=operator, channel_id=channel_id, enabled=enabled)
         except tenants.TenantError as exc:
-            self.channel_error = sentence(exc)
+            self.channel_error = sentence(exc, words_for(operator.language))
             return
         log.info("operator %s %s channel %s", operator.operator_id, "enabled" if enabled else "disabled", channel_id)
         self.channel_error = ""
@@ -226,10 +229,15 @@ class ChannelsState(rx.State):
             return
         operator = await signed_in_admin(self)
         if operator is None:
-            self.template_error, self.template_error_field = "Only an administrator can add templates.", ""
+            self.template_error, self.template_error_field = (
+                (await tab_words(self)).t("Only an administrator can add templates."),
+                "",
+            )
             return
+        words = words_for(operator.language)
         if not self.new_channel_id.isdigit():
-            self.template_error, self.template_error_field = "Choose the channel the template was approved for.", ""
+            self.template_error = words.t("Choose the channel the template was approved for.")
+            self.template_error_field = ""
             return
         self.adding, self.template_notice = True, ""
         yield
@@ -242,10 +250,10 @@ class ChannelsState(rx.State):
                 body=self.new_body,
             )
         except templates.TemplateError as exc:
-            self.template_error, self.template_error_field = sentence(exc), exc.field
+            self.template_error, self.template_error_field = sentence(exc, words), exc.field
             return
         except tenants.TenantError as exc:
-            self.template_error, self.template_error_field = sentence(exc), ""
+            self.template_error, self.template_error_field = sentence(exc, words), ""
             return
         finally:
             self.adding = False
@@ -253,9 +261,23 @@ class ChannelsState(rx.State):
         number_id = simulator_handle(recorded.channel.platform, recorded.channel.credentials or {})
         problem = await _approve_in_simulator(number_id, template)
         log.info("operator %s recorded template %s (%s)", operator.operator_id, template.name, template.language)
-        self.template_notice = f"Template {template.name} ({template.language}) recorded" + (
-            f"; note: {problem}." if problem else "."
+        recorded_note = words.t("Template {name} ({language}) recorded", name=template.name, language=template.language)
+        self.template_notice = (
+            words.t("{recorded}; note: {problem}.", recorded=recorded_note, problem=words.translate(problem))
+            if problem
+            else f"{recorded_note}."
         )
         self.new_name, self.new_language, self.new_body = "", "", ""
         self.template_error, self.template_error_field = "", ""
         await self._reload(operator)
+
+    @rx.event
+    async def relabel(self):
+        """The administrator switched language: the channels' descriptions again, without the messages worded before."""
+        operator = await signed_in_admin(self)
+        if operator is not None and self.channels:
+            self.channel_error = self.template_error = self.template_notice = ""
+            await self._reload(operator)
+
+
+on_language_switch(ChannelsState.relabel)

@@ -19,9 +19,12 @@ from typing import Any
 
 import reflex as rx
 
+from citymes_app.i18n import browser_language
 from citymes_app.state import access, live
 from citymes_app.state.citizen_bubbles import PhoneMessage, phone_messages, phone_number_label
 from citymes_app.state.citizen_lines import PhoneLine, SimulatorUnavailable, delivery_problem, phone_lines
+from citymes_app.state.language import LanguageState
+from citymes_app.state.wording import tab_words
 from integrations.simulator.client import WHATSAPP
 
 log = logging.getLogger(__name__)
@@ -108,6 +111,9 @@ class CitizenState(rx.State):
     @rx.event
     async def open_phone(self):
         """Page load: list the channels, give this browser a citizen of its own, start watching the chat."""
+        language = await self.get_state(LanguageState)
+        if not language.language:  # no choice remembered in this browser: its own language if we have it
+            language.follow(browser_language(self.router.headers.accept_language))
         self._lines, problem = await phone_lines()
         self.channels = [ChannelOption(id=key, name=line.name, platform=line.platform) for key, line in self._lines.items()]
         self.error = problem
@@ -158,7 +164,7 @@ class CitizenState(rx.State):
         """Post one citizen message; True if the simulator took it."""
         line = self._line()
         if line is None:
-            self.error = self.error or "Choose a bot or a number first."
+            self.error = self.error or (await tab_words(self)).t("Choose a bot or a number first.")
             return False
         name = self.citizen_name.strip() or "Citizen"
         try:
@@ -217,7 +223,8 @@ class CitizenState(rx.State):
         for upload in files[:1]:
             data = await upload.read()
             if len(data) > MAX_PHOTO_BYTES:
-                self.error = f"That picture is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB."
+                words = await tab_words(self)
+                self.error = words.t("That picture is larger than {n} MB.", n=MAX_PHOTO_BYTES // (1024 * 1024))
                 return
             photo = {"content_base64": base64.b64encode(data).decode(), "filename": upload.name or "photo.jpg"}
             if upload.content_type:

@@ -16,9 +16,11 @@ import reflex as rx
 from citymes_app.core import clock, hours, tenants
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.tenants import NoticeKind
+from citymes_app.i18n import words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
-from citymes_app.state.hours_display import DayRow, HolidayRow, NoticeRow, SlotEdit, SlotRow, hours_view
+from citymes_app.state.hours_display import WEEKDAY_NAMES, DayRow, HolidayRow, NoticeRow, SlotEdit, SlotRow, hours_view
+from citymes_app.state.language import on_language_switch
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ class HoursState(rx.State):
         return [
             DayRow(
                 weekday=weekday,
-                name=hours.WEEKDAYS["en"][weekday],
+                name=WEEKDAY_NAMES[weekday],
                 slots=[SlotEdit(i, s.opens, s.closes) for i, s in enumerate(self.slots) if s.weekday == weekday],
             )
             for weekday in range(7)
@@ -72,7 +74,8 @@ class HoursState(rx.State):
     async def _reload(self, operator: SignedInOperator, *, schedule: bool = True, notice: int | None = None) -> None:
         """Read everything again; unsaved edits survive unless `schedule` (the schedule) or `notice` (that notice;
         -1 for all) says to replace them."""
-        snapshot = hours_view(await get_runtime().office_hours_desk.overview(by=operator, year=self.year))
+        words = words_for(operator.language)
+        snapshot = hours_view(await get_runtime().office_hours_desk.overview(by=operator, year=self.year), words)
         self.timezone, self.region = snapshot.timezone, snapshot.region
         self.open_now, self.closed_because, self.next_opening = (
             snapshot.open_now,
@@ -161,12 +164,12 @@ class HoursState(rx.State):
         try:
             await get_runtime().office_hours_desk.save_schedule(by=operator, slots=slots)
         except hours.HoursError as exc:
-            self.schedule_error, self.schedule_dirty = sentence(exc), True
+            self.schedule_error, self.schedule_dirty = sentence(exc, words_for(operator.language)), True
             return
         finally:
             self.saving_schedule = False
         await self._reload(operator)
-        yield rx.toast.success("Office hours saved.")
+        yield rx.toast.success(words_for(operator.language).t("Office hours saved."))
 
     @rx.event
     async def undo_schedule(self):
@@ -198,18 +201,19 @@ class HoursState(rx.State):
         operator = await signed_in_admin(self)
         if operator is None:
             return
+        words = words_for(operator.language)
         typed_day, name = str(form_data.get("day", "")).strip(), str(form_data.get("name", "")).strip()
         try:
             day = date.fromisoformat(typed_day)
         except ValueError:
             self.holiday_error_field = "day"
-            self.holiday_error = "Choose the date of the holiday." if not typed_day else "That is not a date."
+            self.holiday_error = words.t("Choose the date of the holiday.") if not typed_day else words.t("That is not a date.")
             return
         try:
             await get_runtime().office_hours_desk.add_holiday(by=operator, day=day, name=name)
         except hours.HoursError as exc:
             self.holiday_error_field = "name" if not name else "day"
-            self.holiday_error = sentence(exc)
+            self.holiday_error = sentence(exc, words)
             return
         self.holiday_error_field, self.holiday_error = "", ""
         self.year = day.year  # show the year the new holiday is in
@@ -217,7 +221,7 @@ class HoursState(rx.State):
         return [
             rx.set_value(HOLIDAY_DAY_ID, ""),
             rx.set_value(HOLIDAY_NAME_ID, ""),
-            rx.toast.success(f"{name} added: the office is closed on {day:%d/%m/%Y}."),
+            rx.toast.success(words.t("{name} added: the office is closed on {day}.", name=name, day=f"{day:%d/%m/%Y}")),
         ]
 
     @rx.event
@@ -230,7 +234,7 @@ class HoursState(rx.State):
             await get_runtime().office_hours_desk.remove_holiday(by=operator, holiday_id=holiday_id)
         except hours.HoursError as exc:
             await self._reload(operator, schedule=False)
-            return rx.toast.error(sentence(exc))
+            return rx.toast.error(sentence(exc, words_for(operator.language)))
         await self._reload(operator, schedule=False)
 
     # The waiting notices.
@@ -262,10 +266,14 @@ class HoursState(rx.State):
                 by=operator, language=notice.language, kind=NoticeKind(notice.kind), text=text
             )
         except tenants.TenantError as exc:
-            self._notice(index, text=text, error=sentence(exc))
+            self._notice(index, text=text, error=sentence(exc, words_for(operator.language)))
             return
         await self._reload(operator, schedule=False, notice=index)
-        return rx.toast.success(f"{notice.title} notice saved ({notice.language_name}).")
+        return rx.toast.success(
+            words_for(operator.language).t(
+                "Notice “{title}” saved ({language}).", title=notice.title, language=notice.language_name
+            )
+        )
 
     @rx.event
     async def restore_notice(self, index: int):
@@ -278,3 +286,14 @@ class HoursState(rx.State):
             by=operator, language=notice.language, kind=NoticeKind(notice.kind), text=""
         )
         await self._reload(operator, schedule=False, notice=index)
+
+    @rx.event
+    async def relabel(self):
+        """The administrator switched language: what the server worded again (unsaved edits are kept)."""
+        operator = await signed_in_admin(self)
+        if operator is not None and self.year:
+            self.holiday_error, self.holiday_error_field = "", ""
+            await self._reload(operator, schedule=False, notice=-1)
+
+
+on_language_switch(HoursState.relabel)

@@ -96,6 +96,11 @@ def t_var(message: Var[str]) -> StringVar:
     ).to(str)
 
 
+def t_marked(message: str) -> StringVar:
+    """A msgid held in a constant (marked with `i18n.N_` where it is defined) in the tab's language."""
+    return t_var(Var.create(message))
+
+
 # What a signed-in tab redraws after its operator switches language (the texts its states worded on the server).
 _relabels: list[EventHandler] = []  # each one an EventHandler of a page state
 

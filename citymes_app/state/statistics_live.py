@@ -21,7 +21,7 @@ import reflex as rx
 from reflex.state import BaseState
 
 from citymes_app.core.events import EventBus, InboxEventKind, bus
-from citymes_app.core.figures import FiguresError, Filters
+from citymes_app.core.figures import Dashboard, FiguresError, Filters
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState
 from citymes_app.state.live import tab_is_open
@@ -73,14 +73,15 @@ async def refresh_dashboards(app: rx.App, tenant_id: int) -> int:
         return 0
     desk = get_runtime().statistics
     today = (await desk.choices(tenant_id=tenant_id)).today
-    figures: dict[Selection, tuple[Filters, StatisticsView]] = {}
+    figures: dict[Selection, tuple[Filters, Dashboard]] = {}
     for selection in set(live.values()):
         try:
             filters = selection_filters(selection, today=today)
         except FiguresError:
             continue
         if includes_today(filters, today):
-            figures[selection] = (filters, statistics_view(await desk.dashboard(tenant_id=tenant_id, filters=filters)))
+            figures[selection] = (filters, await desk.dashboard(tenant_id=tenant_id, filters=filters))
+    views: dict[tuple[Selection, str], StatisticsView] = {}  # each selection worded once per language
     redrawn = 0
     for client, selection in live.items():
         if selection not in figures or not await tab_is_open(client):
@@ -91,7 +92,10 @@ async def refresh_dashboards(app: rx.App, tenant_id: int) -> int:
                 continue
             if not await _still_allowed(root, tenant_id):
                 continue
-            state._filters, view = figures[selection]
+            state._filters, dashboard = figures[selection]
+            view = views.get((selection, state._language))
+            if view is None:
+                view = views[(selection, state._language)] = statistics_view(dashboard, state.words())
             state.show(view)
             redrawn += 1
     return redrawn

@@ -2,26 +2,36 @@
 "2 h 5 min", shares as "73 %", days as "Tue 1 Dec"), and each chart's and table's columns.
 
 Pure Python, no Reflex: the page draws these rows, and the CSV exports (`state/statistics_csv.py`) write the very
-same rows, so a download matches the screen row for row. Wording is English for now; a tenant's locale slots in here.
+same rows, so a download matches the screen row for row. Words, days and numbers come in the reader's language
+(`i18n.Words`); the page's own labels (headings, columns) are looked up in the tab's catalog.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from citymes_app.core.figures import Dashboard, Durations, Filters, KeywordRow, Pin
+from citymes_app.i18n import N_, Words
 
 NONE = "—"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PLATFORM_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
 HEAT_LEVELS = 6  # 0 (nothing) … 5 (the busiest hour of the week)
 PIN_RADIUS = (6, 26)  # pixels: the smallest and the largest pin
+# The weekdays' short names, Monday first (babel's, in the reader's language: "Mon", "dl.", "lun").
+_MONDAY = date(2024, 1, 1)
 
 
-def duration_text(seconds: float | None) -> str:
+def weekday_text(weekday: int, words: Words) -> str:
+    """A weekday's short name (0 is Monday)."""
+    return format_date(_MONDAY + timedelta(days=weekday), "EEE", locale=words.locale)
+
+
+def duration_text(seconds: float | None, words: Words) -> str:
     """A span as a person says it: "< 1 min", "10 min", "2 h 5 min", "3 d 4 h"; "—" when there is none."""
     if seconds is None:
         return NONE
@@ -29,12 +39,13 @@ def duration_text(seconds: float | None) -> str:
     if minutes < 1:
         return "< 1 min"
     if minutes < 60:
-        return f"{minutes} min"
+        return f"{words.number(minutes)} min"
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return f"{words.number(hours)} h {minutes} min" if minutes else f"{words.number(hours)} h"
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    day = words.t("{n} d", n=words.number(days))
+    return f"{day} {hours} h" if hours else day
 
 
 def half_up(value: float) -> int:
@@ -47,28 +58,28 @@ def share_text(share: float | None) -> str:
     return NONE if share is None else f"{half_up(share * 100)} %"
 
 
-def count_text(count: int) -> str:
-    """A headline count, its thousands grouped with a thin space ("12 345")."""
-    return f"{count:,}".replace(",", "\u202f")
+def count_text(count: int, words: Words) -> str:
+    """A count with its thousands grouped as the reader's language writes them ("12,345"; "12.345" in Catalan)."""
+    return words.number(count)
 
 
-def day_text(day: date) -> str:
-    """A day of the period: "Tue 1 Dec"."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {day.strftime('%b')}"
+def day_text(day: date, words: Words) -> str:
+    """A day of the period: "Tue 1 Dec", "dt., 1 de des.", "mar, 1 dic"."""
+    return words.day(day, "MMMEd")
 
 
-def long_day_text(day: date) -> str:
-    """A day with its year: "1 Dec 2026"."""
-    return f"{day.day} {day.strftime('%b %Y')}"
+def long_day_text(day: date, words: Words) -> str:
+    """A day with its year: "1 Dec 2026", "1 de des. del 2026"."""
+    return words.day(day, "yMMMd")
 
 
-def period_text(filters: Filters) -> str:
+def period_text(filters: Filters, words: Words) -> str:
     """The period in words: "1 Dec 2026", "2 Nov – 1 Dec 2026", "15 Dec 2025 – 14 Jan 2026"."""
     if filters.first == filters.last:
-        return long_day_text(filters.first)
+        return long_day_text(filters.first, words)
     if filters.first.year == filters.last.year:
-        return f"{filters.first.day} {filters.first.strftime('%b')} – {long_day_text(filters.last)}"
-    return f"{long_day_text(filters.first)} – {long_day_text(filters.last)}"
+        return f"{words.day(filters.first, 'MMMd')} – {long_day_text(filters.last, words)}"
+    return f"{long_day_text(filters.first, words)} – {long_day_text(filters.last, words)}"
 
 
 def platform_text(platform: str) -> str:
@@ -158,6 +169,7 @@ class UnansweredLine:
 class HeatSquare:
     """One weekday × hour cell of the heatmap."""
 
+    day: int  # 0 is Monday
     weekday: str
     hour: int
     messages_in: int
@@ -204,59 +216,76 @@ class StatisticsView:
     pins: list[PinPoint] = field(default_factory=list)
 
 
-def headlines(dashboard: Dashboard) -> list[Headline]:
+def headlines(dashboard: Dashboard, words: Words) -> list[Headline]:
     """The headline cards: the share answered without a person first, then the volumes and the queue now."""
     t = dashboard.totals
     questions = t.automatic + t.clarified + t.to_operator
+
+    def count(n: int) -> str:
+        return count_text(n, words)
+
     return [
         Headline(
             "automatic-share",
-            "Answered automatically",
+            words.t("Answered automatically"),
             share_text(t.automatic_share),
-            f"{count_text(t.automatic)} of {count_text(questions)} questions, without a person",
+            words.t("{n} of {total} questions, without a person", n=count(t.automatic), total=count(questions)),
             "bot",
         ),
-        Headline("messages-in", "Messages in", count_text(t.messages_in), "from citizens", "message-square-text"),
+        Headline("messages-in", words.t("Messages in"), count(t.messages_in), words.t("from citizens"), "message-square-text"),
         Headline(
             "messages-out",
-            "Messages out",
-            count_text(t.messages_out_bot + t.messages_out_operator),
-            f"{count_text(t.messages_out_bot)} automatic · {count_text(t.messages_out_operator)} by operators",
+            words.t("Messages out"),
+            count(t.messages_out_bot + t.messages_out_operator),
+            words.t(
+                "{automatic} automatic · {operators} by operators",
+                automatic=count(t.messages_out_bot),
+                operators=count(t.messages_out_operator),
+            ),
             "send",
         ),
-        Headline("opened", "Conversations opened", count_text(t.opened), "in the period", "message-circle-plus"),
-        Headline("resolved", "Conversations resolved", count_text(t.resolved), "in the period", "circle-check"),
-        Headline("waiting", "Waiting now", count_text(t.waiting_now), f"of {count_text(t.open_now)} open now", "hourglass"),
+        Headline("opened", words.t("Conversations opened"), count(t.opened), words.t("in the period"), "message-circle-plus"),
+        Headline("resolved", words.t("Conversations resolved"), count(t.resolved), words.t("in the period"), "circle-check"),
+        Headline(
+            "waiting",
+            words.t("Waiting now"),
+            count(t.waiting_now),
+            words.t("of {n} open now", n=count(t.open_now)),
+            "hourglass",
+        ),
     ]
 
 
-def answer_slices(dashboard: Dashboard) -> list[AnswerSlice]:
+def answer_slices(dashboard: Dashboard, words: Words) -> list[AnswerSlice]:
     """Automatic versus operator answers (the donut and its legend)."""
     t = dashboard.totals
     total = t.automatic + t.clarified + t.to_operator
     parts = (
-        ("Answered automatically", t.automatic, "var(--teal-9)"),
-        ("Asked to choose a topic", t.clarified, "var(--amber-9)"),
-        ("Left for an operator", t.to_operator, "var(--indigo-9)"),
+        (N_("Answered automatically"), t.automatic, "var(--teal-9)"),
+        (N_("Asked to choose a topic"), t.clarified, "var(--amber-9)"),
+        (N_("Left for an operator"), t.to_operator, "var(--indigo-9)"),
     )
-    return [AnswerSlice(name, value, share_text(value / total if total else None), fill) for name, value, fill in parts]
+    return [
+        AnswerSlice(words.translate(name), value, share_text(value / total if total else None), fill)
+        for name, value, fill in parts
+    ]
 
 
-def duration_line(measure: str, spans: Durations) -> DurationLine:
+def duration_line(measure: str, spans: Durations, words: Words) -> DurationLine:
     return DurationLine(
         measure,
         spans.count,
-        duration_text(spans.median_office_seconds),
-        duration_text(spans.p90_office_seconds),
-        duration_text(spans.median_seconds),
-        duration_text(spans.p90_seconds),
+        duration_text(spans.median_office_seconds, words),
+        duration_text(spans.p90_office_seconds, words),
+        duration_text(spans.median_seconds, words),
+        duration_text(spans.p90_seconds, words),
     )
 
 
-def keyword_trend(row: KeywordRow) -> tuple[str, str]:
+def keyword_trend(row: KeywordRow, words: Words) -> tuple[str, str]:
     """A keyword's hits against the period before: ("+40 %", "up"), ("−20 %", "down"), ("=", "flat"), ("new", "new")."""
     if row.previous_hits == 0:
-        return ("new", "new") if row.hits else ("=", "flat")
+        return (words.t("new"), "new") if row.hits else ("=", "flat")
     change = half_up((row.hits - row.previous_hits) * 100 / row.previous_hits)
     if change > 0:
         return f"+{change} %", "up"
@@ -265,17 +294,17 @@ def keyword_trend(row: KeywordRow) -> tuple[str, str]:
     return "=", "flat"
 
 
-def heat_squares(dashboard: Dashboard) -> list[HeatSquare]:
+def heat_squares(dashboard: Dashboard, words: Words) -> list[HeatSquare]:
     """The 7 × 24 heatmap, Monday first, each cell's shade relative to the busiest hour."""
     cells = sorted(dashboard.heatmap, key=lambda cell: (cell.weekday, cell.hour))
     busiest = max((cell.messages_in for cell in cells), default=0)
     squares = []
     for cell in cells:
         level = 0 if not cell.messages_in else max(1, math.ceil(cell.messages_in * (HEAT_LEVELS - 1) / busiest))
-        weekday = WEEKDAYS[cell.weekday]
-        plural = "message" if cell.messages_in == 1 else "messages"
-        title = f"{weekday} {cell.hour:02d}:00 · {cell.messages_in} {plural}"
-        squares.append(HeatSquare(weekday, cell.hour, cell.messages_in, level, title))
+        weekday = weekday_text(cell.weekday, words)
+        messages = words.tn("{n} message", "{n} messages", cell.messages_in)
+        title = f"{weekday} {cell.hour:02d}:00 · {messages}"
+        squares.append(HeatSquare(cell.weekday, weekday, cell.hour, cell.messages_in, level, title))
     return squares
 
 
@@ -288,46 +317,48 @@ def pin_points(pins: list[Pin]) -> list[PinPoint]:
     ]
 
 
-def statistics_view(dashboard: Dashboard) -> StatisticsView:
-    """Everything the page shows for `dashboard`."""
+def statistics_view(dashboard: Dashboard, words: Words) -> StatisticsView:
+    """Everything the page shows for `dashboard`, worded in `words`' language."""
     zone = ZoneInfo(dashboard.timezone)
     computed = dashboard.computed_at.astimezone(zone) if dashboard.computed_at.tzinfo else dashboard.computed_at
     return StatisticsView(
-        period=period_text(dashboard.filters),
+        period=period_text(dashboard.filters, words),
         computed_at=computed.strftime("%H:%M:%S"),
         timezone=dashboard.timezone,
-        headlines=headlines(dashboard),
+        headlines=headlines(dashboard, words),
         by_day=[
-            DayPoint(r.day.isoformat(), day_text(r.day), r.messages_in, r.messages_out_bot, r.messages_out_operator)
+            DayPoint(r.day.isoformat(), day_text(r.day, words), r.messages_in, r.messages_out_bot, r.messages_out_operator)
             for r in dashboard.by_day
         ],
         by_hour=[
             HourPoint(f"{r.hour:02d}:00", r.messages_in, r.messages_out) for r in sorted(dashboard.by_hour, key=lambda r: r.hour)
         ],
-        answers=answer_slices(dashboard),
+        answers=answer_slices(dashboard, words),
         durations=[
-            duration_line("First response", dashboard.first_response),
-            duration_line("Every response", dashboard.responses),
-            duration_line("Resolution", dashboard.resolution),
+            duration_line(words.t("First response"), dashboard.first_response, words),
+            duration_line(words.t("Every response"), dashboard.responses, words),
+            duration_line(words.t("Resolution"), dashboard.resolution, words),
         ],
         operators=[
             OperatorLine(
                 o.name,
                 o.replies,
                 o.resolved,
-                duration_text(o.first_response.median_office_seconds),
-                duration_text(o.first_response.p90_office_seconds),
+                duration_text(o.first_response.median_office_seconds, words),
+                duration_text(o.first_response.p90_office_seconds, words),
                 o.assigned_open_now,
             )
             for o in dashboard.operators
         ],
         keywords=[
-            KeywordLine(k.keyword or "(deleted keyword)", k.language.upper(), k.hits, k.previous_hits, *keyword_trend(k))
+            KeywordLine(
+                k.keyword or words.t("(deleted keyword)"), k.language.upper(), k.hits, k.previous_hits, *keyword_trend(k, words)
+            )
             for k in dashboard.keywords
         ],
         unanswered=[UnansweredLine(u.text, u.times_asked) for u in dashboard.unanswered],
         unanswered_total=dashboard.unanswered_total,
-        heatmap=heat_squares(dashboard),
+        heatmap=heat_squares(dashboard, words),
         channels=[ChannelLine(c.name, platform_text(c.platform), c.messages_in, c.messages_out) for c in dashboard.by_channel],
         pins=pin_points(dashboard.locations),
     )

@@ -20,11 +20,14 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 import reflex as rx
+from babel.dates import format_date
 
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.figures import Choices, FiguresError, Filters, Period, period_filters
+from citymes_app.i18n import DEFAULT_LANGUAGE, N_, Words, words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState, admin_page_visit
+from citymes_app.state.language import on_language_switch
 from citymes_app.state.statistics_csv import EXPORTS
 from citymes_app.state.statistics_rows import (
     AnswerSlice,
@@ -51,13 +54,14 @@ log = logging.getLogger(__name__)
 ALL = "all"  # "every channel / platform / operator" (a select cannot hold an empty value)
 DEFAULT_PERIOD = Period.LAST_30_DAYS
 MONTHS_OFFERED = 24
+# The periods' names (msgids: the page translates them).
 PERIOD_LABELS = (
-    (Period.TODAY, "Today"),
-    (Period.LAST_7_DAYS, "7 days"),
-    (Period.LAST_30_DAYS, "30 days"),
-    (Period.LAST_90_DAYS, "90 days"),
-    (Period.MONTH, "Month"),
-    (Period.CUSTOM, "Custom"),
+    (Period.TODAY, N_("Today")),
+    (Period.LAST_7_DAYS, N_("7 days")),
+    (Period.LAST_30_DAYS, N_("30 days")),
+    (Period.LAST_90_DAYS, N_("90 days")),
+    (Period.MONTH, N_("Month")),
+    (Period.CUSTOM, N_("Custom")),
 )
 
 
@@ -117,11 +121,16 @@ class ChoiceView:
     label: str
 
 
-def month_choices(today: date, count: int = MONTHS_OFFERED) -> list[ChoiceView]:
+def month_name(month: date, words: Words) -> str:
+    """A month and its year as the reader's language names it: "November 2026", "novembre 2026", "noviembre 2026"."""
+    return format_date(month, "LLLL y", locale=words.locale)
+
+
+def month_choices(today: date, words: Words, count: int = MONTHS_OFFERED) -> list[ChoiceView]:
     """This month and the ones before it, newest first: ("2026-11", "November 2026")."""
     months, year, month = [], today.year, today.month
     for _ in range(count):
-        months.append(ChoiceView(f"{year:04d}-{month:02d}", date(year, month, 1).strftime("%B %Y")))
+        months.append(ChoiceView(f"{year:04d}-{month:02d}", month_name(date(year, month, 1), words)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months
 
@@ -177,6 +186,12 @@ class StatisticsState(rx.State):
 
     _tenant_id: int = 0
     _filters: Filters | None = None
+    # The reader's language, for what the server words (the bridge's live redraws too).
+    _language: str = DEFAULT_LANGUAGE
+
+    def words(self) -> Words:
+        """The reader's words."""
+        return words_for(self._language)
 
     # --- Who may --------------------------------------------------------------------------------------------
 
@@ -209,10 +224,14 @@ class StatisticsState(rx.State):
         return StatisticsView(**{name: getattr(self, attribute) for name, attribute in names.items()})
 
     def _show_choices(self, choices: Choices) -> None:
-        self.channel_choices = [ChoiceView(ALL, "All channels")] + [ChoiceView(str(c.id), c.name) for c in choices.channels]
-        self.platform_choices = [ChoiceView(ALL, "All platforms")] + [ChoiceView(p, platform_text(p)) for p in choices.platforms]
-        self.operator_choices = [ChoiceView(ALL, "All operators")] + [ChoiceView(str(o.id), o.name) for o in choices.operators]
-        self.month_options = month_choices(choices.today)
+        words = self.words()
+        channels = [ChoiceView(str(c.id), c.name) for c in choices.channels]
+        platforms = [ChoiceView(p, platform_text(p)) for p in choices.platforms]
+        operators = [ChoiceView(str(o.id), o.name) for o in choices.operators]
+        self.channel_choices = [ChoiceView(ALL, words.t("All channels")), *channels]
+        self.platform_choices = [ChoiceView(ALL, words.t("All platforms")), *platforms]
+        self.operator_choices = [ChoiceView(ALL, words.t("All operators")), *operators]
+        self.month_options = month_choices(choices.today, words)
         self.month = self.month or self.month_options[0].value
         self.timezone = choices.timezone
 
@@ -223,12 +242,12 @@ class StatisticsState(rx.State):
             filters = selection_filters(self.selection(), today=today)
             dashboard = await get_runtime().statistics.dashboard(tenant_id=operator.tenant_id, filters=filters)
         except FiguresError as exc:
-            self.range_error = sentence(exc)
+            self.range_error = sentence(exc, self.words())
             return
         self.range_error = ""
         self._filters = filters
         self.live = includes_today(filters, today)
-        self.show(statistics_view(dashboard))
+        self.show(statistics_view(dashboard, self.words()))
         await self._follow_today()
 
     async def _follow_today(self) -> None:
@@ -257,6 +276,7 @@ class StatisticsState(rx.State):
         if self._tenant_id != operator.tenant_id:  # a new tab, or another organisation's account in this browser
             self.reset()
             self._tenant_id = operator.tenant_id
+        self._language = operator.language
         self.period = period or self.period
         self._show_choices(await get_runtime().statistics.choices(tenant_id=operator.tenant_id))
         settings = get_runtime().settings
@@ -335,4 +355,17 @@ class StatisticsState(rx.State):
             return None
         first, last = self._filters.first.isoformat(), self._filters.last.isoformat()
         filename = f"statistics-{table}-{first}-{last}.csv"
-        return rx.download(data=export(self.view()), filename=filename, mime_type="text/csv")
+        return rx.download(data=export(self.view(), self.words()), filename=filename, mime_type="text/csv")
+
+    @rx.event
+    async def relabel(self):
+        """The reader switched language: the filters' names and the figures' wording again."""
+        operator = await self._reader()
+        if operator is None or not self.loaded:
+            return
+        self._language = operator.language
+        self._show_choices(await get_runtime().statistics.choices(tenant_id=operator.tenant_id))
+        await self._load(operator)
+
+
+on_language_switch(StatisticsState.relabel)

@@ -14,15 +14,17 @@ import reflex as rx
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.keywords import KeywordError
 from citymes_app.core.reports import UnmatchedReport
+from citymes_app.i18n import N_, words_for
 from citymes_app.models import Keyword, Role, row_id
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import STATISTICS_ROLES, AuthState, admin_page_visit, signed_in_admin
-from citymes_app.state.wording import sentence
+from citymes_app.state.language import on_language_switch
+from citymes_app.state.wording import sentence, tab_words
 
 PERIODS = ("7", "30", "90")  # days
 DEFAULT_PERIOD = "30"
 LAST_ASKED_FORMAT = "%d/%m/%Y %H:%M"
-ONLY_ADMINISTRATORS_TEACH = "Only administrators can teach keywords."
+ONLY_ADMINISTRATORS_TEACH = N_("Only administrators can teach keywords.")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class UnmatchedState(rx.State):
     period: str = DEFAULT_PERIOD
     timezone: str = ""
     rows: list[UnmatchedRow] = []
-    total: int = 0
+    total: str = "0"  # how many messages, as the reader's language writes the number ("1.234")
     loaded: bool = False
     keyword_choices: list[KeywordChoice] = []  # administrators only
     teaching: str = ""  # the question being taught
@@ -91,7 +93,8 @@ class UnmatchedState(rx.State):
 
     async def _reload(self, operator: SignedInOperator) -> None:
         report = await get_runtime().reports.unmatched(tenant_id=operator.tenant_id, days=int(self.period))
-        self.timezone, self.rows, self.total, self.loaded = report.timezone.key, report_rows(report), report.total, True
+        total = words_for(operator.language).number(report.total)
+        self.timezone, self.rows, self.total, self.loaded = report.timezone.key, report_rows(report), total, True
         if operator.role == Role.ADMIN:
             self.keyword_choices = keyword_choices(await get_runtime().keyword_desk.search(by=operator))
 
@@ -126,23 +129,34 @@ class UnmatchedState(rx.State):
         only, and only with their own organisation's keywords (both checked again on the server)."""
         operator = await signed_in_admin(self)
         if operator is None:
-            yield rx.toast.error(ONLY_ADMINISTRATORS_TEACH)
+            yield rx.toast.error((await tab_words(self)).translate(ONLY_ADMINISTRATORS_TEACH))
             return
         row = next((row for row in self.rows if row.text == text), None)
         if row is None or self.teaching or not str(keyword_id).isdigit():
             return
         self.teaching = row.text
+        words = words_for(operator.language)
         yield
         try:
             taught = await get_runtime().keyword_desk.teach(by=operator, keyword_id=int(keyword_id), question=row.text)
         except KeywordError as exc:
-            yield rx.toast.error(sentence(exc))
+            yield rx.toast.error(sentence(exc, words))
             return
         finally:
             self.teaching = ""
         await self._reload(operator)
         name = taught.keyword.keyword
         if taught.added:
-            yield rx.toast.success(f"{name} answers “{row.text}” from now on.")
+            yield rx.toast.success(words.t("{keyword} answers “{question}” from now on.", keyword=name, question=row.text))
         else:
-            yield rx.toast.info(f"{name} already had this question among its examples.")
+            yield rx.toast.info(words.t("{keyword} already had this question among its examples.", keyword=name))
+
+    @rx.event
+    async def relabel(self):
+        """The reader switched language: the total as that language writes it."""
+        operator = await self._reader()
+        if operator is not None and self.loaded:
+            await self._reload(operator)
+
+
+on_language_switch(UnmatchedState.relabel)

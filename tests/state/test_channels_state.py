@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from citymes_app.i18n import words_for
 from citymes_app.models import Role
 from citymes_app.runtime import Runtime
 from citymes_app.state.channels_state import _row
@@ -23,7 +24,7 @@ async def test_channel_rows_show_public_addresses_and_no_credential(
     number = await make_whatsapp_town(runtime, simulator_url, api_url, town=town)
 
     admin = dataclasses.replace(town.operator, role=Role.ADMIN)
-    rows = [_row(listing) for listing in await runtime.channel_desk.list(by=admin)]
+    rows = [_row(listing, words_for("en")) for listing in await runtime.channel_desk.list(by=admin)]
 
     bot_id = town.token.split(":", 1)[0]
     assert [row.address for row in rows] == [f"Bot id {bot_id}", f"Number id {number.phone_number_id}"]

@@ -13,27 +13,28 @@ from citymes_app.pages.keywords.keyword_list import delete_dialog, keyword_list
 from citymes_app.pages.keywords.side_cards import featured_card, history_card, try_card
 from citymes_app.state.keywords.editor_state import KeywordEditorState
 from citymes_app.state.keywords.list_state import KeywordsState as S
+from citymes_app.state.language import t
 
 ROUTE = "/admin/keywords"
-TITLE = "Keywords · CityMes"
+TITLE = t("Keywords") + " · CityMes"
 ON_LOAD = S.open_editor_page
 
 
 def header() -> rx.Component:
     """Title and the page's actions."""
     return page_header(
-        "Keywords",
-        "Automatic answers that work 24 hours a day, in every language the town hall speaks.",
+        t("Keywords"),
+        t("Automatic answers that work 24 hours a day, in every language the town hall speaks."),
         import_button(),
         rx.button(
             rx.icon("download", size=15),
-            "Export CSV",
+            t("Export CSV"),
             variant="soft",
             color_scheme="gray",
             on_click=S.export_csv,
             id="keyword-export",
         ),
-        rx.button(rx.icon("plus", size=15), "New keyword", on_click=KeywordEditorState.new_keyword, id="keyword-new"),
+        rx.button(rx.icon("plus", size=15), t("New keyword"), on_click=KeywordEditorState.new_keyword, id="keyword-new"),
     )
 
 

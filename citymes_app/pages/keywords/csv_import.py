@@ -6,6 +6,7 @@ import reflex as rx
 
 from citymes_app.state.keywords.import_state import IMPORT_UPLOAD_ID
 from citymes_app.state.keywords.import_state import KeywordImportState as S
+from citymes_app.state.language import t
 
 
 def import_button() -> rx.Component:
@@ -14,13 +15,13 @@ def import_button() -> rx.Component:
         rx.tooltip(
             rx.button(
                 rx.icon("upload", size=15),
-                "Import CSV",
+                t("Import CSV"),
                 variant="soft",
                 color_scheme="gray",
                 type="button",
                 loading=S.importing,
             ),
-            content="Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link, examples)",
+            content=t("Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link, examples)"),
         ),
         id=IMPORT_UPLOAD_ID,
         accept={"text/csv": [".csv"], "text/plain": [".txt"]},
@@ -36,15 +37,14 @@ def import_button() -> rx.Component:
 def import_report() -> rx.Component:
     """What the last import did, or every line it refused (and that nothing changed)."""
     dismiss = rx.icon_button(
-        rx.icon("x", size=14), variant="ghost", color_scheme="gray", size="1", on_click=S.dismiss_import, aria_label="Hide"
+        rx.icon("x", size=14), variant="ghost", color_scheme="gray", size="1", on_click=S.dismiss_import, aria_label=t("Hide")
     )
     refused = rx.callout.root(
         rx.callout.icon(rx.icon("circle-x")),
         rx.vstack(
             rx.hstack(
                 rx.text(
-                    rx.text.strong(S.import_file),
-                    " was not imported: nothing changed. Correct these lines and import it again.",
+                    t("{file} was not imported: nothing changed. Correct these lines and import it again.", file=S.import_file),
                     size="2",
                 ),
                 rx.spacer(),
@@ -68,9 +68,12 @@ def import_report() -> rx.Component:
         rx.callout.icon(rx.icon("circle-check")),
         rx.hstack(
             rx.text(
-                rx.text.strong(S.import_file),
-                " imported: ",
-                rx.el.span(S.import_created, " created, ", S.import_updated, " updated", id="import-counts"),
+                t("{file} imported:", file=S.import_file),
+                " ",
+                rx.el.span(
+                    t("{created} created, {updated} updated", created=S.import_created, updated=S.import_updated),
+                    id="import-counts",
+                ),
                 ".",
                 size="2",
             ),

@@ -5,19 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.admin import field_error, form_field, label
+from citymes_app.components.admin import Text, field_error, form_field, label
 from citymes_app.components.answer_bubble import answer_bubble
 from citymes_app.core.keyword_examples import MAX_EXAMPLES
 from citymes_app.state.keywords.editor_state import MEDIA_UPLOAD_ID
 from citymes_app.state.keywords.editor_state import KeywordEditorState as S
 from citymes_app.state.keywords.list_state import KeywordsState
+from citymes_app.state.language import t
 
 
 def _field_error(name: str) -> rx.Component:
     return field_error(S.error_field == name, S.error_message, f"kw-{name}-error")
 
 
-def text_field(name: str, title: str, hint: str = "", placeholder: str = "", **props) -> rx.Component:
+def text_field(name: str, title: Text, hint: Text = "", placeholder: Text = "", **props) -> rx.Component:
     """A labelled input of the form, with its error under it."""
     return form_field(
         label(title, f"kw-{name}", hint),
@@ -38,7 +39,7 @@ def text_field(name: str, title: str, hint: str = "", placeholder: str = "", **p
 def language_field() -> rx.Component:
     """The keyword's language, among the tenant's."""
     return rx.vstack(
-        label("Language", "kw-language"),
+        label(t("Language"), "kw-language"),
         rx.select.root(
             rx.select.trigger(id="kw-language", width="100%"),
             rx.select.content(rx.foreach(KeywordsState.languages, lambda option: rx.select.item(option.name, value=option.code))),
@@ -52,7 +53,7 @@ def language_field() -> rx.Component:
     )
 
 
-def _text_area_field(name: str, title: str, hint: str, *, rows: str, placeholder: str = "") -> rx.Component:
+def _text_area_field(name: str, title: Text, hint: Text, *, rows: str, placeholder: str = "") -> rx.Component:
     """A labelled text area of the form, with its error beside it."""
     return form_field(
         label(title, f"kw-{name}", hint),
@@ -73,15 +74,15 @@ def _text_area_field(name: str, title: str, hint: str, *, rows: str, placeholder
 
 def response_field() -> rx.Component:
     """The answer's text."""
-    return _text_area_field("response", "Answer", "what the citizen receives", rows="5")
+    return _text_area_field("response", t("Answer"), t("what the citizen receives"), rows="5")
 
 
 def examples_field() -> rx.Component:
     """Questions as citizens write them, one per line: the matcher learns the keyword from them."""
     return _text_area_field(
         "examples",
-        "Example questions",
-        f"one per line, up to {MAX_EXAMPLES}: as citizens write them",
+        t("Example questions"),
+        t("one per line, up to {n}: as citizens write them", n=MAX_EXAMPLES),
         rows="4",
         placeholder="A quina hora obre l'OAC?\nQuan tanqueu els dissabtes?",
     )
@@ -94,7 +95,7 @@ def media_field() -> rx.Component:
         rx.text(S.f_media_filename, size="2", style=styles.ONE_LINE, flex="1", id="kw-media-name"),
         rx.button(
             rx.icon("x", size=13),
-            "Remove",
+            t("Remove"),
             variant="ghost",
             color_scheme="gray",
             size="1",
@@ -110,7 +111,7 @@ def media_field() -> rx.Component:
     )
     picker = rx.upload(
         rx.button(
-            rx.icon("paperclip", size=14), "Attach an image or document", variant="surface", color_scheme="gray", type="button"
+            rx.icon("paperclip", size=14), t("Attach an image or document"), variant="surface", color_scheme="gray", type="button"
         ),
         id=MEDIA_UPLOAD_ID,
         accept={
@@ -127,7 +128,7 @@ def media_field() -> rx.Component:
         padding="0",
     )
     return form_field(
-        label("Image or document", MEDIA_UPLOAD_ID, "optional, up to 10 MB"),
+        label(t("Image or document"), MEDIA_UPLOAD_ID, t("optional, up to 10 MB")),
         rx.cond(S.f_media_path != "", chosen, picker),
         _field_error("media"),
     )
@@ -136,14 +137,14 @@ def media_field() -> rx.Component:
 def pin_field() -> rx.Component:
     """An optional map pin (latitude and longitude)."""
     return form_field(
-        label("Map pin", "kw-latitude", "optional: where to go"),
+        label(t("Map pin"), "kw-latitude", t("optional: where to go")),
         rx.hstack(
             rx.input(
                 name="latitude",
                 id="kw-latitude",
                 value=S.f_latitude,
                 on_change=lambda value: S.set_field("latitude", value),
-                placeholder="Latitude, e.g. 41.5381",
+                placeholder=t("Latitude, e.g. 41.5381"),
                 flex="1",
                 auto_complete="off",
             ),
@@ -152,7 +153,7 @@ def pin_field() -> rx.Component:
                 id="kw-longitude",
                 value=S.f_longitude,
                 on_change=lambda value: S.set_field("longitude", value),
-                placeholder="Longitude, e.g. 2.4445",
+                placeholder=t("Longitude, e.g. 2.4445"),
                 flex="1",
                 auto_complete="off",
             ),
@@ -166,11 +167,11 @@ def pin_field() -> rx.Component:
 def featured_field() -> rx.Component:
     """Listed by the index commands."""
     return rx.vstack(
-        rx.text("Featured", size="2", weight="medium"),
+        rx.text(t("Featured"), size="2", weight="medium"),
         rx.hstack(
             # Held in the state (not submitted with the form): the switch answers at once, it is never debounced.
             rx.switch(checked=S.f_featured, on_change=S.set_featured, class_name="kw-featured"),
-            rx.text("Listed by the index command", size="1", color_scheme="gray"),
+            rx.text(t("Listed by the index command"), size="1", color_scheme="gray"),
             align="center",
             spacing="2",
             height="var(--space-6)",
@@ -185,24 +186,26 @@ def editor_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(
-                text_field("keyword", "Keyword", placeholder="HORARIS"),
+                text_field("keyword", t("Keyword"), placeholder="HORARIS"),
                 language_field(),
                 spacing="3",
                 width="100%",
                 align="start",
             ),
             response_field(),
-            text_field("synonyms", "Synonyms", "separated by |", placeholder="horari | horaris oac"),
+            text_field("synonyms", t("Synonyms"), t("separated by |"), placeholder="horari | horaris oac"),
             examples_field(),
-            text_field("buttons", "Related keywords", "offered as buttons, separated by |", placeholder="DEIXALLERIA | PADRO"),
+            text_field(
+                "buttons", t("Related keywords"), t("offered as buttons, separated by |"), placeholder="DEIXALLERIA | PADRO"
+            ),
             rx.hstack(
-                text_field("topic", "Topic", "same topic = translations", placeholder="hours"),
+                text_field("topic", t("Topic"), t("same topic = translations"), placeholder="hours"),
                 featured_field(),
                 spacing="3",
                 width="100%",
                 align="start",
             ),
-            text_field("link", "Link", "optional", placeholder="https://www.example.cat/tramits"),
+            text_field("link", t("Link"), t("optional"), placeholder="https://www.example.cat/tramits"),
             media_field(),
             pin_field(),
             _field_error("form"),
@@ -211,7 +214,7 @@ def editor_form() -> rx.Component:
                     S.editing_id > 0,
                     rx.button(
                         rx.icon("trash-2", size=14),
-                        "Delete",
+                        t("Delete"),
                         variant="soft",
                         color_scheme="red",
                         type="button",
@@ -219,8 +222,8 @@ def editor_form() -> rx.Component:
                     ),
                 ),
                 rx.spacer(),
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                rx.button(rx.icon("check", size=15), "Save", type="submit", loading=S.saving, id="kw-save"),
+                rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                rx.button(rx.icon("check", size=15), t("Save"), type="submit", loading=S.saving, id="kw-save"),
                 spacing="2",
                 width="100%",
                 padding_top="6px",
@@ -237,8 +240,8 @@ def editor_form() -> rx.Component:
 def editor_preview() -> rx.Component:
     """The answer as the citizen will see it, redrawn as the form changes."""
     return rx.vstack(
-        rx.text("Preview", size="2", weight="medium"),
-        rx.text("What a citizen sees after writing the keyword.", size="1", color_scheme="gray"),
+        rx.text(t("Preview"), size="2", weight="medium"),
+        rx.text(t("What a citizen sees after writing the keyword."), size="1", color_scheme="gray"),
         answer_bubble(S.preview, question=S.f_keyword),
         spacing="2",
         width="320px",
@@ -253,9 +256,9 @@ def editor_dialog() -> rx.Component:
     """Create or edit a keyword."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing_id > 0, "Edit keyword", "New keyword")),
+            rx.dialog.title(rx.cond(S.editing_id > 0, t("Edit keyword"), t("New keyword"))),
             rx.dialog.description(
-                "Citizens get this answer at once, day and night, when their message matches the keyword or a synonym.",
+                t("Citizens get this answer at once, day and night, when their message matches the keyword or a synonym."),
                 size="2",
                 color_scheme="gray",
                 margin_bottom="16px",

@@ -10,6 +10,7 @@ from citymes_app.state.keywords.display import KeywordRow
 from citymes_app.state.keywords.editor_state import KeywordEditorState as E
 from citymes_app.state.keywords.list_state import ALL_LANGUAGES
 from citymes_app.state.keywords.list_state import KeywordsState as S
+from citymes_app.state.language import t, tn
 
 
 def toolbar() -> rx.Component:
@@ -17,7 +18,7 @@ def toolbar() -> rx.Component:
     return rx.hstack(
         rx.input(
             rx.input.slot(rx.icon("search", size=15)),
-            placeholder="Search keywords, synonyms, example questions and answers…",
+            placeholder=t("Search keywords, synonyms, example questions and answers…"),
             value=S.query,
             on_change=S.search,
             id="keyword-search",
@@ -27,7 +28,7 @@ def toolbar() -> rx.Component:
         rx.select.root(
             rx.select.trigger(id="keyword-language-filter", min_width="150px"),
             rx.select.content(
-                rx.select.item("All languages", value=ALL_LANGUAGES),
+                rx.select.item(t("All languages"), value=ALL_LANGUAGES),
                 rx.foreach(S.languages, lambda option: rx.select.item(option.name, value=option.code)),
             ),
             value=S.language_filter,
@@ -38,7 +39,7 @@ def toolbar() -> rx.Component:
     )
 
 
-def _extra(show: rx.Var[bool], icon: str, text: str) -> rx.Component:
+def _extra(show: rx.Var[bool], icon: str, text: rx.Var[str]) -> rx.Component:
     return rx.cond(show, rx.tooltip(rx.icon(icon, size=13, color="var(--gray-9)"), content=text))
 
 
@@ -50,7 +51,7 @@ def keyword_cell(row: rx.Var[KeywordRow]) -> rx.Component:
                 row.featured,
                 rx.tooltip(
                     rx.icon("star", size=14, color="var(--amber-9)", fill="var(--amber-9)", class_name="featured-star"),
-                    content="Featured: listed by PARAULES CLAU / PALABRAS CLAVE / KEYWORDS",
+                    content=t("Featured: listed by PARAULES CLAU / PALABRAS CLAVE / KEYWORDS"),
                 ),
             ),
             rx.link(
@@ -84,12 +85,12 @@ def answer_cell(row: rx.Var[KeywordRow]) -> rx.Component:
     return rx.vstack(
         rx.text(row.preview, size="2", color="var(--gray-11)", class_name="keyword-preview", width="100%", style=styles.ONE_LINE),
         rx.hstack(
-            _extra(row.has_link, "link", "Sends a link"),
-            _extra(row.has_media, "paperclip", "Sends an image or document"),
-            _extra(row.has_pin, "map-pin", "Sends a map pin"),
+            _extra(row.has_link, "link", t("Sends a link")),
+            _extra(row.has_media, "paperclip", t("Sends an image or document")),
+            _extra(row.has_pin, "map-pin", t("Sends a map pin")),
             rx.cond(
                 row.buttons != "",
-                rx.text("Menu: ", row.buttons, size="1", color_scheme="gray", style=styles.ONE_LINE),
+                rx.text(t("Menu: {buttons}", buttons=row.buttons), size="1", color_scheme="gray", style=styles.ONE_LINE),
             ),
             spacing="2",
             align="center",
@@ -112,10 +113,10 @@ def row_actions(row: rx.Var[KeywordRow]) -> rx.Component:
                 color_scheme="gray",
                 size="1",
                 on_click=E.edit_keyword(row.id),
-                aria_label="Edit",
+                aria_label=t("Edit"),
                 class_name="keyword-edit",
             ),
-            content="Edit",
+            content=t("Edit"),
         ),
         rx.tooltip(
             rx.icon_button(
@@ -124,10 +125,10 @@ def row_actions(row: rx.Var[KeywordRow]) -> rx.Component:
                 color_scheme="red",
                 size="1",
                 on_click=S.ask_delete(row.id, row.keyword),
-                aria_label="Delete",
+                aria_label=t("Delete"),
                 class_name="keyword-delete",
             ),
-            content="Delete",
+            content=t("Delete"),
         ),
         spacing="3",
         justify="end",
@@ -162,21 +163,24 @@ def keyword_row(row: rx.Var[KeywordRow]) -> rx.Component:
 def keyword_list() -> rx.Component:
     """The keywords that match the search."""
     heading = _list_line(
-        *[rx.text(title, size="1", weight="medium", color_scheme="gray") for title in ("Keyword", "Lang.", "Answer", "")],
+        *[
+            rx.text(title, size="1", weight="medium", color_scheme="gray")
+            for title in (t("Keyword"), t("Lang."), t("Answer"), "")
+        ],
         padding="0 8px 6px",
     )
     table = rx.vstack(heading, rx.foreach(S.rows, keyword_row), spacing="0", width="100%", id="keyword-list")
     empty = rx.center(
-        rx.text("No keyword matches. Try other words, or create it.", size="2", color_scheme="gray"),
+        rx.text(t("No keyword matches. Try other words, or create it."), size="2", color_scheme="gray"),
         padding="28px",
         id="keyword-list-empty",
     )
     return card(
-        "Answers",
+        t("Answers"),
         "book-open-text",
         toolbar(),
         rx.cond(S.rows.length() > 0, table, empty),
-        aside=rx.text(S.keyword_count, size="1", color_scheme="gray"),
+        aside=rx.text(tn("{n} keyword", "{n} keywords", S.rows.length()), size="1", color_scheme="gray"),
     )
 
 
@@ -184,16 +188,18 @@ def delete_dialog() -> rx.Component:
     """Confirm before deleting."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete ", S.deleting_name, "?"),
+            rx.alert_dialog.title(t("Delete {keyword}?", keyword=S.deleting_name)),
             rx.alert_dialog.description(
-                "Citizens who write it will wait for an operator instead. Its personal codes are deleted too. "
-                "This cannot be undone.",
+                t(
+                    "Citizens who write it will wait for an operator instead. Its personal codes are deleted too. "
+                    "This cannot be undone."
+                ),
                 size="2",
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray", on_click=S.cancel_delete)),
+                rx.alert_dialog.cancel(rx.button(t("Keep it"), variant="soft", color_scheme="gray", on_click=S.cancel_delete)),
                 rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete"),
+                    rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete"),
                 ),
                 spacing="3",
                 justify="end",

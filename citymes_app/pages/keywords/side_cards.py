@@ -10,6 +10,7 @@ from citymes_app.components.answer_bubble import answer_bubble, menu_buttons
 from citymes_app.state.keywords.display import CandidateRow, ChangeRow, FeaturedRow
 from citymes_app.state.keywords.list_state import KeywordsState as S
 from citymes_app.state.keywords.trial_state import KeywordTrialState as T
+from citymes_app.state.language import t, t_var
 
 
 def change_row(change: rx.Var[ChangeRow]) -> rx.Component:
@@ -19,7 +20,7 @@ def change_row(change: rx.Var[ChangeRow]) -> rx.Component:
         rx.table.cell(rx.text(change.operator, size="2")),
         rx.table.cell(
             rx.badge(
-                change.action,
+                t_var(change.action),
                 size="1",
                 variant="soft",
                 color_scheme=rx.match(change.action, ("Deleted", "red"), ("Created", "green"), ("Imported", "blue"), "gray"),
@@ -35,7 +36,7 @@ def change_row(change: rx.Var[ChangeRow]) -> rx.Component:
 def history_card() -> rx.Component:
     """Who changed what and when (times on the town hall's clock)."""
     return card(
-        "Who changed what and when",
+        t("Who changed what and when"),
         "history",
         rx.cond(
             S.changes.length() > 0,
@@ -43,11 +44,11 @@ def history_card() -> rx.Component:
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            rx.table.column_header_cell("When"),
-                            rx.table.column_header_cell("Who"),
-                            rx.table.column_header_cell("What"),
-                            rx.table.column_header_cell("Keyword"),
-                            rx.table.column_header_cell("Changed"),
+                            rx.table.column_header_cell(t("When")),
+                            rx.table.column_header_cell(t("Who")),
+                            rx.table.column_header_cell(t("What")),
+                            rx.table.column_header_cell(t("Keyword")),
+                            rx.table.column_header_cell(t("Changed")),
                         )
                     ),
                     rx.table.body(rx.foreach(S.changes, change_row)),
@@ -59,7 +60,7 @@ def history_card() -> rx.Component:
                 overflow_y="auto",
                 width="100%",
             ),
-            rx.text("No changes yet.", size="2", color_scheme="gray"),
+            rx.text(t("No changes yet."), size="2", color_scheme="gray"),
         ),
         id="keyword-history",
     )
@@ -67,7 +68,7 @@ def history_card() -> rx.Component:
 
 def _outcome_badge() -> rx.Component:
     return rx.badge(
-        T.trial.label,
+        t_var(T.trial.label),
         size="2",
         variant="soft",
         color_scheme=rx.match(
@@ -112,7 +113,7 @@ def trial_candidates() -> rx.Component:
     return rx.cond(
         T.trial.candidates.length() > 0,
         rx.vstack(
-            rx.text("Keywords weighed", size="1", weight="medium", color_scheme="gray"),
+            rx.text(t("Keywords weighed"), size="1", weight="medium", color_scheme="gray"),
             rx.foreach(T.trial.candidates, candidate_row),
             spacing="1",
             width="100%",
@@ -148,7 +149,7 @@ def trial_result() -> rx.Component:
             (
                 "operator",
                 rx.text(
-                    "The citizen gets the waiting notice of the office hours page.",
+                    t("The citizen gets the waiting notice of the office hours page."),
                     size="1",
                     color_scheme="gray",
                 ),
@@ -173,9 +174,9 @@ def trial_result() -> rx.Component:
 def try_card() -> rx.Component:
     """Run the real matcher on a sentence: nothing is sent, nothing is recorded."""
     return card(
-        "Try it",
+        t("Try it"),
         "flask-conical",
-        rx.text("Write what a citizen might send. Nothing is sent or recorded.", size="1", color_scheme="gray"),
+        rx.text(t("Write what a citizen might send. Nothing is sent or recorded."), size="1", color_scheme="gray"),
         rx.form(
             rx.hstack(
                 rx.input(
@@ -188,7 +189,7 @@ def try_card() -> rx.Component:
                     auto_complete="off",
                     custom_attrs={"dir": "auto"},
                 ),
-                rx.button("Try", type="submit", loading=T.trying, id="try-submit"),
+                rx.button(t("Try"), type="submit", loading=T.trying, id="try-submit"),
                 spacing="2",
                 width="100%",
             ),
@@ -213,7 +214,7 @@ def featured_row(row: rx.Var[FeaturedRow], index: rx.Var[int]) -> rx.Component:
             size="1",
             disabled=index == 0,
             on_click=S.move_featured(row.id, -1),
-            aria_label="Move up",
+            aria_label=t("Move up"),
             class_name="featured-up",
         ),
         rx.icon_button(
@@ -223,7 +224,7 @@ def featured_row(row: rx.Var[FeaturedRow], index: rx.Var[int]) -> rx.Component:
             size="1",
             disabled=index == last,
             on_click=S.move_featured(row.id, 1),
-            aria_label="Move down",
+            aria_label=t("Move down"),
             class_name="featured-down",
         ),
         align="center",
@@ -241,10 +242,12 @@ def featured_row(row: rx.Var[FeaturedRow], index: rx.Var[int]) -> rx.Component:
 def featured_card() -> rx.Component:
     """The order in which the index command lists the featured keywords, per language."""
     return card(
-        "Featured order",
+        t("Featured order"),
         "star",
         rx.text(
-            "The order of the list a citizen gets with PARAULES CLAU, PALABRAS CLAVE or KEYWORDS.", size="1", color_scheme="gray"
+            t("The order of the list a citizen gets with PARAULES CLAU, PALABRAS CLAVE or KEYWORDS."),
+            size="1",
+            color_scheme="gray",
         ),
         rx.segmented_control.root(
             rx.foreach(S.languages, lambda option: rx.segmented_control.item(option.name, value=option.code)),
@@ -257,7 +260,9 @@ def featured_card() -> rx.Component:
             S.featured_rows.length() > 0,
             rx.vstack(rx.foreach(S.featured_rows, featured_row), spacing="0", width="100%", id="featured-list"),
             rx.text(
-                "No featured keyword in this language: switch on “Featured” in a keyword's form.", size="2", color_scheme="gray"
+                t("No featured keyword in this language: switch on “Featured” in a keyword's form."),
+                size="2",
+                color_scheme="gray",
             ),
         ),
         id="featured-order",

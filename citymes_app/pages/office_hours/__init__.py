@@ -6,19 +6,20 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
-from citymes_app.components.admin import admin_column, admin_only, page_header
+from citymes_app.components.admin import Text, admin_column, admin_only, page_header
 from citymes_app.components.frame import operator_frame
 from citymes_app.pages.office_hours.holidays import holidays_card
 from citymes_app.pages.office_hours.notices import notices_card
 from citymes_app.pages.office_hours.schedule import schedule_card
 from citymes_app.state.hours_state import HoursState as S
+from citymes_app.state.language import t
 
 ROUTE = "/admin/hours"
-TITLE = "Office hours · CityMes"
+TITLE = t("Office hours") + " · CityMes"
 ON_LOAD = S.open_hours_page
 
 
-def _fact(icon: str, title: str, value: rx.Component, **props) -> rx.Component:
+def _fact(icon: str, title: Text, value: rx.Component, **props) -> rx.Component:
     return rx.hstack(
         rx.center(
             rx.icon(icon, size=18, color="var(--accent-11)"),
@@ -50,28 +51,28 @@ def status_strip() -> rx.Component:
     """Whether operators are at work now, when they are next, and on which clock."""
     open_badge = rx.hstack(
         rx.box(width="8px", height="8px", border_radius="50%", background="var(--green-9)"),
-        rx.text("Open now", size="3", weight="bold", color="var(--green-11)"),
+        rx.text(t("Open now"), size="3", weight="bold", color="var(--green-11)"),
         align="center",
         spacing="2",
     )
     closed_badge = rx.hstack(
         rx.box(width="8px", height="8px", border_radius="50%", background="var(--red-9)"),
-        rx.text("Closed now", size="3", weight="bold", color="var(--red-11)"),
+        rx.text(t("Closed now"), size="3", weight="bold", color="var(--red-11)"),
         rx.cond(S.closed_because != "", rx.text(S.closed_because, size="2", color_scheme="gray")),
         align="center",
         spacing="2",
     )
     return rx.hstack(
-        _fact("door-open", "Operators", rx.cond(S.open_now, open_badge, closed_badge), id="open-now"),
+        _fact("door-open", t("Operators"), rx.cond(S.open_now, open_badge, closed_badge), id="open-now"),
         _fact(
             "calendar-clock",
-            "Next opening",
-            rx.text(rx.cond(S.next_opening != "", S.next_opening, "Not in the next two months"), size="3", weight="medium"),
+            t("Next opening"),
+            rx.text(rx.cond(S.next_opening != "", S.next_opening, t("Not in the next two months")), size="3", weight="medium"),
             id="next-opening",
         ),
         _fact(
             "globe",
-            "Clock and public holidays",
+            t("Clock and public holidays"),
             rx.text(S.timezone, " · ", S.region, size="3", weight="medium"),
         ),
         spacing="4",
@@ -86,7 +87,8 @@ def page() -> rx.Component:
         admin_column(
             admin_only(
                 page_header(
-                    "Office hours", "When operators answer, the days the office is closed, and what citizens hear meanwhile."
+                    t("Office hours"),
+                    t("When operators answer, the days the office is closed, and what citizens hear meanwhile."),
                 ),
                 status_strip(),
                 rx.flex(

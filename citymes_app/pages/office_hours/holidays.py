@@ -9,6 +9,7 @@ from citymes_app.components.admin import card, field_error, label
 from citymes_app.state.hours_display import HolidayRow
 from citymes_app.state.hours_state import HOLIDAY_DAY_ID, HOLIDAY_NAME_ID
 from citymes_app.state.hours_state import HoursState as S
+from citymes_app.state.language import t
 
 
 def holiday_row(holiday: rx.Var[HolidayRow]) -> rx.Component:
@@ -26,7 +27,7 @@ def holiday_row(holiday: rx.Var[HolidayRow]) -> rx.Component:
         rx.cond(
             holiday.local,
             rx.hstack(
-                rx.badge("Local", color_scheme="teal", variant="soft", size="1"),
+                rx.badge(t("Local"), color_scheme="teal", variant="soft", size="1"),
                 rx.tooltip(
                     rx.icon_button(
                         rx.icon("trash-2", size=13),
@@ -34,15 +35,15 @@ def holiday_row(holiday: rx.Var[HolidayRow]) -> rx.Component:
                         color_scheme="red",
                         size="1",
                         on_click=S.remove_holiday(holiday.local_id),
-                        aria_label="Remove this local holiday",
+                        aria_label=t("Remove this local holiday"),
                         class_name="holiday-remove",
                     ),
-                    content="Open the office again that day",
+                    content=t("Open the office again that day"),
                 ),
                 spacing="2",
                 align="center",
             ),
-            rx.badge("Public", color_scheme="gray", variant="outline", size="1"),
+            rx.badge(t("Public"), color_scheme="gray", variant="outline", size="1"),
         ),
         align="center",
         spacing="3",
@@ -62,7 +63,7 @@ def add_holiday_form() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    label("Date", "holiday-day"),
+                    label(t("Date"), "holiday-day"),
                     rx.input(
                         type="date",
                         name="day",
@@ -75,7 +76,7 @@ def add_holiday_form() -> rx.Component:
                     flex_shrink="0",
                 ),
                 rx.vstack(
-                    label("Name", "holiday-name"),
+                    label(t("Name"), "holiday-name"),
                     rx.input(
                         name="name",
                         id=HOLIDAY_NAME_ID,
@@ -87,7 +88,7 @@ def add_holiday_form() -> rx.Component:
                     spacing="1",
                     flex="1",
                 ),
-                rx.button(rx.icon("plus", size=14), "Add", type="submit", id="holiday-add", margin_top="22px"),
+                rx.button(rx.icon("plus", size=14), t("Add"), type="submit", id="holiday-add", margin_top="22px"),
                 spacing="2",
                 align="start",
                 width="100%",
@@ -114,7 +115,7 @@ def holidays_card() -> rx.Component:
             color_scheme="gray",
             size="1",
             on_click=S.show_year(-1),
-            aria_label="Previous year",
+            aria_label=t("Previous year"),
         ),
         rx.text(S.year, size="2", weight="bold", id="holiday-year"),
         rx.icon_button(
@@ -123,18 +124,20 @@ def holidays_card() -> rx.Component:
             color_scheme="gray",
             size="1",
             on_click=S.show_year(1),
-            aria_label="Next year",
+            aria_label=t("Next year"),
         ),
         align="center",
         spacing="2",
     )
     return card(
-        "Holidays",
+        t("Holidays"),
         "calendar-days",
         rx.text(
-            "The office is closed on these days: out-of-hours notices say when it opens again. Public holidays of ",
-            rx.text.strong(S.region),
-            " come from the holidays library; add the town's own.",
+            t(
+                "The office is closed on these days: out-of-hours notices say when it opens again. Public holidays of "
+                "{region} come from the holidays library; add the town's own.",
+                region=S.region,
+            ),
             size="1",
             color_scheme="gray",
         ),

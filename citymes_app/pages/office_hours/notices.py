@@ -8,6 +8,7 @@ from citymes_app import styles
 from citymes_app.components.admin import card, field_error
 from citymes_app.state.hours_display import NoticeRow
 from citymes_app.state.hours_state import HoursState as S
+from citymes_app.state.language import t
 
 
 def notice_editor(notice: rx.Var[NoticeRow]) -> rx.Component:
@@ -20,8 +21,8 @@ def notice_editor(notice: rx.Var[NoticeRow]) -> rx.Component:
                 rx.spacer(),
                 rx.cond(
                     notice.custom,
-                    rx.badge("Your wording", color_scheme="teal", variant="outline", size="1"),
-                    rx.badge("Default wording", color_scheme="gray", variant="outline", size="1"),
+                    rx.badge(t("Your wording"), color_scheme="teal", variant="outline", size="1"),
+                    rx.badge(t("Default wording"), color_scheme="gray", variant="outline", size="1"),
                 ),
                 align="center",
                 spacing="2",
@@ -45,7 +46,7 @@ def notice_editor(notice: rx.Var[NoticeRow]) -> rx.Component:
                 rx.cond(
                     notice.custom,
                     rx.button(
-                        "Restore default",
+                        t("Restore default"),
                         variant="ghost",
                         color_scheme="gray",
                         size="1",
@@ -53,7 +54,7 @@ def notice_editor(notice: rx.Var[NoticeRow]) -> rx.Component:
                         on_click=S.restore_notice(notice.index),
                     ),
                 ),
-                rx.button("Save", size="1", type="submit", class_name="notice-save"),
+                rx.button(t("Save"), size="1", type="submit", class_name="notice-save"),
                 spacing="3",
                 align="center",
                 width="100%",
@@ -76,10 +77,13 @@ def notice_editor(notice: rx.Var[NoticeRow]) -> rx.Component:
 def notices_card() -> rx.Component:
     """The automatic notices a waiting citizen gets, once per wait."""
     return card(
-        "Waiting notices",
+        t("Waiting notices"),
         "message-square-text",
         rx.text(
-            "When no keyword answers, the citizen waits for an operator and gets one of these notices once, in their language.",
+            t(
+                "When no keyword answers, the citizen waits for an operator "
+                "and gets one of these notices once, in their language."
+            ),
             size="1",
             color_scheme="gray",
         ),

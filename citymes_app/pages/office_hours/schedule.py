@@ -9,6 +9,7 @@ import reflex as rx
 from citymes_app.components.admin import card, field_error
 from citymes_app.state.hours_display import DayRow, SlotEdit
 from citymes_app.state.hours_state import HoursState as S
+from citymes_app.state.language import t, t_var
 
 
 def time_input(name: rx.Var[str], value: rx.Var[str], on_change: Callable[[str], object], class_name: str) -> rx.Component:
@@ -42,10 +43,10 @@ def slot_editor(slot: rx.Var[SlotEdit]) -> rx.Component:
                 size="1",
                 type="button",
                 on_click=S.remove_slot(slot.index),
-                aria_label="Remove these hours",
+                aria_label=t("Remove these hours"),
                 class_name="slot-remove",
             ),
-            content="Remove these hours",
+            content=t("Remove these hours"),
         ),
         align="center",
         spacing="2",
@@ -60,16 +61,16 @@ def slot_editor(slot: rx.Var[SlotEdit]) -> rx.Component:
 def day_row(day: rx.Var[DayRow]) -> rx.Component:
     """A weekday: its slots, or closed."""
     return rx.hstack(
-        rx.text(day.name, size="2", weight="medium", width="104px", flex_shrink="0", padding_top="9px"),
+        rx.text(t_var(day.name), size="2", weight="medium", width="104px", flex_shrink="0", padding_top="9px"),
         rx.flex(
             rx.cond(
                 day.slots.length() > 0,
                 rx.foreach(day.slots, slot_editor),
-                rx.badge("Closed", variant="soft", color_scheme="gray", size="2", margin_y="4px"),
+                rx.badge(t("Closed"), variant="soft", color_scheme="gray", size="2", margin_y="4px"),
             ),
             rx.button(
                 rx.icon("plus", size=13),
-                "Add hours",
+                t("Add hours"),
                 variant="ghost",
                 size="1",
                 type="button",
@@ -96,12 +97,14 @@ def day_row(day: rx.Var[DayRow]) -> rx.Component:
 def schedule_card() -> rx.Component:
     """The weekly schedule, saved as a whole."""
     return card(
-        "Weekly schedule",
+        t("Weekly schedule"),
         "clock",
         rx.text(
-            "When operators answer. Several slots a day are fine (09:00–14:00 and 16:00–19:00). Times on the ",
-            rx.text.strong(S.timezone),
-            " clock.",
+            t(
+                "When operators answer. Several slots a day are fine (09:00–14:00 and 16:00–19:00). "
+                "Times on the {timezone} clock.",
+                timezone=S.timezone,
+            ),
             size="1",
             color_scheme="gray",
         ),
@@ -112,11 +115,11 @@ def schedule_card() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         S.schedule_dirty,
-                        rx.text("Unsaved changes", size="1", color="var(--amber-11)"),
+                        rx.text(t("Unsaved changes"), size="1", color="var(--amber-11)"),
                     ),
                     rx.spacer(),
                     rx.button(
-                        "Undo changes",
+                        t("Undo changes"),
                         variant="soft",
                         color_scheme="gray",
                         type="button",
@@ -125,7 +128,7 @@ def schedule_card() -> rx.Component:
                     ),
                     rx.button(
                         rx.icon("check", size=15),
-                        "Save schedule",
+                        t("Save schedule"),
                         type="submit",
                         loading=S.saving_schedule,
                         id="schedule-save",

@@ -9,25 +9,41 @@ from citymes_app.core.keyword_desk import KeywordChangeEntry, KeywordTrial
 from citymes_app.core.keywords import split_list
 from citymes_app.core.matching import Candidate
 from citymes_app.core.media import guess_mime
+from citymes_app.i18n import N_, Words
 from citymes_app.models import Keyword, KeywordAction, row_id
 from citymes_app.state.wording import language_name, sentence
 
 PREVIEW_CHARACTERS = 160
+# Labels are msgids: the page translates them (and colours the history's badges by the English one).
 ACTION_LABELS = {
-    KeywordAction.CREATED: "Created",
-    KeywordAction.UPDATED: "Edited",
-    KeywordAction.DELETED: "Deleted",
-    KeywordAction.IMPORTED: "Imported",
+    KeywordAction.CREATED: N_("Created"),
+    KeywordAction.UPDATED: N_("Edited"),
+    KeywordAction.DELETED: N_("Deleted"),
+    KeywordAction.IMPORTED: N_("Imported"),
 }
-FIELD_LABELS = {"latitude": "map pin"}
+# A changed field as the history names it.
+FIELD_LABELS = {
+    "keyword": N_("keyword"),
+    "response": N_("response"),
+    "language": N_("language"),
+    "synonyms": N_("synonyms"),
+    "examples": N_("examples"),
+    "buttons": N_("buttons"),
+    "topic": N_("topic"),
+    "featured": N_("featured"),
+    "link": N_("link"),
+    "media": N_("media"),
+    "latitude": N_("map pin"),
+    "longitude": N_("map pin"),
+}
 OUTCOME_LABELS = {
-    "keyword": "Keyword answer",
-    "personal_code": "Personal code",
-    "index": "Keyword index",
-    "ambiguous": "Did you mean…?",
-    "operator": "Waits for an operator",
+    "keyword": N_("Keyword answer"),
+    "personal_code": N_("Personal code"),
+    "index": N_("Keyword index"),
+    "ambiguous": N_("Did you mean…?"),
+    "operator": N_("Waits for an operator"),
 }
-COMMAND_LINE = "Command line"
+COMMAND_LINE = N_("Command line")
 SHOWN_CANDIDATES = 5
 
 
@@ -71,9 +87,9 @@ class ChangeRow:
     id: int
     when: str  # on the tenant's clock
     operator: str
-    action: str
+    action: str  # its msgid (ACTION_LABELS)
     keyword: str
-    fields: str  # "response, synonyms" for an edit
+    fields: str  # "answer, synonyms" for an edit, in the administrator's language
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,7 @@ class Trial:
 
     text: str = ""
     outcome: str = ""
-    label: str = ""
+    label: str = ""  # its msgid (OUTCOME_LABELS)
     reason: str = ""
     keyword: str = ""
     language: str = ""
@@ -162,15 +178,16 @@ def keyword_row(keyword: Keyword) -> KeywordRow:
     )
 
 
-def change_row(change: KeywordChangeEntry) -> ChangeRow:
+def change_row(change: KeywordChangeEntry, words: Words) -> ChangeRow:
     """A line of the history as shown."""
+    named = (words.translate(FIELD_LABELS[name]) if name in FIELD_LABELS else name for name in change.fields)
     return ChangeRow(
         id=change.id,
         when=f"{change.at:%d/%m/%Y %H:%M}",
-        operator=change.author or COMMAND_LINE,
+        operator=change.author or words.translate(COMMAND_LINE),
         action=ACTION_LABELS.get(change.action, change.action),
         keyword=change.keyword,
-        fields=", ".join(FIELD_LABELS.get(name, name) for name in change.fields),
+        fields=", ".join(dict.fromkeys(named)),
     )
 
 
@@ -191,7 +208,7 @@ def answer_card(keyword: Keyword) -> AnswerCard:
     )
 
 
-def trial(text: str, found: KeywordTrial) -> Trial:
+def trial(text: str, found: KeywordTrial, words: Words) -> Trial:
     """What the "try it" box shows for a sentence."""
     explanation = found.explanation
     answers = explanation.outcome == "keyword"
@@ -203,7 +220,7 @@ def trial(text: str, found: KeywordTrial) -> Trial:
         text=text,
         outcome=explanation.outcome,
         label=OUTCOME_LABELS.get(explanation.outcome, explanation.outcome),
-        reason=sentence(explanation.reason),
+        reason=sentence(explanation.why, words),
         keyword=explanation.keyword,
         language=language_name(explanation.language) if explanation.language else "",
         card=card,

@@ -11,6 +11,7 @@ from citymes_app.core.keyword_desk import KeywordMedia
 from citymes_app.core.keyword_examples import MAX_EXAMPLE_LENGTH, MAX_EXAMPLES
 from citymes_app.core.keywords import split_list
 from citymes_app.core.media import guess_mime
+from citymes_app.i18n import words_for
 from citymes_app.models import Keyword, row_id
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import signed_in_admin
@@ -119,7 +120,7 @@ class KeywordEditorState(KeywordsState):
             keyword = await get_runtime().keyword_desk.keyword(by=operator, keyword_id=keyword_id)
         except keywords.KeywordError as exc:
             await self._reload(operator)
-            return rx.toast.error(sentence(exc))
+            return rx.toast.error(sentence(exc, words_for(operator.language)))
         self._fill(keyword)
         self.editor_open = True
 
@@ -155,7 +156,9 @@ class KeywordEditorState(KeywordsState):
             data = await upload.read()
             if len(data) > MAX_MEDIA_BYTES:
                 self.error_field = "media"
-                self.error_message = f"The file is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB."
+                self.error_message = words_for(operator.language).t(
+                    "The file is larger than {n} MB.", n=MAX_MEDIA_BYTES // (1024 * 1024)
+                )
                 return
             name = (upload.name or "file").rsplit("/", 1)[-1]
             mime = upload.content_type or guess_mime(name)
@@ -177,11 +180,13 @@ class KeywordEditorState(KeywordsState):
         try:
             latitude = coordinate(self.f_latitude)
         except ValueError:
-            raise keywords.KeywordError("latitude", f"'{self.f_latitude}' is not a latitude (e.g. 41.5381)") from None
+            raise keywords.KeywordError("latitude", "'{value}' is not a latitude (e.g. 41.5381)", value=self.f_latitude) from None
         try:
             longitude = coordinate(self.f_longitude)
         except ValueError:
-            raise keywords.KeywordError("latitude", f"'{self.f_longitude}' is not a longitude (e.g. 2.4445)") from None
+            raise keywords.KeywordError(
+                "latitude", "'{value}' is not a longitude (e.g. 2.4445)", value=self.f_longitude
+            ) from None
         return keywords.KeywordForm(
             keyword=self.f_keyword,
             response=self.f_response,
@@ -205,10 +210,11 @@ class KeywordEditorState(KeywordsState):
         if operator is None:
             return
         self.error_field, self.error_message = "", ""
+        words = words_for(operator.language)
         try:
             form = self._form(form_data)
         except keywords.KeywordError as exc:
-            self.error_field, self.error_message = exc.field, sentence(exc)
+            self.error_field, self.error_message = exc.field, sentence(exc, words)
             return
         self.saving = True
         yield
@@ -216,14 +222,15 @@ class KeywordEditorState(KeywordsState):
         try:
             saved = await get_runtime().keyword_desk.save(by=operator, keyword_id=self.editing_id or None, form=form, media=media)
         except keywords.KeywordError as exc:
-            self.error_field, self.error_message = exc.field, sentence(exc)
+            self.error_field, self.error_message = exc.field, sentence(exc, words)
             return
         except Exception as exc:
             log.error("saving keyword %s failed: %s", self.editing_id or "(new)", type(exc).__name__)
-            self.error_field, self.error_message = "form", "The keyword could not be saved. Try again in a moment."
+            self.error_field = "form"
+            self.error_message = words.t("The keyword could not be saved. Try again in a moment.")
             return
         finally:
             self.saving = False
         self.editor_open = False
         await self._reload(operator)
-        yield rx.toast.success(f"{saved.keyword} saved: citizens get the new answer from now on.")
+        yield rx.toast.success(words.t("{keyword} saved: citizens get the new answer from now on.", keyword=saved.keyword))

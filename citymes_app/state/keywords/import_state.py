@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from citymes_app.i18n import words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import signed_in_admin
 from citymes_app.state.keywords.list_state import KeywordsState
@@ -32,17 +33,18 @@ class KeywordImportState(KeywordsState):
         operator = await signed_in_admin(self)
         if operator is None:
             return
+        words = words_for(operator.language)
         for upload in files[:1]:
             data = await upload.read()
             self.import_file = (upload.name or "keywords.csv").rsplit("/", 1)[-1]
             self.import_done, self.import_created, self.import_updated = True, 0, 0
             if len(data) > MAX_CSV_BYTES:
-                self.import_errors = [f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB."]
+                self.import_errors = [words.t("The file is larger than {n} MB.", n=MAX_CSV_BYTES // (1024 * 1024))]
                 return
             try:
                 content = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.import_errors = ["The file is not UTF-8 text: save it as “CSV UTF-8” and try again."]
+                self.import_errors = [words.t("The file is not UTF-8 text: save it as “CSV UTF-8” and try again.")]
                 return
             self.importing = True
             yield

@@ -14,6 +14,7 @@ import reflex as rx
 
 from citymes_app.core import keywords
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.i18n import words_for
 from citymes_app.models import row_id
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
@@ -45,12 +46,6 @@ class KeywordsState(rx.State):
     deleting_id: int = 0
     deleting_name: str = ""
 
-    @rx.var(cache=True)
-    def keyword_count(self) -> str:
-        """How many keywords the list shows."""
-        count = len(self.rows)
-        return f"{count} keyword{'' if count == 1 else 's'}"
-
     async def _rows(self, operator: SignedInOperator) -> list[KeywordRow]:
         language = "" if self.language_filter == ALL_LANGUAGES else self.language_filter
         found = await get_runtime().keyword_desk.search(by=operator, query=self.query, language=language)
@@ -65,7 +60,8 @@ class KeywordsState(rx.State):
         self.rows, self.featured_rows, changes = await asyncio.gather(
             self._rows(operator), self._featured_rows(operator), desk.history(by=operator, limit=HISTORY_LIMIT)
         )
-        self.changes = [change_row(change) for change in changes]
+        words = words_for(operator.language)
+        self.changes = [change_row(change, words) for change in changes]
 
     @rx.event
     async def open_editor_page(self):
@@ -131,11 +127,11 @@ class KeywordsState(rx.State):
             await get_runtime().keyword_desk.delete(by=operator, keyword_id=keyword_id)
         except keywords.KeywordError as exc:
             await self._reload(operator)
-            return rx.toast.error(sentence(exc))
+            return rx.toast.error(sentence(exc, words_for(operator.language)))
         for substate in await self._substates():
             substate.forget_keyword(keyword_id)
         await self._reload(operator)
-        return rx.toast.success(f"{name} deleted.")
+        return rx.toast.success(words_for(operator.language).t("{keyword} deleted.", keyword=name))
 
     def forget_keyword(self, keyword_id: int) -> None:
         """A keyword was deleted: a substate lets go of it (the form closes if it was open on it)."""

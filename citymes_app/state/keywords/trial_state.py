@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from citymes_app.i18n import words_for
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import signed_in_admin
 from citymes_app.state.keywords import display
@@ -37,6 +38,6 @@ class KeywordTrialState(KeywordsState):
         yield
         try:
             found = await get_runtime().keyword_desk.try_sentence(by=operator, text=text)
-            self.trial = display.trial(text, found)
+            self.trial = display.trial(text, found, words_for(operator.language))
         finally:
             self.trying = False
