@@ -12,20 +12,11 @@ from playwright.sync_api import expect
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
+from tests.e2e.support import OTHER_OPERATOR, Site, choose_option, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 LAIA = "operator@demo.citymes.local"
-
-
-def _choose(page, select_id: str, option: str) -> None:  # noqa: ANN001
-    try:
-        page.click(f"#{select_id}", timeout=10_000)
-    except Exception:
-        screenshot(page, f"debug_choose_{select_id}")
-        raise
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_filters_and_search_narrow_the_queue_which_stays_live(site: Site, new_context) -> None:
@@ -61,19 +52,19 @@ def test_filters_and_search_narrow_the_queue_which_stays_live(site: Site, new_co
     laia.press("#label-input", "Enter")
     expect(laia.locator(".queue-item", has_text=second).locator(".label-chip")).to_have_text([label])
     laia.keyboard.press("Escape")
-    _choose(laia, "label-filter", label)
+    choose_option(laia, "label-filter", label)
     expect(laia.locator(".queue-item")).to_have_count(1)
     expect(laia.locator(".queue-item", has_text=second)).to_be_visible()
-    _choose(laia, "label-filter", "Any label")
+    choose_option(laia, "label-filter", "Any label")
 
     # Waiting longest first: the first citizen wrote before the others.
-    _choose(laia, "queue-sort", "Waiting longest first")
+    choose_option(laia, "queue-sort", "Waiting longest first")
     ours = laia.locator(".queue-item").filter(has_text=str(tag))
     expect(ours).to_have_count(3)
     order = [ours.nth(n).inner_text() for n in range(3)]
     assert [next(marker for marker in (first, second, third) if marker in text) for text in order] == [first, second, third]
     screenshot(laia, "inbox_queue_filters")
-    _choose(laia, "queue-sort", "Newest first")
+    choose_option(laia, "queue-sort", "Newest first")
 
     # Resolve the first, then find it again by its message's words.
     laia.locator(".queue-item", has_text=first).click()
