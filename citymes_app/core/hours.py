@@ -133,8 +133,9 @@ def _public_holidays(country: str, subdivision: str | None, year: int, language:
         return {}
 
 
-def holiday_name(session: Session, *, tenant: Tenant, day: date) -> str | None:
-    """Why the office is closed on `day` (a public or local holiday), or None."""
+def holiday_name(session: Session, *, tenant: Tenant, day: date, language: str | None = None) -> str | None:
+    """Why the office is closed on `day` (a public or local holiday; a public one named in `language` when the holidays
+    library has it), or None."""
     local = batch_memo(
         session,
         ("local-holiday", tenant.id, day),
@@ -144,12 +145,12 @@ def holiday_name(session: Session, *, tenant: Tenant, day: date) -> str | None:
     )
     if local is not None:
         return local
-    return public_holiday(tenant, day)
+    return public_holiday(tenant, day, language)
 
 
-def public_holiday(tenant: Tenant, day: date) -> str | None:
-    """The public holiday of the tenant's region on `day`, or None."""
-    return _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, day.year).get(day)
+def public_holiday(tenant: Tenant, day: date, language: str | None = None) -> str | None:
+    """The public holiday of the tenant's region on `day` (named in `language` when the library has it), or None."""
+    return _public_holidays(tenant.holiday_country, tenant.holiday_subdivision, day.year, language).get(day)
 
 
 def is_open(session: Session, *, tenant: Tenant, at: datetime) -> bool:

@@ -10,12 +10,16 @@ first letter.
 Every keyword is a small document — its name, synonyms and the example questions administrators wrote for it —
 and keywords that are translations of each other (one topic, or one name shared across languages) are one. A
 message's words are weighted by how rare they are among those documents (BM25's inverse document frequency), and a
-keyword's score is the share of the message's weight it explains. The one that explains most wins when it explains
-enough (half the message, or a quarter when that quarter is several rare words of one topic) and clearly more than
-any other topic: "horari del mercat" is the market's ("mercat" is rarer than "horari"),
-a tie between two topics asks "did you mean…?", and a message that merely mentions a keyword's word while saying
-something else (a complaint about the bus) explains too little and goes to an operator. The thresholds were chosen
-on a labelled set of citizen messages (`bench/keyword_set/`, see `bench/keyword_answers.py`).
+keyword's score is the share of the message's weight it explains. A keyword's word that is common in everyday
+language ("hora", "avui": wordfreq's frequencies, `word_forms.zipf`) weighs a little less than a rarer one. The one
+that explains most wins when it explains enough (about half the message, or a quarter when that quarter is several
+rare words of one topic) and clearly more than any other topic: "horari del mercat" is the market's ("mercat" is
+rarer than "horari"). Of topics that fit about as well, the only one the message names (its name or a synonym) wins
+over those that share only words of their example questions ("a quina hora obre el mercat dissabte"); a tie between
+two topics asks "did you mean…?" in the order the message mentions them, and a message that merely mentions a
+keyword's word while saying something else (a complaint about the bus) explains too little and goes to an operator.
+The thresholds were chosen on the tune split of a labelled set of citizen messages (`bench/keyword_set/`,
+`python -m bench.tune_matcher`, see `bench/keyword_answers.py`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from citymes_app.core.word_forms import (
     stopwords,
     strip_accents,
     words,
+    zipf,
 )
 
 __all__ = ["Candidate", "Entry", "KeywordIndex", "Match", "MatchStatus", "allowed_typos", "normalize"]
@@ -47,11 +52,11 @@ __all__ = ["Candidate", "Entry", "KeywordIndex", "Match", "MatchStatus", "allowe
 MAX_PHRASE_WORDS = 4
 # A keyword answers when it explains at least this share of the message's weight, and this much more than the next
 # topic; two topics within the margin of each other, both explaining at least ASK_SHARE, are asked about.
-MATCH_SHARE = 0.5
+MATCH_SHARE = 0.45
 MARGIN = 0.15
 ASK_SHARE = 0.3
 # ... or when it explains at least STRONG_SHARE with words weighing as much as this many rare words.
-STRONG_EVIDENCE = 3.0
+STRONG_EVIDENCE = 2.5
 STRONG_SHARE = 0.25
 # A word used by more topics than this makes none of them a candidate on its own.
 SEED_TOPICS = 64
@@ -65,7 +70,16 @@ EXAMPLE_CREDIT = 0.8
 STEM_CREDIT = 0.9
 TYPO_CREDIT = 0.8
 # A listed stopword a town's keywords use in at most this share of topics is a word of theirs, not filler.
-DISTINCTIVE_SHARE = 0.25
+DISTINCTIVE_SHARE = 0.0
+# A keyword's word that is common in everyday language says less about its topic: one as common as COMMON_ZIPF or
+# more ("hora", "avui") loses KNOWN_DAMP of its weight, one as rare as RARE_ZIPF or rarer ("deixalleria") none.
+COMMON_ZIPF = 5.5
+RARE_ZIPF = 3.0
+KNOWN_DAMP = 0.3
+# Of topics that fit about as well, the only one the message names (by its name or a synonym, not words of its example
+# questions) answers, when it explains enough: "a quina hora obre el mercat dissabte" is the market's, although the
+# library's and the town hall's example questions ask "a quina hora obre ... dissabte" too.
+NAMED_WINS = True
 
 
 @dataclass(frozen=True)
@@ -204,6 +218,7 @@ class KeywordIndex:
             if len(term) > STEM_LETTERS:
                 index.by_prefix.setdefault(term[:STEM_LETTERS], []).append(term)
         index.rare_word_weight = bm25_idf(concepts, 1)
+        zipf("")  # everyday words' frequencies loaded now, not on a citizen's message
         index.unknown_weight = index.rare_word_weight * UNKNOWN_WORD_WEIGHT
         return index
 
@@ -282,7 +297,8 @@ class KeywordIndex:
                 forms = frozenset({typed})
                 terms = forms & self.surface
             if terms:
-                read.append(_Word(typed, terms, "word", max(self.idf[t] for t in terms)))
+                damp = 1 - KNOWN_DAMP * (1 - rarity(typed))
+                read.append(_Word(typed, terms, "word", damp * max(self.idf[t] for t in terms)))
                 continue
             if not forms or typed.isdigit():
                 continue  # filler or a number
@@ -362,17 +378,30 @@ class KeywordIndex:
         best = explained[ranked[0]] / total
         runner_up = explained[ranked[1]] / total if len(ranked) > 1 else 0.0
         # A long message explained in part, but by strong evidence (several rare words of one topic), answers too.
-        evidence = explained[ranked[0]] / self.rare_word_weight
-        enough = best >= MATCH_SHARE or (evidence >= STRONG_EVIDENCE and best >= STRONG_SHARE)
+        enough = enough_share(best, explained[ranked[0]] / self.rare_word_weight)
         if enough and best - runner_up >= MARGIN:
             winner = candidates[0]
             return Match(MatchStatus.MATCHED, (winner.entry,), self._why(winner, matched[ranked[0]], best), candidates=candidates)
-        close = [c for c in candidates if c.score >= max(ASK_SHARE, best - MARGIN)]
-        if len(close) > 1:
-            names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close[:3])
+        close = [c for c in ranked if explained[c] / total >= max(ASK_SHARE, best - MARGIN)]
+        named = [c for c in close if self._names(c, matched[c])]
+        if NAMED_WINS and len(close) > 1 and len(named) == 1:
+            concept = named[0]
+            share = explained[concept] / total
+            if enough_share(share, explained[concept] / self.rare_word_weight):
+                winner = candidates[ranked.index(concept)]
+                others = ", ".join(f"'{self._prefer(self.members[c], language).keyword.lower()}'" for c in close if c != concept)
+                why = Phrase(
+                    "{why}; only it is named ({others} share words of their example questions)",
+                    {"why": self._why(winner, matched[concept], share), "others": others},
+                )
+                return Match(MatchStatus.MATCHED, (winner.entry,), why=why, candidates=candidates)
+        # Topics about as good as each other are offered in the order the message mentions them.
+        close_candidates = [candidates[ranked.index(c)] for c in sorted(close, key=lambda c: min(credited[c]))]
+        if len(close_candidates) > 1:
+            names = ", ".join(f"'{c.entry.keyword.lower()}'" for c in close_candidates[:3])
             return Match(
                 MatchStatus.AMBIGUOUS,
-                tuple(c.entry for c in close[:3]),
+                tuple(c.entry for c in close_candidates[:3]),
                 Phrase("several keywords fit: {names}", {"names": names}),
                 candidates=candidates,
             )
@@ -384,6 +413,10 @@ class KeywordIndex:
             ),
             candidates=candidates,
         )
+
+    def _names(self, concept: str, matched: list[_Word]) -> bool:
+        """Whether the message names this topic: a word of its name or synonyms, not only of its example questions."""
+        return any(concept in self.named_by.get(t, ()) for w in matched for t in w.terms)
 
     def _credit(self, word: _Word, concept: str) -> float:
         """A word counts in full for a topic that names it, and less for one whose example questions use it."""
@@ -423,3 +456,14 @@ class KeywordIndex:
             if entry.language == language:
                 return entry
         return entries[0]
+
+
+def rarity(word: str) -> float:
+    """0 for a word as common as COMMON_ZIPF or more in everyday language, 1 for one as rare as RARE_ZIPF or rarer."""
+    return min(1.0, max(0.0, (COMMON_ZIPF - zipf(word)) / (COMMON_ZIPF - RARE_ZIPF)))
+
+
+def enough_share(share: float, evidence: float) -> bool:
+    """Whether a topic explains enough of a message: MATCH_SHARE of it, or STRONG_SHARE with words weighing as much as
+    STRONG_EVIDENCE rare words (a long message explained in part, by several rare words of one topic)."""
+    return share >= MATCH_SHARE or (evidence >= STRONG_EVIDENCE and share >= STRONG_SHARE)

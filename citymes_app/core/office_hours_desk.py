@@ -88,7 +88,7 @@ def _overview(session: Session, tenant: Tenant, year: int, language: str) -> Off
         timezone=tenant.timezone,
         region="-".join(filter(None, [tenant.holiday_country, tenant.holiday_subdivision])),
         open_now=hours.is_open(session, tenant=tenant, at=now),
-        holiday_today=hours.holiday_name(session, tenant=tenant, day=today),
+        holiday_today=hours.holiday_name(session, tenant=tenant, day=today, language=language),
         next_opening=hours.next_opening(session, tenant=tenant, at=now),
         slots=hours.schedule(session, tenant_id=row_id(tenant)),
         holidays=hours.calendar(session, tenant=tenant, year=year, language=language),

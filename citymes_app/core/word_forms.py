@@ -9,6 +9,9 @@ Filler is what carries no topic: the languages' stopwords (the `stop-words` list
 every message starts with ("bon dia", "necessito saber", "could you tell me"). A listed word that the town's
 keywords use distinctively (an English keyword for opening hours says "open") is not filler for that town: the
 keyword index decides that (`KeywordIndex.build`), form by form.
+
+How common a word is in everyday language (`zipf`, from wordfreq's word lists) tells how much it can say about a
+topic: "casa", "davant", "avui" are in every kind of message; "fanal" or "garatge" are about something.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from functools import lru_cache
 from simplemma.strategies import DictionaryLookupStrategy
 from simplemma.strategies.dictionaries import TrieDictionaryFactory
 from stop_words import get_stop_words
+from wordfreq import get_frequency_dict
 
 LANGUAGES = ("ca", "es", "en")
 _STOP_WORD_LISTS = {"ca": "catalan", "es": "spanish", "en": "english"}
@@ -86,6 +90,22 @@ def stopwords() -> frozenset[str]:
     return frozenset(listed | COURTESY)
 
 
+@lru_cache(maxsize=1)
+def _zipf_table() -> dict[str, float]:
+    table: dict[str, float] = {}
+    for language in LANGUAGES:
+        for word, frequency in get_frequency_dict(language, wordlist="small").items():
+            key = strip_accents(word)
+            table[key] = max(table.get(key, 0.0), math.log10(frequency * 1e9))
+    return table
+
+
+def zipf(word: str) -> float:
+    """How common `word` (accent-free) is in everyday Catalan, Spanish or English, the most of the three: its Zipf
+    frequency in wordfreq's lists (7 for "els", about 5.5 for "casa" or "davant", 3.5 for "garatge", 0 when unlisted)."""
+    return _zipf_table().get(word, 0.0)
+
+
 def share_stem(a: str, b: str) -> bool:
     """'renovo' / 'renovacio', 'recolliu' / 'recollida': one word (as typed) begins with most of the other."""
     shorter, longer = sorted((a, b), key=len)
@@ -124,6 +144,7 @@ def prepare() -> None:
     """Build the dictionaries' tries on disk now (a few seconds, once per machine), not on a citizen's first message."""
     for language in LANGUAGES:
         _lemmas().get_lemma("hola", language)
+    zipf("hola")
 
 
 if __name__ == "__main__":  # `make install` runs it

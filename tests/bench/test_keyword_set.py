@@ -10,13 +10,14 @@ from collections import Counter
 
 from sqlmodel import Session, select
 
-from bench.keyword_answers import KEYWORDS_CSV, labelled_messages, load_town, read_csv
+from bench.keyword_answers import ENRICHED_CSV, KEYWORDS_CSV, labelled_messages, load_town, read_csv
 from citymes_app.core.db import make_engine
 from citymes_app.core.matching import normalize
 from citymes_app.models import Keyword
 
 MESSAGES = labelled_messages()
 KEYWORDS = read_csv(KEYWORDS_CSV)
+ENRICHED = read_csv(ENRICHED_CSV)
 TOPICS = {row["topic"] for row in KEYWORDS}
 
 
@@ -45,7 +46,7 @@ def test_covered_and_uncovered_messages_are_in_both_splits() -> None:
 def test_no_message_repeats_another_or_an_example_question() -> None:
     texts = Counter(normalize(m.text) for m in MESSAGES)
     assert [text for text, n in texts.items() if n > 1] == []
-    examples = {normalize(e) for row in KEYWORDS for e in row["examples"].split("|")}
+    examples = {normalize(e) for row in [*KEYWORDS, *ENRICHED] for e in row["examples"].split("|")}
     assert [text for text in texts if text in examples] == []
 
 
@@ -75,5 +76,32 @@ def test_the_keyword_set_imports_through_the_app_with_its_examples(database_url:
             assert len(stored) == len(KEYWORDS)
             assert {k.topic for k in stored} == TOPICS
             assert all(len(k.examples.split("|")) >= 2 for k in stored)
+    finally:
+        engine.dispose()
+
+
+def test_the_enriched_set_only_adds_to_the_town_s_keywords() -> None:
+    """The same keywords, answers and topics; every synonym and example question kept, a few more added."""
+    assert len(ENRICHED) == len(KEYWORDS)
+    for first, enriched in zip(KEYWORDS, ENRICHED, strict=True):
+        for column in ("keyword", "response", "language", "topic", "featured"):
+            assert enriched[column] == first[column]
+        for column in ("synonyms", "examples"):
+            added = enriched[column].split("|")
+            assert added[: len(first[column].split("|"))] == first[column].split("|")
+        assert len(enriched["examples"].split("|")) <= 9, enriched["keyword"]
+    assert sum(len(row["examples"].split("|")) for row in ENRICHED) >= 2 * sum(
+        len(row["examples"].split("|")) for row in KEYWORDS
+    )
+
+
+def test_the_enriched_set_imports_through_the_app(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            tenant = load_town(session, ENRICHED_CSV)
+            stored = session.exec(select(Keyword).where(Keyword.tenant_id == tenant.id)).all()
+            assert len(stored) == len(ENRICHED)
+            assert sum(len(k.examples.split("|")) for k in stored) == sum(len(row["examples"].split("|")) for row in ENRICHED)
     finally:
         engine.dispose()

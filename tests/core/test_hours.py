@@ -79,3 +79,13 @@ def test_calendar_lists_public_and_local_holidays_in_date_order(session: Session
     assert [h for h in days if h.local_id] == [hours.Holiday(date(2026, 6, 29), "Festa Major", local.id)]
     assert hours.Holiday(date(2026, 9, 11), "National Day of Catalonia") in days  # ES-CT from the library
     assert {h.day.year for h in days} == {2026}
+
+
+def test_public_holidays_are_named_in_the_readers_language(session: Session, tenant) -> None:
+    hours.add_local_holiday(session, tenant_id=tenant.id, day=date(2026, 6, 29), name="Festa Major")
+    catalan = hours.calendar(session, tenant=tenant, year=2026, language="ca")
+    spanish = hours.calendar(session, tenant=tenant, year=2026, language="es")
+    assert hours.Holiday(date(2026, 9, 11), "Diada Nacional de Catalunya") in catalan
+    assert any(h.day == date(2026, 12, 25) and h.name == "Natividad del Señor" for h in spanish)
+    assert any(h.name == "Festa Major" for h in spanish)  # the town's own names stay as the town wrote them
+    assert hours.holiday_name(session, tenant=tenant, day=date(2026, 12, 25), language="ca") == "Nativitat del Senyor"

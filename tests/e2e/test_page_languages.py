@@ -31,6 +31,9 @@ SAID = {
         "save schedule": "Desa l'horari",
         "monday": "Dilluns",
         "bad time": "Dilluns: l'hora de tancament 07:00 no és posterior a l'hora d'obertura 08:00.",
+        "canned": "Respostes predefinides",
+        "channels": "Canals",
+        "operators": "Operadors",
         "statistics": "Estadístiques",
         "custom": "Personalitzat",
         "reversed": "El darrer dia és anterior al primer.",
@@ -48,6 +51,9 @@ SAID = {
         "save schedule": "Guardar el horario",
         "monday": "Lunes",
         "bad time": "Lunes: la hora de cierre 07:00 no es posterior a la hora de apertura 08:00.",
+        "canned": "Respuestas predefinidas",
+        "channels": "Canales",
+        "operators": "Operadores",
         "statistics": "Estadísticas",
         "custom": "Personalizado",
         "reversed": "El último día es anterior al primero.",
@@ -98,7 +104,7 @@ def busy_day(site: Site) -> Iterator[None]:
 def go(page: Page, site: Site, path: str, ready: str) -> None:
     """Open one of the signed-in pages by its address and wait for it to draw `ready`."""
     page.goto(f"{site.url}{path}")
-    expect(page.locator(ready).first).to_be_visible()
+    expect(page.locator(ready).first).to_be_visible(timeout=15_000)  # a page built from scratch: a busy machine is slow
 
 
 @pytest.mark.parametrize("language", ["es", "ca"])
@@ -132,6 +138,15 @@ def test_the_keyword_page_and_office_hours_speak_the_administrators_language(
     page.click("#schedule-save")  # refused, nothing changes
     expect(page.locator("#schedule-error")).to_have_text(said["bad time"])
     screenshot(page, f"office_hours_{language}")
+
+    for path, ready, heading in (
+        ("/admin/canned-responses", "#canned-form", "canned"),
+        ("/admin/channels", "#channel-list", "channels"),
+        ("/admin/operators", "#operators-card", "operators"),
+    ):
+        go(page, site, path, ready)
+        expect(page.locator("h1, h2").filter(has_text=said[heading]).first).to_be_visible()
+        screenshot(page, f"{heading}_{language}")
 
 
 @pytest.mark.parametrize("language", ["es", "ca"])

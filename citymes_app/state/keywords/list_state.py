@@ -26,6 +26,7 @@ from citymes_app.state.keywords.display import (
     change_row,
     keyword_row,
 )
+from citymes_app.state.language import on_language_switch
 from citymes_app.state.wording import language_name, sentence
 
 ALL_LANGUAGES = "all"
@@ -176,3 +177,13 @@ class KeywordsState(rx.State):
         content = await get_runtime().keyword_desk.export_csv(by=operator)
         stamp = datetime.now().strftime("%Y%m%d")
         return rx.download(data=content, filename=f"keywords-{operator.tenant_slug}-{stamp}.csv", mime_type="text/csv")
+
+    @rx.event
+    async def relabel(self):
+        """The administrator switched language: the history's wording again (an open form keeps what is typed)."""
+        operator = await signed_in_admin(self)
+        if operator is not None and self.languages:
+            await self._reload(operator)
+
+
+on_language_switch(KeywordsState.relabel)
