@@ -50,6 +50,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "components/link_dialog.py",
         "components/assignment.py",
         "components/conversation_state.py",
+        "components/queue_filters.py",
+        "components/inbox_clock.py",
         "state/inbox_*.py",
         "state/citizen_link.py",
         "state/wording.py",
