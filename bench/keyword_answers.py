@@ -109,7 +109,7 @@ def load_town(session: Session, path: Path = KEYWORDS_CSV) -> Tenant:
     tenant = tenants.add_tenant(session, slug="mataro", name="Ajuntament de Mataró", languages="ca,es,en")
     report = keywords.import_keywords_csv(session, tenant=tenant, content=path.read_text(encoding="utf-8"))
     if not report.ok:
-        raise SystemExit(f"{path} does not import: " + "; ".join(report.errors))
+        raise SystemExit(f"{path} does not import: " + "; ".join(map(str, report.errors)))
     session.commit()
     return tenant
 

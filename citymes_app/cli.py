@@ -10,7 +10,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -193,7 +193,7 @@ def _read_text(file: str) -> str:
         raise CommandError(f"{path} is not UTF-8 text") from None
 
 
-def _refuse_import(errors: list[str], file: str) -> None:
+def _refuse_import(errors: Sequence[object], file: str) -> None:
     """Print every refused line, then fail: an import is all or nothing."""
     for line in errors:
         print(line, file=sys.stderr)

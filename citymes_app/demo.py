@@ -122,7 +122,7 @@ def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> 
     _canned_responses(session, tenant=tenant)
     report = keywords.import_keywords_csv(session, tenant=tenant, content=DEMO_KEYWORDS_CSV)
     if not report.ok:
-        raise RuntimeError("; ".join(report.errors))
+        raise RuntimeError("; ".join(map(str, report.errors)))
     code_report = codes.import_codes_csv(session, tenant=tenant, keyword_text="TRAMIT", content=DEMO_CODES_CSV)
     if not code_report.ok:
         raise RuntimeError("; ".join(code_report.errors))

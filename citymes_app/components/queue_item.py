@@ -10,6 +10,7 @@ from reflex.vars import StringVar
 from citymes_app import styles
 from citymes_app.components.assignment import assignee_chip
 from citymes_app.components.conversation_state import line_labels, line_state
+from citymes_app.components.inbox_clock import waiting_for
 from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
 from citymes_app.state.language import LanguageState, t, t_var
 
@@ -41,9 +42,18 @@ def platform_badge(platform: rx.Var[str]) -> rx.Component:
     )
 
 
-def waiting_marker() -> rx.Component:
-    """Shown on conversations that wait for an operator."""
-    return rx.badge(rx.icon("clock", size=11), t("Waiting"), color_scheme="amber", variant="soft", size="1", class_name="waiting")
+def waiting_marker(line: rx.Var[QueueLine]) -> rx.Component:
+    """Shown on conversations that wait for an operator, with how long they have waited."""
+    return rx.badge(
+        rx.icon("clock", size=11),
+        t("Waiting"),
+        waiting_for(line.waiting_since),
+        color_scheme="amber",
+        variant="soft",
+        size="1",
+        class_name="waiting",
+        white_space="nowrap",
+    )
 
 
 def citizen_name(line: rx.Var[QueueLine]) -> StringVar:
@@ -107,9 +117,10 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                         spacing="1",
                         align="center",
                         color="var(--gray-10)",
-                        min_width="0",
+                        min_width="60px",
+                        max_width="100%",
                     ),
-                    rx.cond(line.awaiting_operator, waiting_marker()),
+                    rx.cond(line.awaiting_operator, waiting_marker(line)),
                     line_state(line),
                     assignee_chip(line),
                     rx.cond(
@@ -117,8 +128,10 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                         rx.badge(t("Blocked the bot"), color_scheme="red", variant="soft", size="1"),
                     ),
                     spacing="2",
+                    row_gap="4px",
                     align="center",
                     width="100%",
+                    wrap="wrap",
                 ),
                 rx.hstack(
                     preview_icon(line),

@@ -76,7 +76,7 @@ def import_codes_csv(session: Session, *, tenant: Tenant, keyword_text: str, con
     reader, header = open_csv(content)
     problems = header_problems(header, allowed=CSV_COLUMNS, required=("code", "response"))
     if problems:
-        return CodeImportReport(0, problems)
+        return CodeImportReport(0, [str(problem) for problem in problems])
     errors: list[str] = []
     rows: list[PersonalCode] = []
     seen: dict[str, int] = {}

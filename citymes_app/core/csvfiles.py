@@ -6,6 +6,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from citymes_app.core.phrases import Phrase
+
 
 def open_csv(content: str) -> tuple[csv.DictReader, list[str]]:
     """A reader over `content` (a leading byte-order mark ignored) and its header's column names."""
@@ -13,13 +15,16 @@ def open_csv(content: str) -> tuple[csv.DictReader, list[str]]:
     return reader, [name.strip() for name in (reader.fieldnames or [])]
 
 
-def header_problems(header: list[str], *, allowed: list[str], required: Iterable[str]) -> list[str]:
-    """Why a header cannot be imported: unknown columns named (with the allowed ones), missing columns named."""
+def header_problems(header: list[str], *, allowed: list[str], required: Iterable[str]) -> list[Phrase]:
+    """Why a header cannot be imported: unknown columns named (with the allowed ones), missing columns named (as
+    phrases: `str()` gives the English text)."""
     problems = []
     extra = [name for name in header if name not in allowed]
     missing = sorted(set(required) - set(header))
     if extra:
-        problems.append(f"unknown column(s): {', '.join(extra)} (allowed: {', '.join(allowed)})")
+        problems.append(
+            Phrase("unknown column(s): {extra} (allowed: {allowed})", {"extra": ", ".join(extra), "allowed": ", ".join(allowed)})
+        )
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
+        problems.append(Phrase("missing column(s): {missing}", {"missing": ", ".join(missing)}))
     return problems

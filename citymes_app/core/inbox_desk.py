@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox, inbox_states, inbox_work, labels
+from citymes_app.core import citizens, inbox, inbox_queue, inbox_states, inbox_work, labels
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
@@ -76,6 +76,26 @@ class InboxDesk:
     def _queue(self, tenant_id: int) -> QueueSnapshot:
         with Session(self.engine) as session:
             return QueueSnapshot(tenant_timezone(session, tenant_id=tenant_id), inbox.queue(session, tenant_id=tenant_id))
+
+    async def search(self, *, tenant_id: int, words: str) -> QueueSnapshot:
+        """The organisation's conversations (any state) whose citizen or messages hold `words`, as queue lines."""
+        return await asyncio.to_thread(
+            self._listing, tenant_id, lambda session: inbox_queue.search(session, tenant_id=tenant_id, words=words)
+        )
+
+    async def resolved(self, *, tenant_id: int) -> QueueSnapshot:
+        """The organisation's most recently active resolved conversations, as queue lines."""
+        return await asyncio.to_thread(
+            self._listing, tenant_id, lambda session: inbox_queue.resolved(session, tenant_id=tenant_id)
+        )
+
+    def _listing(self, tenant_id: int, read) -> QueueSnapshot:  # noqa: ANN001
+        with Session(self.engine) as session:
+            return QueueSnapshot(tenant_timezone(session, tenant_id=tenant_id), read(session))
+
+    async def channels(self, *, tenant_id: int) -> list[inbox_queue.ChannelOption]:
+        """The organisation's channels, for the queue's filter."""
+        return await asyncio.to_thread(self._read, inbox_queue.channel_options, tenant_id)
 
     async def timezone(self, *, tenant_id: int) -> ZoneInfo:
         """The organisation's clock."""

@@ -1,17 +1,20 @@
 """The operators' queue: a tenant's conversations that are not resolved, those waiting for an operator first, newest
-first — read from the queue index (`ix_conversation_queue`), so its cost does not grow with the tenant's history."""
+first — read from the queue index (`ix_conversation_queue`), so its cost does not grow with the tenant's history; and
+the lines a tab reads besides it: a search across the organisation's conversations, the resolved ones, its channels."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from citymes_app.core.inbox_work import operator_names
 from citymes_app.core.labels import LabelInfo, labels_of
-from citymes_app.models import Channel, Citizen, Conversation, ConversationStatus, row_id
+from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, ConversationStatus, Message, row_id
 
 QUEUE_LIMIT = 100
 
@@ -35,6 +38,8 @@ class ConversationSummary:
     assignee_name: str = ""
     snoozed_until: datetime | None = None  # UTC, while snoozed
     labels: tuple[LabelInfo, ...] = ()
+    channel_id: int = 0
+    awaiting_since: datetime | None = None  # UTC: since when it waits for an operator, while it does
 
 
 # The same words as the queue index's condition (`ix_conversation_queue`), so the database reads that index.
@@ -48,7 +53,6 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
     the number of conversations the tenant has.
     """
     rows: list[tuple[Conversation, Citizen, Channel]] = []
-    operators = operator_names(session, tenant_id=tenant_id)
     for awaiting in (True, False):
         rows += session.exec(
             select(Conversation, Citizen, Channel)
@@ -60,6 +64,13 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
         ).all()
         if len(rows) >= limit:
             break
+    return _summaries(session, tenant_id=tenant_id, rows=rows)
+
+
+def _summaries(
+    session: Session, *, tenant_id: int, rows: Sequence[tuple[Conversation, Citizen, Channel]]
+) -> list[ConversationSummary]:
+    operators = operator_names(session, tenant_id=tenant_id)
     labels = labels_of(session, tenant_id=tenant_id, conversation_ids=(row_id(c) for c, _, _ in rows))
     return [
         ConversationSummary(
@@ -78,6 +89,84 @@ def queue(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list
             assignee_name=operators.get(conversation.assigned_operator_id, "") if conversation.assigned_operator_id else "",
             snoozed_until=conversation.snoozed_until,
             labels=tuple(labels.get(row_id(conversation), ())),
+            channel_id=row_id(channel),
+            awaiting_since=(conversation.awaiting_since or conversation.last_message_at)
+            if conversation.awaiting_operator
+            else None,
         )
         for conversation, citizen, channel in rows
     ]
+
+
+SEARCH_LIMIT = 50
+MIN_SEARCH_LENGTH = 2
+_PHONE_DIGITS = re.compile(r"\D")
+
+
+def search(session: Session, *, tenant_id: int, words: str, limit: int = SEARCH_LIMIT) -> list[ConversationSummary]:
+    """The organisation's conversations (in any state, resolved too) whose citizen's name, phone or platform number, or
+    one of whose messages, holds `words` (case aside), newest first.
+
+    Message texts are stored as they came (only channel credentials are encrypted at rest), so the database compares
+    them itself: `LIKE` on the lower-cased text, escaped. It reads the organisation's messages (no text index yet: on
+    PostgreSQL a trigram index, on SQLite FTS5, would be the next step at a very large history)."""
+    words = " ".join(words.split())
+    if len(words) < MIN_SEARCH_LENGTH:
+        return []
+    term = words.lower()
+    matches = [
+        func.lower(Citizen.display_name).contains(term, autoescape=True),
+        col(Conversation.id).in_(
+            select(Message.conversation_id).where(
+                Message.tenant_id == tenant_id, func.lower(Message.text).contains(term, autoescape=True)
+            )
+        ),
+    ]
+    digits = _PHONE_DIGITS.sub("", words)
+    if len(digits) >= 3 and len(digits) * 2 >= len(words.replace(" ", "")):  # mostly digits: a phone number
+        matches.append(col(Citizen.phone).contains(digits, autoescape=True))
+        matches.append(
+            col(Citizen.id).in_(
+                select(CitizenIdentity.citizen_id).where(
+                    CitizenIdentity.tenant_id == tenant_id,
+                    col(CitizenIdentity.platform_user_id).contains(digits, autoescape=True),
+                )
+            )
+        )
+    rows = session.exec(
+        select(Conversation, Citizen, Channel)
+        .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
+        .join(Channel, col(Channel.id) == Conversation.channel_id)
+        .where(Conversation.tenant_id == tenant_id, or_(*matches))
+        .order_by(col(Conversation.last_message_at).desc())
+        .limit(limit)
+    ).all()
+    return _summaries(session, tenant_id=tenant_id, rows=rows)
+
+
+def resolved(session: Session, *, tenant_id: int, limit: int = QUEUE_LIMIT) -> list[ConversationSummary]:
+    """The organisation's most recently active resolved conversations."""
+    rows = session.exec(
+        select(Conversation, Citizen, Channel)
+        .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
+        .join(Channel, col(Channel.id) == Conversation.channel_id)
+        .where(Conversation.tenant_id == tenant_id, Conversation.status == ConversationStatus.RESOLVED)
+        .order_by(col(Conversation.last_message_at).desc())
+        .limit(limit)
+    ).all()
+    return _summaries(session, tenant_id=tenant_id, rows=rows)
+
+
+@dataclass(frozen=True)
+class ChannelOption:
+    """A channel of the organisation, for the queue's channel filter."""
+
+    id: int
+    name: str
+    platform: str
+
+
+def channel_options(session: Session, *, tenant_id: int) -> list[ChannelOption]:
+    """The organisation's channels, by name."""
+    rows = session.exec(select(Channel).where(Channel.tenant_id == tenant_id).order_by(Channel.name))
+    return [ChannelOption(row_id(channel), channel.name, channel.platform) for channel in rows]

@@ -17,7 +17,7 @@ from citymes_app.core.csvfiles import header_problems, open_csv
 from citymes_app.core.db import batch_memo
 from citymes_app.core.keyword_examples import ExampleError, clean_examples, stored_examples
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
-from citymes_app.core.phrases import FieldError
+from citymes_app.core.phrases import FieldError, Phrase
 from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
@@ -275,11 +275,12 @@ def reorder_featured(session: Session, *, tenant: Tenant, keyword_ids: list[int]
 
 @dataclass(frozen=True)
 class KeywordImportReport:
-    """What an import did, or why it refused everything: errors name the CSV line."""
+    """What an import did, or why it refused everything: errors name the CSV line (phrases: `str()` gives the English
+    text, the interface words them in the reader's language)."""
 
     created: int
     updated: int
-    errors: list[str]
+    errors: list[Phrase]
 
     @property
     def ok(self) -> bool:
@@ -293,17 +294,21 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
     if problems:
         return KeywordImportReport(0, 0, problems)
     default_language = tenant.languages.split(",")[0]
-    errors: list[str] = []
+    errors: list[Phrase] = []
     planned: list[tuple[KeywordForm, Keyword | None]] = []
     seen: dict[tuple[str, str], int] = {}
     for line_no, raw in enumerate(reader, start=2):
         if None in raw:
-            errors.append(f"line {line_no}: more values than columns")
+            errors.append(Phrase("line {line}: more values than columns", {"line": str(line_no)}))
             continue
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         featured_text = row.get("featured", "").lower()
         if featured_text not in {"", "0", "1", "true", "false", "yes", "no"}:
-            errors.append(f"line {line_no}: featured must be true or false, not '{featured_text}'")
+            errors.append(
+                Phrase(
+                    "line {line}: featured must be true or false, not '{value}'", {"line": str(line_no), "value": featured_text}
+                )
+            )
             continue
         form = KeywordForm(
             keyword=row.get("keyword", ""),
@@ -319,7 +324,12 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
         )
         key = (normalize(form.keyword), form.language)
         if key[0] and key in seen:
-            errors.append(f"line {line_no}: keyword '{form.keyword}' ({form.language}) repeats line {seen[key]}")
+            errors.append(
+                Phrase(
+                    "line {line}: keyword '{keyword}' ({language}) repeats line {first}",
+                    {"line": str(line_no), "keyword": form.keyword, "language": form.language, "first": str(seen[key])},
+                )
+            )
             continue
         existing = session.exec(
             select(Keyword).where(Keyword.tenant_id == tenant.id, Keyword.normalized == key[0], Keyword.language == form.language)
@@ -327,7 +337,7 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
         try:
             _validate(session, tenant=tenant, form=form, keyword_id=existing.id if existing else None)
         except KeywordError as exc:
-            errors.append(f"line {line_no}: {exc}")
+            errors.append(Phrase("line {line}: {problem}", {"line": str(line_no), "problem": exc.phrase}))
             continue
         seen[key] = line_no
         planned.append((form, existing))

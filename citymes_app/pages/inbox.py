@@ -9,10 +9,12 @@ from citymes_app.components.assignment import assignee_badge, assignment_buttons
 from citymes_app.components.bubble import chat_bubble
 from citymes_app.components.conversation_state import labels_bar, thread_state
 from citymes_app.components.frame import operator_frame
+from citymes_app.components.inbox_clock import page_title
 from citymes_app.components.link_dialog import link_dialog
+from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, reply_box
-from citymes_app.state.inbox_state import InboxShared, InboxState
+from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
 ROUTE = "/inbox"
@@ -55,16 +57,18 @@ def queue_panel() -> rx.Component:
                     tn("{n} waiting", "{n} waiting", InboxState.waiting_count), color_scheme="amber", size="2", id="waiting-count"
                 ),
             ),
+            page_title(InboxState.waiting_count),
             align="center",
             width="100%",
             padding="20px 18px 12px",
         ),
+        queue_filters(),
         rx.cond(
-            InboxShared.queue.length() > 0,
+            InboxState.visible_queue.length() > 0,
             rx.box(
                 rx.vstack(
                     rx.foreach(
-                        InboxShared.queue,
+                        InboxState.visible_queue,
                         lambda line: queue_item(line, InboxState.selected_id, InboxState.select),
                     ),
                     spacing="1",
@@ -77,11 +81,20 @@ def queue_panel() -> rx.Component:
                 overflow_x="hidden",
                 id="queue",
             ),
-            empty_state(
-                "inbox",
-                t("No conversations waiting"),
-                t("New messages from citizens appear here as they arrive."),
-                id="queue-empty",
+            rx.cond(
+                InboxState.filtering,
+                empty_state(
+                    "search-x",
+                    t("No conversation matches"),
+                    t("Change the search or the filters to see more."),
+                    id="queue-empty",
+                ),
+                empty_state(
+                    "inbox",
+                    t("No conversations waiting"),
+                    t("New messages from citizens appear here as they arrive."),
+                    id="queue-empty",
+                ),
             ),
         ),
         width=styles.QUEUE_WIDTH,

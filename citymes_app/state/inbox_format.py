@@ -50,6 +50,8 @@ class QueueLine:
     status: str = "open"  # open | pending | snoozed
     snoozed_labels: dict[str, str] = field(default_factory=dict)  # language → "tomorrow at 08:00", while snoozed
     labels: list[LabelChip] = field(default_factory=list)
+    channel_id: int = 0
+    waiting_since: int = 0  # since when it waits for an operator (milliseconds since 1970, for the tab's clock); 0: not
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 status=c.status.value,
                 snoozed_labels=snoozed,
                 labels=[LabelChip(label.id, label.name) for label in c.labels],
+                channel_id=c.channel_id,
+                waiting_since=int(c.awaiting_since.timestamp() * 1000) if c.awaiting_since else 0,
             )
         )
     return lines

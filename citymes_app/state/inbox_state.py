@@ -23,6 +23,7 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
+from citymes_app.core.inbox_queue import MIN_SEARCH_LENGTH
 from citymes_app.core.inbox_work import ConversationMoved
 from citymes_app.i18n import DEFAULT_LANGUAGE, Words, words_for
 from citymes_app.models import ConversationStatus, utcnow
@@ -31,6 +32,7 @@ from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
 from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
+from citymes_app.state.inbox_filters import QueueFilters, filtered
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
@@ -80,9 +82,14 @@ class InboxShared(rx.SharedState):
     _watching: dict[str, int] = {}
     # Set when the bridge skipped a change because no tab was linked: the next tab to link reads the queue again.
     _stale: bool = False
+    # The linked tabs that show lines they read themselves (a search, resolved conversations): the bridge has them
+    # read again when the queue changes.
+    _reading: set[str] = set()
 
 
-class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, CitizenLinking, rx.State):
+class InboxState(
+    CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, QueueFilters, CitizenLinking, rx.State
+):
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
@@ -109,6 +116,23 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationSta
         """Whether the open conversation is still open (another operator may have resolved it)."""
         shared = await self.get_state(InboxShared)
         return any(line.id == self.selected_id for line in shared.queue)
+
+    @rx.var
+    async def visible_queue(self) -> list[QueueLine]:
+        """The queue as this tab's filters show it (`state/inbox_filters.py`): the live queue, or while searching or
+        showing resolved conversations the lines read for this tab."""
+        shared = await self.get_state(InboxShared)
+        searching = len(self.search.strip()) >= MIN_SEARCH_LENGTH
+        lines = self.found if searching or self.state_filter == "resolved" else shared.queue
+        return filtered(
+            lines,
+            view=self.queue_view,
+            me=self.me_id,
+            channel=self.channel_filter,
+            state="any" if searching and self.state_filter == "active" else self.state_filter,
+            label=self.label_filter,
+            sort=self.sort_by,
+        )
 
     @rx.var
     async def waiting_count(self) -> int:
@@ -152,6 +176,13 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationSta
             for b in self.thread
         ]
 
+    async def _note_reading(self, reading: bool) -> None:
+        """Tell the shared inbox whether this tab reads its own lines (then the bridge refreshes them)."""
+        shared = await self.get_state(InboxShared)
+        client = self.router.session.client_token
+        if reading != (client in shared._reading):
+            shared._reading = (shared._reading | {client}) if reading else (shared._reading - {client})
+
     async def _watch(self, conversation_id: int) -> None:
         """Tell the shared inbox which conversation this tab shows (0: none), so its thread follows that one."""
         shared = await self.get_state(InboxShared)
@@ -185,6 +216,8 @@ class InboxState(CannedPicker, TemplatePicker, ConversationWork, ConversationSta
         await self._load_canned(operator)
         await self._load_colleagues(operator)
         await self._load_labels(operator)
+        await self._load_channels(operator)
+        await self.read_lines(operator.tenant_id)
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)

@@ -79,11 +79,12 @@ class Changes:
         return changes
 
 
-async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> dict[str, int]:
+async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> tuple[dict[str, int], set[str]]:
     """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
     returns which conversation each still-linked tab has open. With no tab linked nothing is read: the queue is marked
     stale, and the next tab that links loads it itself. `reload=False` (delivery statuses only: the queue does not
-    show them) only says which conversation each tab has open."""
+    show them) only says which conversation each tab has open. Also returns the linked tabs that read their own lines
+    (a search, resolved conversations), to read again after a reload."""
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
         if shared._linked_from:
@@ -91,14 +92,17 @@ async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> 
         if not shared._linked_from:
             if reload and not shared._stale:
                 shared._stale = True  # read by the next tab that links, not now
-            return {}
+            return {}, set()
         if reload:
             shared.queue = await load_queue(tenant_id)
             shared.version += 1
         watching = {client: cid for client, cid in shared._watching.items() if client in shared._linked_from}
         if watching != shared._watching:
             shared._watching = watching
-        return watching
+        reading = shared._reading & shared._linked_from
+        if reading != shared._reading:
+            shared._reading = reading
+        return watching, (reading if reload else set())
 
 
 async def _redraw(app: rx.App, client: str, tenant_id: int, conversation_id: int, draw) -> None:  # noqa: ANN001
@@ -111,10 +115,20 @@ async def _redraw(app: rx.App, client: str, tenant_id: int, conversation_id: int
             draw(state)
 
 
+async def _reread(app: rx.App, client: str, tenant_id: int) -> None:
+    """Have a tab that shows lines it read itself (a search, resolved conversations) read them again."""
+    if not await tab_is_open(client):
+        return
+    async with app.modify_state(rx.BaseStateToken(ident=client, cls=InboxState)) as root:
+        state = await root.get_state(InboxState)
+        if state._tenant_id == tenant_id:
+            await state.read_lines(tenant_id, note=False)
+
+
 async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent]) -> None:
     """Everything one batch of a tenant's events changed, drawn where it is seen."""
     changes = Changes.of(events)
-    watching = await publish_queue(app, tenant_id, reload=bool(changes.threads))
+    watching, reading = await publish_queue(app, tenant_id, reload=bool(changes.threads))
     watched = set(watching.values())
     desk = get_runtime().inbox
     threads: dict[int, ThreadSnapshot] = {}
@@ -127,6 +141,8 @@ async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent])
     for conversation_id in changes.statuses.keys() & watched:
         ids = sorted(changes.statuses[conversation_id])
         statuses[conversation_id] = await desk.messages(tenant_id=tenant_id, message_ids=ids)
+    for client in reading:  # the tabs that show a search's or the resolved lines: read them again
+        await _reread(app, client, tenant_id)
     for client, conversation_id in watching.items():
         if conversation_id in threads:
             snapshot = threads[conversation_id]

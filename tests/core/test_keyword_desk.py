@@ -93,7 +93,7 @@ async def test_a_refused_csv_changes_nothing_and_says_which_line(desk: Desk) -> 
     report = await desk.desk.import_csv(by=desk.admin, content=content)
 
     assert (report.created, report.updated) == (0, 0)
-    assert report.errors == ["line 3: keyword 'PADRO' has no response"]
+    assert [str(error) for error in report.errors] == ["line 3: keyword 'PADRO' has no response"]
     assert [(k.keyword, k.response) for k in await desk.desk.search(by=desk.admin)] == [("HORARIS", "Obrim de 8 a 19 h.")]
     assert (await desk.desk.export_csv(by=desk.admin)).splitlines()[1].startswith("HORARIS,Obrim de 8 a 19 h.,ca,")
 

@@ -92,6 +92,12 @@ def sign_in(page: Page, site: Site, email: str, password: str = demo.DEMO_PASSWO
     page.wait_for_selector("#operator-name:not(:empty)")
 
 
+def choose_option(page: Page, select_id: str, option: str) -> None:
+    """Open a select by its id and choose an option by its text."""
+    page.click(f"#{select_id}")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def set_interface_language(database_url: str, language: str | None, email: str | None = None) -> None:
     """Store the interface language of one operator (by email) or of every operator, straight in the database."""
     engine = make_engine(database_url)

@@ -16,7 +16,7 @@ from citymes_app.models import Conversation, ConversationLabel, ConversationStat
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
+from tests.e2e.support import OTHER_OPERATOR, Site, choose_option, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +55,12 @@ def test_snooze_pending_and_labels_show_live_and_a_snooze_ends_at_its_time(site:
     laia.click("#state-menu")
     laia.click("#snooze-tomorrow")
     expect(laia.locator("#thread-status")).to_have_text("Snoozed until tomorrow at 08:00")
+    expect(pau_line).to_have_count(0)  # snoozed: out of Pau's queue of open and pending conversations
+    choose_option(pau, "state-filter", "Snoozed")
     expect(pau_line.locator(".line-state")).to_have_text("until tomorrow at 08:00")
     screenshot(pau, "inbox_snoozed_and_labelled")
+    choose_option(pau, "state-filter", "Open and pending")
+    expect(pau_line).to_have_count(0)
 
     # The time comes (moved to the past in the database): the server's alarm opens it again, live, with no reload.
     with Session(get_engine(site.database_url)) as session:
@@ -66,7 +70,8 @@ def test_snooze_pending_and_labels_show_live_and_a_snooze_ends_at_its_time(site:
             .values(snoozed_until=utcnow() - timedelta(seconds=1))
         )
         session.commit()
-    expect(pau_line.locator(".line-state")).to_have_count(0, timeout=30_000)
+    expect(pau_line).to_be_visible(timeout=30_000)
+    expect(pau_line.locator(".line-state")).to_have_count(0)
     expect(laia.locator("#thread-status")).to_have_text("Open conversation")
 
     laia.locator("#thread-labels .label-chip", has_text="Urgent").locator(".remove-label").click()
@@ -74,8 +79,9 @@ def test_snooze_pending_and_labels_show_live_and_a_snooze_ends_at_its_time(site:
 
     laia.click("#state-menu")
     laia.click("#snooze-hour")
-    expect(pau_line.locator(".line-state")).to_be_visible()
+    expect(pau_line).to_have_count(0)
     site.citizen_says(chat_id, "Teresa", text=f"Encara hi és ({marker})")  # the citizen writes: open again
+    expect(pau_line).to_be_visible()
     expect(pau_line.locator(".line-state")).to_have_count(0)
     assert _conversation(site, chat_id).status == ConversationStatus.OPEN
 

@@ -52,7 +52,7 @@ class KeywordImportState(KeywordsState):
                 report = await get_runtime().keyword_desk.import_csv(by=operator, content=content)
             finally:
                 self.importing = False
-            self.import_errors = [sentence(error) for error in report.errors]
+            self.import_errors = [sentence(error, words) for error in report.errors]
             self.import_created, self.import_updated = report.created, report.updated
             await self._reload(operator)
 
