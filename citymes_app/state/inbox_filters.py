@@ -58,7 +58,9 @@ def filtered(lines: list[QueueLine], *, view: str, me: int, channel: str, state:
             continue
         chosen.append(line)
     if sort == "waiting":  # those waiting longest first, then the others as they were
-        chosen.sort(key=lambda line: (line.waiting_since == 0, line.waiting_since))
+        # The platforms date a message to the second: of two that began waiting in the same second, the one that
+        # reached us first (the older conversation) comes first.
+        chosen.sort(key=lambda line: (line.waiting_since == 0, line.waiting_since, line.id if line.waiting_since else 0))
     return chosen
 
 

@@ -157,9 +157,14 @@ async def test_a_backend_killed_under_load_loses_nothing_and_repeats_only_what_w
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
 
         async def citizen_writes(chat_id: int) -> dict:
-            response = await client.post(
-                site.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": "Veí", "text": "horaris"}
-            )
+            try:
+                response = await client.post(
+                    site.bot_url("citizen-message"), json={"chat_id": chat_id, "first_name": "Veí", "text": "horaris"}
+                )
+            except httpx.ReadError:
+                # The simulator's answer to this test was cut on a loaded machine (seen once in CI). What counts is on
+                # the platform's side: if the message was not made, "settled" below never sees it stored and fails.
+                return {"webhook_status": None}
             response.raise_for_status()
             return response.json()
 
