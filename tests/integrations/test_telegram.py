@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -67,8 +68,17 @@ async def arrival_times(simulator_url: str, token: str) -> list[float]:
     return [item["time"] for item in response.json()["sent"]]
 
 
-async def send_to_citizens(channel: TelegramChannel, citizens: int) -> None:
+async def send_to_citizens(channel: TelegramChannel, citizens: int) -> float:
+    """One notice to each of `citizens` citizens at once; the seconds the channel took to send them all."""
+    started = time.monotonic()
     await asyncio.gather(*(channel.send(OutboundMessage(address=str(7000 + n), text="Avís")) for n in range(citizens)))
+    return time.monotonic() - started
+
+
+def slowest_allowed(sends: int, per_second: float) -> float:
+    """The least time `sends` sends can take at `per_second` after the channel's small burst: any faster and the
+    channel went over its rate (a loaded machine only makes it slower)."""
+    return (sends - max(1.0, per_second * BURST_SECONDS)) / per_second
 
 
 async def test_a_bot_raised_above_the_default_rate_sends_faster_and_never_above_its_own_limit(simulator_url: str) -> None:
@@ -77,29 +87,30 @@ async def test_a_bot_raised_above_the_default_rate_sends_faster_and_never_above_
     await simulator.telegram_limits(token, global_per_second=100)  # the bot on paid broadcast, at 100/s
     channel = TelegramChannel.from_credentials(2, {"token": token, "secret": "s", "max_per_second": 100}, api_base=simulator_url)
     try:
-        await send_to_citizens(channel, 250)  # any send the platform refused would raise RateLimited here
+        took = await send_to_citizens(channel, 250)  # any send the platform refused would raise RateLimited here
     finally:
         await channel.close()
 
     times = await arrival_times(simulator_url, token)
     assert len(times) == 250
-    # Well above Telegram's default 30/s. Never above the bot's 100/s is proven by the platform refusing nothing (a
-    # refusal raises above); counted here on arrival, where the simulator's loop bunches arrivals, the busiest second
-    # stays within a fifth of the limit.
-    assert 2 * 30 < most_in_one_second(times) <= 100 * (1 + 2 * BURST_SECONDS)
+    # Above Telegram's default 30/s. Never above the bot's 100/s is proven by the platform, which refuses a send over
+    # its limit and refused none (a refusal raises above); arrivals counted here are bunched by the simulator's loop on
+    # a loaded machine, so they prove the floor, not the ceiling.
+    assert most_in_one_second(times) > 30
+    assert took >= slowest_allowed(250, 100)
 
 
 async def test_a_bot_at_the_default_rate_is_never_refused_by_the_platform(simulator_url: str) -> None:
     token = "323456789:AAdefault_bot-ABCDE"
     channel = TelegramChannel.from_credentials(3, {"token": token, "secret": "s"}, api_base=simulator_url)
     try:
-        await send_to_citizens(channel, 70)  # more than two seconds' worth at 30/s
+        took = await send_to_citizens(channel, 70)  # more than two seconds' worth at 30/s
     finally:
         await channel.close()
 
     times = await arrival_times(simulator_url, token)
-    assert len(times) == 70
-    assert most_in_one_second(times) <= 30 + 30 * BURST_SECONDS
+    assert len(times) == 70  # and none refused: a refusal over the platform's 30/s raises above
+    assert took >= slowest_allowed(70, 30)
 
 
 def test_a_channel_rate_that_is_not_a_positive_number_is_refused_with_its_name() -> None:
