@@ -8,7 +8,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONUNBUFFERED := 1
 # `make test` runs the suite in this many processes (pytest-xdist); `make test TEST_PROCESSES=0` runs it in one.
-TEST_PROCESSES ?= 2
+TEST_PROCESSES ?= 3
 
 .PHONY: install browser services loadgen run test lint bench simulator clean
 

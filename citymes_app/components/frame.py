@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.core.banner import has_connection_errors  # type: ignore[import-not-found]  # reflex re-exports it lazily
 
 from citymes_app import styles
 from citymes_app.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -193,9 +194,33 @@ def sidebar(active: str) -> rx.Component:
     )
 
 
+def connection_lost() -> rx.Component:
+    """Shown while the page cannot reach the server (network down, laptop asleep, backend restarting): the page keeps
+    trying by itself and catches up on everything missed when it is back, with no reload."""
+    return rx.cond(
+        has_connection_errors,
+        rx.callout(
+            t("Connection lost. Reconnecting… Everything that arrives meanwhile will show when we are back."),
+            icon="wifi-off",
+            color_scheme="amber",
+            variant="surface",
+            size="1",
+            id="connection-lost",
+            role="status",
+            position="fixed",
+            top="12px",
+            left="50%",
+            transform="translateX(-50%)",
+            z_index="1000",
+            box_shadow="var(--shadow-4)",
+        ),
+    )
+
+
 def operator_frame(active: str, *content: rx.Component) -> rx.Component:
     """A signed-in page: the sidebar, then the page's own columns."""
     return rx.hstack(
+        connection_lost(),
         sidebar(active),
         *content,
         spacing="0",

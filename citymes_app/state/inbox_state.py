@@ -93,6 +93,9 @@ class InboxState(
     """One operator tab: the open conversation and the reply box."""
 
     selected_id: int = 0
+    # The open conversation, remembered by the tab (its session storage): after a backend restart the tab's state is
+    # new, and the page opens it again on reconnecting. Untrusted like any input: the desk checks its organisation.
+    remembered_conversation: str = rx.SessionStorage("", name="citymes_open_conversation")
     selected_title: str = ""
     selected_platform: str = ""
     selected_citizen_id: int = 0
@@ -218,6 +221,8 @@ class InboxState(
         await self._load_labels(operator)
         await self._load_channels(operator)
         await self.read_lines(operator.tenant_id)
+        if not self.selected_id and self.remembered_conversation.isdigit():  # the tab had one open before a restart
+            return InboxState.select(int(self.remembered_conversation))  # type: ignore[operator]
         if self.selected_id:  # back on the page with a conversation open: show it as it is now
             try:
                 snapshot = await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id)
@@ -228,6 +233,7 @@ class InboxState(
 
     def _forget_conversation(self) -> None:
         self.selected_id, self.selected_title, self.draft, self.reply_error = 0, "", "", ""
+        self.remembered_conversation = ""
         self.canned_notice = ""
         self.selected_platform, self.selected_citizen_id, self.selected_citizen_name = "", 0, ""
         self.selected_channel_name = ""
@@ -252,7 +258,7 @@ class InboxState(
             self._forget_conversation()
             await self._watch(0)
             return
-        self.selected_id = conversation_id
+        self.selected_id, self.remembered_conversation = conversation_id, str(conversation_id)
         self.show_thread(opened.thread)
         self._seen_version = opened.thread.header.version
         if opened.templates != self.templates:

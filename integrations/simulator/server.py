@@ -15,6 +15,7 @@ from integrations.simulator.app import create_app, reset_simulators
 
 #: Requests still running this long after shutdown starts are cancelled.
 GRACEFUL_SHUTDOWN_SECONDS = 1
+KEEP_ALIVE_SECONDS = 75
 STARTUP_TIMEOUT_SECONDS = 15.0
 
 
@@ -46,6 +47,8 @@ def simulator_config(app: Any, host: str, port: int, log_level: str = "warning")
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # Idle connections kept as long as a client's pool keeps them (httpx: 5 s; uvicorn's own 5 s races it).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

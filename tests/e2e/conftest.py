@@ -71,6 +71,40 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+class AppProcess:
+    """The app's process group, `reflex run --env prod`: started, killed (as a crash would), started again on the
+    same port (as a service manager restarts it)."""
+
+    def __init__(self, port: int, env: dict[str, str], log_path: Path) -> None:
+        self.port, self.env, self.log_path = port, env, log_path
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("a") as log:
+            self.proc = subprocess.Popen(
+                [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--backend-port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        started = time.perf_counter()
+        _wait_until_up(self.url, self.proc, self.log_path)
+        print(f"\napp up in {time.perf_counter() - started:.1f}s at {self.url}", flush=True)
+
+    def kill(self) -> None:
+        """SIGKILL the whole group (reflex, granian and its workers), as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+
+
 # Session-scoped (not package-scoped): under pytest-xdist a process runs browser test files between others, and a
 # package fixture would be torn down and the site rebuilt each time it came back to this folder.
 @pytest.fixture(scope="session")
@@ -117,19 +151,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         # language), as a fresh `make run` shows it. test_interface_language.py switches languages itself.
         set_interface_language(env["CITYMES_DATABASE_URL"], "en")
 
-        with log_path.open("w") as log:
-            proc = subprocess.Popen(
-                [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod", "--backend-port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        log_path.write_text("")
+        app = AppProcess(port, env, log_path)
         try:
-            started = time.perf_counter()
-            _wait_until_up(url, proc, log_path)
-            print(f"\napp up in {time.perf_counter() - started:.1f}s at {url}", flush=True)
+            app.start()
             subprocess.run(
                 [*cli, "channel", "set-webhook", channel_id, "--base-url", url],
                 cwd=ROOT,
@@ -152,9 +177,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 log_path=log_path,
                 whatsapp_number_id=demo.DEMO_WHATSAPP_CREDENTIALS["phone_number_id"],
                 database_url=env["CITYMES_DATABASE_URL"],
+                app=app,
             )
         finally:
-            _stop(proc)
+            app.stop()
 
 
 # Package-scoped: Playwright's sync API keeps an event loop running in this thread while it is open, and the async

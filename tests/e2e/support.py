@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from playwright.sync_api import Page
 from sqlalchemy import MetaData, RowMapping, Table, delete, insert, select, update
@@ -29,6 +30,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+class Restartable(Protocol):
+    def kill(self) -> None: ...
+
+    def start(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Site:
     """The running app and the simulator its demo bot lives on."""
@@ -39,6 +46,17 @@ class Site:
     log_path: Path
     whatsapp_number_id: str = ""  # the demo's WhatsApp number on the simulator
     database_url: str = ""
+    app: Restartable | None = None  # the app's processes, for tests that stop them
+
+    @contextmanager
+    def backend_down(self) -> Iterator[None]:
+        """The app killed (SIGKILL) for the block, then started again on the same port."""
+        assert self.app is not None, "this site cannot be restarted"
+        self.app.kill()
+        try:
+            yield
+        finally:
+            self.app.start()
 
     def bot_url(self, path: str) -> str:
         return f"{self.simulator_url}/sim/telegram/bots/{self.bot_token}/{path.lstrip('/')}"
