@@ -65,7 +65,8 @@ class ConversationNotes(rx.State, mixin=True):
         """Save the note in the box on the open conversation; every operator who has it open sees it."""
         if self.saving_note or not self.selected_id:
             return
-        written = form_data.get("note", self.note_draft) if isinstance(form_data, dict) else self.note_draft
+        received: Any = form_data  # a raw client may send anything
+        written = received.get("note", self.note_draft) if isinstance(received, dict) else self.note_draft
         text = written if isinstance(written, str) else ""
         operator = await self._operator()
         if operator is None:
