@@ -98,7 +98,7 @@ def test_a_note_reaches_the_colleague_live_with_its_author_and_never_the_citizen
     pau.click("#send-reply")
     expect(laia.locator("#thread .bubble-out", has_text=reply)).to_be_visible()
     order = laia.locator("#thread .note, #thread .bubble").evaluate_all(
-        "elements => elements.map(e => e.classList.contains('note') ? 'note' : (e.textContent.includes('Gràcies') ? 'reply' : ''))"
+        "elements => elements.map(e => e.classList.contains('note') ? 'note' : e.textContent.includes('Gràcies') ? 'reply' : '')"
     )
     assert order.index("note") < order.index("reply")
     deadline = time.monotonic() + 15
