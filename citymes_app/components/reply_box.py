@@ -412,6 +412,7 @@ def composer(reply: rx.Component) -> rx.Component:
             _composer_tab("reply", "reply", t("Reply"), InboxState.write_reply, "composer-reply"),
             _composer_tab("note", "notebook-pen", t("Internal note"), InboxState.write_note, "composer-note"),
             spacing="4",
+            align="center",
             padding="10px 24px 0",
             role="tablist",
         ),
