@@ -228,8 +228,11 @@ def note_bubble(bubble: Var[Bubble]) -> rx.Component:
 
 
 def chat_bubble(bubble: Var[Bubble]) -> rx.Component:
-    """One entry of the thread: a message, or an internal note."""
-    return rx.cond(bubble.note, note_bubble(bubble), message_bubble(bubble))
+    """One entry of the thread: a message, or an internal note (keyed apart: a note and a message may share an id)."""
+    return rx.fragment(
+        rx.cond(bubble.note, note_bubble(bubble), message_bubble(bubble)),
+        key=rx.cond(bubble.note, "note-", "message-") + bubble.id.to_string(),
+    )
 
 
 def message_bubble(bubble: Var[Bubble]) -> rx.Component:
