@@ -59,6 +59,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/inbox_work.py",
         "core/inbox_states.py",
         "core/labels.py",
+        "core/notes.py",
         "core/reply_window.py",
         "core/citizens.py",
     ),

@@ -324,6 +324,21 @@ class ConversationLabel(SQLModel, table=True):
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
 
 
+class ConversationNote(SQLModel, table=True):
+    """An operator's internal note on a conversation: read by the organisation's operators in the thread, never sent
+    to the citizen (a table of its own: messages are what the citizen and the town hall exchanged, and the outbox,
+    the statistics, the unread counts and the queue's preview read only those)."""
+
+    __tablename__ = "conversation_note"
+    __table_args__ = (Index("ix_conversation_note_conversation", "conversation_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    text: str
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class OutboxItem(SQLModel, table=True):
     """One send waiting for, or done by, the outbox dispatcher."""
 

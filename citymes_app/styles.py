@@ -32,6 +32,10 @@ BUBBLE_CITIZEN_BACKGROUND = PANEL_BACKGROUND
 BUBBLE_OPERATOR_BACKGROUND = "var(--accent-3)"
 BUBBLE_OPERATOR_BORDER = "1px solid var(--accent-a5)"
 BUBBLE_BOT_BACKGROUND = "var(--gray-3)"
+# Internal notes (operators only, never sent): amber, across the thread, and the composer while it writes one.
+NOTE_BACKGROUND = "var(--amber-3)"
+NOTE_BORDER = "1px dashed var(--amber-8)"
+NOTE_MAX_WIDTH = "min(90%, 720px)"
 
 # The citizen phone.
 PHONE_WIDTH = "384px"

@@ -1,4 +1,5 @@
-"""A message bubble of a conversation's thread: the citizen on the left, the town hall on the right.
+"""A message bubble of a conversation's thread: the citizen on the left, the town hall on the right; an operators'
+internal note across the middle.
 
 Everything a citizen wrote is shown as text (React escapes it); media come from the API's `/media/...` route,
 which checks the operator's session cookie.
@@ -201,7 +202,40 @@ def delivery_status(bubble: Var[Bubble]) -> rx.Component:
     )
 
 
+def note_bubble(bubble: Var[Bubble]) -> rx.Component:
+    """An internal note: across the middle of the thread, amber, said to be for operators only."""
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("notebook-pen", size=12),
+            rx.text(t("Internal note · {name}", name=bubble.author_name), size="1", weight="medium", class_name="note-label"),
+            rx.text("·", size="1"),
+            rx.text(bubble.time_label, size="1"),
+            spacing="1",
+            align="center",
+            color="var(--amber-11)",
+        ),
+        message_text(bubble.text),
+        spacing="1",
+        padding="8px 14px",
+        border_radius="10px",
+        background=styles.NOTE_BACKGROUND,
+        border=styles.NOTE_BORDER,
+        align_self="center",
+        width=styles.NOTE_MAX_WIDTH,
+        class_name="note",
+        custom_attrs={"data-author": "note"},
+    )
+
+
 def chat_bubble(bubble: Var[Bubble]) -> rx.Component:
+    """One entry of the thread: a message, or an internal note (keyed apart: a note and a message may share an id)."""
+    return rx.fragment(
+        rx.cond(bubble.note, note_bubble(bubble), message_bubble(bubble)),
+        key=rx.cond(bubble.note, "note-", "message-") + bubble.id.to_string(),
+    )
+
+
+def message_bubble(bubble: Var[Bubble]) -> rx.Component:
     """One message of the thread."""
     header = rx.hstack(
         rx.cond(bubble.author == "bot", rx.icon("bot", size=12)),
@@ -235,6 +269,5 @@ def chat_bubble(bubble: Var[Bubble]) -> rx.Component:
         spacing="1",
         max_width=styles.BUBBLE_MAX_WIDTH,
         class_name=rx.cond(bubble.outbound, "bubble bubble-out", "bubble bubble-in"),
-        key=bubble.id,
         custom_attrs={"data-author": bubble.author},
     )

@@ -1,15 +1,18 @@
-"""The inbox's reply box: the free-form window said before writing, the template form when it is closed, the
-attachment and location tools, and the reply itself."""
+"""The inbox's composer at the foot of the thread: "Reply" — the free-form window said before writing, the template
+form when it is closed, the attachment and location tools, and the reply itself — or "Internal note", a note for the
+organisation's operators that never reaches the citizen (amber, like the notes in the thread)."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import Var
 
 from citymes_app import styles
 from citymes_app.components.queue_item import platform_label
+from citymes_app.core.notes import MAX_NOTE_LENGTH
 from citymes_app.state.inbox_canned import CannedOption
 from citymes_app.state.inbox_state import InboxState
-from citymes_app.state.language import t
+from citymes_app.state.language import LanguageState, t
 
 ATTACH_UPLOAD_ID = "operator-attach"
 
@@ -148,10 +151,8 @@ def closed_window_panel() -> rx.Component:
             ),
         ),
         spacing="3",
-        padding="14px 24px 18px",
+        padding="8px 24px 18px",
         width="100%",
-        background=styles.PANEL_BACKGROUND,
-        border_top=styles.BORDER,
     )
 
 
@@ -304,8 +305,122 @@ def reply_box() -> rx.Component:
             width="100%",
         ),
         on_submit=InboxState.send_reply,
-        padding="14px 24px 18px",
+        padding="8px 24px 18px",
         width="100%",
-        background=styles.PANEL_BACKGROUND,
-        border_top=styles.BORDER,
+    )
+
+
+def _in_tab_language(number: int) -> rx.Var[str]:
+    """A number as the tab's language writes it ("4.000" in Catalan and Spanish, "4,000" in English)."""
+    lang = LanguageState.lang
+    return Var(_js_expr=f"({number}).toLocaleString({lang})", _var_type=str, _var_data=lang._get_all_var_data()).to(str)
+
+
+def note_box() -> rx.Component:
+    """The internal note being written: who sees it (never the citizen), its limit, and a refusal beside it."""
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("eye-off", size=14, color="var(--amber-11)"),
+                rx.text(
+                    t(
+                        "Only your organisation's operators see internal notes: they are never sent to the citizen. "
+                        "At most {limit} characters.",
+                        limit=_in_tab_language(MAX_NOTE_LENGTH),
+                    ),
+                    size="1",
+                ),
+                align="center",
+                spacing="2",
+                color="var(--amber-11)",
+                id="note-hint",
+            ),
+            rx.cond(
+                InboxState.note_error != "",
+                rx.callout(
+                    InboxState.note_error,
+                    icon="circle-alert",
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    id="note-error",
+                    role="alert",
+                ),
+            ),
+            rx.hstack(
+                rx.text_area(
+                    name="note",
+                    id="note-box",
+                    placeholder=t("Write an internal note for your colleagues…"),
+                    value=InboxState.note_draft,
+                    on_change=InboxState.set_note_draft,
+                    enter_key_submit=True,
+                    rows="2",
+                    resize="vertical",
+                    size="3",
+                    flex="1",
+                    color_scheme="amber",
+                    custom_attrs={"dir": "auto"},
+                    background="var(--amber-2)",
+                ),
+                rx.button(
+                    rx.icon("notebook-pen", size=16),
+                    t("Save note"),
+                    type="submit",
+                    size="3",
+                    color_scheme="amber",
+                    loading=InboxState.saving_note,
+                    id="save-note",
+                ),
+                align="end",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(t("Enter saves · Shift+Enter starts a new line"), size="1", color_scheme="gray"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=InboxState.save_note,
+        padding="8px 24px 18px",
+        width="100%",
+    )
+
+
+def _composer_tab(mode: str, icon: str, label: rx.Var[str], on_click: rx.EventHandler, tab_id: str) -> rx.Component:
+    chosen = InboxState.composer == mode
+    return rx.button(
+        rx.icon(icon, size=14),
+        label,
+        type="button",
+        size="1",
+        variant=rx.cond(chosen, "solid", "ghost"),
+        color_scheme="amber" if mode == "note" else "gray",
+        high_contrast=mode == "reply",
+        on_click=on_click,
+        id=tab_id,
+        role="tab",
+        custom_attrs={"aria-selected": rx.cond(chosen, "true", "false")},
+    )
+
+
+def composer(reply: rx.Component) -> rx.Component:
+    """The foot of the thread: "Reply" (`reply`: the reply box, or the templates once the window has closed) or
+    "Internal note"; the note's side is amber, so an operator sees at a glance that it will not reach the citizen."""
+    writing_note = InboxState.composer == "note"
+    return rx.vstack(
+        rx.hstack(
+            _composer_tab("reply", "reply", t("Reply"), InboxState.write_reply, "composer-reply"),
+            _composer_tab("note", "notebook-pen", t("Internal note"), InboxState.write_note, "composer-note"),
+            spacing="4",
+            align="center",
+            padding="10px 24px 0",
+            role="tablist",
+        ),
+        rx.cond(writing_note, note_box(), reply),
+        spacing="0",
+        width="100%",
+        background=rx.cond(writing_note, styles.NOTE_BACKGROUND, styles.PANEL_BACKGROUND),
+        border_top=rx.cond(writing_note, styles.NOTE_BORDER, styles.BORDER),
+        id="composer",
+        class_name=rx.cond(writing_note, "composer composer-note", "composer composer-reply"),
     )

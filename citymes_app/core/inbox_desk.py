@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox, inbox_queue, inbox_states, inbox_work, labels
+from citymes_app.core import citizens, inbox, inbox_queue, inbox_states, inbox_work, labels, notes
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
@@ -41,12 +41,14 @@ class QueueSnapshot:
 
 @dataclass(frozen=True)
 class ThreadSnapshot:
-    """A conversation's last messages, oldest first, who it is with, and whether a free-form reply can go out now."""
+    """A conversation's last messages, oldest first, who it is with, and whether a free-form reply can go out now;
+    and its operators' internal notes over the same span, oldest first (the thread shows them among the messages)."""
 
     header: inbox.ConversationHeader
     timezone: ZoneInfo
     messages: list[inbox.ThreadMessage]
     window: inbox.ReplyWindow
+    notes: list[notes.ThreadNote] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,15 @@ class InboxDesk:
 
     @staticmethod
     def _thread_in(session: Session, tenant_id: int, conversation_id: int) -> ThreadSnapshot:
+        messages = inbox.thread(session, tenant_id=tenant_id, conversation_id=conversation_id)
+        # A thread cut at its oldest messages shows the notes of the span it shows, not older ones above them.
+        since = messages[0].created_at if len(messages) >= inbox.THREAD_LIMIT else None
         return ThreadSnapshot(
             header=inbox.conversation_header(session, tenant_id=tenant_id, conversation_id=conversation_id),
             timezone=tenant_timezone(session, tenant_id=tenant_id),
-            messages=inbox.thread(session, tenant_id=tenant_id, conversation_id=conversation_id),
+            messages=messages,
             window=inbox.reply_window(session, tenant_id=tenant_id, conversation_id=conversation_id),
+            notes=notes.notes(session, tenant_id=tenant_id, conversation_id=conversation_id, since=since),
         )
 
     async def messages(self, *, tenant_id: int, message_ids: list[int]) -> tuple[ZoneInfo, list[inbox.ThreadMessage]]:
@@ -343,6 +349,20 @@ class InboxDesk:
         self.bus.wake_outbox()
         self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.MESSAGE, message_id))
         return message_id
+
+    # --- Internal notes -------------------------------------------------------------------------------------
+
+    async def add_note(self, *, operator: SignedInOperator, conversation_id: int, text: str) -> notes.ThreadNote:
+        """Store an operator's internal note on a conversation of their organisation; the tabs that have it open show
+        it. Nothing goes to the citizen: the outbox is not woken and the queue is not redrawn (`InboxError` says why
+        not: another organisation's conversation, an empty or too long note)."""
+        note = await asyncio.to_thread(self._add_note, operator, conversation_id, text)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.NOTE, note.id))
+        return note
+
+    def _add_note(self, operator: SignedInOperator, conversation_id: int, text: str) -> notes.ThreadNote:
+        with session_scope(self.engine) as session:
+            return notes.add_note(session, operator=operator, conversation_id=conversation_id, text=text)
 
     # --- One citizen across platforms -----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from citymes_app.components.inbox_clock import page_title
 from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
-from citymes_app.components.reply_box import closed_window_panel, reply_box
+from citymes_app.components.reply_box import closed_window_panel, composer, reply_box
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
@@ -181,10 +181,12 @@ def thread_panel() -> rx.Component:
                 overflow_y="auto",
                 id="thread",
             ),
-            rx.cond(
-                InboxState.reply_window.applies & ~InboxState.reply_window.open,
-                closed_window_panel(),
-                reply_box(),
+            composer(
+                rx.cond(
+                    InboxState.reply_window.applies & ~InboxState.reply_window.open,
+                    closed_window_panel(),
+                    reply_box(),
+                )
             ),
             spacing="0",
             flex="1",

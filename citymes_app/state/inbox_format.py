@@ -15,6 +15,7 @@ from babel.dates import format_date, format_skeleton
 from citymes_app.core.inbox import ConversationHeader, ReplyWindow, ThreadMessage
 from citymes_app.core.inbox_desk import QueueSnapshot, ThreadSnapshot
 from citymes_app.core.inbox_display import osm_link
+from citymes_app.core.notes import ThreadNote
 from citymes_app.i18n import LANGUAGES, N_, Words, words_for
 from citymes_app.models import Author, utcnow
 
@@ -56,13 +57,13 @@ class QueueLine:
 
 @dataclass(frozen=True)
 class Bubble:
-    """One message of a conversation's thread, ready to draw."""
+    """One message of a conversation's thread, or one of its operators' internal notes, ready to draw."""
 
-    id: int
+    id: int  # the message's, or the note's (`note`): the two are numbered apart
     outbound: bool  # operator or automatic answer: drawn on the right
     author: str  # citizen | operator | bot
     author_name: str
-    kind: str  # text, photo, video, audio, voice, document, location, contact, unsupported, template
+    kind: str  # text, photo, video, audio, voice, document, location, contact, unsupported, template; note
     text: str  # the text or the caption, shown as text (never as HTML)
     media_path: str  # "tenant_id/name" under the media folder, or ""
     media_filename: str
@@ -72,6 +73,7 @@ class Bubble:
     status: str  # received | pending | sent | delivered | read | failed
     error: str
     time_label: str
+    note: bool = False  # an internal note: for the organisation's operators only, never sent to the citizen
 
 
 @dataclass(frozen=True)
@@ -232,11 +234,40 @@ def bubble(message: ThreadMessage, *, citizen_name: str, tz: ZoneInfo, now: date
     )
 
 
+def note_bubble(note: ThreadNote, *, tz: ZoneInfo, now: datetime, words: Words) -> Bubble:
+    """An internal note as the thread shows it, apart from the messages."""
+    return Bubble(
+        id=note.id,
+        outbound=False,
+        author="operator",
+        author_name=note.operator_name or words.t("Operator"),
+        kind="note",
+        text=note.text,
+        media_path="",
+        media_filename="",
+        map_url="",
+        coordinates="",
+        contact="",
+        status="",
+        error="",
+        time_label=clock_label(note.created_at, tz=tz, now=now, words=words, with_time=True),
+        note=True,
+    )
+
+
 def thread_bubbles(snapshot: ThreadSnapshot, *, words: Words, now: datetime | None = None) -> list[Bubble]:
-    """A conversation's thread as its bubbles read, oldest first."""
+    """A conversation's thread as its bubbles read, oldest first: its messages and its internal notes in time order
+    (a note written in the same instant as a message comes after it)."""
     now = now or utcnow()
     name = citizen_label(snapshot.header.citizen_name, snapshot.header.citizen_id, words)
-    return [bubble(m, citizen_name=name, tz=snapshot.timezone, now=now, words=words) for m in snapshot.messages]
+    tz, waiting = snapshot.timezone, list(reversed(snapshot.notes))
+    drawn: list[Bubble] = []
+    for message in snapshot.messages:  # the messages keep their own order; each note goes before the first one after it
+        while waiting and waiting[-1].created_at < message.created_at:
+            drawn.append(note_bubble(waiting.pop(), tz=tz, now=now, words=words))
+        drawn.append(bubble(message, citizen_name=name, tz=tz, now=now, words=words))
+    drawn += [note_bubble(note, tz=tz, now=now, words=words) for note in reversed(waiting)]
+    return drawn
 
 
 def window_view(window: ReplyWindow, *, tz: ZoneInfo, words: Words, now: datetime | None = None) -> WindowView:

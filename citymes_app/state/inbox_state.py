@@ -45,6 +45,7 @@ from citymes_app.state.inbox_format import (
     thread_bubbles,
     window_view,
 )
+from citymes_app.state.inbox_notes import ConversationNotes
 from citymes_app.state.inbox_states import ConversationStates
 from citymes_app.state.inbox_templates import TemplatePicker
 from citymes_app.state.inbox_work import ConversationWork
@@ -88,7 +89,15 @@ class InboxShared(rx.SharedState):
 
 
 class InboxState(
-    CannedPicker, TemplatePicker, ConversationWork, ConversationStates, AttachmentSender, QueueFilters, CitizenLinking, rx.State
+    CannedPicker,
+    TemplatePicker,
+    ConversationWork,
+    ConversationStates,
+    ConversationNotes,
+    AttachmentSender,
+    QueueFilters,
+    CitizenLinking,
+    rx.State,
 ):
     """One operator tab: the open conversation and the reply box."""
 
@@ -171,11 +180,13 @@ class InboxState(
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
         changed = {m.id: m for m in messages}
-        if not any(b.id in changed for b in self.thread):
+        if not any(b.id in changed and not b.note for b in self.thread):
             return
         now, words = utcnow(), self._words()
         self.thread = [
-            bubble(changed[b.id], citizen_name=self.selected_citizen_name, tz=tz, now=now, words=words) if b.id in changed else b
+            bubble(changed[b.id], citizen_name=self.selected_citizen_name, tz=tz, now=now, words=words)
+            if b.id in changed and not b.note
+            else b
             for b in self.thread
         ]
 
@@ -242,6 +253,7 @@ class InboxState(
         self._reset_link()
         self._forget_work()
         self._forget_states()
+        self._forget_notes()
         self.link_notice = ""
 
     @rx.event
@@ -354,6 +366,7 @@ class InboxState(
         if operator is None:
             return
         self.reply_error = self.canned_notice = self.template_error = self.link_error = self.link_notice = ""
+        self.note_error = ""
         if self.selected_id:
             try:
                 self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))

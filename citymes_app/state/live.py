@@ -6,7 +6,8 @@ The pipeline, the outbox dispatcher and the inbox's use cases publish `InboxEven
 1. rewrites the tenant's shared inbox state (`InboxShared` under its secret token, `inbox_token`) with the new queue;
    Reflex sends the change to every tab linked to it (the queue is on every tab);
 2. redraws the conversations that changed, and only in the tabs that have them open: a new message or a change of
-   the conversation reloads that thread once and writes it into those tabs; a delivery status redraws one bubble
+   the conversation reloads that thread once and writes it into those tabs (so does an internal note, without reading
+   the queue, which does not show notes); a delivery status redraws one bubble
    (and reads no queue: the queue does not show statuses — a send that finds the citizen unreachable is a change of
    the conversation).
 
@@ -61,9 +62,11 @@ async def tab_is_open(client_token: str) -> bool:
 
 @dataclass
 class Changes:
-    """What a batch of one tenant's events changed: threads to reload, and bubbles whose status alone changed."""
+    """What a batch of one tenant's events changed: threads to reload (with the queue), threads whose notes alone
+    changed (reloaded without the queue: it does not show notes), and bubbles whose status alone changed."""
 
     threads: set[int] = field(default_factory=set)
+    notes: set[int] = field(default_factory=set)
     statuses: dict[int, set[int]] = field(default_factory=dict)  # conversation id → message ids
 
     @classmethod
@@ -72,9 +75,11 @@ class Changes:
         for event in events:
             if event.kind == InboxEventKind.STATUS and event.message_id is not None:
                 changes.statuses.setdefault(event.conversation_id, set()).add(event.message_id)
+            elif event.kind == InboxEventKind.NOTE:
+                changes.notes.add(event.conversation_id)
             else:
                 changes.threads.add(event.conversation_id)
-        for conversation_id in changes.threads:
+        for conversation_id in changes.threads | changes.notes:
             changes.statuses.pop(conversation_id, None)  # the reload shows the statuses too
         return changes
 
@@ -132,7 +137,7 @@ async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent])
     watched = set(watching.values())
     desk = get_runtime().inbox
     threads: dict[int, ThreadSnapshot] = {}
-    for conversation_id in changes.threads & watched:
+    for conversation_id in (changes.threads | changes.notes) & watched:
         try:
             threads[conversation_id] = await desk.thread(tenant_id=tenant_id, conversation_id=conversation_id)
         except inbox.InboxError:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from citymes_app.core.inbox import ReplyWindow, ThreadMessage
+from citymes_app.core.inbox import ConversationHeader, ReplyWindow, ThreadMessage
+from citymes_app.core.inbox_desk import ThreadSnapshot
+from citymes_app.core.notes import ThreadNote
 from citymes_app.core.phrases import Phrase
 from citymes_app.core.pipeline import _KIND_PREVIEW
 from citymes_app.core.reply_window import NO_REFUSAL
@@ -19,6 +21,7 @@ from citymes_app.state.inbox_format import (
     clock_label,
     moment_label,
     split_preview,
+    thread_bubbles,
     time_left,
     window_view,
 )
@@ -123,3 +126,33 @@ def test_the_queue_recognises_every_label_core_puts_before_a_preview() -> None:
     assert split_preview("📷 Photo The bin on Carrer Major") == ("camera", "Photo", "The bin on Carrer Major")
     assert split_preview("📍 Location") == ("map-pin", "Location", "")
     assert split_preview("Bon dia") == ("", "", "Bon dia")
+
+
+def test_notes_sit_among_the_messages_in_time_order_named_after_their_author() -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    def message(id_: int, minute: int) -> ThreadMessage:
+        return ThreadMessage(
+            id_, 7, Direction.INBOUND, Author.CITIZEN, "", MessageKind.TEXT, f"message {id_}", "", "", None, None, "", "",
+            DeliveryStatus.RECEIVED, "", now + timedelta(minutes=minute),
+        )  # fmt: skip
+
+    def note(id_: int, minute: int, name: str) -> ThreadNote:
+        return ThreadNote(id_, 7, 3, name, f"<i>note {id_}</i>", now + timedelta(minutes=minute))
+
+    snapshot = ThreadSnapshot(
+        header=ConversationHeader(7, 5, "Núria", "Bot", "telegram"),
+        timezone=MADRID,
+        messages=[message(1, 0), message(2, 10)],
+        window=ReplyWindow(applies=False, open=True, closes_at=None, refusal=NO_REFUSAL),
+        notes=[note(1, 5, "Laia"), note(2, 10, ""), note(3, 20, "Pau")],
+    )
+    drawn = thread_bubbles(snapshot, words=CA, now=now)
+    assert [(b.note, b.id, b.author_name, b.text) for b in drawn] == [
+        (False, 1, "Núria", "message 1"),
+        (True, 1, "Laia", "<i>note 1</i>"),
+        (False, 2, "Núria", "message 2"),  # a note written in the same instant as a message comes after it
+        (True, 2, "Operador", "<i>note 2</i>"),
+        (True, 3, "Pau", "<i>note 3</i>"),
+    ]
+    assert (drawn[1].kind, drawn[1].outbound, drawn[1].status, drawn[1].time_label) == ("note", False, "", "10:05")
