@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.components.error_notice import error_notice
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.core.citizens import LinkCandidate
 from citymes_app.state.inbox_state import InboxState
@@ -85,10 +86,7 @@ def _confirm() -> rx.Component:
             color_scheme="amber",
             width="100%",
         ),
-        rx.cond(
-            InboxState.link_error != "",
-            rx.callout(InboxState.link_error, icon="circle-alert", color_scheme="red", size="1", width="100%", id="link-error"),
-        ),
+        error_notice(InboxState.link_error, "link-error"),
         rx.hstack(
             rx.button(t("Back"), variant="soft", color_scheme="gray", on_click=InboxState.back_to_candidates),
             rx.button(

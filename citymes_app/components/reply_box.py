@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from citymes_app import styles
+from citymes_app.components.error_notice import error_notice
 from citymes_app.components.queue_item import platform_label
 from citymes_app.core.notes import MAX_NOTE_LENGTH
 from citymes_app.state.inbox_canned import CannedOption
@@ -87,18 +88,7 @@ def template_form() -> rx.Component:
                 border=styles.BUBBLE_OPERATOR_BORDER,
                 width="100%",
             ),
-            rx.cond(
-                InboxState.template_error != "",
-                rx.callout(
-                    InboxState.template_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    id="template-error",
-                    role="alert",
-                ),
-            ),
+            error_notice(InboxState.template_error, "template-error"),
             rx.hstack(
                 rx.spacer(),
                 rx.button(
@@ -259,18 +249,7 @@ def reply_box() -> rx.Component:
     return rx.form(
         rx.vstack(
             window_status(),
-            rx.cond(
-                InboxState.reply_error != "",
-                rx.callout(
-                    InboxState.reply_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    id="reply-error",
-                    role="alert",
-                ),
-            ),
+            error_notice(InboxState.reply_error, "reply-error"),
             canned_notice(),
             canned_suggestions(),
             rx.hstack(
@@ -335,18 +314,7 @@ def note_box() -> rx.Component:
                 color="var(--amber-11)",
                 id="note-hint",
             ),
-            rx.cond(
-                InboxState.note_error != "",
-                rx.callout(
-                    InboxState.note_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    id="note-error",
-                    role="alert",
-                ),
-            ),
+            error_notice(InboxState.note_error, "note-error"),
             rx.hstack(
                 rx.text_area(
                     name="note",

@@ -15,6 +15,7 @@ from citymes_app.components.admin import (
     page_header,
     refusal,
 )
+from citymes_app.components.error_notice import error_notice
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.state.channels_state import ChannelRow, ChannelsState, TemplateRow
@@ -155,10 +156,7 @@ def channels_card() -> rx.Component:
     return card(
         t("Bots and numbers"),
         "radio-tower",
-        rx.cond(
-            S.channel_error != "",
-            rx.callout(S.channel_error, icon="circle-alert", color_scheme="red", size="1", width="100%", id="channel-error"),
-        ),
+        error_notice(S.channel_error, "channel-error"),
         rx.cond(
             S.channels.length() > 0,
             rx.vstack(rx.foreach(S.channels, _channel_card), spacing="3", width="100%", id="channel-list"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.components.error_notice import error_notice
 from citymes_app.components.frame import brand, language_switch
 from citymes_app.state.auth_state import AuthState
 from citymes_app.state.language import t
@@ -29,18 +30,7 @@ def login_form() -> rx.Component:
         rx.vstack(
             _field(t("Email"), name="email", id="login-email", type="email", placeholder=t("you@townhall.example")),
             _field(t("Password"), name="password", id="login-password", type="password"),
-            rx.cond(
-                AuthState.login_error != "",
-                rx.callout(
-                    AuthState.login_error,
-                    icon="circle-alert",
-                    color_scheme="red",
-                    size="1",
-                    width="100%",
-                    id="login-error",
-                    role="alert",
-                ),
-            ),
+            error_notice(AuthState.login_error, "login-error"),
             rx.button(
                 t("Sign in"),
                 type="submit",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app.components.admin import admin_column, admin_only, card, field_error, label, page_header, refusal
+from citymes_app.components.error_notice import error_notice
 from citymes_app.components.frame import operator_frame
 from citymes_app.core.auth import MIN_PASSWORD_LENGTH
 from citymes_app.state.language import t, t_var
@@ -88,7 +89,7 @@ def operators_card() -> rx.Component:
     return card(
         t("Operators"),
         "users",
-        rx.cond(S.error != "", rx.callout(S.error, icon="circle-alert", color_scheme="red", size="1", id="operators-error")),
+        error_notice(S.error, "operators-error"),
         rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="grass", size="1", id="operators-notice")),
         rx.table.root(
             rx.table.header(
