@@ -63,9 +63,7 @@ def test_one_citizen_has_waited_since_yesterday(session: Session, town: int) -> 
         assert line.last_message_at <= now
 
 
-def test_complaints_come_with_a_photo_the_media_store_serves_and_the_place(
-    session: Session, town: int, media_dir: Path
-) -> None:
+def test_complaints_come_with_a_photo_the_media_store_serves_and_the_place(session: Session, town: int, media_dir: Path) -> None:
     written = messages(session, town)
     photos = [m for m in written if m.kind == MessageKind.PHOTO]
     assert len(photos) >= 3
