@@ -82,5 +82,5 @@ def test_a_newcomer_finds_the_demo_inbox_busy_and_a_complaint_with_its_photo_and
     lines.filter(has_text="Lucía Fernández").click()  # Laia's: her answer in Spanish, a question since
     expect(page.locator("#thread .bubble-out", has_text="brigada de limpieza")).to_be_visible()
     expect(page.locator("#thread .bubble img.photo")).to_be_visible()
-    page.fill("#reply-box", "Hola Lucía, la brigada hi passarà avui a la tarda. / La brigada pasará hoy por la tarde.")
+    page.fill("#reply-box", "Hola, Lucía. La brigada pasará esta tarde; le escribiremos cuando esté recogido.")
     screenshot(page, "demo_inbox_thread_mine_ca")
