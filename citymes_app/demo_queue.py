@@ -22,11 +22,9 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from citymes_app import demo_pictures
-from citymes_app.core import citizens, inbox, inbox_states, inbox_work, labels, pipeline, routing, statistics
-from citymes_app.core.auth import SignedInOperator
+from citymes_app.core import auth, citizens, inbox, inbox_states, inbox_work, labels, pipeline, routing, statistics
 from citymes_app.core.media import save_media
 from citymes_app.core.routing import AnswerOutcome
-from citymes_app.i18n import organisation_language
 from citymes_app.models import (
     Channel,
     Conversation,
@@ -247,20 +245,6 @@ QUEUE: tuple[Queued, ...] = (
 )
 
 
-def _signed_in(operator: Operator, tenant: Tenant) -> SignedInOperator:
-    """A demo operator as the inbox's functions take one (nobody signs in: the script acts for them)."""
-    return SignedInOperator(
-        operator_id=row_id(operator),
-        tenant_id=row_id(tenant),
-        tenant_slug=tenant.slug,
-        tenant_name=tenant.name,
-        email=operator.email,
-        display_name=operator.display_name,
-        role=operator.role,
-        language=organisation_language(tenant.languages),
-    )
-
-
 class QueueWriter:
     """Writes `QUEUE` into a tenant's records, in the caller's transaction."""
 
@@ -270,7 +254,7 @@ class QueueWriter:
         for channel in session.exec(select(Channel).where(Channel.tenant_id == row_id(tenant)).order_by(col(Channel.id))):
             self.channels.setdefault(channel.platform, channel)
         operators = session.exec(select(Operator).where(Operator.tenant_id == row_id(tenant)))
-        self.staff = {operator.email: _signed_in(operator, tenant) for operator in operators}
+        self.staff = {operator.email: auth.signed_in(session, operator=operator) for operator in operators}
 
     def write(self, queue: tuple[Queued, ...] = QUEUE) -> list[int]:
         """Every conversation of `queue`, then the tenant's statistics recounted; the conversations' ids."""
