@@ -4,6 +4,7 @@ photo, served by the app, and its place. Screenshots of the panes (navigation, q
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -17,9 +18,8 @@ from tests.e2e.support import OPERATOR, Site, demo_data_restored, screenshot, se
 pytestmark = pytest.mark.browser
 
 
-def only_the_demo_queue_open(site: Site) -> None:
-    """Resolve every conversation other tests of this session opened, so the queue is the demo's own (the caller puts
-    them back)."""
+def resolve_all_but_the_demo_queue(site: Site) -> None:
+    """Resolve, in the database, every conversation other tests of this session opened (the caller puts them back)."""
     engine = make_engine(site.database_url)
     metadata = MetaData()
     conversation = Table("conversation", metadata, autoload_with=engine)
@@ -37,15 +37,31 @@ def only_the_demo_queue_open(site: Site) -> None:
         engine.dispose()
 
 
+def show_the_demo_queue_alone(page: Page, site: Site) -> None:
+    """The queue as a newcomer finds it: only the demo's own conversations.
+
+    The live inbox keeps the queue it last read in memory, and reads it again when a conversation changes: resolving
+    one of the other lines through the page has it read the database, where the others are resolved already."""
+    resolve_all_but_the_demo_queue(site)
+    page.goto(f"{site.url}/inbox")
+    expect(page.locator(".queue-item", has_text=demo_queue.QUEUE[0].citizen.name)).to_be_visible()
+    demo_names = re.compile("|".join(re.escape(queued.citizen.name) for queued in demo_queue.QUEUE))
+    others = page.locator(".queue-item").filter(has_not_text=demo_names)
+    if others.count():
+        others.first.click()
+        page.click("#resolve")
+    expect(others).to_have_count(0)
+
+
 @pytest.fixture
 def laia_in_catalan(site: Site, new_context) -> Iterator[Page]:
     """Laia, the demo's operator, signed in with the interface in Catalan, before the demo's queue alone."""
     set_interface_language(site.database_url, "ca", OPERATOR)
     try:
         with demo_data_restored(site, "conversation"):
-            only_the_demo_queue_open(site)
             page = new_context(locale="ca-ES").new_page()
             sign_in(page, site, OPERATOR)
+            show_the_demo_queue_alone(page, site)
             yield page
     finally:
         set_interface_language(site.database_url, "en", OPERATOR)
