@@ -103,7 +103,7 @@ def measure(folder: Path) -> dict[str, Any]:
     migrate(url)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
-        demo.load_demo(session)
+        demo.load_demo(session, queue=False)  # a year of history alone: the figures the peer is compared on
         session.commit()
         tenant = tenants.require_tenant(session, slug=demo.DEMO_SLUG)
         tenant_id, timezone = row_id(tenant), tenant.timezone

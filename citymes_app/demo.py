@@ -1,13 +1,16 @@
-"""The demo town: a tenant, operators, a Telegram bot and a WhatsApp number on the local simulator, and keywords in
-three languages."""
+"""The demo town: a tenant, operators, a Telegram bot and a WhatsApp number on the local simulator, keywords in
+three languages, and a live queue of citizens waiting (`demo_queue`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session
 
-from citymes_app.core import auth, canned_responses, codes, keywords, templates, tenants
+from citymes_app import demo_queue
+from citymes_app.core import auth, canned_responses, clock, codes, keywords, templates, tenants
+from citymes_app.core.config import load_settings
 from citymes_app.models import Channel, ChannelMode, Tenant, row_id
 
 DEMO_SLUG = "demo"
@@ -99,8 +102,11 @@ def _canned_responses(session: Session, *, tenant: Tenant) -> None:
         canned_responses.save_canned(session, tenant=tenant, canned_id=None, shortcut=shortcut, text=text)
 
 
-def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> DemoSummary:
-    """Create the demo tenant if it does not exist yet (idempotent)."""
+def load_demo(
+    session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK, queue: bool = True, media_dir: Path | None = None
+) -> DemoSummary:
+    """Create the demo tenant if it does not exist yet (idempotent), with its queue of citizens waiting (`queue`; its
+    photos go to `media_dir`, by default the settings' media folder). A demo town already there keeps its records."""
     existing = tenants.get_tenant(session, slug=DEMO_SLUG)
     if existing is not None:
         whatsapp = _whatsapp_number(session, tenant=existing)
@@ -126,4 +132,7 @@ def load_demo(session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK) -> 
     code_report = codes.import_codes_csv(session, tenant=tenant, keyword_text="TRAMIT", content=DEMO_CODES_CSV)
     if not code_report.ok:
         raise RuntimeError("; ".join(code_report.errors))
+    if queue:
+        session.flush()
+        demo_queue.write_queue(session, tenant=tenant, media_dir=media_dir or load_settings().media_dir, now=clock.now())
     return DemoSummary(True, DEMO_SLUG, channel.id, whatsapp.id)

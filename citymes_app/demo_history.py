@@ -224,13 +224,14 @@ def has_activity(engine: Engine, *, slug: str) -> bool:
         )
 
 
-def generate_history(engine: Engine, *, slug: str, plan: HistoryPlan) -> tuple[HistoryReport, int]:
-    """Load the demo town first if `slug` is the demo's and it is missing, write `plan`'s history into the tenant,
-    then rebuild its statistics from the records; the report and how many events the rebuild counted."""
+def generate_history(engine: Engine, *, slug: str, plan: HistoryPlan, queue: bool = True) -> tuple[HistoryReport, int]:
+    """Load the demo town first if `slug` is the demo's and it is missing (with its queue of citizens waiting, unless
+    `queue` is false), write `plan`'s history into the tenant, then rebuild its statistics from the records; the report
+    and how many events the rebuild counted."""
     plan = plan.checked()
     with Session(engine, expire_on_commit=False) as session:
         if slug == demo.DEMO_SLUG:
-            demo.load_demo(session)
+            demo.load_demo(session, queue=queue)
             session.commit()
         tenant_id = row_id(tenants.require_tenant(session, slug=slug))
     report = write_history(engine, tenant_id=tenant_id, plan=plan)

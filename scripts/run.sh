@@ -17,11 +17,12 @@ export REFLEX_HOT_RELOAD_OVERRIDE_PATHS="$PWD/citymes_app:$PWD/integrations"
 # created here with fresh random keys the first time (readable by its owner only).
 $PY -m citymes_app.cli secrets keys-file
 
+# The first time, the demo town (with its queue of citizens waiting) and a year of its activity (generated, about ten
+# seconds), so the statistics have figures and the unanswered-questions report has questions; a town that already has
+# messages is left as it is. Before `demo`, whose queue would count as activity.
+$PY -m citymes_app.cli demo --history --messages 50000 --only-if-empty
 demo_output=$($PY -m citymes_app.cli demo)
 echo "$demo_output"
-# The first time, a year of the demo town's activity (generated, about ten seconds), so the statistics have figures
-# and the unanswered-questions report has questions; a town that already has messages is left as it is.
-$PY -m citymes_app.cli demo --history --messages 50000 --only-if-empty
 
 channel_id=$(sed -n 's/.*Telegram channel \([0-9][0-9]*\).*/\1/p' <<<"$demo_output" | head -1)
 whatsapp_id=$(sed -n 's/.*WhatsApp channel \([0-9][0-9]*\).*/\1/p' <<<"$demo_output" | head -1)

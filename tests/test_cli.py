@@ -14,7 +14,12 @@ from tests.helpers import server_keys_env
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    env = {"CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin", **server_keys_env()}
+    env = {
+        "CITYMES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "CITYMES_MEDIA_DIR": str(tmp_path / "media"),  # the demo's photos
+        "PATH": "/usr/bin:/bin",
+        **server_keys_env(),
+    }
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -52,8 +52,12 @@ def _photo(bubble: Var[Bubble]) -> rx.Component:
             rx.image(
                 src=media_url(bubble.media_path),
                 alt=t("Photo from the citizen"),
+                # Its height is kept before the file arrives, so the thread, scrolled to its newest message when it
+                # opens, stays there once the picture is in (a height that grows on load pushes the newest out of view).
+                height="240px",
+                width="auto",
                 max_width="100%",
-                max_height="320px",
+                object_fit="contain",
                 border_radius="var(--radius-3)",
                 display="block",
                 class_name="photo",

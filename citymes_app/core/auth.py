@@ -161,6 +161,11 @@ def resolve_session(session: Session, *, token: str, refresh: bool = True) -> Si
     if refresh and now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         session.add(row)
+    return signed_in(session, operator=operator)
+
+
+def signed_in(session: Session, *, operator: Operator) -> SignedInOperator:
+    """Who `operator` is to the inbox once signed in: their organisation, role and interface language."""
     tenant = session.get_one(Tenant, operator.tenant_id)
     return SignedInOperator(
         operator_id=row_id(operator),

@@ -327,7 +327,14 @@ def recounted(session: Session, *, tenant_id: int) -> Counts:
 
 
 def rebuild(session: Session, *, tenant_id: int) -> int:
-    """Replace a tenant's counts with a recount of its records (the caller commits); how many events it counted."""
+    """Replace a tenant's counts with a recount of its records (the caller commits); how many events it counted.
+
+    What this session wrote and counted before is in the recount already (flushed first), so its counts waiting for
+    the commit are dropped: counted twice otherwise."""
+    session.flush()
+    waiting: Counter[Key] = session.info.get(TALLY) or Counter()
+    for key in [key for key in waiting if key[0] == tenant_id]:
+        del waiting[key]
     tally = recount(session, tenant_id=tenant_id)
     session.execute(delete(DailyCount).where(col(DailyCount.tenant_id) == tenant_id))
     session.execute(delete(HourlyCount).where(col(HourlyCount.tenant_id) == tenant_id))

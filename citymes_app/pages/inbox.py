@@ -125,6 +125,8 @@ def thread_header() -> rx.Component:
                 ),
                 spacing="2",
                 align="center",
+                wrap="wrap",  # under the buttons otherwise, when the window or the language leaves it no room
+                row_gap="4px",
             ),
             spacing="1",
             min_width="0",

@@ -199,8 +199,8 @@ async def test_the_suggestions_are_the_shortcuts_starting_with_what_follows_the_
 
 
 def test_the_demo_town_has_canned_responses_in_catalan_and_spanish_loaded_once(session: Session) -> None:
-    demo.load_demo(session)
-    demo.load_demo(session)
+    demo.load_demo(session, queue=False)
+    demo.load_demo(session, queue=False)
     session.commit()
     tenant = tenants.require_tenant(session, slug=demo.DEMO_SLUG)
 

@@ -315,7 +315,7 @@ def test_a_short_period_reads_its_spans_by_day_as_a_long_one_counts_them_by_buck
     from citymes_app.demo_history import HistoryPlan, generate_history
 
     until = datetime(2026, 11, 24, 9, tzinfo=UTC)
-    report, _ = generate_history(engine, slug=demo.DEMO_SLUG, plan=HistoryPlan(messages=3000, days=120, until=until))
+    report, _ = generate_history(engine, slug=demo.DEMO_SLUG, plan=HistoryPlan(messages=3000, days=120, until=until), queue=False)
     filters = Filters(first=date(2026, 9, 1), last=date(2026, 11, 24), operator_id=None)
     with Session(engine) as session:
         by_day = service_times.spans_of(session, report.tenant_id, None, filters)

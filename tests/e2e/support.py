@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import math
 import secrets
-import struct
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from sqlalchemy import MetaData, RowMapping, Table, delete, insert, select, upda
 
 from citymes_app import demo
 from citymes_app.core.db import make_engine
+from citymes_app.demo_pictures import Canvas
 from integrations.simulator.client import SyncSimulatorClient
 
 # The demo town's administrator and one of its operators (not an administrator).
@@ -139,24 +139,12 @@ def screenshot(page: Page, name: str) -> Path:
 
 def street_photo(width: int = 240, height: int = 160) -> bytes:
     """A small PNG (a sky-to-asphalt gradient with a dark 'pothole'), big enough to see in a screenshot."""
-    rows = []
-    for y in range(height):
-        row = bytearray(b"\x00")
-        for x in range(width):
-            if (x - width * 0.55) ** 2 / 900 + (y - height * 0.7) ** 2 / 225 <= 1:
-                pixel = (40, 36, 32)
-            elif y < height * 0.45:
-                pixel = (135, 190, 235 - y // 2)
-            else:
-                pixel = (110 + y // 8, 110 + y // 8, 115 + y // 8)
-            row += bytes(pixel)
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+    canvas = Canvas(width, height)
+    horizon = math.ceil(height * 0.45)
+    canvas.rows(0, horizon, lambda y: (135, 190, 235 - y // 2))
+    canvas.rows(horizon, height, lambda y: (110 + y // 8, 110 + y // 8, 115 + y // 8))
+    canvas.ellipse(width * 0.55, height * 0.7, 30, 15, (40, 36, 32))
+    return canvas.png()
 
 
 @contextmanager
