@@ -52,7 +52,7 @@ def shortcuts_dialog() -> rx.Component:
             rx.dialog.content(
                 rx.dialog.title(t("Keyboard shortcuts")),
                 rx.dialog.description(
-                    t("Outside the reply box; Esc leaves the reply box."),
+                    t("The letters and arrows work while you are not writing; Esc leaves the reply box."),
                     size="2",
                     color_scheme="gray",
                     margin_bottom="12px",
