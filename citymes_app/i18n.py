@@ -52,6 +52,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "components/conversation_state.py",
         "components/queue_filters.py",
         "components/inbox_clock.py",
+        "components/inbox_keys.py",
         "state/inbox_*.py",
         "state/citizen_link.py",
         "state/wording.py",

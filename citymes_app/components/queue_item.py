@@ -169,5 +169,10 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
         width="100%",
         class_name="queue-item",
         key=line.id,  # React keeps each conversation's element when the queue reorders
-        custom_attrs={"data-conversation": line.id.to_string(), "data-platform": line.platform, "role": "button"},
+        custom_attrs={
+            "data-conversation": line.id.to_string(),
+            "data-platform": line.platform,
+            "data-selected": rx.cond(selected, "true", "false"),  # the keyboard's next/previous start from it
+            "role": "button",
+        },
     )
