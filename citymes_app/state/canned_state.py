@@ -142,6 +142,9 @@ class CannedResponsesState(rx.State):
             await self._refuse()
             return
         words = words_for(admin.language)
+        if type(form_data) is dict:  # the fields as submitted: a key pressed just before may not have reached us yet
+            self.form_shortcut = str(form_data.get("shortcut", self.form_shortcut))
+            self.form_text = str(form_data.get("text", self.form_text))
         self.saving, self.notice = True, ""
         yield
         try:
