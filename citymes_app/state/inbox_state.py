@@ -155,6 +155,12 @@ class InboxState(
         return sum(1 for line in shared.queue if line.awaiting_operator and line.status != ConversationStatus.SNOOZED)
 
     @rx.var
+    async def unread_total(self) -> int:
+        """How many citizen messages no operator has read yet, over the live queue (the tab's title shows it)."""
+        shared = await self.get_state(InboxShared)
+        return sum(line.unread_count for line in shared.queue if line.status != ConversationStatus.SNOOZED)
+
+    @rx.var
     async def notice_queue(self) -> QueueNotices:
         """The whole live queue, whatever this tab's filters show, as the notifier compares it (new messages and
         assignments become toasts, a sound, a browser notification: `components/inbox_notifier.py`)."""

@@ -1,9 +1,11 @@
 """The inbox's notifications (`components/inbox_notifier.jsx`): a citizen writing while the inbox is open shows a toast
-with their name (the queue as loaded shows none); with the tab hidden and browser notifications switched on in the bell
-menu, a browser notification names the citizen without the message's text; a conversation another operator assigns to
-Laia reaches her as a toast."""
+with their name (the queue as loaded shows none) and one more unread message in the title; with the tab hidden and
+browser notifications switched on in the bell menu, a browser notification names the citizen without the message's
+text; a conversation another operator assigns to Laia reaches her as a toast."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -46,16 +48,24 @@ def _signed_in(context: BrowserContext, site: Site, email: str) -> Page:
     return page
 
 
+def _unread_in_title(page: Page) -> int:
+    found = re.fullmatch(r"(?:\((\d+)\) )?Inbox · CityMes", page.title())
+    assert found, page.title()
+    return int(found.group(1) or 0)
+
+
 def test_a_citizen_writing_while_the_inbox_is_open_shows_a_toast_with_their_name(site: Site, new_context) -> None:
     laia = _signed_in(new_context(), site, LAIA)
     laia.wait_for_timeout(1500)  # time for a wrongly notified first load to show
     expect(laia.locator(TOASTS)).to_have_count(0)  # the queue as loaded (with unread lines) is not news
+    unread = _unread_in_title(laia)
 
     name, marker = f"Rosa {new_chat_id()}", f"fanal-{new_chat_id()}"
     site.citizen_says(new_chat_id(), name, text=f"El fanal del carrer no s'encén ({marker})")
     toast = laia.locator(TOASTS, has_text=f"New message from {name}")
     expect(toast).to_be_visible()
     expect(toast).not_to_contain_text(marker)
+    expect(laia).to_have_title(f"({unread + 1}) Inbox · CityMes")  # the title counts the unread messages
     screenshot(laia, "inbox_notification_toast")
 
 
