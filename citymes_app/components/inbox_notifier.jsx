@@ -11,11 +11,6 @@ import { Bell, BellOff } from "lucide-react";
 
 const BROWSER_KEY = "citymes_notify_browser";
 const SOUND_KEY = "citymes_notify_sound";
-const OWN_ACTION_MS = 3000;
-
-// When this tab last clicked or typed: a conversation assigned to me just after I clicked in it (Take, Assign, a reply,
-// which assigns an unassigned conversation to whoever answers) is my own doing, not news.
-let lastInput = 0;
 let audio = null;
 
 function remembered(key) {
@@ -76,16 +71,13 @@ function showBrowserNotification(text, tag) {
 }
 
 // What changed between two versions of the queue: new messages (unread up, or a conversation new to the queue with
-// something unread) and conversations now assigned to me by someone else.
-function changes(before, lines, me, selected) {
+// something unread) and conversations now assigned to me.
+function changes(before, lines, me) {
   const news = [];
-  const ownRecently = Date.now() - lastInput < OWN_ACTION_MS;
   for (const line of lines) {
     const old = before.get(line.id);
     if (line.unread > (old ? old.unread : 0)) news.push({ kind: "message", line });
-    else if (me && line.assignee_id === me && (!old || old.assignee_id !== me)) {
-      if (!(line.id === selected && ownRecently)) news.push({ kind: "assigned", line });
-    }
+    else if (me && line.assignee_id === me && (!old || old.assignee_id !== me)) news.push({ kind: "assigned", line });
   }
   return news;
 }
@@ -93,27 +85,17 @@ function changes(before, lines, me, selected) {
 export function InboxNotifier({ notices, me, selected, newMessage, assigned, citizen }) {
   const previous = useRef(null);
   useEffect(() => {
-    const note = () => {
-      lastInput = Date.now();
-    };
-    document.addEventListener("pointerdown", note, true);
-    document.addEventListener("keydown", note, true);
-    return () => {
-      document.removeEventListener("pointerdown", note, true);
-      document.removeEventListener("keydown", note, true);
-    };
-  }, []);
-  useEffect(() => {
     if (!notices || !notices.version) return; // not linked yet: not the real queue
     const lines = notices.lines || [];
     const before = previous.current;
     previous.current = new Map(lines.map((line) => [line.id, line]));
     if (before === null) return; // the queue as loaded is not news
-    const news = changes(before, lines, me, selected);
+    const news = changes(before, lines, me);
     let shown = 0;
     for (const { kind, line } of news) {
-      // The open conversation's new message shows in its thread: no toast while the operator looks at it.
-      if (kind === "message" && line.id === selected && !document.hidden) continue;
+      // The open conversation shows its new messages and its assignee itself (and one the operator took or answered
+      // in this tab is their own doing): no toast while they look at it.
+      if (line.id === selected && !document.hidden) continue;
       const name = line.name || citizen.replace("{id}", String(line.citizen_id));
       const text = (kind === "message" ? newMessage : assigned).replace("{name}", name);
       toast(text, { id: `citymes-${kind}-${line.id}`, className: `notice-${kind}` });

@@ -1,7 +1,7 @@
 """The inbox's notifications (`components/inbox_notifier.jsx`): a citizen writing while the inbox is open shows a toast
 with their name (the queue as loaded shows none) and one more unread message in the title; with the tab hidden and
 browser notifications switched on in the bell menu, a browser notification names the citizen without the message's
-text; a conversation another operator assigns to Laia reaches her as a toast."""
+text; a conversation another operator assigns to Laia reaches her as a toast, one she takes herself does not."""
 
 from __future__ import annotations
 
@@ -111,3 +111,13 @@ def test_a_conversation_another_operator_assigns_to_laia_reaches_her_as_a_toast(
     expect(laia.locator(TOASTS, has_text=f"Conversation assigned to you: {name}")).to_be_visible()
     expect(pau.locator(TOASTS, has_text="Conversation assigned to you")).to_have_count(0)
     screenshot(laia, "inbox_notification_assigned")
+
+    # What Laia takes herself is not news to her.
+    own, own_marker = f"Pere {new_chat_id()}", f"gual-{new_chat_id()}"
+    site.citizen_says(new_chat_id(), own, text=f"Em tapen el gual ({own_marker})")
+    laia.locator(".queue-item", has_text=own_marker).click()
+    laia.click("#take")
+    expect(laia.locator("#thread-assignee")).to_have_text("Assigned to you")
+    expect(laia.locator(".queue-item", has_text=own_marker).locator(".assignee")).to_have_text("You")  # the live queue
+    laia.wait_for_timeout(1000)
+    expect(laia.locator(TOASTS, has_text=f"Conversation assigned to you: {own}")).to_have_count(0)
