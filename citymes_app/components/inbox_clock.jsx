@@ -1,6 +1,6 @@
 // The inbox's clock on the tab: how long a conversation has waited, kept current without the server (a re-render
-// every 30 seconds), and the page's title with the number waiting. Texts come translated from the server's catalog
-// as templates with a {n} placeholder.
+// every 30 seconds), and the page's title with the number of unread messages. Texts come translated from the server's
+// catalog as templates with a {n} placeholder.
 import { useEffect, useState } from "react";
 
 function useNow(period) {

@@ -1,5 +1,5 @@
 """The inbox's clock on the tab (`inbox_clock.jsx`): how long a conversation has waited, kept current by the browser
-between live updates, and the page's title with the number of conversations waiting."""
+between live updates, and the page's title with the number of citizen messages unread."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def waiting_for(since: rx.Var[int]) -> rx.Component:
     return WaitingFor.create(since=since, minutes=t("{n} min"), hours=t("{n} h"), days=t("{n} d"), class_name="waited")
 
 
-def page_title(waiting: rx.Var[int]) -> rx.Component:
-    """ "(3) Inbox · CityMes" while 3 conversations wait, else "Inbox · CityMes"."""
+def page_title(unread: rx.Var[int]) -> rx.Component:
+    """ "(3) Inbox · CityMes" while 3 citizen messages are unread, else "Inbox · CityMes"."""
     name = t("Inbox") + " · CityMes"
-    return PageTitle.create(title=rx.cond(waiting > 0, "(" + waiting.to_string() + ") " + name, name))
+    return PageTitle.create(title=rx.cond(unread > 0, "(" + unread.to_string() + ") " + name, name))

@@ -11,6 +11,7 @@ from citymes_app.components.conversation_state import labels_bar, thread_state
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.inbox_clock import page_title
 from citymes_app.components.inbox_keys import shortcuts_dialog
+from citymes_app.components.inbox_notifier import notifications
 from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
@@ -52,6 +53,7 @@ def queue_panel() -> rx.Component:
         rx.hstack(
             rx.heading(t("Inbox"), size="5"),
             shortcuts_dialog(),
+            notifications(),
             rx.spacer(),
             rx.cond(
                 InboxState.waiting_count > 0,
@@ -59,7 +61,7 @@ def queue_panel() -> rx.Component:
                     tn("{n} waiting", "{n} waiting", InboxState.waiting_count), color_scheme="amber", size="2", id="waiting-count"
                 ),
             ),
-            page_title(InboxState.waiting_count),
+            page_title(InboxState.unread_total),
             align="center",
             width="100%",
             padding="20px 18px 12px",

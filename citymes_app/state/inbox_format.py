@@ -56,6 +56,36 @@ class QueueLine:
 
 
 @dataclass(frozen=True)
+class NoticeLine:
+    """What the inbox's notifier (`components/inbox_notifier.jsx`) compares between two versions of the queue: who
+    wrote, how much is unread and who has it; never the message text (a browser notification may show on a shared
+    screen)."""
+
+    id: int
+    citizen_id: int
+    name: str  # "" when the platform gave no name: the tab says "Citizen #12"
+    unread: int
+    assignee_id: int
+
+
+@dataclass(frozen=True)
+class QueueNotices:
+    """The queue as the notifier reads it; `version` 0 while the tab is not yet linked to its tenant's inbox (its queue
+    then is not the real one, and the notifier waits for the first real one to compare against)."""
+
+    version: int
+    lines: list[NoticeLine]
+
+
+def queue_notices(queue: list[QueueLine], *, version: int) -> QueueNotices:
+    """The notifier's summary of the shared queue."""
+    return QueueNotices(
+        version=version,
+        lines=[NoticeLine(line.id, line.citizen_id, line.citizen_name, line.unread_count, line.assignee_id) for line in queue],
+    )
+
+
+@dataclass(frozen=True)
 class Bubble:
     """One message of a conversation's thread, or one of its operators' internal notes, ready to draw."""
 

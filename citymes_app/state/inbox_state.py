@@ -37,11 +37,13 @@ from citymes_app.state.inbox_format import (
     NO_WINDOW,
     Bubble,
     QueueLine,
+    QueueNotices,
     WindowView,
     bubble,
     citizen_label,
     conversation_title,
     queue_lines,
+    queue_notices,
     thread_bubbles,
     window_view,
 )
@@ -151,6 +153,19 @@ class InboxState(
         """How many conversations wait for an operator."""
         shared = await self.get_state(InboxShared)
         return sum(1 for line in shared.queue if line.awaiting_operator and line.status != ConversationStatus.SNOOZED)
+
+    @rx.var
+    async def unread_total(self) -> int:
+        """How many citizen messages no operator has read yet, over the live queue (the tab's title shows it)."""
+        shared = await self.get_state(InboxShared)
+        return sum(line.unread_count for line in shared.queue if line.status != ConversationStatus.SNOOZED)
+
+    @rx.var
+    async def notice_queue(self) -> QueueNotices:
+        """The whole live queue, whatever this tab's filters show, as the notifier compares it (new messages and
+        assignments become toasts, a sound, a browser notification: `components/inbox_notifier.py`)."""
+        shared = await self.get_state(InboxShared)
+        return queue_notices(shared.queue, version=shared.version)
 
     async def _operator(self) -> SignedInOperator | None:
         """The signed-in operator, or None if signed out or now signed in for another tenant than this tab shows

@@ -17,9 +17,13 @@ from citymes_app.models import Author, DeliveryStatus, Direction
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
     PREVIEW_KINDS,
+    NoticeLine,
+    QueueLine,
+    QueueNotices,
     bubble,
     clock_label,
     moment_label,
+    queue_notices,
     split_preview,
     thread_bubbles,
     time_left,
@@ -156,3 +160,24 @@ def test_notes_sit_among_the_messages_in_time_order_named_after_their_author() -
         (True, 3, "Pau", "<i>note 3</i>"),
     ]
     assert (drawn[1].kind, drawn[1].outbound, drawn[1].status, drawn[1].time_label) == ("note", False, "", "10:05")
+
+
+def test_the_notifiers_summary_names_the_citizen_but_carries_no_message_text() -> None:
+    line = QueueLine(
+        id=7,
+        citizen_id=12,
+        citizen_name="Rosa",
+        channel_name="Telegram",
+        platform="telegram",
+        preview_icon="",
+        preview_label="",
+        preview="El meu DNI és 12345678Z",
+        time_labels={"en": "14:05"},
+        unread_count=2,
+        awaiting_operator=True,
+        citizen_unreachable=False,
+        assignee_id=3,
+    )
+    notices = queue_notices([line], version=4)
+    assert notices == QueueNotices(version=4, lines=[NoticeLine(id=7, citizen_id=12, name="Rosa", unread=2, assignee_id=3)])
+    assert "12345678Z" not in repr(notices)
