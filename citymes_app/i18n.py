@@ -62,6 +62,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "core/inbox_states.py",
         "core/labels.py",
         "core/notes.py",
+        "core/conversation_export.py",
         "core/reply_window.py",
         "core/citizens.py",
     ),

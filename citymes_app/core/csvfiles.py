@@ -28,3 +28,12 @@ def header_problems(header: list[str], *, allowed: list[str], required: Iterable
     if missing:
         problems.append(Phrase("missing column(s): {missing}", {"missing": ", ".join(missing)}))
     return problems
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula ("=HYPERLINK(...)" in a citizen's message).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A cell people wrote, as a spreadsheet shows it without running it: a leading `'` before a formula's start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

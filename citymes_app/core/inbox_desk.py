@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, inbox, inbox_queue, inbox_states, inbox_work, labels, notes
+from citymes_app.core import citizens, conversation_export, inbox, inbox_queue, inbox_states, inbox_work, labels, notes
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_display import TemplateOption, template_options, tenant_timezone
 from citymes_app.core.media import save_media
+from citymes_app.i18n import Words
 from citymes_app.models import ConversationStatus
 from integrations.base import MessageKind
 
@@ -363,6 +364,21 @@ class InboxDesk:
     def _add_note(self, operator: SignedInOperator, conversation_id: int, text: str) -> notes.ThreadNote:
         with session_scope(self.engine) as session:
             return notes.add_note(session, operator=operator, conversation_id=conversation_id, text=text)
+
+    # --- Export ---------------------------------------------------------------------------------------------
+
+    async def export_csv(self, *, operator: SignedInOperator, conversation_id: int, words: Words) -> str:
+        """The whole conversation (every message and note) as a CSV file in the reader's words; `InboxError` if it is
+        not of the operator's organisation. Logs who exported what, never its content."""
+        content = await asyncio.to_thread(self._export_csv, operator.tenant_id, conversation_id, words)
+        log.info("operator %s exported conversation %s", operator.operator_id, conversation_id)
+        return content
+
+    def _export_csv(self, tenant_id: int, conversation_id: int, words: Words) -> str:
+        with Session(self.engine) as session:
+            return conversation_export.conversation_csv(
+                session, tenant_id=tenant_id, conversation_id=conversation_id, words=words
+            )
 
     # --- One citizen across platforms -----------------------------------------------------------------------
 

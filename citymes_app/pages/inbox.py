@@ -149,6 +149,15 @@ def thread_header() -> rx.Component:
                 id="resolve",
             ),
         ),
+        rx.button(
+            rx.icon("download", size=16),
+            t("Export"),
+            variant="soft",
+            color_scheme="gray",
+            on_click=InboxState.export_selected,
+            aria_label=t("Export the conversation as CSV"),
+            id="export-conversation",
+        ),
         rx.icon_button(
             rx.icon("x", size=16),
             variant="ghost",

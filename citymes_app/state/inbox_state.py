@@ -375,6 +375,23 @@ class InboxState(
         await self._watch(0)
 
     @rx.event
+    async def export_selected(self):
+        """Download the open conversation, every message and note, as CSV (column titles in the operator's words)."""
+        operator = await self._operator()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id:
+            return None
+        words = self._words()
+        try:
+            content = await _desk().export_csv(operator=operator, conversation_id=self.selected_id, words=words)
+        except inbox.InboxError as exc:
+            return rx.toast.error(sentence(exc, words))
+        today = utcnow().astimezone(await _desk().timezone(tenant_id=operator.tenant_id)).date()
+        filename = f"conversation-{self.selected_id}-{today.isoformat()}.csv"
+        return rx.download(data=content, filename=filename, mime_type="text/csv")
+
+    @rx.event
     async def relabel(self):
         """The operator switched language: reword what the server worded (the open thread, the window, notices)."""
         operator = await self._operator()
