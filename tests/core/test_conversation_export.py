@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -52,8 +53,8 @@ def office(engine: Engine) -> dict:
             ids[address] = (row_id(conversation), row_id(channel))
         conversation_id, channel_id = ids["501"]
 
-        def message(minute: int, **fields: object) -> None:
-            defaults: dict[str, object] = {"direction": "in", "author": "citizen", "status": "received"}
+        def message(minute: int, **fields: Any) -> None:
+            defaults: dict[str, Any] = {"direction": "in", "author": "citizen", "status": "received"}
             session.add(
                 Message(
                     tenant_id=row_id(vila),
