@@ -235,6 +235,10 @@ class ChannelsState(rx.State):
             )
             return
         words = words_for(operator.language)
+        if type(form_data) is dict:  # the fields as submitted: a key pressed just before may not have reached us yet
+            self.new_name = str(form_data.get("name", self.new_name))
+            self.new_language = str(form_data.get("language", self.new_language))
+            self.new_body = str(form_data.get("body", self.new_body))
         if not self.new_channel_id.isdigit():
             self.template_error = words.t("Choose the channel the template was approved for.")
             self.template_error_field = ""

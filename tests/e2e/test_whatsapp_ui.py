@@ -219,6 +219,9 @@ def test_administrators_manage_channels_and_templates_and_operators_are_told_why
     expect(page.locator("#template-name-error")).to_contain_text("is not a template name")
     page.fill("#template-name", name)
     expect(page.locator("#template-name-error")).to_have_count(0)
+    # As submitted: the fields the administrator filled before the refusal still hold their values.
+    page.fill("#template-language", "ca")
+    page.fill("#template-body", "Hola {{1}}, la vostra cita és el {{2}}.")
     page.click("#add-template")
     expect(page.locator("#template-notice")).to_have_text(f"Template {name} (ca) recorded.")
     expect(whatsapp.locator(".template-row", has_text=name)).to_contain_text("2")
