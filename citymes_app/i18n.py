@@ -53,6 +53,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "components/queue_filters.py",
         "components/inbox_clock.py",
         "components/inbox_keys.py",
+        "components/dialog_close.py",
         "components/inbox_notifier.py",
         "state/inbox_*.py",
         "state/citizen_link.py",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from citymes_app.components.dialog_close import dialog_close
 from citymes_app.state.language import t
 
 _SOURCE = rx.asset("inbox_keys.jsx", shared=True)
@@ -70,17 +71,7 @@ def shortcuts_dialog() -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                rx.dialog.close(
-                    rx.icon_button(
-                        rx.icon("x", size=16),
-                        variant="ghost",
-                        color_scheme="gray",
-                        position="absolute",
-                        top="14px",
-                        right="14px",
-                        aria_label=t("Close"),
-                    ),
-                ),
+                dialog_close(),
                 max_width="420px",
                 position="relative",
                 id="shortcuts-dialog",

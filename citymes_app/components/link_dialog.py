@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from citymes_app import styles
+from citymes_app.components.dialog_close import dialog_close
 from citymes_app.components.error_notice import error_notice
 from citymes_app.components.queue_item import platform_badge
 from citymes_app.core.citizens import LinkCandidate
@@ -130,17 +131,7 @@ def link_dialog() -> rx.Component:
                 margin_bottom="12px",
             ),
             rx.cond(InboxState.link_target_id > 0, _confirm(), _choose()),
-            rx.dialog.close(
-                rx.icon_button(
-                    rx.icon("x", size=16),
-                    variant="ghost",
-                    color_scheme="gray",
-                    position="absolute",
-                    top="14px",
-                    right="14px",
-                    aria_label=t("Close"),
-                ),
-            ),
+            dialog_close(),
             max_width="520px",
             position="relative",
             id="link-dialog",
