@@ -55,6 +55,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "components/inbox_keys.py",
         "components/dialog_close.py",
         "components/inbox_notifier.py",
+        "components/presence.py",
         "state/inbox_*.py",
         "state/citizen_link.py",
         "state/wording.py",

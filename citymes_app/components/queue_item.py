@@ -11,6 +11,7 @@ from citymes_app import styles
 from citymes_app.components.assignment import assignee_chip
 from citymes_app.components.conversation_state import line_labels, line_state
 from citymes_app.components.inbox_clock import waiting_for
+from citymes_app.components.presence import line_readers
 from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
 from citymes_app.state.language import LanguageState, t, t_var
 
@@ -123,6 +124,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     rx.cond(line.awaiting_operator, waiting_marker(line)),
                     line_state(line),
                     assignee_chip(line),
+                    line_readers(line),
                     rx.cond(
                         line.citizen_unreachable,
                         rx.badge(t("Blocked the bot"), color_scheme="red", variant="soft", size="1"),

@@ -9,6 +9,7 @@ from reflex.vars import Var
 
 from citymes_app import styles
 from citymes_app.components.error_notice import error_notice
+from citymes_app.components.presence import writing_now, writing_watch
 from citymes_app.components.queue_item import platform_label
 from citymes_app.core.notes import MAX_NOTE_LENGTH
 from citymes_app.state.inbox_canned import CannedOption
@@ -248,6 +249,8 @@ def reply_box() -> rx.Component:
     """The reply form; a refused reply says why beside it."""
     return rx.form(
         rx.vstack(
+            writing_now(),
+            writing_watch(),
             window_status(),
             error_notice(InboxState.reply_error, "reply-error"),
             canned_notice(),

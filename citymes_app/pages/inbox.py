@@ -13,6 +13,7 @@ from citymes_app.components.inbox_clock import page_title
 from citymes_app.components.inbox_keys import shortcuts_dialog
 from citymes_app.components.inbox_notifier import notifications
 from citymes_app.components.link_dialog import link_dialog
+from citymes_app.components.presence import colleagues_online, here_too
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, composer, reply_box
@@ -55,6 +56,7 @@ def queue_panel() -> rx.Component:
             shortcuts_dialog(),
             notifications(),
             rx.spacer(),
+            colleagues_online(),
             rx.cond(
                 InboxState.waiting_count > 0,
                 rx.badge(
@@ -123,6 +125,7 @@ def thread_header() -> rx.Component:
                 rx.text("·", size="1", color_scheme="gray"),
                 thread_state(),
                 assignee_badge(),
+                here_too(),
                 rx.cond(
                     InboxState.link_notice != "",
                     rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),

@@ -2,9 +2,9 @@
 
 Two states:
 
-* `InboxShared` — one instance per tenant, under the shared token `inbox-<digest>`: the queue summary and a version
-  number, nothing more for the tabs; on the server side it also remembers which tab has which conversation open. The
-  bridge (`state/live.py`) rewrites the queue after inbox events and Reflex fans it out to every linked tab.
+* `InboxShared` (`state/inbox_shared.py`) — one instance per tenant: the queue summary with its version and who is
+  here (which colleague has which conversation open, writing or not). The bridge (`state/live.py`) rewrites the queue
+  after inbox events and Reflex fans it out to every linked tab.
 * `InboxState` — per tab: which conversation is open, its thread and its free-form window (written when it opens and
   by the bridge when that conversation changes — never because another conversation did), the reply or template
   being written and the reason it was refused, and linking the citizen with another record.
@@ -42,52 +42,24 @@ from citymes_app.state.inbox_format import (
     bubble,
     citizen_label,
     conversation_title,
-    queue_lines,
     queue_notices,
     thread_bubbles,
     window_view,
 )
 from citymes_app.state.inbox_notes import ConversationNotes
+from citymes_app.state.inbox_presence import ConversationPresence
+from citymes_app.state.inbox_shared import InboxShared, inbox_token, load_queue
 from citymes_app.state.inbox_states import ConversationStates
 from citymes_app.state.inbox_templates import TemplatePicker
 from citymes_app.state.inbox_work import ConversationWork
 from citymes_app.state.language import on_language_switch
-from citymes_app.state.tenant_shared import shared_token
 from citymes_app.state.wording import sentence
 
 log = logging.getLogger(__name__)
 
 
-def inbox_token(tenant_id: int) -> str:
-    """The shared token of a tenant's inbox (secret-derived: see `state/tenant_shared.py`)."""
-    return shared_token("inbox", tenant_id)
-
-
-async def load_queue(tenant_id: int) -> list[QueueLine]:
-    """The tenant's queue as the shared state holds it."""
-    return queue_lines(await _desk().queue(tenant_id=tenant_id))
-
-
 def _desk() -> InboxDesk:
     return get_runtime().inbox
-
-
-class InboxShared(rx.SharedState):
-    """A tenant's queue summary, shared by every operator tab of that tenant."""
-
-    queue: list[QueueLine] = []
-    version: int = 0
-    # The tabs linked here (client token) and the digest of the session each linked with: the bridge cuts a tab
-    # whose session ended (signed out elsewhere, expired, operator disabled) before it writes anything new.
-    _viewers: dict[str, str] = {}
-    # Which conversation each linked tab has open (client token → conversation id): the bridge redraws a thread only
-    # in the tabs that show it.
-    _watching: dict[str, int] = {}
-    # Set when the bridge skipped a change because no tab was linked: the next tab to link reads the queue again.
-    _stale: bool = False
-    # The linked tabs that show lines they read themselves (a search, resolved conversations): the bridge has them
-    # read again when the queue changes.
-    _reading: set[str] = set()
 
 
 class InboxState(
@@ -96,6 +68,7 @@ class InboxState(
     ConversationWork,
     ConversationStates,
     ConversationNotes,
+    ConversationPresence,
     AttachmentSender,
     QueueFilters,
     CitizenLinking,
@@ -212,16 +185,6 @@ class InboxState(
         if reading != (client in shared._reading):
             shared._reading = (shared._reading | {client}) if reading else (shared._reading - {client})
 
-    async def _watch(self, conversation_id: int) -> None:
-        """Tell the shared inbox which conversation this tab shows (0: none), so its thread follows that one."""
-        shared = await self.get_state(InboxShared)
-        client = self.router.session.client_token
-        if shared._watching.get(client, 0) != conversation_id:
-            watching = {k: v for k, v in shared._watching.items() if k != client}
-            if conversation_id:
-                watching[client] = conversation_id
-            shared._watching = watching
-
     # --- Events ---------------------------------------------------------------------------------------------
 
     @rx.event
@@ -236,14 +199,13 @@ class InboxState(
         shared = await self.get_state(InboxShared)
         linked = await shared._link_to(inbox_token(operator.tenant_id))
         linked._viewers = {**linked._viewers, self.router.session.client_token: session_digest(auth_state.session_token)}
-        if self.selected_id:
-            linked._watching = {**linked._watching, self.router.session.client_token: self.selected_id}
         if linked.version == 0 or linked._stale:  # nothing written since the server started, or changed unseen
             linked.queue = await load_queue(operator.tenant_id)
             linked.version += 1
             linked._stale = False
         await self._load_canned(operator)
         await self._load_colleagues(operator)
+        await self._here(operator, linked)
         await self._load_labels(operator)
         await self._load_channels(operator)
         await self.read_lines(operator.tenant_id)
@@ -270,6 +232,7 @@ class InboxState(
         self._forget_states()
         self._forget_notes()
         self.link_notice = ""
+        self._typing = False
 
     @rx.event
     async def select(self, conversation_id: int):
@@ -283,7 +246,7 @@ class InboxState(
             opened = await _desk().open_conversation(tenant_id=operator.tenant_id, conversation_id=conversation_id)
         except inbox.InboxError:
             self._forget_conversation()
-            await self._watch(0)
+            await self._tell_where()
             return
         self.selected_id, self.remembered_conversation = conversation_id, str(conversation_id)
         self.show_thread(opened.thread)
@@ -291,13 +254,13 @@ class InboxState(
         if opened.templates != self.templates:
             self.templates = opened.templates
             self._choose_template(opened.templates[0].id if opened.templates else "")
-        await self._watch(conversation_id)
+        await self._tell_where()
 
     @rx.event
     async def close_conversation(self):
         """Back to the empty thread panel."""
         self._forget_conversation()
-        await self._watch(0)
+        await self._tell_where()
 
     @rx.event
     async def set_draft(self, value: str):
@@ -306,6 +269,7 @@ class InboxState(
         if self.reply_error:
             self.reply_error = ""
         await self._canned_draft_changed(before, value)
+        await self._writing(bool(value.strip()))
 
     @rx.event
     async def send_reply(self, form_data: dict[str, str]):
@@ -357,6 +321,7 @@ class InboxState(
         finally:
             self.sending = False
         self.draft, self.reply_error, self.canned_notice = "", "", ""
+        await self._writing(False)
 
     @rx.event
     async def resolve_selected(self):
@@ -372,7 +337,7 @@ class InboxState(
             self.reply_error = sentence(exc, self._words())
             return
         self._forget_conversation()
-        await self._watch(0)
+        await self._tell_where()
 
     @rx.event
     async def export_selected(self):

@@ -34,7 +34,8 @@ from citymes_app.core import inbox
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind, bus
 from citymes_app.core.inbox_desk import ThreadSnapshot
 from citymes_app.runtime import get_runtime
-from citymes_app.state.inbox_state import InboxShared, InboxState, inbox_token, load_queue
+from citymes_app.state.inbox_shared import InboxShared, inbox_token, load_queue, present_tenants
+from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.tenant_shared import SHARED_KINDS, cut_ended_viewers
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,8 @@ async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> 
         if reload:
             shared.queue = await load_queue(tenant_id)
             shared.version += 1
-        watching = {client: cid for client, cid in shared._watching.items() if client in shared._linked_from}
-        if watching != shared._watching:
-            shared._watching = watching
+        shared._keep_only(shared._linked_from)
+        watching = shared._watching()
         reading = shared._reading & shared._linked_from
         if reading != shared._reading:
             shared._reading = reading
@@ -179,6 +179,34 @@ async def bridge(app: rx.App, events: EventBus = bus) -> None:
                     log.exception("could not update the live inbox of tenant %s", tenant_id)
     finally:
         events.unsubscribe(queue)
+
+
+# How often the tabs that went (closed, asleep, offline) are taken out of who is here.
+PRESENCE_SWEEP_SECONDS = 3.0
+
+
+async def sweep_presence(app: rx.App, tenant_id: int) -> bool:
+    """Take the tabs that are no longer connected out of a tenant's shared inbox; whether any tab is left."""
+    async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
+        shared = await root.get_state(InboxShared)
+        connected = {client for client in shared._tabs if client in shared._linked_from and await tab_is_open(client)}
+        shared._keep_only(connected)
+        return bool(shared._tabs)
+
+
+async def presence_sweep(app: rx.App, interval: float = PRESENCE_SWEEP_SECONDS) -> None:
+    """Lifespan task: every `interval` seconds, drop the closed tabs of the tenants with an inbox linked here, so a
+    colleague who left stops showing as here (a browser that goes tells no state)."""
+    while True:
+        await asyncio.sleep(interval)
+        for tenant_id in list(present_tenants):
+            try:
+                if not await sweep_presence(app, tenant_id):
+                    present_tenants.discard(tenant_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one tenant's failure must not stop the others' presence
+                log.exception("could not sweep the inbox presence of tenant %s", tenant_id)
 
 
 DISCONNECTED_WARNING = "Attempting to send delta to disconnected client "
