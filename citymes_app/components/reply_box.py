@@ -12,7 +12,7 @@ from citymes_app.components.error_notice import error_notice
 from citymes_app.components.presence import writing_now, writing_watch
 from citymes_app.components.queue_item import platform_label
 from citymes_app.core.notes import MAX_NOTE_LENGTH
-from citymes_app.state.inbox_canned import CannedOption
+from citymes_app.state.inbox_canned import CannedOption, KeywordOption
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import LanguageState, t
 
@@ -147,6 +147,76 @@ def closed_window_panel() -> rx.Component:
     )
 
 
+def _keyword_choice(option: rx.Var[KeywordOption]) -> rx.Component:
+    return rx.hstack(
+        rx.code(option.keyword, variant="ghost", weight="bold", white_space="nowrap"),
+        rx.badge(option.language, variant="surface", color_scheme="gray", size="1"),
+        rx.text(option.preview, size="1", color_scheme="gray", style=styles.ONE_LINE, flex="1", min_width="0"),
+        align="center",
+        spacing="2",
+        padding="6px 8px",
+        border_radius="var(--radius-2)",
+        cursor="pointer",
+        _hover={"background": "var(--accent-a3)"},
+        on_click=InboxState.insert_keyword(option.id),
+        width="100%",
+        class_name="keyword-choice",
+        role="option",
+        custom_attrs={"data-keyword": option.keyword},
+    )
+
+
+def keyword_answers() -> rx.Component:
+    """A button opening the organisation's keywords, searchable: a click puts that keyword's answer in the reply box."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("book-open-text", size=16),
+                t("Keyword answer"),
+                type="button",
+                white_space="nowrap",
+                variant="soft",
+                color_scheme="gray",
+                size="1",
+                id="keyword-answers",
+            ),
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.input(
+                    rx.input.slot(rx.icon("search", size=14)),
+                    placeholder=t("Search a keyword or its answer"),
+                    value=InboxState.keyword_search,
+                    on_change=InboxState.search_keywords,
+                    size="2",
+                    width="100%",
+                    id="keyword-search",
+                    auto_focus=True,
+                ),
+                rx.cond(
+                    InboxState.keyword_choices.length() > 0,
+                    rx.scroll_area(
+                        rx.vstack(rx.foreach(InboxState.keyword_choices, _keyword_choice), spacing="0", width="100%"),
+                        max_height="260px",
+                        type="auto",
+                        scrollbars="vertical",
+                        role="listbox",
+                    ),
+                    rx.text(t("No keyword matches."), size="2", color_scheme="gray", padding="8px"),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="440px",
+            side="top",
+            align="start",
+            id="keyword-list",
+        ),
+        open=InboxState.keywords_open,
+        on_open_change=InboxState.show_keywords,
+    )
+
+
 def attachment_tools() -> rx.Component:
     """Attach a photo or a PDF (the reply being written goes as its caption), or send the office's map pin."""
     return rx.hstack(
@@ -155,6 +225,7 @@ def attachment_tools() -> rx.Component:
                 rx.icon("paperclip", size=16),
                 t("Attach a photo or PDF"),
                 type="button",
+                white_space="nowrap",
                 variant="soft",
                 color_scheme="gray",
                 size="1",
@@ -182,10 +253,13 @@ def attachment_tools() -> rx.Component:
             on_click=InboxState.send_office_location,
             id="send-location",
         ),
+        keyword_answers(),
         rx.text(t("The reply written above goes with a file as its caption."), size="1", color_scheme="gray"),
         spacing="2",
         align="center",
         width="100%",
+        wrap="wrap",
+        row_gap="6px",
     )
 
 

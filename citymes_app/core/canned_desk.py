@@ -1,5 +1,6 @@
 """The canned responses' use cases: administrators list, save and delete them; every operator of the organisation
-lists them in the reply box and inserts one, filled in for the open conversation.
+lists them in the reply box and inserts one, filled in for the open conversation — or inserts a keyword's answer, the
+words the town hall's automatic answer sends.
 
 `CannedResponseDesk` is built once by the wiring; every method acts on the caller's own tenant only (taken from the
 signed-in operator, never from what a browser sends), off the event loop. Editing re-checks that the caller is an
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from citymes_app.core import canned_responses, inbox
+from citymes_app.core import canned_responses, inbox, keywords
 from citymes_app.core.administration import AdminDesk
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.canned_responses import CannedListing, Filled
@@ -74,3 +75,21 @@ class CannedResponseDesk(AdminDesk):
             return canned_responses.fill(
                 canned.text, citizen_name=header.citizen_name, operator_name=by.display_name, town_name=tenant.name
             )
+
+    async def keyword_answers(self, *, by: SignedInOperator) -> builtins.list[keywords.KeywordAnswer]:
+        """The organisation's keywords with the words each answers, for any of its operators' reply box."""
+        return await asyncio.to_thread(self._keyword_answers, by.tenant_id)
+
+    def _keyword_answers(self, tenant_id: int) -> builtins.list[keywords.KeywordAnswer]:
+        with Session(self.engine) as session:
+            return keywords.keyword_answers(session, tenant_id=tenant_id)
+
+    async def insert_keyword(self, *, by: SignedInOperator, conversation_id: int, keyword_id: int) -> str:
+        """A keyword's answer, for a conversation of the operator's organisation; `KeywordError` or `InboxError` when
+        either is not the organisation's."""
+        return await asyncio.to_thread(self._insert_keyword, by, conversation_id, keyword_id)
+
+    def _insert_keyword(self, by: SignedInOperator, conversation_id: int, keyword_id: int) -> str:
+        with Session(self.engine) as session:
+            inbox.conversation_header(session, tenant_id=by.tenant_id, conversation_id=conversation_id)
+            return keywords.answer_text(keywords.get_keyword(session, tenant_id=by.tenant_id, keyword_id=keyword_id))

@@ -37,6 +37,29 @@ class KeywordError(FieldError):
     """A keyword form or file that cannot be accepted; `field` says where to show the message."""
 
 
+@dataclass(frozen=True)
+class KeywordAnswer:
+    """A keyword's answer as an operator may insert it in a reply: the keyword, its language and the text it sends."""
+
+    id: int
+    keyword: str
+    language: str
+    text: str
+
+
+def answer_text(keyword: Keyword) -> str:
+    """The words a keyword answers with: its text, and its link under it."""
+    return keyword.response + (f"\n{keyword.link}" if keyword.link else "")
+
+
+def keyword_answers(session: Session, *, tenant_id: int) -> list[KeywordAnswer]:
+    """The tenant's keywords with the words each answers, by keyword and language (for the reply box)."""
+    found = session.exec(
+        select(Keyword).where(Keyword.tenant_id == tenant_id).order_by(col(Keyword.normalized), col(Keyword.language))
+    )
+    return [KeywordAnswer(row_id(k), k.keyword, k.language, answer_text(k)) for k in found]
+
+
 def split_list(value: str) -> list[str]:
     """The parts of a `|`-separated list (synonyms, buttons) as typed, without the empty ones."""
     return [part.strip() for part in value.split("|") if part.strip()]

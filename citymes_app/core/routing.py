@@ -140,7 +140,7 @@ def _answer_index(session: Session, *, tenant: Tenant, conversation: Conversatio
 
 def keyword_replies(keyword: Keyword) -> list[BotReply]:
     """What a keyword answers: its text (with its link and menu buttons), then its file and its location if it has them."""
-    body = keyword.response + (f"\n{keyword.link}" if keyword.link else "")
+    body = keywords.answer_text(keyword)
     buttons = tuple(b for b in keyword.buttons.split("|") if b)[:MAX_MENU_BUTTONS]
     answers = [BotReply(text=body, buttons=buttons)]
     if keyword.media_path:

@@ -1,6 +1,7 @@
 """Canned responses in the inbox's reply box (mixed into `InboxState`): a reply that starts with `/` lists the
 organisation's canned responses whose shortcut starts with what follows; choosing one (a click, or Enter when the
 shortcut is complete or only one is left) puts it in the box filled in for the open conversation, instead of sending.
+A keyword's answer goes in the same way, chosen from a searchable list beside the box (after what is already written).
 
 The list is read on the server for the signed-in operator's organisation (when the inbox opens and each time a reply
 starts with `/`, so an administrator's change shows at the next `/`); what is inserted is filled in by the server from
@@ -21,6 +22,8 @@ from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.canned_responses import CannedListing, CannedResponseError, Placeholder, is_shortcut_typed, matching
 from citymes_app.core.canned_responses import known_placeholders as placeholders_left
+from citymes_app.core.keywords import KeywordAnswer, KeywordError
+from citymes_app.core.matching import normalize
 from citymes_app.i18n import N_, Words
 from citymes_app.runtime import get_runtime
 from citymes_app.state.wording import sentence
@@ -28,6 +31,8 @@ from citymes_app.state.wording import sentence
 log = logging.getLogger(__name__)
 
 PREVIEW_LENGTH = 70
+# How many keywords the list beside the reply box shows at once (the search narrows it).
+KEYWORDS_SHOWN = 40
 # Why a placeholder is still in the reply, and what to do.
 UNFILLED = {
     Placeholder.NAME: N_("No name is known for this citizen: replace {name} before sending."),
@@ -45,10 +50,30 @@ class CannedOption:
     preview: str
 
 
+@dataclass(frozen=True)
+class KeywordOption:
+    """A keyword whose answer can go in the reply box: the keyword, its language and its answer's first words."""
+
+    id: int
+    keyword: str
+    language: str
+    preview: str
+    search: str  # the keyword and its answer as the search compares them (no accents, no case)
+
+
+def _preview(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
 def _option(listing: CannedListing) -> CannedOption:
-    text = " ".join(listing.text.split())
-    preview = text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
-    return CannedOption(listing.id, listing.shortcut, preview)
+    return CannedOption(listing.id, listing.shortcut, _preview(listing.text))
+
+
+def _keyword_option(answer: KeywordAnswer) -> KeywordOption:
+    return KeywordOption(
+        answer.id, answer.keyword, answer.language, _preview(answer.text), normalize(f"{answer.keyword} {answer.text}")
+    )
 
 
 def unfilled_warning(text: str, words: Words) -> str:
@@ -72,6 +97,51 @@ class CannedPicker(rx.State, mixin=True):
     canned: list[CannedOption] = []
     # Beside the box after an insertion left a placeholder unfilled: which one, and what to do.
     canned_notice: str = ""
+
+    keyword_options: list[KeywordOption] = []
+    keyword_search: str = ""
+    keywords_open: bool = False
+
+    @rx.var
+    def keyword_choices(self) -> list[KeywordOption]:
+        """The keywords the list shows: those whose keyword or answer holds every word searched (accents and case
+        aside)."""
+        wanted = normalize(self.keyword_search).split()
+        return [o for o in self.keyword_options if all(word in o.search for word in wanted)][:KEYWORDS_SHOWN]
+
+    @rx.event
+    async def show_keywords(self, opened: bool):
+        """The keyword list opened (read it now: an administrator may have just changed one) or closed."""
+        self.keywords_open, self.keyword_search = bool(opened), ""
+        if not opened:
+            return
+        operator = await self._operator()
+        if operator is not None:
+            answers = await get_runtime().canned_desk.keyword_answers(by=operator)
+            self.keyword_options = [_keyword_option(answer) for answer in answers]
+
+    @rx.event
+    def search_keywords(self, value: str):
+        """What the operator looks for in the keyword list."""
+        self.keyword_search = str(value)[:100]
+
+    @rx.event
+    async def insert_keyword(self, keyword_id: int):
+        """Put a keyword's answer in the reply box, after what is already written there."""
+        if type(keyword_id) is not int or not self.selected_id:  # a raw client may send anything
+            return
+        operator = await self._operator()
+        if operator is None:
+            return
+        try:
+            text = await get_runtime().canned_desk.insert_keyword(
+                by=operator, conversation_id=self.selected_id, keyword_id=keyword_id
+            )
+        except (KeywordError, inbox.InboxError) as exc:
+            self.reply_error = sentence(exc, self._words())
+            return
+        self.draft = f"{self.draft.rstrip()}\n\n{text}" if self.draft.strip() else text
+        self.reply_error, self.keywords_open = "", False
 
     @rx.var
     def canned_suggestions(self) -> list[CannedOption]:
