@@ -339,6 +339,20 @@ class ConversationNote(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class CitizenNote(SQLModel, table=True):
+    """An operator's private note on a citizen ("prefers a call in the morning"), shown in the inbox's citizen panel
+    beside every conversation of that citizen; for the organisation's operators only, never sent to the citizen."""
+
+    __tablename__ = "citizen_note"
+    __table_args__ = (Index("ix_citizen_note_citizen", "citizen_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    citizen_id: int = Field(foreign_key="citizen.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    text: str
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class OutboxItem(SQLModel, table=True):
     """One send waiting for, or done by, the outbox dispatcher."""
 

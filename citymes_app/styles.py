@@ -9,6 +9,7 @@ THEME = rx.theme(accent_color="teal", gray_color="slate", radius="large", scalin
 
 SIDEBAR_WIDTH = "232px"
 QUEUE_WIDTH = "360px"
+CITIZEN_PANEL_WIDTH = "300px"  # the inbox's third pane: who the conversation is with
 BUBBLE_MAX_WIDTH = "min(70%, 560px)"
 
 PAGE_BACKGROUND = "var(--gray-2)"

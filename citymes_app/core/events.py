@@ -23,7 +23,8 @@ class InboxEventKind(StrEnum):
     MESSAGE = "message"  # a message was added (inbound, automatic answer, operator's reply)
     STATUS = "status"  # a message's delivery status changed: one bubble
     CONVERSATION = "conversation"  # the conversation itself: read, resolved, its citizen linked
-    NOTE = "note"  # an operator's internal note was added: the thread only (the queue and the statistics do not show notes)
+    NOTE = "note"  # an operator's note on the conversation or its citizen: the thread and its citizen panel only (the queue
+    # and the statistics do not show notes)
 
 
 @dataclass(frozen=True)

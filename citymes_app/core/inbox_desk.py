@@ -17,7 +17,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import citizens, conversation_export, inbox, inbox_queue, inbox_states, inbox_work, labels, notes
+from citymes_app.core import (
+    citizen_profile,
+    citizens,
+    conversation_export,
+    inbox,
+    inbox_queue,
+    inbox_states,
+    inbox_work,
+    labels,
+    notes,
+)
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
@@ -43,13 +53,15 @@ class QueueSnapshot:
 @dataclass(frozen=True)
 class ThreadSnapshot:
     """A conversation's last messages, oldest first, who it is with, and whether a free-form reply can go out now;
-    and its operators' internal notes over the same span, oldest first (the thread shows them among the messages)."""
+    its operators' internal notes over the same span, oldest first (the thread shows them among the messages); and
+    the citizen behind it, for the citizen panel (a few small indexed reads, redrawn with the thread)."""
 
     header: inbox.ConversationHeader
     timezone: ZoneInfo
     messages: list[inbox.ThreadMessage]
     window: inbox.ReplyWindow
     notes: list[notes.ThreadNote] = field(default_factory=list)
+    citizen: citizen_profile.CitizenProfile | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,7 @@ class InboxDesk:
             messages=messages,
             window=inbox.reply_window(session, tenant_id=tenant_id, conversation_id=conversation_id),
             notes=notes.notes(session, tenant_id=tenant_id, conversation_id=conversation_id, since=since),
+            citizen=citizen_profile.citizen_profile(session, tenant_id=tenant_id, conversation_id=conversation_id),
         )
 
     async def messages(self, *, tenant_id: int, message_ids: list[int]) -> tuple[ZoneInfo, list[inbox.ThreadMessage]]:
@@ -364,6 +377,43 @@ class InboxDesk:
     def _add_note(self, operator: SignedInOperator, conversation_id: int, text: str) -> notes.ThreadNote:
         with session_scope(self.engine) as session:
             return notes.add_note(session, operator=operator, conversation_id=conversation_id, text=text)
+
+    # --- Notes on the citizen --------------------------------------------------------------------------------
+
+    async def add_citizen_note(
+        self, *, operator: SignedInOperator, conversation_id: int, text: str
+    ) -> citizen_profile.CitizenNoteEntry:
+        """Store an operator's note on the citizen behind a conversation of their organisation; every tab showing one
+        of that citizen's conversations shows it (`InboxError` says why not: another organisation's conversation, an
+        empty or too long note)."""
+        note, shown_in = await asyncio.to_thread(self._add_citizen_note, operator, conversation_id, text)
+        self._citizen_changed(operator.tenant_id, shown_in)
+        return note
+
+    def _add_citizen_note(
+        self, operator: SignedInOperator, conversation_id: int, text: str
+    ) -> tuple[citizen_profile.CitizenNoteEntry, list[int]]:
+        with session_scope(self.engine) as session:
+            note = citizen_profile.add_citizen_note(session, operator=operator, conversation_id=conversation_id, text=text)
+            conversations = citizen_profile.citizen_conversations(
+                session, tenant_id=operator.tenant_id, citizen_id=note.citizen_id
+            )
+            return note, conversations
+
+    async def delete_citizen_note(self, *, operator: SignedInOperator, note_id: int) -> None:
+        """Delete one of the operator's own notes on a citizen; the tabs showing that citizen follow."""
+        shown_in = await asyncio.to_thread(self._delete_citizen_note, operator, note_id)
+        self._citizen_changed(operator.tenant_id, shown_in)
+
+    def _delete_citizen_note(self, operator: SignedInOperator, note_id: int) -> list[int]:
+        with session_scope(self.engine) as session:
+            citizen_id = citizen_profile.delete_citizen_note(session, operator=operator, note_id=note_id)
+            return citizen_profile.citizen_conversations(session, tenant_id=operator.tenant_id, citizen_id=citizen_id)
+
+    def _citizen_changed(self, tenant_id: int, conversation_ids: list[int]) -> None:
+        # A note event: the bridge redraws only the tabs showing these conversations, and reads no queue.
+        for conversation_id in conversation_ids:
+            self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.NOTE))
 
     # --- Export ---------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""`/inbox`: the live queue on the left, the open conversation and the reply box on the right."""
+"""`/inbox`: the live queue on the left, the open conversation and the reply box in the middle, and who the citizen is
+on the right."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.assignment import assignee_badge, assignment_buttons, moved_dialog
 from citymes_app.components.bubble import chat_bubble
+from citymes_app.components.citizen_panel import citizen_panel, toggle_button
 from citymes_app.components.conversation_state import labels_bar, thread_state
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.inbox_clock import page_title
@@ -136,7 +138,7 @@ def thread_header() -> rx.Component:
                 row_gap="4px",
             ),
             spacing="1",
-            min_width="0",
+            min_width="220px",  # with the citizen panel open the buttons may not fit beside it: they wrap under
             flex="1",
         ),
         assignment_buttons(),
@@ -161,6 +163,7 @@ def thread_header() -> rx.Component:
             aria_label=t("Export the conversation as CSV"),
             id="export-conversation",
         ),
+        toggle_button(),
         rx.icon_button(
             rx.icon("x", size=16),
             variant="ghost",
@@ -170,6 +173,8 @@ def thread_header() -> rx.Component:
         ),
         align="center",
         spacing="3",
+        wrap="wrap",
+        row_gap="8px",
         padding="14px 24px",
         width="100%",
         background=styles.PANEL_BACKGROUND,
@@ -223,4 +228,4 @@ def thread_panel() -> rx.Component:
 
 def page() -> rx.Component:
     """The inbox page."""
-    return operator_frame("inbox", queue_panel(), thread_panel())
+    return operator_frame("inbox", queue_panel(), thread_panel(), citizen_panel())

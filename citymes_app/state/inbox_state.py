@@ -32,6 +32,7 @@ from citymes_app.state.auth_state import LOGIN_ROUTE, AuthState
 from citymes_app.state.citizen_link import CitizenLinking
 from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
+from citymes_app.state.inbox_citizen import CitizenPanel
 from citymes_app.state.inbox_filters import QueueFilters, filtered
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
@@ -69,6 +70,7 @@ class InboxState(
     ConversationStates,
     ConversationNotes,
     ConversationPresence,
+    CitizenPanel,
     AttachmentSender,
     QueueFilters,
     CitizenLinking,
@@ -164,6 +166,7 @@ class InboxState(
         self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
         self._show_assignee(snapshot)
         self._show_state(snapshot)
+        self._show_citizen(snapshot)
 
     def show_statuses(self, messages: list[inbox.ThreadMessage], tz: ZoneInfo) -> None:
         """Redraw only the bubbles of these messages (their delivery status changed)."""
@@ -231,6 +234,7 @@ class InboxState(
         self._forget_work()
         self._forget_states()
         self._forget_notes()
+        self._forget_citizen()
         self.link_notice = ""
         self._typing = False
 
@@ -363,7 +367,7 @@ class InboxState(
         if operator is None:
             return
         self.reply_error = self.canned_notice = self.template_error = self.link_error = self.link_notice = ""
-        self.note_error = ""
+        self.note_error = self.citizen_note_error = ""
         if self.selected_id:
             try:
                 self.show_thread(await _desk().thread(tenant_id=operator.tenant_id, conversation_id=self.selected_id))

@@ -1,0 +1,225 @@
+"""The citizen panel of the open conversation (mixed into `InboxState`): who the citizen is, where they write from,
+their earlier conversations and the operators' private notes on them; and writing or taking back such a note.
+
+The panel is drawn from the thread's snapshot (`ThreadSnapshot.citizen`), so it follows the conversation wherever the
+thread does: when it opens, and when the live bridge (`state/live.py`) redraws it — also after a colleague's note on
+the same citizen, from any of their conversations. The handlers check the signed-in operator and act on the
+conversation the tab has open (`selected_id`, set on the server), through the desk, which checks its organisation.
+Opening an earlier conversation is `InboxState.select`, which checks it too.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from citymes_app.core import inbox
+from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.citizen_profile import CitizenProfile
+from citymes_app.core.inbox_desk import ThreadSnapshot
+from citymes_app.i18n import Words
+from citymes_app.models import utcnow
+from citymes_app.runtime import get_runtime
+from citymes_app.state.auth_state import LOGIN_ROUTE
+from citymes_app.state.inbox_format import citizen_label, clock_label, split_preview
+from citymes_app.state.wording import language_name, sentence
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IdentityLine:
+    """A platform the citizen writes on: how they are known there and the channels they wrote to."""
+
+    platform: str
+    address: str  # a phone number, or a masked platform id ("••••5678")
+    is_phone: bool
+    channels: str  # "Ajuntament, Bústia" ("" when they were never in a conversation there)
+
+
+@dataclass(frozen=True)
+class EarlierLine:
+    """One of the citizen's other conversations."""
+
+    id: int
+    platform: str
+    channel_name: str
+    status: str  # open | pending | snoozed | resolved
+    opened_label: str  # "Opened 3 Mar 2026"
+    last_label: str  # "14:05", "Yesterday", "12 Mar"
+    preview_icon: str
+    preview: str  # the kind ("Photo", translated) and the text or caption
+
+
+@dataclass(frozen=True)
+class CitizenNoteLine:
+    """A private note on the citizen, ready to draw."""
+
+    id: int
+    author: str
+    text: str  # shown as text, never as HTML
+    time_label: str
+    mine: bool  # written by the operator of this tab: they may delete it
+
+
+@dataclass(frozen=True)
+class CitizenCard:
+    """Everything the citizen panel shows, worded in the operator's language."""
+
+    name: str = ""
+    initials: str = ""
+    phone: str = ""
+    language: str = ""  # "Català", or ""
+    first_seen: str = ""  # "3 Mar 2026"
+    unreachable: bool = False
+    identities: list[IdentityLine] = field(default_factory=list)
+    conversations: str = ""  # "4 conversations"
+    earlier: list[EarlierLine] = field(default_factory=list)
+    notes: list[CitizenNoteLine] = field(default_factory=list)
+
+
+NO_CITIZEN = CitizenCard()
+
+
+def _initials(name: str) -> str:
+    letters = [word[0] for word in name.split() if word[:1].isalpha()]
+    return "".join(letters[:2]).upper() or "#"
+
+
+def citizen_card(profile: CitizenProfile, *, tz: ZoneInfo, me: int, words: Words, now: datetime | None = None) -> CitizenCard:
+    """The panel of a citizen as `me` (an operator id) sees it, on the organisation's clock."""
+    now = now or utcnow()
+
+    def day(moment: datetime, skeleton: str = "yMMMd") -> str:
+        return words.day(moment.astimezone(tz).date(), skeleton)
+
+    def preview(stored: str) -> tuple[str, str]:
+        icon, kind, text = split_preview(stored)
+        return icon, " ".join(filter(None, [words.translate(kind) if kind else "", text]))
+
+    name = citizen_label(profile.name, profile.citizen_id, words)
+    return CitizenCard(
+        name=name,
+        initials=_initials(profile.name),
+        phone=profile.phone,
+        language=language_name(profile.language) if profile.language else "",
+        first_seen=day(profile.first_seen),
+        unreachable=profile.unreachable,
+        identities=[
+            IdentityLine(i.platform, i.address, i.is_phone, ", ".join(c or words.t("Unnamed channel") for c in i.channels))
+            for i in profile.identities
+        ],
+        conversations=words.tn("{n} conversation", "{n} conversations", profile.conversation_count),
+        earlier=[
+            EarlierLine(
+                id=c.id,
+                platform=c.platform,
+                channel_name=c.channel_name,
+                status=c.status.value,
+                opened_label=words.t("Opened {day}", day=day(c.opened_at, "yMd")),  # short: beside its state
+                last_label=clock_label(c.last_message_at, tz=tz, now=now, words=words),
+                preview_icon=preview(c.preview)[0],
+                preview=preview(c.preview)[1],
+            )
+            for c in profile.earlier
+        ],
+        notes=[
+            CitizenNoteLine(
+                id=n.id,
+                author=n.operator_name or words.t("Operator"),
+                text=n.text,
+                time_label=clock_label(n.created_at, tz=tz, now=now, words=words, with_time=True),
+                mine=n.operator_id == me,
+            )
+            for n in profile.notes
+        ],
+    )
+
+
+class CitizenPanel(rx.State, mixin=True):
+    """The panel's contents, whether it is shown, and the note being written; needs the tab's `selected_id`,
+    `_operator()`, `_words()` and `me_id` (the signed-in operator, from `ConversationWork`)."""
+
+    if TYPE_CHECKING:  # provided by the state this is mixed into (`InboxState`)
+        selected_id: int
+        me_id: int
+
+        async def _operator(self) -> SignedInOperator | None: ...
+
+        def _words(self) -> Words: ...
+
+    citizen: CitizenCard = NO_CITIZEN
+    citizen_panel_open: bool = True  # the operator may fold it away for a wider thread; it stays so for the tab
+    citizen_note_draft: str = ""
+    citizen_note_error: str = ""
+    saving_citizen_note: bool = False
+
+    def _show_citizen(self, snapshot: ThreadSnapshot) -> None:
+        if snapshot.citizen is None:
+            self.citizen = NO_CITIZEN
+            return
+        self.citizen = citizen_card(snapshot.citizen, tz=snapshot.timezone, me=self.me_id, words=self._words())
+
+    def _forget_citizen(self) -> None:
+        self.citizen, self.citizen_note_draft, self.citizen_note_error, self.saving_citizen_note = NO_CITIZEN, "", "", False
+
+    @rx.event
+    def toggle_citizen_panel(self):
+        """Show or fold away the citizen panel."""
+        self.citizen_panel_open = not self.citizen_panel_open
+
+    @rx.event
+    def set_citizen_note_draft(self, value: str):
+        """The citizen note box changed."""
+        if type(value) is not str:  # a raw client may send anything
+            return
+        self.citizen_note_draft = value
+        if self.citizen_note_error:
+            self.citizen_note_error = ""
+
+    @rx.event
+    async def save_citizen_note(self, form_data: dict[str, Any]):
+        """Save the note in the box on the open conversation's citizen; every tab showing that citizen sees it."""
+        if self.saving_citizen_note or not self.selected_id:
+            return
+        received: Any = form_data  # a raw client may send anything
+        written = received.get("citizen_note", self.citizen_note_draft) if isinstance(received, dict) else ""
+        text = written if isinstance(written, str) else ""
+        operator = await self._operator()
+        if operator is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        self.saving_citizen_note = True
+        yield
+        try:
+            await get_runtime().inbox.add_citizen_note(operator=operator, conversation_id=self.selected_id, text=text)
+        except inbox.InboxError as exc:
+            self.citizen_note_error, self.citizen_note_draft = sentence(exc, self._words()), text
+            return
+        except Exception as exc:
+            log.error("a note on the citizen of conversation %s could not be saved: %s", self.selected_id, type(exc).__name__)
+            self.citizen_note_error = self._words().t("The note could not be saved. Try again in a moment.")
+            self.citizen_note_draft = text
+            return
+        finally:
+            self.saving_citizen_note = False
+        self.citizen_note_draft, self.citizen_note_error = "", ""
+
+    @rx.event
+    async def delete_citizen_note(self, note_id: int):
+        """Take back one of the operator's own notes on the citizen."""
+        if type(note_id) is not int or not self.selected_id:  # a raw client may send anything
+            return
+        operator = await self._operator()
+        if operator is None:
+            yield rx.redirect(LOGIN_ROUTE)
+            return
+        try:
+            await get_runtime().inbox.delete_citizen_note(operator=operator, note_id=note_id)
+        except inbox.InboxError as exc:
+            self.citizen_note_error = sentence(exc, self._words())

@@ -1,0 +1,199 @@
+"""The citizen panel, the inbox's third pane: beside the open conversation it says who the citizen is, lists their
+earlier conversations (a click opens one) and the operators' private notes on them — a note written by one operator
+appears in a colleague's panel without a reload, shown as text, and only its author can take it back; an empty note is
+refused beside the box; the panel folds away. Over raw websockets another organisation's operator sending our ids can
+neither read nor add nor delete a note on our citizen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, col, select
+
+from citymes_app import demo
+from citymes_app.core.db import get_engine
+from citymes_app.models import CitizenNote, Conversation, row_id
+from citymes_app.pages import inbox
+from citymes_app.state.inbox_state import InboxState
+from tests.e2e.raw_tab import RawTab
+from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, new_wa_id, screenshot, set_interface_language, sign_in
+
+pytestmark = pytest.mark.browser
+
+LAIA, PAU = "operator@demo.citymes.local", "operator2@demo.citymes.local"
+
+
+def _conversations(site: Site, chat_id: int) -> list[Conversation]:
+    with Session(get_engine(site.database_url)) as session:
+        return list(session.exec(select(Conversation).where(Conversation.address == str(chat_id)).order_by(col(Conversation.id))))
+
+
+def _citizen_notes(site: Site, citizen_id: int) -> list[str]:
+    with Session(get_engine(site.database_url)) as session:
+        return [note.text for note in session.exec(select(CitizenNote).where(CitizenNote.citizen_id == citizen_id))]
+
+
+def _cookie(site: Site, email: str, password: str) -> str:
+    login = RawTab(site).connect("/login")
+    try:
+        return login.sign_in(email, password)
+    finally:
+        login.close()
+
+
+def _resolve_first_conversation(site: Site, page: Page, chat_id: int, marker: str) -> None:
+    """The citizen writes once, an operator resolves it; they write again: a second conversation opens."""
+    site.citizen_says(chat_id, "Roser <b>Vidal</b>", text=f"Un fanal apagat al carrer Major ({marker}-1)")
+    page.locator(".queue-item", has_text=f"{marker}-1").click()
+    expect(page.locator("#thread .bubble-in", has_text=f"{marker}-1")).to_be_visible()
+    page.click("#resolve")
+    expect(page.locator("#thread-empty")).to_be_visible()
+    site.citizen_says(chat_id, "Roser <b>Vidal</b>", text=f"Ara hi ha un arbre caigut al parc ({marker}-2)")
+
+
+def test_a_note_on_the_citizen_reaches_a_colleagues_panel_live_and_an_earlier_conversation_opens(site: Site, new_context) -> None:
+    laia, pau = new_context().new_page(), new_context().new_page()
+    sign_in(laia, site, LAIA)
+    sign_in(pau, site, PAU)
+    chat_id, marker = new_chat_id(), f"fanal-{new_chat_id()}"
+    _resolve_first_conversation(site, laia, chat_id, marker)
+    laia.locator(".queue-item", has_text=f"{marker}-2").click()
+    pau.locator(".queue-item", has_text=f"{marker}-2").click()
+    expect(pau.locator("#thread .bubble-in", has_text=f"{marker}-2")).to_be_visible()
+
+    panel = pau.locator("#citizen-panel")
+    expect(panel.locator("#citizen-name")).to_have_text("Roser <b>Vidal</b>")  # the name as text, never as HTML
+    expect(panel.locator("#citizen-conversation-count")).to_have_text("2 conversations")
+    expect(panel.locator("#citizen-details")).to_contain_text("Telegram")
+    expect(panel.locator("#citizen-details")).to_contain_text("Writes to")
+    earlier = panel.locator(".earlier-conversation")
+    expect(earlier).to_have_count(1)
+    expect(earlier).to_contain_text("Resolved")
+
+    laia.click("#save-citizen-note")  # nothing written: the reason shows beside the box
+    expect(laia.locator("#citizen-notes #citizen-note-error")).to_have_text("Write the note before saving it.")
+    note = f"Prefereix que la truquem al matí <img src=x onerror=\"document.title='pwned'\"> ({marker})"
+    laia.fill("#citizen-note-box", note)
+    expect(laia.locator("#citizen-note-error")).to_have_count(0)
+    laia.click("#save-citizen-note")
+    expect(laia.locator("#citizen-note-box")).to_have_value("")
+
+    pau_note = pau.locator("#citizen-notes .citizen-note", has_text=marker)  # live, no reload
+    expect(pau_note).to_be_visible()
+    expect(pau_note.locator(".note-author")).to_have_text("Laia (operator)")
+    expect(pau_note.locator(".body")).to_have_text(note)
+    assert panel.locator("b, img").count() == 0
+    assert pau.title() != "pwned"
+    expect(pau_note.locator(".delete-citizen-note")).to_have_count(0)  # only its author may take it back
+    expect(laia.locator("#citizen-notes .citizen-note", has_text=marker).locator(".delete-citizen-note")).to_have_count(1)
+    expect(pau.locator("#thread .note", has_text=marker)).to_have_count(0)  # not a note on the conversation
+    screenshot(laia, "inbox_citizen_panel")
+
+    earlier.click()  # Pau opens her earlier conversation: same citizen, same notes, and today's is now the earlier one
+    expect(pau.locator("#thread .bubble-in", has_text=f"{marker}-1")).to_be_visible()
+    expect(pau.locator("#thread-status")).to_have_text("Resolved")
+    expect(pau_note).to_be_visible()
+    expect(panel.locator(".earlier-conversation")).to_have_count(1)
+    expect(panel.locator(".earlier-conversation")).to_contain_text("Open")
+
+    laia.locator("#citizen-notes .citizen-note", has_text=marker).locator(".delete-citizen-note").click()
+    expect(pau_note).to_have_count(0)  # taken back, also in the colleague's panel on the other conversation
+
+    pau.click("#toggle-citizen-panel")  # folded away for a wider thread, and back
+    expect(panel).to_have_count(0)
+    pau.click("#toggle-citizen-panel")
+    expect(pau.locator("#citizen-panel #citizen-name")).to_have_text("Roser <b>Vidal</b>")
+
+
+@pytest.fixture
+def laia_in_catalan(site: Site, new_context) -> Iterator[Page]:
+    """Laia signed in with the interface in Catalan."""
+    set_interface_language(site.database_url, "ca", LAIA)
+    try:
+        page = new_context(locale="ca-ES").new_page()
+        sign_in(page, site, LAIA)
+        yield page
+    finally:
+        set_interface_language(site.database_url, "en", LAIA)
+
+
+def test_the_citizen_panel_speaks_catalan(site: Site, laia_in_catalan: Page) -> None:
+    page, chat_id, marker = laia_in_catalan, new_chat_id(), f"arbre-{new_chat_id()}"
+    _resolve_first_conversation(site, page, chat_id, marker)
+    page.locator(".queue-item", has_text=f"{marker}-2").click()
+    page.fill("#citizen-note-box", "Té mobilitat reduïda: millor una trucada que un correu.")
+    page.click("#save-citizen-note")
+
+    panel = page.locator("#citizen-panel")
+    expect(panel.locator("#citizen-conversation-count")).to_have_text("2 converses")
+    expect(panel.locator("#citizen-notes")).to_contain_text("Notes sobre el ciutadà")
+    expect(panel.locator("#citizen-notes .citizen-note")).to_contain_text("Té mobilitat reduïda")
+    expect(panel.locator("#citizen-earlier")).to_contain_text("Converses anteriors")
+    expect(panel.locator(".earlier-conversation")).to_contain_text("Oberta el")
+    screenshot(page, "inbox_citizen_panel_ca")
+
+
+def test_another_organisations_operator_can_neither_read_nor_add_nor_delete_notes_on_our_citizen(site: Site) -> None:
+    chat_id = new_chat_id()
+    site.citizen_says(chat_id, "Carla", text=f"Contenidor cremat ({new_chat_id()})")
+    (conversation,) = _conversations(site, chat_id)
+    ours, citizen_id = row_id(conversation), conversation.citizen_id
+    secret = f"Informació reservada {new_chat_id()}"
+
+    email, password, _ = OTHER_OPERATOR
+    outsider_cookie, laia_cookie = _cookie(site, email, password), _cookie(site, LAIA, demo.DEMO_PASSWORD)
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=outsider_cookie)
+    laia = RawTab(site).connect(inbox.ROUTE, session_cookie=laia_cookie)
+    stranger = RawTab(site).connect(inbox.ROUTE)  # not signed in at all
+    try:
+        laia.load_page(inbox.ROUTE)  # our operator writes a note: it must not reach the attacker
+        laia.send(InboxState, "select", conversation_id=ours)
+        laia.send(InboxState, "save_citizen_note", form_data={"citizen_note": secret})
+        assert secret in laia.text()
+        (note_id,) = _note_ids(site, citizen_id)
+
+        attacker.load_page(inbox.ROUTE)
+        attacker.send(InboxState, "select", conversation_id=ours)  # refused: not theirs
+        attacker.send(InboxState, "save_citizen_note", form_data={"citizen_note": "Nota de l'intrús"})
+        attacker.send(InboxState, "set_citizen_note_draft", value="Nota de l'intrús")
+        attacker.send(InboxState, "save_citizen_note", form_data=["not", "a", "form"])
+        attacker.send(InboxState, "delete_citizen_note", note_id=note_id)
+        attacker.send(InboxState, "delete_citizen_note", note_id="1 OR 1=1")
+        stranger.send(InboxState, "save_citizen_note", form_data={"citizen_note": "Nota d'un desconegut"})
+        stranger.send(InboxState, "delete_citizen_note", note_id=note_id)
+        attacker.settle(quiet=1.0)
+
+        assert secret not in attacker.text()
+        assert "Carla" not in attacker.text()
+        assert secret not in stranger.text()
+        assert "/login" in stranger.redirects()
+    finally:
+        attacker.close()
+        laia.close()
+        stranger.close()
+
+    assert _citizen_notes(site, citizen_id) == [secret], "a refused note was stored, or ours deleted"
+    with Session(get_engine(site.database_url)) as session:  # and nothing landed on any citizen of theirs
+        assert session.exec(select(CitizenNote).where(col(CitizenNote.text).contains("intrús"))).all() == []
+
+
+def _note_ids(site: Site, citizen_id: int) -> list[int]:
+    with Session(get_engine(site.database_url)) as session:
+        return [row_id(note) for note in session.exec(select(CitizenNote).where(CitizenNote.citizen_id == citizen_id))]
+
+
+def test_a_whatsapp_citizens_number_shows_in_full_for_the_operator_to_call_back(site: Site, new_context) -> None:
+    page, wa_id = new_context().new_page(), new_wa_id()
+    sign_in(page, site, LAIA)
+    site.wa_citizen_says(wa_id, "Jordi Pons", text=f"Quan passa la recollida de mobles? ({wa_id})")
+    page.locator(".queue-item", has_text=wa_id).click()
+
+    details = page.locator("#citizen-panel #citizen-details")
+    expect(details.locator(".citizen-identity")).to_contain_text("WhatsApp")
+    expect(details.locator(".citizen-identity .identity-address")).to_have_text(f"+{wa_id}")
+    expect(details.get_by_role("link", name=f"+{wa_id}")).to_have_attribute("href", f"tel:+{wa_id}")
+    expect(page.locator("#citizen-panel #citizen-name")).to_have_text("Jordi Pons")
+    expect(page.locator("#citizen-panel .earlier-conversation")).to_have_count(0)
+    expect(page.locator("#citizen-earlier")).to_contain_text("This is their first conversation.")
