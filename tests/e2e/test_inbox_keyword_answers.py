@@ -39,9 +39,7 @@ def _cookie(site: Site, email: str, password: str) -> str:
         login.close()
 
 
-def test_a_keywords_answer_found_without_accents_goes_in_after_the_draft_and_reaches_the_citizen(
-    site: Site, new_context
-) -> None:
+def test_a_keywords_answer_found_without_accents_goes_in_after_the_draft_and_reaches_the_citizen(site: Site, new_context) -> None:
     page = new_context().new_page()
     sign_in(page, site, LAIA)
     chat_id, marker = new_chat_id(), f"deixalleria-{new_chat_id()}"

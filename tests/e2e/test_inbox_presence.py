@@ -44,9 +44,7 @@ def _cookie(site: Site, email: str, password: str) -> str:
         login.close()
 
 
-def test_colleagues_see_who_is_here_what_each_reads_and_who_is_writing_until_they_stop_or_leave(
-    site: Site, new_context
-) -> None:
+def test_colleagues_see_who_is_here_what_each_reads_and_who_is_writing_until_they_stop_or_leave(site: Site, new_context) -> None:
     laia, pau_context = new_context().new_page(), new_context()
     pau = pau_context.new_page()
     sign_in(laia, site, LAIA)
