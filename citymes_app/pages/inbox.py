@@ -16,6 +16,7 @@ from citymes_app.components.link_dialog import link_dialog
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, composer, reply_box
+from citymes_app.state.inbox_print import PRINT_PREFIX
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
@@ -157,6 +158,19 @@ def thread_header() -> rx.Component:
             on_click=InboxState.export_selected,
             aria_label=t("Export the conversation as CSV"),
             id="export-conversation",
+        ),
+        rx.button(
+            rx.link(
+                rx.icon("printer", size=16),
+                t("Print"),
+                href=PRINT_PREFIX + InboxState.selected_id.to_string(),
+                is_external=True,  # a new tab: the inbox stays as it was
+                aria_label=t("Open the conversation as a printable page"),
+                id="print-conversation",
+            ),
+            as_child=True,
+            variant="soft",
+            color_scheme="gray",
         ),
         rx.icon_button(
             rx.icon("x", size=16),
