@@ -159,12 +159,12 @@ def thread_header() -> rx.Component:
             aria_label=t("Export the conversation as CSV"),
             id="export-conversation",
         ),
-        rx.button(
+        rx.icon_button(
             rx.link(
                 rx.icon("printer", size=16),
-                t("Print"),
                 href=PRINT_PREFIX + InboxState.selected_id.to_string(),
                 is_external=True,  # a new tab: the inbox stays as it was
+                title=t("Printable page"),
                 aria_label=t("Open the conversation as a printable page"),
                 id="print-conversation",
             ),
