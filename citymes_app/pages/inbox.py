@@ -167,6 +167,8 @@ def thread_header() -> rx.Component:
                 title=t("Printable page"),
                 aria_label=t("Open the conversation as a printable page"),
                 id="print-conversation",
+                color_scheme="gray",
+                underline="none",
             ),
             as_child=True,
             variant="soft",
