@@ -91,6 +91,7 @@ def facts() -> rx.Component:
             ),
         ),
         _fact(t("Printed"), S.printed_at, "print-printed"),
+        rx.text(t("Times on the organisation's clock ({zone}).", zone=S.zone), size="1", color_scheme="gray", id="print-zone"),
         spacing="1",
         width="100%",
     )

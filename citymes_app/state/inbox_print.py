@@ -118,6 +118,7 @@ class ConversationPrintState(rx.State):
     opened_at: str = ""
     last_message_at: str = ""
     printed_at: str = ""
+    zone: str = ""  # the organisation's clock, which every time on the page is read on ("Europe/Madrid")
     status: str = ""
     assignee: str = ""
     labels: list[str] = []
@@ -134,7 +135,7 @@ class ConversationPrintState(rx.State):
         self.channel = header.channel_name if named else f"{header.channel_name} · {platform}"
         self.opened_at = words.moment(record.opened_at.astimezone(tz))
         self.last_message_at = words.moment(record.last_message_at.astimezone(tz))
-        self.printed_at = words.moment(utcnow().astimezone(tz))
+        self.printed_at, self.zone = words.moment(utcnow().astimezone(tz)), str(tz)
         self.status, self.assignee = state_words(record, words), header.assignee_name
         self.labels = [label.name for label in header.labels]
         lines = [printed_line(number, line, record, words) for number, line in enumerate(record.lines)]

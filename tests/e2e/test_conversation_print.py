@@ -88,6 +88,7 @@ def test_the_printable_page_shows_every_message_the_note_and_the_photo_in_the_op
         expect(sheet.locator("#print-title")).to_have_text("Conversa amb Jordi")
         expect(sheet.locator("#print-organisation")).not_to_be_empty()
         expect(sheet.locator("#print-state")).to_have_text("Oberta")
+        expect(sheet.locator("#print-zone")).to_have_text("Hores segons el rellotge de l'organització (Europe/Madrid).")
         expect(sheet.locator("#print-conversation-page")).to_have_text("Imprimeix o desa en PDF")
 
         lines = sheet.locator("#print-messages .printed-line")
