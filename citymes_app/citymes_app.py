@@ -10,6 +10,7 @@ from citymes_app.pages import (
     canned_responses,
     channels,
     citizen,
+    conversation_print,
     inbox,
     index,
     keywords,
@@ -57,6 +58,7 @@ for page in (
     unmatched,
     statistics,
     statistics_report,
+    conversation_print,
 ):
     app.add_page(page.page, route=page.ROUTE, title=page.TITLE, on_load=page.ON_LOAD)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from citymes_app.components.snooze_dialog import snooze_dialog
 from citymes_app.state.inbox_format import LabelChip, QueueLine
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import LanguageState, t
@@ -99,6 +100,7 @@ def state_menu() -> rx.Component:
             rx.menu.item(t("In an hour"), on_select=InboxState.snooze("hour"), id="snooze-hour"),
             rx.menu.item(t("Tomorrow at 08:00"), on_select=InboxState.snooze("tomorrow"), id="snooze-tomorrow"),
             rx.menu.item(t("Next Monday at 08:00"), on_select=InboxState.snooze("monday"), id="snooze-monday"),
+            rx.menu.item(t("Choose a date and time…"), on_select=InboxState.open_snooze_dialog, id="snooze-choose"),
         ),
     )
 
@@ -170,6 +172,7 @@ def labels_bar() -> rx.Component:
         ),
         rx.spacer(),
         rx.cond(InboxState.selected_in_queue, state_menu()),
+        snooze_dialog(),
         width="100%",
         align="center",
         padding="6px 24px",

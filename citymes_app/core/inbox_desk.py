@@ -222,6 +222,17 @@ class InboxDesk:
                 session, operator=operator, conversation_id=conversation_id, state=state, until=until
             ).version
 
+    async def snooze_typed(self, *, operator: SignedInOperator, conversation_id: int, day: object, at: object) -> int:
+        """Snooze the conversation until a day and time the operator typed on the organisation's clock (checked here:
+        a real time, to come, a year ahead at most); returns its new version."""
+        version = await asyncio.to_thread(self._snooze_typed, operator, conversation_id, day, at)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _snooze_typed(self, operator: SignedInOperator, conversation_id: int, day: object, at: object) -> int:
+        with session_scope(self.engine) as session:
+            return inbox_states.snooze_typed(session, operator=operator, conversation_id=conversation_id, day=day, at=at).version
+
     async def wake_due(self) -> int:
         """Open again the snoozed conversations whose time has come, telling their organisations' tabs; how many."""
         woken = await asyncio.to_thread(self._wake_due)
@@ -429,6 +440,17 @@ class InboxDesk:
             return conversation_export.conversation_csv(
                 session, tenant_id=tenant_id, conversation_id=conversation_id, words=words
             )
+
+    async def printable(self, *, operator: SignedInOperator, conversation_id: int) -> conversation_export.ConversationRecord:
+        """The whole conversation (every message and note, the organisation, its state and labels) for the printable
+        page; `InboxError` if it is not of the operator's organisation. Logs who printed what, never its content."""
+        record = await asyncio.to_thread(self._printable, operator.tenant_id, conversation_id)
+        log.info("operator %s opened conversation %s to print", operator.operator_id, conversation_id)
+        return record
+
+    def _printable(self, tenant_id: int, conversation_id: int) -> conversation_export.ConversationRecord:
+        with Session(self.engine) as session:
+            return conversation_export.conversation_record(session, tenant_id=tenant_id, conversation_id=conversation_id)
 
     # --- One citizen across platforms -----------------------------------------------------------------------
 

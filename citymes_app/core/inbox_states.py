@@ -8,19 +8,26 @@ conversation's version (`core.inbox_work`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.inbox_display import tenant_timezone
 from citymes_app.core.inbox_work import changed
 from citymes_app.core.reply_window import InboxError
 from citymes_app.models import Conversation, ConversationStatus, utcnow
 
 # What an operator can set here (resolving is `inbox.resolve`).
 SETTABLE = (ConversationStatus.OPEN, ConversationStatus.PENDING, ConversationStatus.SNOOZED)
+# The longest snooze, for the menu's times and a time an operator types alike: a year ahead.
 MAX_SNOOZE = timedelta(days=366)
+# A typed snooze's day and time as the browser's date and time fields send them ("2026-12-24", "08:30" or "08:30:00").
+DAY_FORM = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME_FORM = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
 
 
 def set_state(
@@ -52,6 +59,51 @@ def set_state(
         session.add(conversation)
         session.flush()
     return conversation
+
+
+def typed_snooze_end(day: object, at: object, *, tz: ZoneInfo) -> datetime:
+    """The end of a snooze an operator typed — a day ("2026-12-24") and a time of day ("08:30") on the organisation's
+    clock — in UTC; `InboxError` says what is wrong with it (whether it is to come, and within a year, is `set_state`'s
+    to check). Anything but two such strings is refused the same way, whatever a forged event sends."""
+    day_text = day.strip() if isinstance(day, str) else ""
+    time_text = at.strip() if isinstance(at, str) else ""
+    if not day_text or not time_text:
+        raise InboxError("choose the day and the time to snooze the conversation until")
+    try:
+        chosen_day = date.fromisoformat(day_text) if DAY_FORM.fullmatch(day_text) else None
+    except ValueError:
+        chosen_day = None
+    if chosen_day is None:
+        raise InboxError("the day is not a date of the calendar")
+    parts = TIME_FORM.fullmatch(time_text)
+    if parts is None or int(parts[1]) > 23 or int(parts[2]) > 59 or int(parts[3] or 0) > 59:
+        raise InboxError("the time is not a time of day (hours and minutes, such as 08:30)")
+    local = datetime.combine(chosen_day, time(int(parts[1]), int(parts[2])), tzinfo=tz)
+    moment = local.astimezone(UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        # A time skipped when the clocks go forward (02:30 on the last Sunday of March in Europe/Madrid).
+        raise InboxError("that time does not exist on that day: the clocks go forward")
+    return moment
+
+
+def snooze_typed(
+    session: Session,
+    *,
+    operator: SignedInOperator,
+    conversation_id: int,
+    day: object,
+    at: object,
+    now: datetime | None = None,
+) -> Conversation:
+    """Snooze a conversation of the operator's organisation until a day and time typed on the organisation's clock (to
+    come, a year ahead at most); `InboxError` says why not."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.tenant_id != operator.tenant_id:
+        raise InboxError("this conversation does not exist")
+    until = typed_snooze_end(day, at, tz=tenant_timezone(session, tenant_id=operator.tenant_id))
+    return set_state(
+        session, operator=operator, conversation_id=conversation_id, state=ConversationStatus.SNOOZED, until=until, now=now
+    )
 
 
 def wake_due(session: Session, *, now: datetime | None = None) -> list[tuple[int, int]]:

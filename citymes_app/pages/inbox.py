@@ -19,6 +19,7 @@ from citymes_app.components.presence import colleagues_online, here_too
 from citymes_app.components.queue_filters import queue_filters
 from citymes_app.components.queue_item import platform_badge, queue_item
 from citymes_app.components.reply_box import closed_window_panel, composer, reply_box
+from citymes_app.state.inbox_print import PRINT_PREFIX
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t, tn
 
@@ -164,6 +165,21 @@ def thread_header() -> rx.Component:
             id="export-conversation",
         ),
         toggle_button(),
+        rx.icon_button(
+            rx.link(
+                rx.icon("printer", size=16),
+                href=PRINT_PREFIX + InboxState.selected_id.to_string(),
+                is_external=True,  # a new tab: the inbox stays as it was
+                title=t("Printable page"),
+                aria_label=t("Open the conversation as a printable page"),
+                id="print-conversation",
+                color_scheme="gray",
+                underline="none",
+            ),
+            as_child=True,
+            variant="soft",
+            color_scheme="gray",
+        ),
         rx.icon_button(
             rx.icon("x", size=16),
             variant="ghost",

@@ -1,8 +1,10 @@
 """The open conversation's state and labels (mixed into `InboxState`): make it open or pending, snooze it until a
-time (chosen among times the server works out on the organisation's clock), add and remove labels.
+time (chosen among times the server works out on the organisation's clock, or a day and time the operator types in a
+dialog), add and remove labels.
 
 Every handler checks the signed-in operator and acts on the conversation the tab has open, through the desk, which
-checks it is of the operator's organisation; the snooze's time comes from the server, never from the browser.
+checks it is of the operator's organisation; a typed snooze's day and time are checked by the core
+(`core.inbox_states.typed_snooze_end`), and anything else the browser sends is refused beside the field.
 """
 
 from __future__ import annotations
@@ -67,6 +69,14 @@ class ConversationStates(rx.State, mixin=True):
     tenant_labels: list[LabelChip] = []  # the organisation's, offered when adding one
     label_draft: str = ""
     label_error: str = ""
+    # "Choose a date and time…": the dialog, its fields (on the organisation's clock, named by `snooze_zone`), and why
+    # the time was refused.
+    snooze_open: bool = False
+    snooze_day: str = ""
+    snooze_time: str = ""
+    snooze_first_day: str = ""  # today on the organisation's clock: the date field offers no earlier day
+    snooze_zone: str = ""
+    snooze_error: str = ""
 
     def _show_state(self, snapshot: ThreadSnapshot) -> None:
         header = snapshot.header
@@ -80,6 +90,7 @@ class ConversationStates(rx.State, mixin=True):
 
     def _forget_states(self) -> None:
         self.state_view, self.labels, self.label_draft, self.label_error = StateView("open", ""), [], "", ""
+        self.snooze_open, self.snooze_error = False, ""
 
     async def _load_labels(self, operator: SignedInOperator) -> None:
         found = [
@@ -123,6 +134,60 @@ class ConversationStates(rx.State, mixin=True):
         if until is None:
             return None
         return await self._set_state(ConversationStatus.SNOOZED, until)
+
+    @rx.event
+    async def open_snooze_dialog(self):
+        """ "Choose a date and time…": the dialog opens on tomorrow at 08:00, on the organisation's clock."""
+        operator = await self._operator()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id:
+            return None
+        tz = await get_runtime().inbox.timezone(tenant_id=operator.tenant_id)
+        today = utcnow().astimezone(tz).date()
+        self.snooze_first_day, self.snooze_zone = today.isoformat(), str(tz)
+        self.snooze_day, self.snooze_time = (today + timedelta(days=1)).isoformat(), MORNING.strftime("%H:%M")
+        self.snooze_error, self.snooze_open = "", True
+        return None
+
+    @rx.event
+    def set_snooze_open(self, value: bool):
+        """The dialog closed (its ✕, Escape, a click outside); it opens only through `open_snooze_dialog`."""
+        if value is not True:
+            self.snooze_open, self.snooze_error = False, ""
+
+    @rx.event
+    def set_snooze_day(self, value: str):
+        """The dialog's day changed."""
+        self.snooze_day, self.snooze_error = (value if type(value) is str else "")[:32], ""
+
+    @rx.event
+    def set_snooze_time(self, value: str):
+        """The dialog's time changed."""
+        self.snooze_time, self.snooze_error = (value if type(value) is str else "")[:32], ""
+
+    @rx.event
+    async def snooze_until_typed(self, form_data: dict[str, object]):
+        """Snooze the open conversation until the day and time typed in the dialog (the core checks them: a real time
+        on the organisation's clock, to come, a year ahead at most); a refusal is shown beside the fields."""
+        operator = await self._operator()
+        if operator is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if not self.selected_id:
+            return None
+        fields: dict[str, object] = form_data if type(form_data) is dict else {}  # a forged event may send anything
+        day, at = fields.get("day", self.snooze_day), fields.get("time", self.snooze_time)
+        try:
+            self._seen_version = await get_runtime().inbox.snooze_typed(
+                operator=operator, conversation_id=self.selected_id, day=day, at=at
+            )
+        except inbox.InboxError as exc:
+            self.snooze_error = sentence(exc, self._words())
+            if isinstance(day, str) and isinstance(at, str):
+                self.snooze_day, self.snooze_time = day[:32], at[:32]
+            return None
+        self.snooze_open, self.snooze_error = False, ""
+        return None
 
     @rx.event
     async def open_labels(self, opened: bool):

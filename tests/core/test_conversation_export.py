@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from citymes_app.core import auth, inbox, tenants
+from citymes_app.core import auth, conversation_export, inbox, labels, tenants
 from citymes_app.core.events import EventBus
 from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.i18n import words_for
@@ -138,3 +138,32 @@ def test_the_export_speaks_the_readers_language(engine: Engine, office: dict) ->
 def test_another_organisations_conversation_is_refused_as_missing(engine: Engine, office: dict) -> None:
     with pytest.raises(inbox.InboxError, match="this conversation does not exist"):
         _export(engine, office, "eva", office["ours"])
+
+
+def test_the_record_the_export_and_the_printable_page_share_holds_everything(engine: Engine, office: dict) -> None:
+    with Session(engine) as session:
+        label = labels.add_label(session, operator=office["laia"], conversation_id=office["ours"], name="Via pública")
+        session.commit()
+        record = conversation_export.conversation_record(
+            session, tenant_id=office["laia"].tenant_id, conversation_id=office["ours"]
+        )
+    assert (record.organisation, record.header.citizen_name, record.header.channel_name) == ("Vila", "Núria", "Bot")
+    assert [found.name for found in record.header.labels] == [label.name]
+    assert str(record.timezone) == "Europe/Madrid"
+    assert len(record.lines) == 311 and record.lines[0].text == "first words of the conversation"
+    photo, note = record.lines[-5], record.lines[-4]
+    assert (photo.media_link, photo.media_filename, photo.note) == ("/media/1/hole.jpg", "hole.jpg", False)
+    assert (note.note, note.name, note.text) == (True, "Laia", "called her back")
+    assert [line.created_at for line in record.lines] == sorted(line.created_at for line in record.lines)
+
+
+def test_the_record_of_another_organisations_conversation_is_refused_before_anything_is_read(
+    engine: Engine, office: dict
+) -> None:
+    desk = InboxDesk(engine, EventBus(), Path("unused-media"))
+    with pytest.raises(inbox.InboxError, match="this conversation does not exist"):
+        asyncio.run(desk.printable(operator=office["eva"], conversation_id=office["ours"]))
+    with pytest.raises(inbox.InboxError, match="this conversation does not exist"):
+        asyncio.run(desk.printable(operator=office["laia"], conversation_id=office["theirs"] + 1000))
+    ours = asyncio.run(desk.printable(operator=office["laia"], conversation_id=office["ours"]))
+    assert ours.header.conversation_id == office["ours"]

@@ -4,7 +4,7 @@ ends at its time (the alarm, telling the tabs) or when the citizen writes; label
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,3 +202,60 @@ def test_labels_are_added_by_name_once_shown_in_the_queue_and_kept_to_their_orga
         header = inbox.conversation_header(session, tenant_id=op.tenant_id, conversation_id=ours)
         assert [label.name for label in header.labels] == ["Obres"]
         assert session.exec(select(Label).where(Label.tenant_id == op.tenant_id)).all() != []
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # 10:00 in Vila (Europe/Madrid, winter time)
+
+
+def _snooze_typed(engine: Engine, office: dict, day: object, at: object, who: str = "vila") -> Conversation:
+    with Session(engine, expire_on_commit=False) as session:
+        conversation = inbox_states.snooze_typed(
+            session, operator=office[who]["operator"], conversation_id=office["vila"]["conversation"], day=day, at=at, now=NOW
+        )
+        session.commit()
+        return conversation
+
+
+def test_a_typed_snooze_is_read_on_the_organisations_clock(engine: Engine, office: dict) -> None:
+    assert _snooze_typed(engine, office, "2026-03-10", "09:30").snoozed_until == datetime(2026, 3, 10, 8, 30, tzinfo=UTC)
+    summer = _snooze_typed(engine, office, " 2026-07-01 ", "09:30:00")  # summer time; seconds as some browsers send them
+    assert (summer.status, summer.snoozed_until) == (ConversationStatus.SNOOZED, datetime(2026, 7, 1, 7, 30, tzinfo=UTC))
+    with Session(engine) as session:
+        assert session.get_one(Conversation, office["vila"]["conversation"]).version == 2
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "refusal"),
+    [
+        ("", "09:00", "choose the day and the time"),
+        ("2026-03-10", "", "choose the day and the time"),
+        (["2026-03-10"], "09:00", "choose the day and the time"),
+        ({"day": "2026-03-10"}, 9, "choose the day and the time"),
+        ("2026-02-30", "09:00", "not a date of the calendar"),
+        ("10/03/2026", "09:00", "not a date of the calendar"),
+        ("20260310", "09:00", "not a date of the calendar"),
+        ("2026-03-10T09:00", "09:00", "not a date of the calendar"),
+        ("2026-03-10", "24:00", "not a time of day"),
+        ("2026-03-10", "9:00", "not a time of day"),
+        ("2026-03-10", "09:60", "not a time of day"),
+        ("2026-03-10", "09:00+01:00", "not a time of day"),
+        ("2026-03-29", "02:30", "clocks go forward"),  # Europe/Madrid skips 02:00–03:00 that night
+        ("2026-03-02", "09:59", "time to come"),  # 08:59 UTC, a minute before now
+        ("2027-03-04", "10:00", "a year at most"),
+    ],
+)
+def test_a_typed_snooze_that_is_malformed_past_or_too_far_is_refused_and_changes_nothing(
+    engine: Engine, office: dict, day: object, at: object, refusal: str
+) -> None:
+    with pytest.raises(inbox.InboxError, match=refusal):
+        _snooze_typed(engine, office, day, at)
+    with Session(engine) as session:
+        conversation = session.get_one(Conversation, office["vila"]["conversation"])
+        assert (conversation.status, conversation.snoozed_until, conversation.version) == (ConversationStatus.OPEN, None, 0)
+
+
+def test_another_organisations_operator_cannot_snooze_ours_until_a_typed_time(engine: Engine, office: dict) -> None:
+    with pytest.raises(inbox.InboxError, match="does not exist"):
+        _snooze_typed(engine, office, "2026-03-10", "09:30", who="altra")
+    with Session(engine) as session:
+        assert session.get_one(Conversation, office["vila"]["conversation"]).status == ConversationStatus.OPEN

@@ -1,16 +1,20 @@
-"""A conversation's state and labels, live for every operator: pending, snoozed until a time and back to open when the
-time comes (the server's snooze alarm, with no reload) or when the citizen writes; labels added and removed as chips;
-and another organisation's operator refused over a raw websocket."""
+"""A conversation's state and labels, live for every operator: pending, snoozed until a time (offered, or a day and time
+the operator chooses, refused beside the fields when gone or too far) and back to open when the time comes (the
+server's snooze alarm, with no reload) or when the citizen writes; labels added and removed as chips; and another
+organisation's operator, or forged times, refused over a raw websocket."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from citymes_app import demo
 from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, ConversationLabel, ConversationStatus, utcnow
 from citymes_app.pages import inbox
@@ -21,6 +25,7 @@ from tests.e2e.support import OTHER_OPERATOR, Site, choose_option, new_chat_id, 
 pytestmark = pytest.mark.browser
 
 LAIA, PAU = "operator@demo.citymes.local", "operator2@demo.citymes.local"
+MADRID = ZoneInfo("Europe/Madrid")  # the demo town's clock
 
 
 def _conversation(site: Site, chat_id: int) -> Conversation:
@@ -113,3 +118,89 @@ def test_another_organisations_operator_cannot_change_the_state_or_labels_of_our
     assert (after.status, after.snoozed_until, after.version) == (ours.status, ours.snoozed_until, ours.version)
     with Session(get_engine(site.database_url)) as session:
         assert session.exec(select(ConversationLabel).where(ConversationLabel.conversation_id == ours.id)).all() == []
+
+
+def _typed_snooze(page, day: str, at: str) -> None:  # noqa: ANN001
+    page.fill("#snooze-day", day)
+    page.fill("#snooze-time", at)
+    page.click("#snooze-typed")
+
+
+def test_a_conversation_is_snoozed_until_a_day_and_time_the_operator_chooses(site: Site, new_context) -> None:
+    laia = new_context().new_page()
+    sign_in(laia, site, LAIA)
+    chat_id, marker = new_chat_id(), f"banc-{new_chat_id()}"
+    site.citizen_says(chat_id, "Rita", text=f"Un banc trencat a la plaça ({marker})")
+    laia.locator(".queue-item", has_text=marker).click()
+    before = _conversation(site, chat_id)
+
+    laia.click("#state-menu")
+    laia.click("#snooze-choose")
+    expect(laia.locator("#snooze-dialog")).to_contain_text("Europe/Madrid")
+    today = utcnow().astimezone(MADRID).date()
+    expect(laia.locator("#snooze-day")).to_have_value((today + timedelta(days=1)).isoformat())
+    expect(laia.locator("#snooze-time")).to_have_value("08:00")
+
+    _typed_snooze(laia, today.isoformat(), "00:00")  # earlier today: gone
+    expect(laia.locator("#snooze-error")).to_have_text("Choose a time to come to snooze the conversation until.")
+    _typed_snooze(laia, (today + timedelta(days=400)).isoformat(), "09:00")
+    expect(laia.locator("#snooze-error")).to_have_text("A conversation can be snoozed for a year at most.")
+    screenshot(laia, "inbox_snooze_typed_refused")
+    after = _conversation(site, chat_id)
+    assert (after.status, after.snoozed_until, after.version) == (before.status, before.snoozed_until, before.version)
+
+    day = today + timedelta(days=12)
+    _typed_snooze(laia, day.isoformat(), "09:30")
+    expect(laia.locator("#snooze-dialog")).to_have_count(0)
+    expect(laia.locator("#thread-status")).to_have_text(re.compile(r"^Snoozed until .+ at 09:30$"))
+    snoozed = _conversation(site, chat_id)
+    assert snoozed.status == ConversationStatus.SNOOZED
+    assert snoozed.snoozed_until == datetime.combine(day, time(9, 30), tzinfo=MADRID).astimezone(UTC)
+    choose_option(laia, "state-filter", "Snoozed")
+    expect(laia.locator(".queue-item", has_text=marker).locator(".line-state")).to_have_text(re.compile(r"^until .+ at 09:30$"))
+
+
+def test_forged_snooze_times_and_another_organisations_operator_change_nothing(site: Site) -> None:
+    chat_id = new_chat_id()
+    site.citizen_says(chat_id, "Oriol", text=f"Un fanal que parpelleja ({new_chat_id()})")
+    ours = _conversation(site, chat_id)
+    soon = (utcnow().astimezone(MADRID).date() + timedelta(days=3)).isoformat()
+
+    email, password, _ = OTHER_OPERATOR
+    cookies = []
+    for who, secret in ((email, password), (LAIA, demo.DEMO_PASSWORD)):
+        login = RawTab(site).connect("/login")
+        try:
+            cookies.append(login.sign_in(who, secret))
+        finally:
+            login.close()
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[0])
+    laia = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[1])
+    try:
+        attacker.load_page(inbox.ROUTE)
+        attacker.send(InboxState, "select", conversation_id=ours.id)  # refused: not theirs
+        attacker.send(InboxState, "open_snooze_dialog")
+        attacker.send(InboxState, "snooze_until_typed", form_data={"day": soon, "time": "09:00"})
+        attacker.send(InboxState, "snooze_until_typed", form_data={"day": soon, "time": "09:00"}, conversation_id=ours.id)
+        assert "Oriol" not in attacker.text()
+
+        laia.load_page(inbox.ROUTE)
+        laia.send(InboxState, "select", conversation_id=ours.id)
+        for forged in (
+            {"day": "2020-01-01", "time": "09:00"},  # long gone
+            {"day": "2099-01-01", "time": "09:00"},  # past a year
+            {"day": "9999-99-99", "time": "99:99"},
+            {"day": "2026-13-01T00:00:00+00:00", "time": "09:00"},
+            {"day": [soon], "time": {"hour": 9}},
+            {"day": soon * 1000, "time": "09:00"},
+            {},
+        ):
+            laia.send(InboxState, "snooze_until_typed", form_data=forged)
+        assert laia.client.connected  # every refusal answered, none of them broke the connection
+        assert "A conversation can be snoozed for a year at most." in laia.text()
+    finally:
+        attacker.close()
+        laia.close()
+
+    after = _conversation(site, chat_id)
+    assert (after.status, after.snoozed_until, after.version) == (ours.status, ours.snoozed_until, ours.version)
