@@ -58,6 +58,20 @@ def test_translations_keep_the_placeholders_of_their_msgid(domain: str, language
             assert _placeholders(form) == _placeholders(english), f"{language}/{domain}.po: {form!r} for {msgid!r}"
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_text_shared_by_two_domains_is_translated_the_same_in_both(language: str) -> None:
+    # The browser merges every domain's catalog into one dictionary: two translations of one msgid would show whichever
+    # domain came last, on every page (a filter reading "Resoltes" for one resolved conversation).
+    first: dict[str | tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+    clashes = []
+    for domain in sorted(DOMAINS):
+        for msgid, forms in _translations(language, domain).items():
+            seen = first.setdefault(msgid, (domain, forms))
+            if seen[1] != forms and all(forms) and all(seen[1]):
+                clashes.append(f"{msgid!r}: {seen[0]} says {seen[1]}, {domain} says {forms}")
+    assert not clashes, f"{language}: one text, two translations (reword one msgid):\n" + "\n".join(clashes)
+
+
 def _called_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else call.func.attr if isinstance(call.func, ast.Attribute) else ""
 

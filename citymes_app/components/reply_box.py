@@ -172,7 +172,7 @@ def keyword_answers() -> rx.Component:
         rx.popover.trigger(
             rx.button(
                 rx.icon("book-open-text", size=16),
-                t("Keyword answer"),
+                t("Insert a keyword's answer"),
                 type="button",
                 white_space="nowrap",
                 variant="soft",

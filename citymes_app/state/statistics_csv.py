@@ -20,10 +20,10 @@ CHANNEL_COLUMNS = (N_("Channel"), N_("Platform"), N_("Messages in"), N_("Message
 OPERATOR_COLUMNS = (
     N_("Operator"),
     N_("Replies"),
-    N_("Resolved"),
+    N_("Conversations resolved"),
     N_("First response (median)"),
     N_("First response (p90)"),
-    N_("Open now"),
+    N_("Conversations open"),
 )
 KEYWORD_COLUMNS = (N_("Keyword"), N_("Language"), N_("Hits"), N_("Previous period"), N_("Trend"))
 UNANSWERED_COLUMNS = (N_("Question"), N_("Times asked"))
