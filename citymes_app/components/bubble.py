@@ -239,6 +239,26 @@ def chat_bubble(bubble: Var[Bubble]) -> rx.Component:
     )
 
 
+def menu_buttons(bubble: Var[Bubble]) -> rx.Component:
+    """Under a town hall's message: the menu it offered (a keyword's related keywords), as the citizen's buttons."""
+    return rx.cond(
+        bubble.buttons.length() > 0,
+        rx.hstack(
+            rx.foreach(
+                bubble.buttons,
+                lambda label: rx.badge(
+                    label, variant="surface", color_scheme="gray", radius="large", size="2", class_name="menu-button"
+                ),
+            ),
+            spacing="1",
+            wrap="wrap",
+            justify="end",
+            class_name="menu-buttons",
+            aria_label=t("Buttons offered to the citizen"),
+        ),
+    )
+
+
 def message_bubble(bubble: Var[Bubble]) -> rx.Component:
     """One message of the thread."""
     header = rx.hstack(
@@ -267,6 +287,7 @@ def message_bubble(bubble: Var[Bubble]) -> rx.Component:
             border_top_left_radius=rx.cond(bubble.outbound, "14px", "4px"),
             border_top_right_radius=rx.cond(bubble.outbound, "4px", "14px"),
         ),
+        menu_buttons(bubble),
         rx.cond(bubble.outbound, rx.box(delivery_status(bubble), color="var(--gray-10)", class_name="status")),
         align=rx.cond(bubble.outbound, "end", "start"),
         align_self=rx.cond(bubble.outbound, "flex-end", "flex-start"),

@@ -61,6 +61,7 @@ class ThreadMessage:
     status: DeliveryStatus
     error: str
     created_at: datetime  # UTC
+    buttons: tuple[str, ...] = ()  # the menu offered under an outbound message (a keyword's related keywords)
 
     @property
     def outbound(self) -> bool:
@@ -98,6 +99,7 @@ def _thread_message(message: Message, operators: dict[int, str]) -> ThreadMessag
         status=DeliveryStatus(message.status),
         error=message.error or "",
         created_at=message.created_at,
+        buttons=tuple(b for b in message.buttons.split("|") if b),
     )
 
 

@@ -104,6 +104,7 @@ class Bubble:
     error: str
     time_label: str
     note: bool = False  # an internal note: for the organisation's operators only, never sent to the citizen
+    buttons: list[str] = field(default_factory=list)  # the menu the town hall offered under it, as the citizen saw it
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ def bubble(message: ThreadMessage, *, citizen_name: str, tz: ZoneInfo, now: date
         status=message.status.value,
         error=message.error,
         time_label=clock_label(message.created_at, tz=tz, now=now, words=words, with_time=True),
+        buttons=list(message.buttons),
     )
 
 

@@ -98,3 +98,20 @@ def test_another_organisations_operator_never_sees_our_keywords_nor_inserts_our_
         assert keyword.response[:40] in laia.text(), "the organisation's own operator should see its keywords"
     finally:
         laia.close()
+
+
+def test_the_thread_shows_the_menu_buttons_an_automatic_answer_offered_the_citizen(site: Site, new_context) -> None:
+    chat_id, marker = new_chat_id(), f"padro-{new_chat_id()}"
+    site.citizen_says(chat_id, "Ramon", text=f"Bon dia, una consulta ({marker})")  # waits for an operator
+    site.citizen_says(chat_id, "Ramon", text="HORARIS")  # answered at once, with its menu
+    horaris = _demo_keyword(site, "HORARIS")
+    offered = [b for b in horaris.buttons.split("|") if b]
+    assert offered, "the demo's HORARIS offers a menu"
+
+    page = new_context().new_page()
+    sign_in(page, site, LAIA)
+    page.locator(".queue-item", has_text="Ramon").first.click()
+    answer = page.locator("#thread .bubble-out", has_text=horaris.response[:30])
+    expect(answer.locator(".menu-button")).to_have_text(offered)
+    expect(page.locator("#thread .bubble-in .menu-button")).to_have_count(0)  # the citizen's own messages have none
+    screenshot(page, "inbox_thread_menu_buttons")
