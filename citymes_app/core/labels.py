@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.phrases import FieldError
 from citymes_app.core.reply_window import InboxError
 from citymes_app.models import Conversation, ConversationLabel, Label, row_id
 
@@ -83,3 +84,86 @@ def remove_label(session: Session, *, operator: SignedInOperator, conversation_i
     if link is not None and link.tenant_id == operator.tenant_id:
         session.delete(link)
         session.flush()
+
+
+class LabelError(FieldError):
+    """A label that cannot be renamed or deleted; `field` ("name" or "") says where to show it."""
+
+
+@dataclass(frozen=True)
+class LabelUse:
+    """A label as its administrators' page lists it: how many of the organisation's conversations carry it."""
+
+    id: int
+    name: str
+    conversations: int
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """What a rename or a deletion did: the label's name (the new one after a rename) and the conversations that carry
+    (or carried) it, whose queue lines and threads show it."""
+
+    name: str
+    conversation_ids: tuple[int, ...]
+
+
+def label_uses(session: Session, *, tenant_id: int) -> list[LabelUse]:
+    """The organisation's labels by name, each with the number of conversations it is on."""
+    count = func.count(col(ConversationLabel.conversation_id))
+    rows = session.exec(
+        select(Label, count)
+        .join(ConversationLabel, col(ConversationLabel.label_id) == Label.id, isouter=True)
+        .where(Label.tenant_id == tenant_id)
+        .group_by(col(Label.id))
+        .order_by(func.lower(Label.name), col(Label.id))
+    ).all()
+    return [LabelUse(row_id(label), label.name, int(used)) for label, used in rows]
+
+
+def _own_label(session: Session, *, tenant_id: int, label_id: int) -> Label:
+    label = session.get(Label, label_id)
+    if label is None or label.tenant_id != tenant_id:
+        raise LabelError("", "this label does not exist")
+    return label
+
+
+def _carriers(session: Session, *, tenant_id: int, label_id: int) -> tuple[int, ...]:
+    rows = session.exec(
+        select(ConversationLabel.conversation_id).where(
+            ConversationLabel.label_id == label_id, ConversationLabel.tenant_id == tenant_id
+        )
+    ).all()
+    return tuple(sorted(rows))
+
+
+def rename_label(session: Session, *, tenant_id: int, label_id: int, name: str) -> LabelChange:
+    """Rename one of the organisation's labels; the name stays unique in the organisation whatever its case."""
+    label = _own_label(session, tenant_id=tenant_id, label_id=label_id)
+    name = " ".join(name.split())
+    if not name:
+        raise LabelError("name", "write the label's name")
+    if len(name) > MAX_LABEL_LENGTH:
+        raise LabelError("name", "a label has at most {limit} characters", limit=MAX_LABEL_LENGTH)
+    taken = session.exec(
+        select(Label).where(Label.tenant_id == tenant_id, func.lower(Label.name) == name.lower(), col(Label.id) != label_id)
+    ).first()
+    if taken is not None:
+        raise LabelError("name", "there is already a label {name}", name=taken.name)
+    label.name = name
+    session.add(label)
+    session.flush()
+    return LabelChange(name, _carriers(session, tenant_id=tenant_id, label_id=label_id))
+
+
+def delete_label(session: Session, *, tenant_id: int, label_id: int) -> LabelChange:
+    """Delete one of the organisation's labels, taking it off every conversation that carries it."""
+    label = _own_label(session, tenant_id=tenant_id, label_id=label_id)
+    carriers = _carriers(session, tenant_id=tenant_id, label_id=label_id)
+    for link in session.exec(select(ConversationLabel).where(ConversationLabel.label_id == label_id)).all():
+        session.delete(link)
+    session.flush()
+    change = LabelChange(label.name, carriers)
+    session.delete(label)
+    session.flush()
+    return change
