@@ -33,7 +33,7 @@ class InboxNotifier(rx.Component):
     assigned: rx.Var[str]
     citizen: rx.Var[str]
     # A browser notification was clicked: the id of the conversation it is about.
-    on_open: rx.EventHandler[passthrough_event_spec(int)]
+    on_open: rx.EventHandler[passthrough_event_spec(int)]  # type: ignore[type-arg,valid-type]  # Reflex reads the spec at run time
 
 
 class NotificationBell(rx.Component):
