@@ -155,3 +155,20 @@ def test_the_queue_view_segments_fit_their_control_in_every_language(site: Site,
         assert fit == {"past_column": 0, "cut": []}, fit
     finally:
         set_interface_language(site.database_url, "en", LAIA)
+
+
+def test_the_search_ignores_accents_and_case(site: Site, new_context) -> None:
+    laia = new_context().new_page()
+    sign_in(laia, site, LAIA)
+    tag = new_chat_id()
+    site.citizen_says(new_chat_id(), f"Pere Camí {tag}", text=f"Hi ha un forat a la vorera ({tag})")
+    site.citizen_says(new_chat_id(), "Lucía", text=f"Pregunta la SEÑORA PEÑA per l'Àrea de Cultura ({tag})")
+    expect(laia.locator(".queue-item", has_text=f"Pere Camí {tag}")).to_be_visible()
+
+    laia.fill("#queue-search", f"pere cami {tag}")
+    expect(laia.locator(".queue-item")).to_have_count(1)
+    expect(laia.locator(".queue-item", has_text=f"Pere Camí {tag}")).to_be_visible()
+    laia.fill("#queue-search", f"senora pena per l'area de cultura ({tag}")
+    expect(laia.locator(".queue-item")).to_have_count(1)
+    expect(laia.locator(".queue-item", has_text="Lucía")).to_be_visible()
+    screenshot(laia, "inbox_search_without_accents")
