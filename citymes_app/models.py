@@ -343,6 +343,7 @@ class Label(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     name: str = Field(max_length=40)
+    color: str = Field(default="cyan", max_length=16, sa_column_kwargs={"server_default": "cyan"})  # a `LabelColor`
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -1,5 +1,6 @@
-"""folded search: the citizen's name and each message's text stored without accents and casefolded, for the inbox
-search ("cami" finds "Camí"); on PostgreSQL trigram indexes serve its `LIKE '%…%'`
+"""folded search and label colours: the citizen's name and each message's text stored without accents and casefolded,
+for the inbox search ("cami" finds "Camí"), on PostgreSQL with trigram indexes for its `LIKE '%…%'`; and a colour for
+each label (cyan, as every chip was)
 
 Revision ID: 0017
 Revises: 0015 (0016 is another branch's: the merge re-chains this one after it)
@@ -45,6 +46,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("search_name", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("message") as batch:
         batch.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("label") as batch:
+        batch.add_column(sa.Column("color", sa.String(length=16), nullable=False, server_default="cyan"))
     _backfill("citizen", "display_name", "search_name")
     _backfill("message", "text", "search_text")
     if op.get_bind().dialect.name == "postgresql":
@@ -59,6 +62,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_citizen_search_name")
         op.execute("DROP INDEX IF EXISTS ix_message_search_text")
+    with op.batch_alter_table("label") as batch:
+        batch.drop_column("color")
     with op.batch_alter_table("message") as batch:
         batch.drop_column("search_text")
     with op.batch_alter_table("citizen") as batch:

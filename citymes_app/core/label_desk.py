@@ -40,6 +40,16 @@ class LabelDesk(AdminDesk):
         self._announce(by.tenant_id, change)
         return change
 
+    async def recolor(self, *, by: SignedInOperator, label_id: int, color: str) -> labels.LabelChange:
+        """Give a label of the organisation another colour (one of `labels.LabelColor`)."""
+
+        def write(session: Session, tenant: Tenant) -> labels.LabelChange:
+            return labels.recolor_label(session, tenant_id=row_id(tenant), label_id=label_id, color=color)
+
+        change = await self._write(by, write)
+        self._announce(by.tenant_id, change)
+        return change
+
     async def delete(self, *, by: SignedInOperator, label_id: int) -> labels.LabelChange:
         """Delete a label of the organisation and take it off its conversations; returns its name and those."""
 

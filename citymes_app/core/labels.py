@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,18 +18,33 @@ from citymes_app.models import Conversation, ConversationLabel, Label, row_id
 MAX_LABEL_LENGTH = 40
 
 
+class LabelColor(StrEnum):
+    """The colours a label's chip may take (the interface's colour scales; cyan unless an administrator chose)."""
+
+    CYAN = "cyan"
+    GRAY = "gray"
+    RED = "red"
+    ORANGE = "orange"
+    AMBER = "amber"
+    GRASS = "grass"
+    BLUE = "blue"
+    VIOLET = "violet"
+    PINK = "pink"
+
+
 @dataclass(frozen=True)
 class LabelInfo:
-    """A label: its id and name."""
+    """A label: its id, name and colour."""
 
     id: int
     name: str
+    color: str = LabelColor.CYAN
 
 
 def tenant_labels(session: Session, *, tenant_id: int) -> list[LabelInfo]:
     """The organisation's labels, by name."""
     rows = session.exec(select(Label).where(Label.tenant_id == tenant_id).order_by(func.lower(Label.name)))
-    return [LabelInfo(row_id(label), label.name) for label in rows]
+    return [LabelInfo(row_id(label), label.name, label.color) for label in rows]
 
 
 def labels_of(session: Session, *, tenant_id: int, conversation_ids: Iterable[int]) -> dict[int, list[LabelInfo]]:
@@ -44,7 +60,7 @@ def labels_of(session: Session, *, tenant_id: int, conversation_ids: Iterable[in
         .order_by(func.lower(Label.name))
     ).all()
     for conversation_id, label in rows:
-        found.setdefault(conversation_id, []).append(LabelInfo(row_id(label), label.name))
+        found.setdefault(conversation_id, []).append(LabelInfo(row_id(label), label.name, label.color))
     return found
 
 
@@ -74,7 +90,7 @@ def add_label(session: Session, *, operator: SignedInOperator, conversation_id: 
     if session.get(ConversationLabel, key) is None:
         session.add(ConversationLabel(conversation_id=key[0], label_id=key[1], tenant_id=operator.tenant_id))
         session.flush()
-    return LabelInfo(row_id(label), label.name)
+    return LabelInfo(row_id(label), label.name, label.color)
 
 
 def remove_label(session: Session, *, operator: SignedInOperator, conversation_id: int, label_id: int) -> None:
@@ -97,6 +113,7 @@ class LabelUse:
     id: int
     name: str
     conversations: int
+    color: str = LabelColor.CYAN
 
 
 @dataclass(frozen=True)
@@ -118,7 +135,7 @@ def label_uses(session: Session, *, tenant_id: int) -> list[LabelUse]:
         .group_by(col(Label.id))
         .order_by(func.lower(Label.name), col(Label.id))
     ).all()
-    return [LabelUse(row_id(label), label.name, int(used)) for label, used in rows]
+    return [LabelUse(row_id(label), label.name, int(used), label.color) for label, used in rows]
 
 
 def _own_label(session: Session, *, tenant_id: int, label_id: int) -> Label:
@@ -154,6 +171,17 @@ def rename_label(session: Session, *, tenant_id: int, label_id: int, name: str) 
     session.add(label)
     session.flush()
     return LabelChange(name, _carriers(session, tenant_id=tenant_id, label_id=label_id))
+
+
+def recolor_label(session: Session, *, tenant_id: int, label_id: int, color: str) -> LabelChange:
+    """Give one of the organisation's labels another colour (one of `LabelColor`)."""
+    label = _own_label(session, tenant_id=tenant_id, label_id=label_id)
+    if color not in set(LabelColor):
+        raise LabelError("", "unknown colour {color}", color=color)
+    label.color = LabelColor(color).value
+    session.add(label)
+    session.flush()
+    return LabelChange(label.name, _carriers(session, tenant_id=tenant_id, label_id=label_id))
 
 
 def delete_label(session: Session, *, tenant_id: int, label_id: int) -> LabelChange:

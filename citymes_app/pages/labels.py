@@ -1,6 +1,8 @@
-"""`/admin/labels`: the organisation's labels, how many conversations carry each, renamed and deleted."""
+"""`/admin/labels`: the organisation's labels, how many conversations carry each, renamed, coloured and deleted."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -15,8 +17,8 @@ from citymes_app.components.admin import (
 )
 from citymes_app.components.frame import operator_frame
 from citymes_app.core.labels import MAX_LABEL_LENGTH
-from citymes_app.state.labels_state import LabelRow, LabelsState
-from citymes_app.state.language import t, tn
+from citymes_app.state.labels_state import ColorChoice, LabelRow, LabelsState
+from citymes_app.state.language import t, t_var, tn
 
 ROUTE = "/admin/labels"
 TITLE = t("Labels") + " · CityMes"
@@ -64,15 +66,47 @@ def _rename_form(row: rx.Var[LabelRow]) -> rx.Component:
     )
 
 
+def _color_item(choice: rx.Var[ColorChoice]) -> rx.Component:
+    return rx.select.item(
+        rx.hstack(
+            rx.box(width="10px", height="10px", border_radius="50%", background=f"var(--{choice.value}-9)"),
+            rx.text(t_var(choice.name)),
+            align="center",
+            spacing="2",
+        ),
+        value=choice.value,
+    )
+
+
+def _color_menu(row: rx.Var[LabelRow]) -> rx.Component:
+    """The label's colour, changed at once when another is chosen."""
+    return rx.select.root(
+        rx.select.trigger(variant="ghost", class_name="label-color", custom_attrs={"aria-label": t("Colour")}),
+        rx.select.content(rx.foreach(S.color_choices, _color_item)),
+        value=row.color,
+        on_change=lambda color: S.set_color(row.id, color),
+        size="1",
+    )
+
+
 def _line(row: rx.Var[LabelRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.cond(
                 S.editing_id == row.id,
                 _rename_form(row),
-                rx.badge(row.name, variant="soft", color_scheme="gray", radius="full", size="2", class_name="label-name"),
+                rx.badge(
+                    rx.icon("tag", size=12),
+                    row.name,
+                    variant="surface",
+                    color_scheme=row.color.to(Any),
+                    radius="full",
+                    size="2",
+                    class_name="label-name",
+                ),
             ),
         ),
+        rx.table.cell(_color_menu(row)),
         rx.table.cell(
             rx.text(tn("{n} conversation", "{n} conversations", row.conversations), size="2", color_scheme="gray"),
             class_name="label-used",
@@ -112,6 +146,7 @@ def list_card() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell(t("Label")),
+                        rx.table.column_header_cell(t("Colour")),
                         rx.table.column_header_cell(t("Used on")),
                         rx.table.column_header_cell(""),
                     )

@@ -15,7 +15,7 @@ import reflex as rx
 
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.labels import MAX_LABEL_LENGTH, LabelError
+from citymes_app.core.labels import MAX_LABEL_LENGTH, LabelColor, LabelError
 from citymes_app.core.tenants import TenantError
 from citymes_app.i18n import N_, words_for
 from citymes_app.runtime import get_runtime
@@ -26,6 +26,18 @@ from citymes_app.state.wording import sentence, tab_words
 log = logging.getLogger(__name__)
 
 ONLY_ADMINISTRATORS = N_("Only an administrator can change labels.")
+# Each colour's name in the colour menu (msgids: the page translates them).
+COLOR_NAMES = {
+    LabelColor.CYAN: N_("Cyan"),
+    LabelColor.GRAY: N_("Grey"),
+    LabelColor.RED: N_("Red"),
+    LabelColor.ORANGE: N_("Orange"),
+    LabelColor.AMBER: N_("Amber"),
+    LabelColor.GRASS: N_("Green"),
+    LabelColor.BLUE: N_("Blue"),
+    LabelColor.VIOLET: N_("Violet"),
+    LabelColor.PINK: N_("Pink"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,15 @@ class LabelRow:
     id: int
     name: str
     conversations: int
+    color: str
+
+
+@dataclass(frozen=True)
+class ColorChoice:
+    """A colour a label may take, and its name (a msgid)."""
+
+    value: str
+    name: str
 
 
 class LabelsState(rx.State):
@@ -53,8 +74,14 @@ class LabelsState(rx.State):
     delete_name: str = ""
     delete_used: int = 0
 
+    @rx.var
+    def color_choices(self) -> list[ColorChoice]:
+        """The colours a label may take."""
+        return [ColorChoice(color.value, COLOR_NAMES[color]) for color in LabelColor]
+
     async def _reload(self, admin: SignedInOperator) -> None:
-        self.labels = [LabelRow(use.id, use.name, use.conversations) for use in await get_runtime().label_desk.list(by=admin)]
+        listed = await get_runtime().label_desk.list(by=admin)
+        self.labels = [LabelRow(use.id, use.name, use.conversations, use.color) for use in listed]
 
     async def _refuse(self) -> None:
         """A tab that is no longer an administrator's: say so in its language."""
@@ -124,6 +151,23 @@ class LabelsState(rx.State):
         log.info("operator %s renamed label %s", admin.operator_id, self.editing_id)
         self.notice = words.t("Label renamed to {name}.", name=change.name)
         self._clear_form()
+        await self._reload(admin)
+
+    @rx.event
+    async def set_color(self, label_id: int, color: str):
+        """Give a listed label another colour."""
+        admin = await signed_in_admin(self)
+        if admin is None:
+            await self._refuse()
+            return
+        words = words_for(admin.language)
+        try:
+            change = await get_runtime().label_desk.recolor(by=admin, label_id=label_id, color=color)
+        except (LabelError, TenantError, NotAnAdministrator) as exc:
+            self.form_error, self.form_error_field = sentence(exc, words), ""
+            return
+        log.info("operator %s recoloured label %s", admin.operator_id, label_id)
+        self.notice = words.t("Label {name} recoloured.", name=change.name)
         await self._reload(admin)
 
     @rx.event

@@ -140,3 +140,20 @@ def test_the_desk_is_for_administrators_and_announces_the_conversations_carrying
     events = asyncio.run(run())
     assert events == [InboxEvent(vila, cid, InboxEventKind.CONVERSATION) for cid in town["vila-conversations"][:2]]
     assert _uses(engine, vila) == [("Obres públiques", 2), ("urgent", 1)]
+
+
+def test_a_label_takes_one_of_the_colours_and_its_chips_show_it(engine: Engine) -> None:
+    town = _town(engine)
+    vila = town["vila"].tenant_id
+    obres = _label_id(engine, vila, "Obres")
+    with Session(engine) as session:
+        with pytest.raises(labels.LabelError, match="unknown colour fucsia"):
+            labels.recolor_label(session, tenant_id=vila, label_id=obres, color="fucsia")
+        with pytest.raises(labels.LabelError, match="this label does not exist"):
+            labels.recolor_label(session, tenant_id=town["altra"].tenant_id, label_id=obres, color="red")
+        change = labels.recolor_label(session, tenant_id=vila, label_id=obres, color="red")
+        assert change.conversation_ids == tuple(town["vila-conversations"][:2])
+        session.commit()
+        chips = labels.labels_of(session, tenant_id=vila, conversation_ids=town["vila-conversations"])
+        assert [(chip.name, chip.color) for chip in chips[town["vila-conversations"][0]]] == [("Obres", "red")]
+        assert [(chip.name, chip.color) for chip in chips[town["vila-conversations"][2]]] == [("urgent", "cyan")]

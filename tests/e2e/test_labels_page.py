@@ -34,13 +34,15 @@ def _leaves_the_labels_as_found(site: Site) -> Iterator[None]:
         yield
 
 
-def demo_labels(site: Site) -> list[tuple[int, str, int]]:
-    """The demo town's labels as stored, with the number of conversations carrying each."""
+def demo_labels(site: Site) -> list[tuple[int, str, str, int]]:
+    """The demo town's labels as stored (id, name, colour), with the number of conversations carrying each."""
     with Session(get_engine(site.database_url)) as session:
         tenant = session.exec(select(Tenant).where(Tenant.slug == demo.DEMO_SLUG)).one()
         rows = session.exec(select(Label).where(Label.tenant_id == tenant.id)).all()
         links = session.exec(select(ConversationLabel).where(ConversationLabel.tenant_id == tenant.id)).all()
-        return sorted((label.id or 0, label.name, sum(1 for link in links if link.label_id == label.id)) for label in rows)
+        return sorted(
+            (label.id or 0, label.name, label.color, sum(1 for link in links if link.label_id == label.id)) for label in rows
+        )
 
 
 def test_an_administrator_renames_and_deletes_a_label_and_the_operators_queue_follows(site: Site, new_context) -> None:
@@ -79,6 +81,16 @@ def test_an_administrator_renames_and_deletes_a_label_and_the_operators_queue_fo
     expect(line.locator(".label-chip")).to_have_text([f"Aigües {tag}"])
     expect(laia.locator("#thread-labels .label-chip")).to_have_text([f"Aigües {tag}"])
 
+    # And the colour the administrator gives it.
+    expect(line.locator(".label-chip")).to_have_attribute("data-accent-color", "cyan")
+    renamed.locator(".label-color").click()
+    jordi.get_by_role("option", name="Violet", exact=True).click()
+    expect(jordi.locator("#labels-notice")).to_have_text(f"Label Aigües {tag} recoloured.")
+    expect(renamed.locator(".label-name")).to_have_attribute("data-accent-color", "violet")
+    expect(line.locator(".label-chip")).to_have_attribute("data-accent-color", "violet")
+    expect(laia.locator("#thread-labels .label-chip")).to_have_attribute("data-accent-color", "violet")
+    screenshot(jordi, "labels_page")
+
     renamed.locator(".delete-label").click()
     expect(jordi.get_by_role("alertdialog")).to_contain_text("It will be taken off the 1 conversation that carries it.")
     screenshot(jordi, "labels_page_delete")
@@ -87,7 +99,7 @@ def test_an_administrator_renames_and_deletes_a_label_and_the_operators_queue_fo
     expect(jordi.locator(".label-row", has_text=f"Aigües {tag}")).to_have_count(0)
     expect(line.locator(".label-chip")).to_have_count(0)
     expect(laia.locator("#thread-labels .label-chip")).to_have_count(0)
-    assert f"Aigües {tag}" not in [name for _, name, _ in demo_labels(site)]
+    assert f"Aigües {tag}" not in [name for _, name, _, _ in demo_labels(site)]
 
 
 def test_an_operator_gets_the_administrators_only_view(site: Site, new_context) -> None:
@@ -121,6 +133,7 @@ def forge_edits(tab: RawTab, label_id: int) -> None:
     tab.send(LabelsState, "set_editing_id", path=path, value=label_id)  # should setters exist
     tab.send(LabelsState, "set_form_name", path=path, value="Pirata")
     tab.send(LabelsState, "save", path=path, form_data={"name": "Pirata"})
+    tab.send(LabelsState, "set_color", path=path, label_id=label_id, color="red")
     tab.send(LabelsState, "ask_delete", path=path, label_id=label_id)
     tab.send(LabelsState, "set_delete_id", path=path, value=label_id)  # should setters exist
     tab.send(LabelsState, "confirm_delete", path=path)
@@ -130,7 +143,7 @@ def forge_edits(tab: RawTab, label_id: int) -> None:
 def test_forged_events_cannot_rename_or_delete_the_towns_labels(site: Site, who: str) -> None:
     email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else _other_admin(site)
     before = demo_labels(site)
-    label_id = next(row_id for row_id, name, _ in before if name == "Enllumenat")
+    label_id = next(row_id for row_id, name, _, _ in before if name == "Enllumenat")
     tab = RawTab(site).connect("/login")
     try:
         cookie = tab.sign_in(email, password)
