@@ -6,11 +6,14 @@ A table carries `tenant_id` wherever one organisation's data must never leak int
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Column, DateTime, Index, Table, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Table, Text, UniqueConstraint, event, text
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +23,25 @@ from citymes_app.core.vault import SealedJSON
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def folded(words: str | None) -> str:
+    """`words` as the inbox search compares them: without accents (decomposed, combining marks dropped) and casefolded,
+    so "Camí" and "cami", "PEÑA" and "pena" are the same. Stored beside the texts searched (`Message.search_text`,
+    `Citizen.search_name`), so the database compares plain strings and can index them."""
+    if not words:
+        return ""
+    return "".join(c for c in unicodedata.normalize("NFKD", words) if not unicodedata.combining(c)).casefold()
+
+
+def _folded_from(source: str) -> Callable[[ExecutionContext], str]:
+    """A column default: the folded value of `source` in the same INSERT, for Core inserts (bulk, the message path's
+    fast path) that do not go through the ORM events below."""
+
+    def default(context: ExecutionContext) -> str:
+        return folded(context.get_current_parameters().get(source))  # type: ignore[attr-defined]
+
+    return default
 
 
 class _Stored(Protocol):
@@ -166,6 +188,10 @@ class Citizen(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     display_name: str = Field(default="", max_length=200)
+    # `display_name` folded (`folded`) for the inbox search; kept with it on every insert and ORM update.
+    search_name: str = Field(
+        default="", sa_column=Column(Text(), nullable=False, default=_folded_from("display_name"), server_default="")
+    )
     phone: str | None = Field(default=None, max_length=32)  # E.164
     language: str | None = Field(default=None, max_length=8)
     # Set when the platform says the citizen blocked us: we stop retrying sends.
@@ -257,6 +283,11 @@ class Message(SQLModel, table=True):
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
     kind: str = Field(default="text", max_length=16)
     text: str = ""
+    # `text` folded (`folded`) for the inbox search, written on insert (a message's text does not change); on
+    # PostgreSQL a trigram index (`ix_message_search_text`, migration 0017) serves its `LIKE '%…%'`.
+    search_text: str = Field(
+        default="", sa_column=Column(Text(), nullable=False, default=_folded_from("text"), server_default="")
+    )
     media_path: str | None = Field(default=None, max_length=500)  # relative to the media folder
     media_mime: str | None = Field(default=None, max_length=100)
     media_filename: str | None = Field(default=None, max_length=255)
@@ -312,6 +343,7 @@ class Label(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     name: str = Field(max_length=40)
+    color: str = Field(default="cyan", max_length=16, sa_column_kwargs={"server_default": "cyan"})  # a `LabelColor`
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -480,5 +512,16 @@ class MessageTemplate(SQLModel, table=True):
 
 # The statistics' and the canned responses' tables have their own modules; imported here so that loading the models
 # registers every table.
+@event.listens_for(Citizen, "before_insert")
+@event.listens_for(Citizen, "before_update")
+def _fold_citizen_name(_mapper: object, _connection: object, citizen: Citizen) -> None:
+    citizen.search_name = folded(citizen.display_name)
+
+
+@event.listens_for(Message, "before_insert")
+def _fold_message_text(_mapper: object, _connection: object, message: Message) -> None:
+    message.search_text = folded(message.text)
+
+
 from citymes_app.canned_models import MAX_CANNED_TEXT_LENGTH, MAX_SHORTCUT_LENGTH, CannedResponse  # noqa: E402, F401
 from citymes_app.statistics_models import DailyCount, HourlyCount, Measure, ReportingEvent, ReportingEventKind  # noqa: E402, F401

@@ -20,6 +20,7 @@ from citymes_app.core.events import EventBus, bus
 from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.core.ingest import Ingestor
 from citymes_app.core.keyword_desk import KeywordDesk
+from citymes_app.core.label_desk import LabelDesk
 from citymes_app.core.office_hours_desk import OfficeHoursDesk
 from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
@@ -63,6 +64,7 @@ class Runtime:
     office_hours_desk: OfficeHoursDesk
     channel_desk: ChannelDesk
     canned_desk: CannedResponseDesk  # also the inbox's reply box: any operator lists and inserts them
+    label_desk: LabelDesk
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -103,6 +105,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         office_hours_desk=OfficeHoursDesk(engine=engine),
         channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url, on_change=channels.forget),
         canned_desk=CannedResponseDesk(engine=engine),
+        label_desk=LabelDesk(engine=engine, bus=bus),
     )
 
 

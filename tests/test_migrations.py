@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from citymes_app.core.db import alembic_config, make_engine, migrate
@@ -64,3 +64,46 @@ def test_migration_encrypts_plaintext_channel_credentials_and_downgrade_restores
     command.downgrade(alembic_config(url), "0003")
 
     assert json.loads(stored_credentials(url)) == PLAIN
+
+
+def test_migration_0017_folds_the_stored_names_and_texts_and_downgrade_drops_the_copies(empty_database_url: str) -> None:
+    from citymes_app.core import tenants
+    from citymes_app.models import Citizen, Conversation, Message, row_id
+
+    url = empty_database_url
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            tenant = tenants.add_tenant(session, slug="vila", name="Vila")
+            channel = tenants.add_channel(session, tenant=tenant, platform="telegram", credentials={}, name="OAC")
+            citizen = Citizen(tenant_id=row_id(tenant), display_name="Pere Camí")
+            session.add(citizen)
+            session.flush()
+            conversation = Conversation(
+                tenant_id=row_id(tenant), citizen_id=row_id(citizen), channel_id=row_id(channel), address="1"
+            )
+            session.add(conversation)
+            session.flush()
+            session.add(
+                Message(
+                    tenant_id=row_id(tenant),
+                    conversation_id=row_id(conversation),
+                    channel_id=row_id(channel),
+                    direction="in",
+                    author="citizen",
+                    text="La SEÑORA Peña",
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+    command.downgrade(alembic_config(url), "0015")
+    engine = make_engine(url)
+    try:
+        assert "search_text" not in {column["name"] for column in inspect(engine).get_columns("message")}
+    finally:
+        engine.dispose()
+    migrate(url)  # an installation's rows stored before 0017: folded by the migration
+    assert run_sql(url, "SELECT search_name FROM citizen") == [("pere cami",)]
+    assert run_sql(url, "SELECT search_text FROM message") == [("la senora pena",)]

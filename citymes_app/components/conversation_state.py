@@ -27,7 +27,7 @@ def label_chip(label: rx.Var[LabelChip], removable: bool = False) -> rx.Componen
         rx.icon("tag", size=11),
         label.name,
         remove if removable else rx.fragment(),
-        color_scheme="cyan",
+        color_scheme=label.color.to(Any),  # a `core.labels.LabelColor`, chosen on the labels page
         variant="surface",
         radius="full",
         size="1",

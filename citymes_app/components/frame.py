@@ -147,6 +147,7 @@ def admin_nav(active: str) -> rx.Component:
         rx.text(t("Administration"), size="1", weight="medium", color="var(--gray-9)", padding="14px 12px 4px"),
         nav_item(t("Keywords"), "book-open-text", "/admin/keywords", active=active == "keywords"),
         nav_item(t("Canned responses"), "message-square-quote", "/admin/canned-responses", active=active == "canned"),
+        nav_item(t("Labels"), "tags", "/admin/labels", active=active == "labels"),
         nav_item(t("Office hours"), "calendar-clock", "/admin/hours", active=active == "hours"),
         nav_item(t("Channels"), "radio-tower", "/admin/channels", active=active == "channels"),
         nav_item(t("Operators"), "users", "/admin/operators", active=active == "operators"),

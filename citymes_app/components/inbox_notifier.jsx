@@ -4,6 +4,8 @@
 // shows a browser notification when the tab is hidden and the operator allowed them. A browser notification names the
 // citizen only, never the message's text: it may show on a shared screen. The bell menu keeps both choices in the
 // browser (localStorage). Texts come translated from the server's catalog as templates with a {name} placeholder.
+// Clicking a browser notification brings the window forward and opens its conversation (`onOpen`, the handler a click
+// on the queue line calls).
 import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { DropdownMenu, IconButton } from "@radix-ui/themes";
@@ -57,12 +59,14 @@ function beep() {
   oscillator.stop(context.currentTime + 0.3);
 }
 
-function showBrowserNotification(text, tag) {
+function showBrowserNotification(text, tag, open) {
   if (!notificationsSupported() || window.Notification.permission !== "granted") return;
   try {
     const notification = new window.Notification(text, { tag });
-    notification.onclick = () => {
+    notification.onclick = (event) => {
+      if (event && event.preventDefault) event.preventDefault(); // we focus the tab ourselves
       window.focus();
+      open();
       notification.close();
     };
   } catch {
@@ -82,8 +86,11 @@ function changes(before, lines, me) {
   return news;
 }
 
-export function InboxNotifier({ notices, me, selected, newMessage, assigned, citizen }) {
+export function InboxNotifier({ notices, me, selected, newMessage, assigned, citizen, onOpen }) {
   const previous = useRef(null);
+  // The latest handler, read when a notification is clicked (minutes later, after many renders).
+  const opener = useRef(onOpen);
+  opener.current = onOpen;
   useEffect(() => {
     if (!notices || !notices.version) return; // not linked yet: not the real queue
     const lines = notices.lines || [];
@@ -100,7 +107,9 @@ export function InboxNotifier({ notices, me, selected, newMessage, assigned, cit
       const text = (kind === "message" ? newMessage : assigned).replace("{name}", name);
       toast(text, { id: `citymes-${kind}-${line.id}`, className: `notice-${kind}` });
       shown += 1;
-      if (document.hidden && remembered(BROWSER_KEY)) showBrowserNotification(text, `citymes-${line.id}`);
+      if (document.hidden && remembered(BROWSER_KEY)) {
+        showBrowserNotification(text, `citymes-${line.id}`, () => opener.current && opener.current(line.id));
+      }
     }
     if (shown && remembered(SOUND_KEY)) beep();
   }, [notices, me, selected, newMessage, assigned, citizen]);

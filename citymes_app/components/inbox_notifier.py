@@ -3,11 +3,14 @@ notification when a citizen writes or a conversation is assigned to the operator
 browser notifications and the sound on or off.
 
 All of it runs in the browser from the live queue the tab already receives (`InboxState.notice_queue`), so it adds no
-server event; the choices stay in the browser (localStorage), like the browser's own permission."""
+server event, but one: clicking a browser notification brings the tab forward and opens its conversation through the
+same handler a click on its queue line calls (`on_open`, so the server checks it as it checks that click). The choices
+stay in the browser (localStorage), like the browser's own permission."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import passthrough_event_spec
 
 from citymes_app.state.inbox_format import QueueNotices
 from citymes_app.state.inbox_state import InboxState
@@ -29,6 +32,8 @@ class InboxNotifier(rx.Component):
     new_message: rx.Var[str]
     assigned: rx.Var[str]
     citizen: rx.Var[str]
+    # A browser notification was clicked: the id of the conversation it is about.
+    on_open: rx.EventHandler[passthrough_event_spec(int)]  # type: ignore[type-arg,valid-type]  # Reflex reads the spec at run time
 
 
 class NotificationBell(rx.Component):
@@ -54,6 +59,7 @@ def notifications() -> rx.Component:
             new_message=t("New message from {name}"),
             assigned=t("Conversation assigned to you: {name}"),
             citizen=t("Citizen #{id}"),
+            on_open=InboxState.select,
         ),
         NotificationBell.create(
             label=t("Notifications"),

@@ -10,6 +10,17 @@ from citymes_app.state.inbox_format import LabelChip
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t
 
+# Radix sizes the segments to the widest label (`min-width: max-content`, equal columns), so a long label ("Sense
+# assignar" in Catalan) pushed the control ~12px past the queue. Equal columns that may shrink, with less padding around
+# each label, fit every language at the queue's width; a label longer still is cut with an ellipsis, never overflows.
+QUEUE_VIEW_FIT = {
+    "min_width": "0",
+    "grid_auto_columns": "minmax(0, 1fr)",
+    "& .rt-SegmentedControlItem": {"min_width": "0"},
+    "& .rt-SegmentedControlItemLabel": {"padding_left": "var(--space-2)", "padding_right": "var(--space-2)", "min_width": "0"},
+    "& .rt-SegmentedControlItemLabel > span": {"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"},
+}
+
 
 def _select(value: rx.Var[str], on_change, element_id: str, *items: rx.Component, label: rx.Var[str]) -> rx.Component:  # noqa: ANN001
     return rx.select.root(
@@ -51,6 +62,7 @@ def queue_filters() -> rx.Component:
             size="1",
             width="100%",
             id="queue-view",
+            style=QUEUE_VIEW_FIT,
         ),
         rx.hstack(
             _select(

@@ -1,4 +1,5 @@
-"""Reading the CSV files administrators import (keywords, personal codes): one header check for all of them."""
+"""Reading the CSV files administrators import (keywords, personal codes): one header check for all of them; and the
+guard every export puts on the cells people wrote, so a spreadsheet shows them instead of running them."""
 
 from __future__ import annotations
 
@@ -37,3 +38,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(text: str) -> str:
     """A cell people wrote, as a spreadsheet shows it without running it: a leading `'` before a formula's start."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def as_written(cell: str) -> str:
+    """A cell of a file we exported, read back: `safe_cell`'s guard taken off (so an export imports unchanged)."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell

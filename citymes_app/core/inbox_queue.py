@@ -9,12 +9,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from citymes_app.core.inbox_work import operator_names
 from citymes_app.core.labels import LabelInfo, labels_of
-from citymes_app.models import Channel, Citizen, CitizenIdentity, Conversation, ConversationStatus, Message, row_id
+from citymes_app.models import (
+    Channel,
+    Citizen,
+    CitizenIdentity,
+    Conversation,
+    ConversationStatus,
+    Message,
+    folded,
+    row_id,
+)
 
 QUEUE_LIMIT = 100
 
@@ -105,20 +114,21 @@ _PHONE_DIGITS = re.compile(r"\D")
 
 def search(session: Session, *, tenant_id: int, words: str, limit: int = SEARCH_LIMIT) -> list[ConversationSummary]:
     """The organisation's conversations (in any state, resolved too) whose citizen's name, phone or platform number, or
-    one of whose messages, holds `words` (case aside), newest first.
+    one of whose messages, holds `words` (case and accents aside: "cami" finds "Camí", "PENA" finds "Peña"), newest
+    first.
 
-    Message texts are stored as they came (only channel credentials are encrypted at rest), so the database compares
-    them itself: `LIKE` on the lower-cased text, escaped. It reads the organisation's messages (no text index yet: on
-    PostgreSQL a trigram index, on SQLite FTS5, would be the next step at a very large history)."""
+    Names and message texts are compared in their folded copies (`models.folded`, stored beside them on insert), with an
+    escaped `LIKE`, so the database compares plain strings: on PostgreSQL trigram indexes on those copies answer it
+    (migration 0017); on SQLite it reads the organisation's messages through their tenant index."""
     words = " ".join(words.split())
     if len(words) < MIN_SEARCH_LENGTH:
         return []
-    term = words.lower()
+    term = folded(words)
     matches = [
-        func.lower(Citizen.display_name).contains(term, autoescape=True),
+        col(Citizen.search_name).contains(term, autoescape=True),
         col(Conversation.id).in_(
             select(Message.conversation_id).where(
-                Message.tenant_id == tenant_id, func.lower(Message.text).contains(term, autoescape=True)
+                Message.tenant_id == tenant_id, col(Message.search_text).contains(term, autoescape=True)
             )
         ),
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from citymes_app.core.csvfiles import header_problems, open_csv
+from citymes_app.core.csvfiles import as_written, header_problems, open_csv, safe_cell
 from citymes_app.core.db import batch_memo
 from citymes_app.core.keyword_examples import ExampleError, clean_examples, stored_examples
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
@@ -324,7 +324,7 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
         if None in raw:
             errors.append(Phrase("line {line}: more values than columns", {"line": str(line_no)}))
             continue
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        row = {k.strip(): as_written((v or "").strip()) for k, v in raw.items() if k is not None}
         featured_text = row.get("featured", "").lower()
         if featured_text not in {"", "0", "1", "true", "false", "yes", "no"}:
             errors.append(
@@ -383,14 +383,16 @@ def import_keywords_csv(session: Session, *, tenant: Tenant, content: str, opera
 
 
 def export_keywords_csv(session: Session, *, tenant: Tenant) -> str:
-    """The tenant's keywords as CSV, in the import format (optional columns included)."""
+    """The tenant's keywords as CSV, in the import format (optional columns included); texts that a spreadsheet would
+    run as a formula are guarded (`csvfiles.safe_cell`), and the import takes the guard off again."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + OPTIONAL_COLUMNS)
     rows = session.exec(select(Keyword).where(Keyword.tenant_id == tenant.id).order_by(Keyword.language, Keyword.keyword))
     for k in rows:
         featured = str(k.featured).lower()
-        writer.writerow([k.keyword, k.response, k.language, k.synonyms, featured, k.topic, k.buttons, k.link, k.examples])
+        texts = (k.keyword, k.response, k.language, k.synonyms, featured, k.topic, k.buttons, k.link, k.examples)
+        writer.writerow([safe_cell(value) for value in texts])
     return out.getvalue()
 
 

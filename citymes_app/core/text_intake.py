@@ -40,6 +40,7 @@ from citymes_app.models import (
     OutboxItem,
     Tenant,
     UnmatchedQuery,
+    folded,
     table_of,
     utcnow,
 )
@@ -330,6 +331,7 @@ def _refresh_citizen(
         changes["unreachable"] = False  # they wrote to us, so they no longer block us
     if inbound.sender_name and known.display_name != inbound.sender_name:
         changes["display_name"] = inbound.sender_name
+        changes["search_name"] = folded(inbound.sender_name)  # a Core update: the ORM's event does not see it
     if language != known.language:
         changes["language"] = language
     if changes:

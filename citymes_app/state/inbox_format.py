@@ -26,6 +26,7 @@ class LabelChip:
 
     id: int
     name: str
+    color: str = "cyan"
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 assignee_name=c.assignee_name,
                 status=c.status.value,
                 snoozed_labels=snoozed,
-                labels=[LabelChip(label.id, label.name) for label in c.labels],
+                labels=[LabelChip(label.id, label.name, label.color) for label in c.labels],
                 channel_id=c.channel_id,
                 waiting_since=int(c.awaiting_since.timestamp() * 1000) if c.awaiting_since else 0,
             )

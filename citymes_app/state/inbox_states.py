@@ -84,7 +84,7 @@ class ConversationStates(rx.State, mixin=True):
         snoozed = header.status == ConversationStatus.SNOOZED and until is not None
         label = moment_label(until, tz=snapshot.timezone, now=utcnow(), words=self._words()) if snoozed and until else ""
         self.state_view = StateView(header.status.value, label)
-        chips = [LabelChip(found.id, found.name) for found in header.labels]
+        chips = [LabelChip(found.id, found.name, found.color) for found in header.labels]
         if chips != self.labels:
             self.labels = chips
 
@@ -93,9 +93,8 @@ class ConversationStates(rx.State, mixin=True):
         self.snooze_open, self.snooze_error = False, ""
 
     async def _load_labels(self, operator: SignedInOperator) -> None:
-        found = [
-            LabelChip(label.id, label.name) for label in await get_runtime().inbox.tenant_labels(tenant_id=operator.tenant_id)
-        ]
+        labels = await get_runtime().inbox.tenant_labels(tenant_id=operator.tenant_id)
+        found = [LabelChip(label.id, label.name, label.color) for label in labels]
         if found != self.tenant_labels:
             self.tenant_labels = found
 

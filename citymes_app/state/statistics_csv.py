@@ -2,7 +2,9 @@
 (`state/statistics_rows.py`) under the column titles the page shows, so a download matches the screen row for row.
 
 Each export takes a `StatisticsView` and the reader's words and returns the file's text, its column titles in the
-reader's language; `EXPORTS` names them for the page's download buttons and for the benchmark, which times each one
+reader's language, the cells people wrote (names of channels, operators and keywords, citizens' questions) guarded by
+`csvfiles.safe_cell` so a spreadsheet does not run them (the figures and the trends, "+40 %", are ours and stay as they
+are); `EXPORTS` names them for the page's download buttons and for the benchmark, which times each one
 without a browser.
 """
 
@@ -12,6 +14,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 
+from citymes_app.core.csvfiles import safe_cell
 from citymes_app.i18n import N_, Words
 from citymes_app.state.statistics_rows import StatisticsView, weekday_text
 
@@ -54,21 +57,23 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]], words: Wo
 
 
 def channels_csv(view: StatisticsView, words: Words) -> str:
-    return csv_text(CHANNEL_COLUMNS, ((c.name, c.platform, c.messages_in, c.messages_out) for c in view.channels), words)
+    return csv_text(
+        CHANNEL_COLUMNS, ((safe_cell(c.name), c.platform, c.messages_in, c.messages_out) for c in view.channels), words
+    )
 
 
 def operators_csv(view: StatisticsView, words: Words) -> str:
-    rows = ((o.name, o.replies, o.resolved, o.first_median, o.first_p90, o.open_now) for o in view.operators)
+    rows = ((safe_cell(o.name), o.replies, o.resolved, o.first_median, o.first_p90, o.open_now) for o in view.operators)
     return csv_text(OPERATOR_COLUMNS, rows, words)
 
 
 def keywords_csv(view: StatisticsView, words: Words) -> str:
-    rows = ((k.keyword, k.language, k.hits, k.previous_hits, k.trend) for k in view.keywords)
+    rows = ((safe_cell(k.keyword), k.language, k.hits, k.previous_hits, k.trend) for k in view.keywords)
     return csv_text(KEYWORD_COLUMNS, rows, words)
 
 
 def unanswered_csv(view: StatisticsView, words: Words) -> str:
-    return csv_text(UNANSWERED_COLUMNS, ((u.text, u.times_asked) for u in view.unanswered), words)
+    return csv_text(UNANSWERED_COLUMNS, ((safe_cell(u.text), u.times_asked) for u in view.unanswered), words)
 
 
 def durations_csv(view: StatisticsView, words: Words) -> str:

@@ -6,19 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from citymes_app.core import inbox_queue, tenants
 from citymes_app.models import (
     Author,
+    Channel,
     Citizen,
     CitizenIdentity,
     Conversation,
     ConversationStatus,
     Direction,
     Message,
+    folded,
     row_id,
+    table_of,
     utcnow,
 )
 from citymes_app.state.inbox_filters import filtered
@@ -133,3 +137,65 @@ def test_the_filters_narrow_the_lines_and_waiting_longest_comes_first() -> None:
     assert ids(label="5") == [2]
     assert ids(sort="waiting") == [2, 4, 1]
     assert ids(channel="99") == []
+
+
+def _writes(engine: Engine, tenant_id: int, name: str, text: str) -> int:
+    """A citizen of the organisation, stored through the ORM, and one message of theirs stored as the message path's
+    fast path and the bulk loaders store them (a Core insert, no ORM); the conversation's id."""
+    with Session(engine) as session:
+        channel = session.exec(select(Channel).where(Channel.tenant_id == tenant_id)).first()
+        assert channel is not None
+        citizen = Citizen(tenant_id=tenant_id, display_name=name)
+        session.add(citizen)
+        session.flush()
+        conversation = Conversation(
+            tenant_id=tenant_id, citizen_id=row_id(citizen), channel_id=row_id(channel), address=f"a{row_id(citizen)}"
+        )
+        session.add(conversation)
+        session.flush()
+        session.connection().execute(
+            insert(table_of(Message)),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "conversation_id": row_id(conversation),
+                    "channel_id": row_id(channel),
+                    "direction": Direction.INBOUND,
+                    "author": Author.CITIZEN,
+                    "text": text,
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+        session.commit()
+        return row_id(conversation)
+
+
+def test_search_ignores_accents_and_case_in_names_and_messages(engine: Engine, town: dict) -> None:
+    vila = town["vila"]
+    cami = _writes(engine, vila, "Pere Camí", "Bon dia")
+    pena = _writes(engine, vila, "Lucía", "Pregunta la SEÑORA PEÑA per l'Àrea de Cultura")
+    plain = _writes(engine, vila, "Jordi", "el camí del Pena està tallat")
+    assert _found(engine, vila, "cami") == [plain, cami]
+    assert _found(engine, vila, "CAMÍ") == [plain, cami]
+    assert _found(engine, vila, "peña") == [plain, pena]  # "Pena" and "PEÑA"
+    assert _found(engine, vila, "area de cultura") == [pena]
+    assert _found(engine, vila, "lucia") == [pena]
+    assert _found(engine, vila, "nuria") == [town[("vila", 0)]]  # "Núria Puig", stored by the ORM
+    assert cami not in _found(engine, town["altra"], "cami")
+
+
+def test_a_citizens_new_name_is_searched_by_its_folded_form(engine: Engine, town: dict) -> None:
+    vila = town["vila"]
+    conversation_id = _writes(engine, vila, "Anna", "Hola")
+    with Session(engine) as session:
+        citizen = session.get_one(Citizen, session.get_one(Conversation, conversation_id).citizen_id)
+        citizen.display_name = "Anna Ramírez"  # as the pipeline does when the platform gives a new name
+        session.add(citizen)
+        session.commit()
+    assert _found(engine, vila, "ramirez") == [conversation_id]
+
+
+def test_the_folded_form_drops_accents_and_case() -> None:
+    assert folded("Camí de l'Àngel, PEÑA, Straße, façana") == "cami de l'angel, pena, strasse, facana"
+    assert folded("") == folded(None) == ""

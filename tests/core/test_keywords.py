@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from citymes_app.core import auth, keywords, tenants
-from citymes_app.models import row_id
+from citymes_app.models import Keyword, row_id
 
 
 @pytest.fixture
@@ -186,3 +189,16 @@ def test_csv_lines_with_bad_examples_are_refused_naming_the_line(session: Sessio
         "line 3: example question 1 is longer than 300 characters",
     ]
     assert keywords.search(session, tenant_id=tenant.id) == []
+
+
+def test_export_guards_texts_a_spreadsheet_would_run_and_reimports_them_as_written(session: Session, tenant) -> None:
+    formula = '=HYPERLINK("https://example.test","Cliqueu")'
+    form = keywords.KeywordForm(keyword="ENLLAC", response=formula, language="ca", synonyms="-menys|+mes")
+    keywords.create_keyword(session, tenant=tenant, form=form)
+    exported = keywords.export_keywords_csv(session, tenant=tenant)
+    line = next(csv.reader(io.StringIO(exported.splitlines()[1])))
+    assert line[:4] == ["ENLLAC", "'" + formula, "ca", "'-menys|+mes"]
+    report = keywords.import_keywords_csv(session, tenant=tenant, content=exported)
+    assert (report.created, report.updated, report.errors) == (0, 1, [])
+    stored = session.exec(select(Keyword).where(Keyword.tenant_id == tenant.id)).one()
+    assert (stored.response, stored.synonyms) == (formula, "-menys|+mes")

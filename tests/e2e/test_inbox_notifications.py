@@ -122,3 +122,48 @@ def test_a_conversation_another_operator_assigns_to_laia_reaches_her_as_a_toast(
     expect(laia.locator(".queue-item", has_text=own_marker).locator(".assignee")).to_have_text("You")  # the live queue
     laia.wait_for_timeout(1000)
     assert laia.locator(TOASTS, has_text=f"Conversation assigned to you: {own}").count() == 0
+
+
+# As above, and keeps each notification the app shows, so a test can click it as the operator would on the desktop
+# (a headless browser shows none to click): `window.__shown[i].onclick(new Event("click"))`.
+KEPT_NOTIFICATIONS = """
+(() => {
+  window.__shown = [];
+  const Real = window.Notification;
+  window.Notification = class Kept extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__shown.push(this);
+    }
+  };
+})();
+"""
+
+
+def test_clicking_a_browser_notification_opens_its_conversation(site: Site, new_context) -> None:
+    context = new_context()
+    context.grant_permissions(["notifications"], origin=site.url)
+    context.add_init_script(HIDDEN_TAB_AND_RECORDED_NOTIFICATIONS)
+    context.add_init_script(KEPT_NOTIFICATIONS)
+    laia = _signed_in(context, site, LAIA)
+    laia.click("#notify-menu")
+    laia.locator("#notify-browser").click()
+    expect(laia.locator("#notify-browser")).to_have_attribute("aria-checked", "true")
+    laia.keyboard.press("Escape")
+
+    first, marker = f"Berta {new_chat_id()}", f"escola-{new_chat_id()}"
+    site.citizen_says(new_chat_id(), first, text=f"La porta de l'escola no tanca ({marker})")
+    laia.locator(".queue-item", has_text=marker).click()  # she has another conversation open meanwhile
+    expect(laia.locator("#thread .bubble-in", has_text=marker)).to_be_visible()
+
+    laia.evaluate("window.__hideTab(true)")
+    name, wanted = f"Quim {new_chat_id()}", f"semafor-{new_chat_id()}"
+    site.citizen_says(new_chat_id(), name, text=f"El semàfor de la rambla no funciona ({wanted})")
+    laia.wait_for_function(f"window.__shown.some((n) => n.title === {f'New message from {name}'!r})")
+    laia.evaluate(
+        f"""window.__hideTab(false);
+        window.__shown.find((n) => n.title === {f"New message from {name}"!r}).onclick(new Event("click"))"""
+    )
+    expect(laia.locator("#thread .bubble-in", has_text=wanted)).to_be_visible()
+    expect(laia.locator("#thread .bubble-in", has_text=marker)).to_have_count(0)
+    screenshot(laia, "inbox_notification_clicked")

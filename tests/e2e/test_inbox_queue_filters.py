@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import OTHER_OPERATOR, Site, choose_option, new_chat_id, screenshot, sign_in
+from tests.e2e.support import (
+    OTHER_OPERATOR,
+    Site,
+    choose_option,
+    new_chat_id,
+    screenshot,
+    set_interface_language,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +122,53 @@ def test_another_organisations_operator_finds_nothing_of_ours_by_searching_or_fi
             assert secret not in attacker.text(), f"{secret!r} reached another organisation's operator"
     finally:
         attacker.close()
+
+
+# How far the mine / unassigned / all control reaches past the queue's column (the search box spans it), and which of
+# its labels do not fit their segment (cut or spilling).
+QUEUE_VIEW_FIT = """
+() => {
+  const control = document.querySelector("#queue-view");
+  const column = document.querySelector("#queue-search").closest(".rt-TextFieldRoot").getBoundingClientRect();
+  const box = control.getBoundingClientRect();
+  const labels = Array.from(control.querySelectorAll(".rt-SegmentedControlItemLabel > span"));
+  return {
+    past_column: Math.round(Math.max(box.right - column.right, column.left - box.left, 0)),
+    cut: labels.filter((span) => span.scrollWidth > span.clientWidth + 0.5).map((span) => span.textContent),
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["ca", "es"])
+def test_the_queue_view_segments_fit_their_control_in_every_language(site: Site, new_context, language: str) -> None:
+    laia = new_context().new_page()
+    sign_in(laia, site, LAIA)
+    try:
+        laia.click("#account-menu")
+        laia.click(f"#language-{language}")
+        unassigned = {"ca": "Sense assignar", "es": "Sin asignar"}[language]
+        expect(laia.locator("#queue-view")).to_contain_text(unassigned)
+        laia.wait_for_timeout(300)  # the segments' indicator settles
+        fit = laia.evaluate(QUEUE_VIEW_FIT)
+        screenshot(laia, f"inbox_queue_view_{language}")
+        assert fit == {"past_column": 0, "cut": []}, fit
+    finally:
+        set_interface_language(site.database_url, "en", LAIA)
+
+
+def test_the_search_ignores_accents_and_case(site: Site, new_context) -> None:
+    laia = new_context().new_page()
+    sign_in(laia, site, LAIA)
+    tag = new_chat_id()
+    site.citizen_says(new_chat_id(), f"Pere Camí {tag}", text=f"Hi ha un forat a la vorera ({tag})")
+    site.citizen_says(new_chat_id(), "Lucía", text=f"Pregunta la SEÑORA PEÑA per l'Àrea de Cultura ({tag})")
+    expect(laia.locator(".queue-item", has_text=f"Pere Camí {tag}")).to_be_visible()
+
+    laia.fill("#queue-search", f"pere cami {tag}")
+    expect(laia.locator(".queue-item")).to_have_count(1)
+    expect(laia.locator(".queue-item", has_text=f"Pere Camí {tag}")).to_be_visible()
+    laia.fill("#queue-search", f"senora pena per l'area de cultura ({tag}")
+    expect(laia.locator(".queue-item")).to_have_count(1)
+    expect(laia.locator(".queue-item", has_text="Lucía")).to_be_visible()
+    screenshot(laia, "inbox_search_without_accents")
