@@ -161,6 +161,12 @@ class MalformedPayload(Exception):
     """The webhook body cannot be read: answer 400."""
 
 
+def plain_text(value: Any) -> str:
+    """A text field of a platform's payload as a string: "" when the payload put anything else there (a number, a list:
+    a platform does not, a forged call may), so nothing downstream meets a name or a text that is not one."""
+    return value if isinstance(value, str) else ""
+
+
 def read_json(raw_body: bytes) -> Any:
     """The JSON document of a webhook body, or `MalformedPayload`.
 

@@ -40,6 +40,7 @@ from integrations.base import (
     SendReceipt,
     TransientChannelError,
     WebhookRefused,
+    plain_text,
     read_json,
     send_rate,
     split_text,
@@ -203,9 +204,9 @@ class TelegramChannel(Channel):
             "sender_id": str(user.id),
             "address": str(message.chat.id),
             "sent_at": sent_at.astimezone(UTC) if sent_at else datetime.now(UTC),
-            "sender_name": user.full_name,
+            "sender_name": plain_text(user.full_name),
             "language_code": user.language_code,
-            "text": message.text or message.caption or "",
+            "text": plain_text(message.text) or plain_text(message.caption),
         }
         if message.text is not None:
             return InboundMessage(kind=MessageKind.TEXT, **common)

@@ -16,6 +16,7 @@ from integrations.base import (
     MessageKind,
     StatusUpdate,
     WebhookRefused,
+    plain_text,
     read_json,
 )
 from integrations.whatsapp_errors import describe_error
@@ -60,10 +61,6 @@ def _list(value: Any, what: str) -> list[Any]:
 def _object(value: Any) -> dict[str, Any]:
     """The value if it is an object, else an empty one (an optional part of a message read leniently)."""
     return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 class WhatsAppWebhooks:
@@ -119,7 +116,7 @@ class WhatsAppWebhooks:
             for contact in _list(value.get("contacts"), "contacts"):
                 if isinstance(contact, dict) and isinstance(contact.get("wa_id"), str):
                     profile = contact.get("profile")
-                    names[contact["wa_id"]] = _text(profile.get("name")) if isinstance(profile, dict) else ""
+                    names[contact["wa_id"]] = plain_text(profile.get("name")) if isinstance(profile, dict) else ""
             for message in _list(value.get("messages"), "messages"):
                 inbound.append(self._inbound(_dict(message, "a message"), names))
         return inbound
@@ -141,7 +138,7 @@ class WhatsAppWebhooks:
         body = message.get(kind) if isinstance(kind, str) else None
         body = body if isinstance(body, dict) else {}
         if kind == "text":
-            return InboundMessage(kind=MessageKind.TEXT, text=_text(body.get("body")), **common)
+            return InboundMessage(kind=MessageKind.TEXT, text=plain_text(body.get("body")), **common)
         if kind in ("image", "video", "audio", "document") and isinstance(body.get("id"), str):
             media_kind = {
                 "image": MessageKind.PHOTO,
@@ -149,41 +146,41 @@ class WhatsAppWebhooks:
                 "audio": MessageKind.VOICE if body.get("voice") is True else MessageKind.AUDIO,
                 "document": MessageKind.DOCUMENT,
             }[kind]
-            filename = _text(body.get("filename")) or None
-            media = MediaRef(body["id"], filename, _text(body.get("mime_type")) or None)
-            return InboundMessage(kind=media_kind, text=_text(body.get("caption")), media=media, **common)
+            filename = plain_text(body.get("filename")) or None
+            media = MediaRef(body["id"], filename, plain_text(body.get("mime_type")) or None)
+            return InboundMessage(kind=media_kind, text=plain_text(body.get("caption")), media=media, **common)
         if kind == "location":
             try:
                 latitude, longitude = float(body["latitude"]), float(body["longitude"])
             except (KeyError, TypeError, ValueError):
                 return InboundMessage(kind=MessageKind.UNSUPPORTED, **common)
-            label = ", ".join(filter(None, [_text(body.get("name")), _text(body.get("address"))]))
+            label = ", ".join(filter(None, [plain_text(body.get("name")), plain_text(body.get("address"))]))
             return InboundMessage(kind=MessageKind.LOCATION, text=label, latitude=latitude, longitude=longitude, **common)
         if kind == "interactive":
             # A tap on a reply button or a list row: its title is what the citizen "said".
-            reply = body.get(_text(body.get("type")))
+            reply = body.get(plain_text(body.get("type")))
             reply = reply if isinstance(reply, dict) else {}
-            title, reply_id = _text(reply.get("title")), _text(reply.get("id"))
+            title, reply_id = plain_text(reply.get("title")), plain_text(reply.get("id"))
             if reply_id.startswith(CHOICE_ID_PREFIX) and reply_id[len(CHOICE_ID_PREFIX) :].startswith(title[:20]):
                 title = reply_id[len(CHOICE_ID_PREFIX) :]
             if title:
                 return InboundMessage(kind=MessageKind.TEXT, text=title, **common)
         if kind == "button":  # a quick-reply button of a template
-            text = _text(body.get("text")) or _text(body.get("payload"))
+            text = plain_text(body.get("text")) or plain_text(body.get("payload"))
             if text:
                 return InboundMessage(kind=MessageKind.TEXT, text=text, **common)
         if kind == "contacts":
             contacts = message.get("contacts")
             first = _object(contacts[0]) if isinstance(contacts, list) and contacts else {}
             name = _object(first.get("name"))
-            full_name = _text(name.get("formatted_name")) or " ".join(
-                filter(None, [_text(name.get("first_name")), _text(name.get("last_name"))])
+            full_name = plain_text(name.get("formatted_name")) or " ".join(
+                filter(None, [plain_text(name.get("first_name")), plain_text(name.get("last_name"))])
             )
             phones = [p for p in first.get("phones") or [] if isinstance(p, dict)]
-            phone = next((_e164(_text(p.get("wa_id")) or _text(p.get("phone"))) for p in phones), "")
+            phone = next((_e164(plain_text(p.get("wa_id")) or plain_text(p.get("phone"))) for p in phones), "")
             return InboundMessage(kind=MessageKind.CONTACT, contact_name=full_name or None, contact_phone=phone or None, **common)
         # Stickers, reactions, orders, "unsupported" and types added later: stored and shown as unsupported.
-        return InboundMessage(kind=MessageKind.UNSUPPORTED, text=_text(body.get("caption")), **common)
+        return InboundMessage(kind=MessageKind.UNSUPPORTED, text=plain_text(body.get("caption")), **common)
 
     def parse_statuses(self, raw_body: bytes) -> list[StatusUpdate]:
         """Sent / delivered / read / failed news about our messages, failures worded for the operator."""
@@ -200,6 +197,6 @@ class WhatsAppWebhooks:
                     first = errors[0] if errors else {}
                     code = first.get("code") if isinstance(first.get("code"), int) else None
                     data = _object(first.get("error_data"))
-                    error = describe_error(code, _text(first.get("title")), _text(data.get("details")))
+                    error = describe_error(code, plain_text(first.get("title")), plain_text(data.get("details")))
                 updates.append(StatusUpdate(wamid, DeliveryState(state), _timestamp(status.get("timestamp")), error))
         return updates

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from citymes_app.state.language import t
+from citymes_app.state.language import t, tn
 
 _SOURCE = rx.asset("inbox_clock.jsx", shared=True)
 
@@ -38,7 +38,9 @@ def waiting_for(since: rx.Var[int]) -> rx.Component:
     return WaitingFor.create(since=since, minutes=t("{n} min"), hours=t("{n} h"), days=t("{n} d"), class_name="waited")
 
 
-def page_title(unread: rx.Var[int]) -> rx.Component:
-    """ "(3) Inbox · CityMes" while 3 citizen messages are unread, else "Inbox · CityMes"."""
-    name = t("Inbox") + " · CityMes"
-    return PageTitle.create(title=rx.cond(unread > 0, "(" + unread.to_string() + ") " + name, name))
+def page_title(unread: rx.Var[int], waiting: rx.Var[int]) -> rx.Component:
+    """ "(3) Inbox · 11 waiting · CityMes" while 3 citizen messages are unread and 11 conversations wait for an operator;
+    "Inbox · CityMes" when neither."""
+    head = rx.cond(unread > 0, "(" + unread.to_string() + ") ", "") + t("Inbox")
+    tail = rx.cond(waiting > 0, " · " + tn("{n} waiting", "{n} waiting", waiting), "")
+    return PageTitle.create(title=head + tail + " · CityMes")

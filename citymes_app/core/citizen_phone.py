@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from citymes_app.core import tenants
-from citymes_app.core.inbox_display import tenant_timezone
+from citymes_app.core.clock import tenant_timezone
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
-"""The current time, in one place, so tests can stop the clock (office hours, lockouts)."""
+"""The current time, in one place, so tests can stop the clock (office hours, lockouts); and a tenant's clock (its
+timezone)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session
+
+from citymes_app.models import Tenant
 
 _frozen: datetime | None = None
 
@@ -18,3 +24,15 @@ def freeze(at: datetime | None) -> None:
     if at is not None and at.tzinfo is None:
         raise ValueError("freeze() needs a timezone-aware datetime")
     _frozen = at.astimezone(UTC) if at is not None else None
+
+
+DEFAULT_TIMEZONE = "Europe/Madrid"
+
+
+def tenant_timezone(session: Session, *, tenant_id: int) -> ZoneInfo:
+    """The tenant's timezone (Europe/Madrid if the stored one is unknown)."""
+    tenant = session.get(Tenant, tenant_id)
+    try:
+        return ZoneInfo(tenant.timezone if tenant else DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from citymes_app.core import inbox, notes
+from citymes_app.core.clock import tenant_timezone
 from citymes_app.core.csvfiles import safe_cell
-from citymes_app.core.inbox_display import tenant_timezone
 from citymes_app.i18n import N_, Words
 from citymes_app.models import Author, Conversation, Tenant
 

@@ -29,9 +29,10 @@ from citymes_app.core import (
     notes,
 )
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.clock import tenant_timezone
 from citymes_app.core.db import session_scope
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
-from citymes_app.core.inbox_display import TemplateOption, template_options, tenant_timezone
+from citymes_app.core.inbox_display import TemplateOption, template_options
 from citymes_app.core.media import save_media
 from citymes_app.i18n import Words
 from citymes_app.models import ConversationStatus

@@ -1,4 +1,4 @@
-"""What the inbox needs besides its rows: the tenant's clock, map links, and the templates an operator may pick.
+"""What the inbox needs besides its rows: map links, and the templates an operator may pick.
 
 Values only (a timezone, a URL, ordered options); the wording of times and windows lives beside the web layer
 (`state/inbox_format.py`).
@@ -7,23 +7,11 @@ Values only (a timezone, a URL, ordered options); the wording of times and windo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
 from citymes_app.core import inbox
 from citymes_app.models import Citizen, Conversation, Tenant
-
-DEFAULT_TIMEZONE = "Europe/Madrid"
-
-
-def tenant_timezone(session: Session, *, tenant_id: int) -> ZoneInfo:
-    """The tenant's timezone (Europe/Madrid if the stored one is unknown)."""
-    tenant = session.get(Tenant, tenant_id)
-    try:
-        return ZoneInfo(tenant.timezone if tenant else DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def osm_link(latitude: float, longitude: float) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.inbox_display import tenant_timezone
+from citymes_app.core.clock import tenant_timezone
 from citymes_app.core.inbox_work import changed
 from citymes_app.core.reply_window import InboxError
 from citymes_app.models import Conversation, ConversationStatus, utcnow

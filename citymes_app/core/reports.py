@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from citymes_app.core import clock
-from citymes_app.core.inbox_display import tenant_timezone
+from citymes_app.core.clock import tenant_timezone
 from citymes_app.core.keyword_teaching import taught_questions
 from citymes_app.models import UnmatchedQuery
 

@@ -66,7 +66,7 @@ def queue_panel() -> rx.Component:
                     tn("{n} waiting", "{n} waiting", InboxState.waiting_count), color_scheme="amber", size="2", id="waiting-count"
                 ),
             ),
-            page_title(InboxState.unread_total),
+            page_title(InboxState.unread_total, InboxState.waiting_count),
             align="center",
             width="100%",
             padding="20px 18px 12px",

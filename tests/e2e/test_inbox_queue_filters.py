@@ -35,7 +35,7 @@ def test_filters_and_search_narrow_the_queue_which_stays_live(site: Site, new_co
     site.citizen_says(new_chat_id(), "Anna", text=f"No han passat les escombraries ({first})")
     site.citizen_says(new_chat_id(), "Berta", text=f"El semàfor no funciona ({second})")
     expect(laia.locator(".queue-item", has_text=second)).to_be_visible()
-    expect(laia).to_have_title(re.compile(r"^\(\d+\) Inbox · CityMes$"))
+    expect(laia).to_have_title(re.compile(r"^\(\d+\) Inbox · \d+ waiting · CityMes$"))
     expect(laia.locator(".queue-item", has_text=first).locator(".waited")).to_have_text("1 min")
 
     # Take the first: it is mine; the second is nobody's.
