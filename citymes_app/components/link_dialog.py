@@ -107,17 +107,8 @@ def _confirm() -> rx.Component:
 
 
 def link_dialog() -> rx.Component:
-    """The header's action and its dialog."""
+    """The dialog ("Link with another citizen…" in the thread header's menu opens it)."""
     return rx.dialog.root(
-        rx.button(
-            rx.icon("link", size=13),
-            t("Link with another citizen…"),
-            variant="ghost",
-            color_scheme="gray",
-            size="1",
-            on_click=InboxState.open_link,
-            id="link-citizen",
-        ),
         rx.dialog.content(
             rx.dialog.title(t("Link with another citizen")),
             rx.dialog.description(

@@ -115,35 +115,70 @@ def queue_panel() -> rx.Component:
     )
 
 
-def thread_header() -> rx.Component:
-    """Who the conversation is with, and closing it."""
-    return rx.hstack(
-        rx.vstack(
-            rx.heading(InboxState.selected_citizen_name, size="4", id="thread-title", width="100%", style=styles.ONE_LINE),
-            rx.hstack(
-                platform_badge(InboxState.selected_platform),
-                rx.text(
-                    InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel", white_space="nowrap"
+def more_actions() -> rx.Component:
+    """The thread header's less frequent actions, in one menu: linking the citizen with another record, the CSV
+    export, the printable page (a new tab: the inbox stays as it was)."""
+    print_page: rx.Var[str] = PRINT_PREFIX + InboxState.selected_id.to_string()
+    return rx.fragment(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("ellipsis", size=16),
+                    variant="soft",
+                    color_scheme="gray",
+                    aria_label=t("More actions"),
+                    title=t("More actions"),
+                    id="thread-more",
                 ),
-                rx.text("·", size="1", color_scheme="gray"),
-                thread_state(),
-                assignee_badge(),
-                here_too(),
-                rx.cond(
-                    InboxState.link_notice != "",
-                    rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),
-                ),
-                spacing="2",
-                align="center",
-                wrap="wrap",  # under the buttons otherwise, when the window or the language leaves it no room
-                row_gap="4px",
             ),
-            spacing="1",
-            min_width="220px",  # with the citizen panel open the buttons may not fit beside it: they wrap under
-            flex="1",
+            rx.menu.content(
+                rx.menu.item(
+                    rx.icon("link", size=14), t("Link with another citizen…"), on_select=InboxState.open_link, id="link-citizen"
+                ),
+                rx.menu.separator(),
+                rx.menu.item(
+                    rx.icon("download", size=14),
+                    t("Export as CSV"),
+                    on_select=InboxState.export_selected,
+                    id="export-conversation",
+                ),
+                rx.menu.item(
+                    rx.icon("printer", size=14),
+                    t("Printable page"),
+                    on_select=rx.redirect(print_page, is_external=True),
+                    id="print-conversation",
+                ),
+                align="end",
+            ),
         ),
-        assignment_buttons(),
         link_dialog(),
+    )
+
+
+def thread_header() -> rx.Component:
+    """Who the conversation is with and its tools: the name with the panel, menu and close buttons on the first row; the
+    channel, state, assignee and who else is here on the second, with Take, Assign and Resolve at its end (two rows
+    whatever the width, so the buttons never push the name out)."""
+    badges = rx.hstack(
+        platform_badge(InboxState.selected_platform),
+        rx.text(InboxState.selected_channel_name, size="1", color_scheme="gray", id="thread-channel", white_space="nowrap"),
+        rx.text("·", size="1", color_scheme="gray"),
+        thread_state(),
+        assignee_badge(),
+        here_too(),
+        rx.cond(
+            InboxState.link_notice != "",
+            rx.text(InboxState.link_notice, size="1", color_scheme="green", id="link-notice"),
+        ),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        row_gap="4px",
+        flex="1",
+        min_width="0",
+    )
+    actions = rx.hstack(
+        assignment_buttons(),
         rx.cond(
             InboxState.selected_in_queue,
             rx.button(
@@ -155,43 +190,29 @@ def thread_header() -> rx.Component:
                 id="resolve",
             ),
         ),
-        rx.button(
-            rx.icon("download", size=16),
-            t("Export"),
-            variant="soft",
-            color_scheme="gray",
-            on_click=InboxState.export_selected,
-            aria_label=t("Export the conversation as CSV"),
-            id="export-conversation",
-        ),
-        toggle_button(),
-        rx.icon_button(
-            rx.link(
-                rx.icon("printer", size=16),
-                href=PRINT_PREFIX + InboxState.selected_id.to_string(),
-                is_external=True,  # a new tab: the inbox stays as it was
-                title=t("Printable page"),
-                aria_label=t("Open the conversation as a printable page"),
-                id="print-conversation",
-                color_scheme="gray",
-                underline="none",
-            ),
-            as_child=True,
-            variant="soft",
-            color_scheme="gray",
-        ),
-        rx.icon_button(
-            rx.icon("x", size=16),
-            variant="ghost",
-            color_scheme="gray",
-            on_click=InboxState.close_conversation,
-            aria_label=t("Close the conversation"),
-        ),
+        spacing="2",
         align="center",
-        spacing="3",
-        wrap="wrap",
-        row_gap="8px",
-        padding="14px 24px",
+        flex_shrink="0",
+    )
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(InboxState.selected_citizen_name, size="4", id="thread-title", style=styles.ONE_LINE, flex="1"),
+            toggle_button(),
+            more_actions(),
+            rx.icon_button(
+                rx.icon("x", size=16),
+                variant="ghost",
+                color_scheme="gray",
+                on_click=InboxState.close_conversation,
+                aria_label=t("Close the conversation"),
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.hstack(badges, actions, align="center", spacing="3", width="100%", wrap="wrap", row_gap="8px"),
+        spacing="2",
+        padding="12px 24px",
         width="100%",
         background=styles.PANEL_BACKGROUND,
         border_bottom=styles.BORDER,

@@ -62,6 +62,7 @@ def test_the_operator_downloads_the_conversation_with_its_reply_and_note(site: S
     page.click("#save-note")
     expect(page.locator("#thread", has_text=note)).to_be_visible()
 
+    page.click("#thread-more")
     with page.expect_download() as download:
         page.click("#export-conversation")
     conversation_id = _conversation_id(site, chat_id)

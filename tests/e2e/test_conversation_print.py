@@ -79,7 +79,8 @@ def test_the_printable_page_shows_every_message_the_note_and_the_photo_in_the_op
         expect(page.locator("#thread", has_text=note)).to_be_visible()
 
         conversation_id = _conversation_id(site, chat_id)
-        expect(page.locator("#print-conversation")).to_have_attribute("title", "Pàgina per imprimir")
+        page.click("#thread-more")  # the header's menu: link, CSV, printable page
+        expect(page.locator("#print-conversation")).to_have_text("Pàgina per imprimir")
         screenshot(page, "inbox_thread_header_ca")
         with context.expect_page() as opened:
             page.click("#print-conversation")

@@ -174,6 +174,7 @@ def test_operator_links_the_whatsapp_and_telegram_records_of_one_person(site: Si
     page = new_context().new_page()
     sign_in(page, site, OPERATOR)
     open_conversation(page, wa_name)
+    page.click("#thread-more")
     page.click("#link-citizen")
     page.fill("#link-search", str(suffix))
     candidate = page.locator(".link-candidate", has_text=telegram_name)
