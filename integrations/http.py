@@ -4,10 +4,12 @@ Before each request httpx's pool (httpcore) asks every idle connection whether i
 goes through anyio's socket attributes, which are rebuilt on each question (a `getpeername` system call among them):
 at hundreds of sends a second over tens of connections that scan was a third of the event loop's time. Here each
 connection finds its socket once, when it opens, and answers the question with one `poll` of it, and not at all
-within `FRESH_SECONDS` of the connection's last answer: servers close idle connections after seconds, not
-milliseconds, and each system call lets the process's other threads (the database writer) take the interpreter
-from the event loop. A server that closes a connection anyway is the race httpcore's own check cannot close either
-(it may close right after the check): that send fails as a transient error and the outbox retries it.
+within `FRESH_SECONDS` of the connection's last answer or last check: servers close idle connections after seconds,
+not milliseconds, and each system call lets the process's other threads (the database writer) take the interpreter
+from the event loop (the pool asks every idle connection before every request, so a connection left idle was
+polled hundreds of times a second). A server that closes a connection within that window is the race httpcore's own
+check cannot close either (it may close right after the check): that send fails before the server reads it, as a
+transient error, and the outbox retries it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import urllib.request
 import httpcore
 import httpx
 
-#: A connection that answered this recently is taken as still open, without asking its socket.
+#: A connection that answered, or was found open, this recently is taken as still open without asking its socket.
 FRESH_SECONDS = 0.5
 
 
@@ -40,11 +42,11 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._socket: socket.socket | None = inner.get_extra_info("socket")
-        self._read_at = time.monotonic()
+        self._open_at = time.monotonic()  # when it was last known open
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         data = await self._inner.read(max_bytes, timeout)
-        self._read_at = time.monotonic() if data else 0.0  # the end of the stream: never fresh again
+        self._open_at = time.monotonic() if data else 0.0  # the end of the stream: never taken as open again
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -60,7 +62,13 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> typing.Any:
         if info == "is_readable":
-            return time.monotonic() - self._read_at >= FRESH_SECONDS and _readable(self._socket)
+            now = time.monotonic()
+            if now - self._open_at < FRESH_SECONDS:
+                return False
+            if _readable(self._socket):
+                return True  # the server closed it (or sent what nobody asked for): the pool drops it
+            self._open_at = now
+            return False
         return self._inner.get_extra_info(info)
 
 

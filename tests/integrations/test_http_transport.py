@@ -86,3 +86,26 @@ def test_the_transport_pool_uses_the_socket_keeping_backend() -> None:
     transport = pooled_transport(4)
     assert transport is not None
     assert isinstance(transport._pool._network_backend, http._Backend)  # noqa: SLF001
+
+
+async def test_an_idle_connection_found_open_is_not_asked_again_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool asks every idle connection before each request: a connection is asked at most once a
+    `FRESH_SECONDS`, not once a request (each ask is a system call)."""
+    monkeypatch.setattr(http, "FRESH_SECONDS", 0.2)
+    asked: list[object] = []
+    readable = http._readable  # noqa: SLF001
+
+    def counting(sock: object) -> bool:
+        asked.append(sock)
+        return readable(sock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(http, "_readable", counting)
+    async with keep_alive_server(idle_close=5) as (server, url):
+        async with httpx.AsyncClient(transport=pooled_transport(4)) as client:
+            await asyncio.gather(*(client.get(url) for _ in range(3)))  # three connections, then two left idle
+            await asyncio.sleep(0.3)
+            for _ in range(20):
+                assert (await client.get(url)).text == "ok"
+
+    assert server.connections == 3
+    assert len(asked) <= 3  # each of the three once, when it had not answered for a while
