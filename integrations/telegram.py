@@ -46,6 +46,7 @@ from integrations.base import (
     split_text,
     throughput_limiter,
 )
+from integrations.http import pooled_transport
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,13 @@ class TelegramChannel(Channel):
             token,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=connections, read_timeout=30, write_timeout=30, media_write_timeout=60),
+            request=HTTPXRequest(
+                connection_pool_size=connections,
+                read_timeout=30,
+                write_timeout=30,
+                media_write_timeout=60,
+                httpx_kwargs={"transport": pooled_transport(connections)},
+            ),
             get_updates_request=HTTPXRequest(read_timeout=60),
             # max_retries=0: a 429 reaches the outbox, which reschedules durably instead of sleeping in memory.
             rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=0),

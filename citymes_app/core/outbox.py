@@ -141,7 +141,7 @@ class _CitizenSends:
 
 
 _Prepare = tuple[str, Claimed]  # (lease token, item)
-_Record = tuple[str, Claimed, str | None]  # (lease token, item, the platform's id)
+_Record = tuple[str, Claimed, str | None, tuple[int, int] | None]  # (lease token, item, platform id, conversation)
 
 
 class OutboxDispatcher:
@@ -306,13 +306,15 @@ class OutboxDispatcher:
         return await self.ledger.prepare(*step)
 
     async def _record_lot(self, steps: list[_Record]) -> list[None]:
-        for token in dict.fromkeys(token for token, _, _ in steps):
-            await self.ledger.finish_sent_many(token, [(item, pid) for t, item, pid in steps if t == token])
+        conversations = {item.message_id: known for _, item, _, known in steps if known is not None}
+        for token in dict.fromkeys(token for token, _, _, _ in steps):
+            sends = [(item, pid) for t, item, pid, _ in steps if t == token]
+            await self.ledger.finish_sent_many(token, sends, conversations)
         return [None] * len(steps)
 
     async def _record_one(self, step: _Record) -> None:
-        token, item, platform_id = step
-        await self.ledger.finish_sent(token, item, [platform_id] if platform_id else [])
+        token, item, platform_id, conversation = step
+        await self.ledger.finish_sent(token, item, [platform_id] if platform_id else [], conversation)
 
     async def _send_one(self, token: str, item: Claimed, channels: dict[int, Channel | None] | None = None) -> bool:
         """Send one item (on its channel from `channels`, else looked up); False when the items behind it must wait."""
@@ -355,5 +357,5 @@ class OutboxDispatcher:
             await self.ledger.retry_later(token, item, f"{type(exc).__name__}: {exc}"[:300], True)
             return False
         ids = receipt.platform_message_ids
-        await self._recording.ask((token, item, ids[0] if ids else None))
+        await self._recording.ask((token, item, ids[0] if ids else None, prepared.conversation))
         return True

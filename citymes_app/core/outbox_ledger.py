@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,7 +28,6 @@ from citymes_app.models import (
     Message,
     OutboxItem,
     OutboxStatus,
-    row_id,
     table_of,
     utcnow,
 )
@@ -58,6 +58,13 @@ class Claimed:
 
 _HELD = (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
 _MESSAGES = table_of(Message)
+_CONVERSATIONS = table_of(Conversation)
+_CITIZENS = table_of(Citizen)
+#: What `prepare` reads of a message: what the channel sends, and where its status events go.
+_OUTBOUND_COLUMNS = (
+    "id", "tenant_id", "conversation_id", "kind", "text", "media_path", "media_filename", "latitude", "longitude",
+    "buttons", "template",
+)  # fmt: skip
 
 
 class Readiness(StrEnum):
@@ -73,6 +80,8 @@ class Readiness(StrEnum):
 class Prepared:
     readiness: Readiness
     outbound: OutboundMessage | None = None
+    #: The message's (tenant, conversation) when READY: where the event of its sending goes.
+    conversation: tuple[int, int] | None = None
 
 
 class OutboxLedger:
@@ -185,26 +194,30 @@ class OutboxLedger:
         return await self._writer.run(functools.partial(self._prepare_many, token=token, items=items))
 
     def _prepare_many(self, session: Session, *, token: str, items: list[Claimed]) -> list[Prepared]:
-        message_ids = [item.message_id for item in items]
-        messages = {row_id(message): message for message in session.exec(select(Message).where(col(Message.id).in_(message_ids)))}
-        conversation_ids = {message.conversation_id for message in messages.values()}
-        unreachable = set(
-            session.exec(
-                select(Conversation.id)
-                .join(Citizen, col(Citizen.id) == Conversation.citizen_id)
-                .where(col(Conversation.id).in_(conversation_ids), col(Citizen.unreachable))
+        # One read for the lot, columns only (no ORM objects): what each message says and whether its citizen is
+        # reachable.
+        rows = session.execute(
+            select_columns(*(_MESSAGES.c[name] for name in _OUTBOUND_COLUMNS), _CITIZENS.c.unreachable)
+            .select_from(
+                _MESSAGES.join(_CONVERSATIONS, _CONVERSATIONS.c.id == _MESSAGES.c.conversation_id).join(
+                    _CITIZENS, _CITIZENS.c.id == _CONVERSATIONS.c.citizen_id
+                )
             )
-        )
+            .where(_MESSAGES.c.id.in_([item.message_id for item in items]))
+        ).all()
+        messages = {row.id: row for row in rows}
         verdicts: dict[int, Prepared] = {}
-        ready: dict[int, OutboundMessage] = {}
+        ready: dict[int, Prepared] = {}
         for item in items:
             message = messages.get(item.message_id)
             if message is None:
                 verdicts[item.item_id] = Prepared(Readiness.GONE)
-            elif message.conversation_id in unreachable:
+            elif message.unreachable:
                 verdicts[item.item_id] = Prepared(Readiness.UNREACHABLE)
             else:
-                ready[item.item_id] = self._outbound(item, message)
+                ready[item.item_id] = Prepared(
+                    Readiness.READY, self._outbound(item, message), (message.tenant_id, message.conversation_id)
+                )
         if ready:
             statement = (
                 update(OutboxItem)
@@ -217,11 +230,12 @@ class OutboxLedger:
                 .values(status=OutboxStatus.SENDING)
             )
             won = _won_ids(session, statement)
-            for item_id, outbound in ready.items():
-                verdicts[item_id] = Prepared(Readiness.READY, outbound) if item_id in won else Prepared(Readiness.LEASE_LOST)
+            for item_id, prepared in ready.items():
+                verdicts[item_id] = prepared if item_id in won else Prepared(Readiness.LEASE_LOST)
         return [verdicts[item.item_id] for item in items]
 
-    def _outbound(self, item: Claimed, message: Message) -> OutboundMessage:
+    def _outbound(self, item: Claimed, message: Any) -> OutboundMessage:
+        """The message as the channel sends it, from its row (`_OUTBOUND_COLUMNS`)."""
         template = message.template or {}
         return OutboundMessage(
             address=item.address,
@@ -274,11 +288,15 @@ class OutboxLedger:
         )
         await self._writer.run(lambda session: _changed(session, statement))
 
-    async def finish_sent(self, token: str, item: Claimed, platform_ids: list[str]) -> None:
-        """Record an accepted send. The platform took it, so it is `sent` even if its id cannot be recorded."""
+    async def finish_sent(
+        self, token: str, item: Claimed, platform_ids: list[str], conversation: tuple[int, int] | None = None
+    ) -> None:
+        """Record an accepted send. The platform took it, so it is `sent` even if its id cannot be recorded.
+        `conversation`: its message's (tenant, conversation) if known (`Prepared.conversation`), else read."""
         platform_id = platform_ids[0] if platform_ids else None
+        known = {item.message_id: conversation} if conversation is not None else None
         try:
-            await self.finish_sent_many(token, [(item, platform_id)])
+            await self.finish_sent_many(token, [(item, platform_id)], known)
             return
         except IntegrityError:
             # Another message of this channel already carries the id (e.g. updates that reached the webhook
@@ -287,19 +305,33 @@ class OutboxLedger:
         except Exception as exc:
             log.error("outbox item %s: sent, but recording it failed (%s); retrying", item.item_id, type(exc).__name__)
         try:
-            await self.finish_sent_many(token, [(item, None)])
+            await self.finish_sent_many(token, [(item, None)], known)
         except Exception as exc:
             # Left `sending`: counted as in flight, and sent again only if its lease runs out.
             log.error("outbox item %s: sent, but could not be recorded (%s)", item.item_id, type(exc).__name__)
 
-    async def finish_sent_many(self, token: str, sends: list[tuple[Claimed, str | None]]) -> None:
+    async def finish_sent_many(
+        self,
+        token: str,
+        sends: list[tuple[Claimed, str | None]],
+        conversations: Mapping[int, tuple[int, int]] | None = None,
+    ) -> None:
         """Record many accepted sends (each with the platform's id, if any) in one writer unit; an id another
-        message of the channel already carries is left out (checked first, so one taken id fails nobody)."""
-        events = await self._writer.run(functools.partial(self._sent_many, token=token, sends=sends))
+        message of the channel already carries is left out (checked first, so one taken id fails nobody).
+        `conversations`: message id → (tenant, conversation), as `prepare` read them; a message missing is read."""
+        work = functools.partial(self._sent_many, token=token, sends=sends, conversations=conversations or {})
+        events = await self._writer.run(work)
         for event in events:
             self._bus.publish(event)
 
-    def _sent_many(self, session: Session, *, token: str, sends: list[tuple[Claimed, str | None]]) -> list[InboxEvent]:
+    def _sent_many(
+        self,
+        session: Session,
+        *,
+        token: str,
+        sends: list[tuple[Claimed, str | None]],
+        conversations: Mapping[int, tuple[int, int]],
+    ) -> list[InboxEvent]:
         now = utcnow()
         statement = (
             update(OutboxItem)
@@ -324,7 +356,10 @@ class OutboxLedger:
             .values(status=DeliveryStatus.SENT, sent_at=now, platform_message_id=bindparam("platform_id")),
             [{"message": item.message_id, "platform_id": free.get(item.item_id)} for item, _ in recorded],
         )
-        return self._status_events(session, [item.message_id for item, _ in recorded])
+        known = [item.message_id for item, _ in recorded if item.message_id in conversations]
+        events = [InboxEvent(*conversations[message_id], InboxEventKind.STATUS, message_id) for message_id in known]
+        unknown = [item.message_id for item, _ in recorded if item.message_id not in conversations]
+        return events + (self._status_events(session, unknown) if unknown else [])
 
     @staticmethod
     def _free_platform_ids(session: Session, sends: list[tuple[Claimed, str | None]]) -> dict[int, str]:
