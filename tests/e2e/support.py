@@ -110,6 +110,18 @@ def sign_in(page: Page, site: Site, email: str, password: str = demo.DEMO_PASSWO
     page.wait_for_selector("#operator-name:not(:empty)")
 
 
+def fill_settled(page: Page, selector: str, value: str, tries: int = 3) -> None:
+    """Fill a field the server also writes (a form's state) and see the value stay: on a loaded machine the answer to
+    an earlier event can arrive after the fill and redraw the field as it was (seen once in CI on the canned-response
+    form); a person would see it and type again, and so does this."""
+    for _ in range(tries):
+        page.fill(selector, value)
+        page.wait_for_timeout(400)
+        if page.input_value(selector) == value:
+            return
+    raise AssertionError(f"{selector} did not keep {value!r}")
+
+
 def choose_option(page: Page, select_id: str, option: str) -> None:
     """Open a select by its id and choose an option by its text."""
     page.click(f"#{select_id}")

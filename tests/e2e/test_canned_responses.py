@@ -22,7 +22,17 @@ from citymes_app.pages import canned_responses
 from citymes_app.state.canned_state import CannedResponsesState
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import ADMIN, OPERATOR, OTHER_TENANT, Site, demo_data_restored, new_chat_id, screenshot, sign_in
+from tests.e2e.support import (
+    ADMIN,
+    OPERATOR,
+    OTHER_TENANT,
+    Site,
+    demo_data_restored,
+    fill_settled,
+    new_chat_id,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +65,13 @@ def add_canned(page: Page, site: Site, shortcut: str, text: str) -> Page:
     page.fill("#canned-text", text.replace("{name}", "{nom}"))
     page.click("#save-canned")
     expect(page.locator("#canned-text-error")).to_contain_text("Unknown placeholder {nom}")
-    page.fill("#canned-shortcut", "hola")
-    page.fill("#canned-text", text)
+    fill_settled(page, "#canned-shortcut", "hola")
+    fill_settled(page, "#canned-text", text)
     page.click("#save-canned")
     expect(page.locator("#canned-shortcut-error")).to_have_text("/hola already exists.")
     expect(page.locator("#canned-text-error")).to_have_count(0)
 
-    page.fill("#canned-shortcut", shortcut)
+    fill_settled(page, "#canned-shortcut", shortcut)
     page.click("#save-canned")
     expect(page.locator("#canned-notice")).to_have_text(f"/{shortcut} added.")
     expect(page.locator(f".canned-row[data-shortcut='{shortcut}'] .canned-text")).to_have_text(text)
