@@ -20,7 +20,7 @@ SESSION_COOKIE = "citymes_session"
 def create_api() -> FastAPI:
     """The FastAPI app Reflex mounts with `api_transformer` (also served alone in tests)."""
     api = FastAPI(title="CityMes API", docs_url=None, redoc_url=None)
-    api.include_router(webhooks.router)
+    api.router.routes.extend(webhooks.routes)
 
     @api.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
