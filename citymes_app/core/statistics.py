@@ -9,6 +9,7 @@ from the messages, conversations and reporting events, and must agree with what 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -214,10 +215,16 @@ def by_table(tally: Counter[Key], zones: dict[int, ZoneInfo]) -> Counts:
     return counts
 
 
-def _upsert(connection: Connection, table: Table, key: list[str]):  # noqa: ANN202 - a dialect's INSERT … ON CONFLICT
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+def _upsert(connection: Connection, table: Table, key: tuple[str, ...]):  # noqa: ANN202 - INSERT … ON CONFLICT
+    return _upsert_for(connection.dialect.name == "postgresql", table, key)
+
+
+@functools.cache
+def _upsert_for(on_postgresql: bool, table: Table, key: tuple[str, ...]):  # noqa: ANN202
+    # Built once: composing the statement cost as much as running it, once per batch of messages (py-spy).
+    dialect = postgresql if on_postgresql else sqlite
     statement = dialect.insert(table)
-    return statement.on_conflict_do_update(index_elements=key, set_={"count": table.c.count + statement.excluded.count})
+    return statement.on_conflict_do_update(index_elements=list(key), set_={"count": table.c.count + statement.excluded.count})
 
 
 def _execute_in_chunks(connection: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -234,7 +241,7 @@ def write_counts(connection: Connection, tally: Counter[Key]) -> None:
         for (t, d, m, c, s), n in sorted(counts.daily.items())
         if n
     ]
-    _execute_in_chunks(connection, _upsert(connection, _DAILY, list(_DAY_KEY)), daily)
+    _execute_in_chunks(connection, _upsert(connection, _DAILY, _DAY_KEY), daily)
     hourly = []
     for (t, hour, m, c), n in sorted(counts.hourly.items()):
         local = hour.astimezone(zones[t])
@@ -249,7 +256,7 @@ def write_counts(connection: Connection, tally: Counter[Key]) -> None:
                 "count": n,
             }
         )
-    _execute_in_chunks(connection, _upsert(connection, _HOURLY, list(_HOUR_KEY)), hourly)
+    _execute_in_chunks(connection, _upsert(connection, _HOURLY, _HOUR_KEY), hourly)
 
 
 @event.listens_for(OrmSession, "before_commit")
