@@ -156,6 +156,18 @@ def _note(note: CitizenNoteLine) -> rx.Component:
             rx.cond(
                 note.mine,
                 rx.icon_button(
+                    rx.icon("pencil", size=12),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=InboxState.edit_citizen_note(note.id),
+                    aria_label=t("Change my note"),
+                    class_name="edit-citizen-note",
+                ),
+            ),
+            rx.cond(
+                note.mine,
+                rx.icon_button(
                     rx.icon("trash-2", size=12),
                     size="1",
                     variant="ghost",
@@ -175,7 +187,9 @@ def _note(note: CitizenNoteLine) -> rx.Component:
         padding="8px 10px",
         border_radius="var(--radius-3)",
         background=styles.NOTE_BACKGROUND,
-        border_left="3px solid var(--amber-8)",
+        border_left=rx.cond(
+            note.id == InboxState.editing_citizen_note_id, "3px solid var(--accent-9)", "3px solid var(--amber-8)"
+        ),
     )
 
 
@@ -200,9 +214,21 @@ def _note_form() -> rx.Component:
             rx.hstack(
                 rx.text(t("Never sent to the citizen"), size="1", color_scheme="gray"),
                 rx.spacer(),
+                rx.cond(
+                    InboxState.editing_citizen_note_id,
+                    rx.button(
+                        t("Cancel"),
+                        type="button",
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        on_click=InboxState.cancel_citizen_note_edit,
+                        id="cancel-citizen-note-edit",
+                    ),
+                ),
                 rx.button(
                     rx.icon("notebook-pen", size=14),
-                    t("Add note"),
+                    rx.cond(InboxState.editing_citizen_note_id, t("Save changes"), t("Add note")),
                     type="submit",
                     size="1",
                     color_scheme="amber",

@@ -210,12 +210,9 @@ def citizen_conversations(session: Session, *, tenant_id: int, citizen_id: int) 
     return [conversation_id for conversation_id in session.exec(select(Conversation.id).where(*where)) if conversation_id]
 
 
-def add_citizen_note(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> CitizenNoteEntry:
-    """Store the signed-in operator's note on the citizen behind a conversation of their organisation; returns it.
-
-    Refused (`InboxError`) for another organisation's conversation (as missing), an empty note, or one longer than
-    `MAX_CITIZEN_NOTE_LENGTH` characters (refused whole rather than cut)."""
-    _, citizen = _conversation_citizen(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+def _note_text(text: str) -> str:
+    """A note's text as kept: trimmed; `InboxError` when empty or longer than `MAX_CITIZEN_NOTE_LENGTH` (refused whole
+    rather than cut)."""
     text = text.strip()
     if not text:
         raise InboxError("write the note before saving it")
@@ -225,20 +222,46 @@ def add_citizen_note(session: Session, *, operator: SignedInOperator, conversati
             limit=MAX_CITIZEN_NOTE_LENGTH,
             length=len(text),
         )
+    return text
+
+
+def add_citizen_note(session: Session, *, operator: SignedInOperator, conversation_id: int, text: str) -> CitizenNoteEntry:
+    """Store the signed-in operator's note on the citizen behind a conversation of their organisation; returns it.
+
+    Refused (`InboxError`) for another organisation's conversation (as missing), an empty note, or one longer than
+    `MAX_CITIZEN_NOTE_LENGTH` characters."""
+    _, citizen = _conversation_citizen(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    text = _note_text(text)
     note = CitizenNote(tenant_id=operator.tenant_id, citizen_id=row_id(citizen), operator_id=operator.operator_id, text=text)
     session.add(note)
     session.flush()
     return _entry(note, {operator.operator_id: operator.display_name or operator.email})
 
 
-def delete_citizen_note(session: Session, *, operator: SignedInOperator, note_id: int) -> int:
-    """Delete one of the signed-in operator's own notes on a citizen; returns the citizen's id (whose panels change).
-
-    Another operator's note is refused (a colleague's words are theirs to take back); another organisation's, or a
-    missing one, is refused as missing."""
+def _organisation_note(session: Session, *, operator: SignedInOperator, note_id: int) -> CitizenNote:
+    """A note of the operator's organisation; another organisation's, or a missing one, is refused as missing.
+    (Only its author may change or take it back: a colleague's words are theirs.)"""
     note = session.get(CitizenNote, note_id)
     if note is None or note.tenant_id != operator.tenant_id:
         raise InboxError("this note does not exist")
+    return note
+
+
+def edit_citizen_note(session: Session, *, operator: SignedInOperator, note_id: int, text: str) -> int:
+    """Change the text of one of the signed-in operator's own notes on a citizen (as `add_citizen_note` checks it);
+    returns the citizen's id (whose panels change)."""
+    note = _organisation_note(session, operator=operator, note_id=note_id)
+    if note.operator_id != operator.operator_id:
+        raise InboxError("only the operator who wrote a note can change it")
+    note.text = _note_text(text)
+    session.add(note)
+    session.flush()
+    return note.citizen_id
+
+
+def delete_citizen_note(session: Session, *, operator: SignedInOperator, note_id: int) -> int:
+    """Delete one of the signed-in operator's own notes on a citizen; returns the citizen's id (whose panels change)."""
+    note = _organisation_note(session, operator=operator, note_id=note_id)
     if note.operator_id != operator.operator_id:
         raise InboxError("only the operator who wrote a note can delete it")
     citizen_id = note.citizen_id

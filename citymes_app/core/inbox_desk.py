@@ -412,15 +412,21 @@ class InboxDesk:
             )
             return note, conversations
 
+    async def edit_citizen_note(self, *, operator: SignedInOperator, note_id: int, text: str) -> None:
+        """Change one of the operator's own notes on a citizen; the tabs showing that citizen follow."""
+        await self._change_citizen_note(citizen_profile.edit_citizen_note, operator, note_id=note_id, text=text)
+
     async def delete_citizen_note(self, *, operator: SignedInOperator, note_id: int) -> None:
         """Delete one of the operator's own notes on a citizen; the tabs showing that citizen follow."""
-        shown_in = await asyncio.to_thread(self._delete_citizen_note, operator, note_id)
-        self._citizen_changed(operator.tenant_id, shown_in)
+        await self._change_citizen_note(citizen_profile.delete_citizen_note, operator, note_id=note_id)
 
-    def _delete_citizen_note(self, operator: SignedInOperator, note_id: int) -> list[int]:
-        with session_scope(self.engine) as session:
-            citizen_id = citizen_profile.delete_citizen_note(session, operator=operator, note_id=note_id)
-            return citizen_profile.citizen_conversations(session, tenant_id=operator.tenant_id, citizen_id=citizen_id)
+    async def _change_citizen_note(self, change, operator: SignedInOperator, **what: object) -> None:  # noqa: ANN001
+        def commit() -> list[int]:
+            with session_scope(self.engine) as session:
+                citizen_id = change(session, operator=operator, **what)
+                return citizen_profile.citizen_conversations(session, tenant_id=operator.tenant_id, citizen_id=citizen_id)
+
+        self._citizen_changed(operator.tenant_id, await asyncio.to_thread(commit))
 
     def _citizen_changed(self, tenant_id: int, conversation_ids: list[int]) -> None:
         # A note event: the bridge redraws only the tabs showing these conversations, and reads no queue.

@@ -158,6 +158,7 @@ class CitizenPanel(rx.State, mixin=True):
     citizen_note_draft: str = ""
     citizen_note_error: str = ""
     saving_citizen_note: bool = False
+    editing_citizen_note_id: int = 0  # one of the operator's own notes, being changed in the note box (0: a new one)
 
     def _show_citizen(self, snapshot: ThreadSnapshot) -> None:
         if snapshot.citizen is None:
@@ -167,6 +168,7 @@ class CitizenPanel(rx.State, mixin=True):
 
     def _forget_citizen(self) -> None:
         self.citizen, self.citizen_note_draft, self.citizen_note_error, self.saving_citizen_note = NO_CITIZEN, "", "", False
+        self.editing_citizen_note_id = 0
 
     @rx.event
     def toggle_citizen_panel(self):
@@ -183,8 +185,24 @@ class CitizenPanel(rx.State, mixin=True):
             self.citizen_note_error = ""
 
     @rx.event
+    def edit_citizen_note(self, note_id: int):
+        """Bring one of the operator's own notes into the note box to change it (the desk checks it is theirs)."""
+        if type(note_id) is not int:  # a raw client may send anything
+            return
+        note = next((n for n in self.citizen.notes if n.id == note_id and n.mine), None)
+        if note is None:
+            return
+        self.editing_citizen_note_id, self.citizen_note_draft, self.citizen_note_error = note_id, note.text, ""
+
+    @rx.event
+    def cancel_citizen_note_edit(self):
+        """Leave the note being changed as it was."""
+        self.editing_citizen_note_id, self.citizen_note_draft, self.citizen_note_error = 0, "", ""
+
+    @rx.event
     async def save_citizen_note(self, form_data: dict[str, Any]):
-        """Save the note in the box on the open conversation's citizen; every tab showing that citizen sees it."""
+        """Save the note in the box on the open conversation's citizen (or the changed text of the operator's note being
+        edited); every tab showing that citizen sees it."""
         if self.saving_citizen_note or not self.selected_id:
             return
         received: Any = form_data  # a raw client may send anything
@@ -197,7 +215,10 @@ class CitizenPanel(rx.State, mixin=True):
         self.saving_citizen_note = True
         yield
         try:
-            await get_runtime().inbox.add_citizen_note(operator=operator, conversation_id=self.selected_id, text=text)
+            if self.editing_citizen_note_id:
+                await get_runtime().inbox.edit_citizen_note(operator=operator, note_id=self.editing_citizen_note_id, text=text)
+            else:
+                await get_runtime().inbox.add_citizen_note(operator=operator, conversation_id=self.selected_id, text=text)
         except inbox.InboxError as exc:
             self.citizen_note_error, self.citizen_note_draft = sentence(exc, self._words()), text
             return
@@ -208,7 +229,7 @@ class CitizenPanel(rx.State, mixin=True):
             return
         finally:
             self.saving_citizen_note = False
-        self.citizen_note_draft, self.citizen_note_error = "", ""
+        self.citizen_note_draft, self.citizen_note_error, self.editing_citizen_note_id = "", "", 0
 
     @rx.event
     async def delete_citizen_note(self, note_id: int):

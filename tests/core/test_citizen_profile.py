@@ -176,6 +176,39 @@ async def test_an_empty_or_too_long_note_is_refused_and_only_its_author_can_dele
         assert session.exec(select(CitizenNote)).all() == []
 
 
+async def test_only_its_author_changes_a_note_and_the_tabs_showing_the_citizen_follow(
+    engine: Engine, office: dict, tmp_path: Path
+) -> None:
+    bus = EventBus()
+    desk, events = InboxDesk(engine=engine, bus=bus, media_dir=tmp_path), bus.subscribe()
+    laia, pau, eva, ours = office["laia"], office["pau"], office["eva"], office["ours"]
+    note = await desk.add_citizen_note(operator=laia, conversation_id=ours, text="Truqueu-la al matí.")
+    await asyncio.sleep(0)
+    _drain(events)
+
+    await desk.edit_citizen_note(operator=laia, note_id=note.id, text="  Truqueu-la a la tarda.  ")
+    await asyncio.sleep(0)
+    conversations = {office["ours"], office["last_week"], office["old"]}
+    assert _drain(events) == {(c, InboxEventKind.NOTE) for c in conversations}
+    shown = (await desk.thread(tenant_id=laia.tenant_id, conversation_id=office["old"])).citizen
+    assert shown is not None and [(n.id, n.text, n.operator_id) for n in shown.notes] == [
+        (note.id, "Truqueu-la a la tarda.", laia.operator_id)
+    ]
+
+    with pytest.raises(inbox.InboxError, match="only the operator who wrote a note can change it"):
+        await desk.edit_citizen_note(operator=pau, note_id=note.id, text="Pau's words")
+    with pytest.raises(inbox.InboxError, match="this note does not exist"):  # another organisation's: as missing
+        await desk.edit_citizen_note(operator=eva, note_id=note.id, text="Intrús")
+    with pytest.raises(inbox.InboxError, match="write the note before saving it"):
+        await desk.edit_citizen_note(operator=laia, note_id=note.id, text=" ")
+    with pytest.raises(inbox.InboxError, match="a note has at most 4000 characters"):
+        await desk.edit_citizen_note(operator=laia, note_id=note.id, text="x" * 4001)
+    with Session(engine) as session:
+        assert [n.text for n in session.exec(select(CitizenNote))] == ["Truqueu-la a la tarda."]
+    await asyncio.sleep(0)
+    assert _drain(events) == set()  # nothing refused told any tab
+
+
 async def test_another_organisations_operator_can_neither_read_nor_write_nor_delete_anything_of_ours(
     engine: Engine, office: dict, tmp_path: Path
 ) -> None:

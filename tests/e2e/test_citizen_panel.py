@@ -98,6 +98,26 @@ def test_a_note_on_the_citizen_reaches_a_colleagues_panel_live_and_an_earlier_co
     expect(panel.locator(".earlier-conversation")).to_have_count(1)
     expect(panel.locator(".earlier-conversation")).to_contain_text("Open")
 
+    expect(pau_note.locator(".edit-citizen-note")).to_have_count(0)  # nor change it
+    laia_note = laia.locator("#citizen-notes .citizen-note", has_text=marker)
+    laia_note.locator(".edit-citizen-note").click()  # her own note comes into the box to be changed
+    expect(laia.locator("#citizen-note-box")).to_have_value(note)
+    expect(laia.locator("#save-citizen-note")).to_have_text("Save changes")
+    laia.fill("#citizen-note-box", " ")
+    laia.click("#save-citizen-note")  # emptied: refused beside the box, the note kept
+    expect(laia.locator("#citizen-notes #citizen-note-error")).to_have_text("Write the note before saving it.")
+    changed = f"Millor a la tarda, després de les 16 h ({marker})"
+    laia.fill("#citizen-note-box", changed)
+    laia.click("#save-citizen-note")
+    expect(laia.locator("#citizen-note-box")).to_have_value("")
+    expect(laia.locator("#save-citizen-note")).to_have_text("Add note")
+    expect(pau_note.locator(".body")).to_have_text(changed)  # live in the colleague's panel
+    expect(pau.locator("#citizen-notes .citizen-note")).to_have_count(1)  # changed, not added
+    laia_note.locator(".edit-citizen-note").click()
+    laia.click("#cancel-citizen-note-edit")  # changed her mind: the box is empty again, the note as it was
+    expect(laia.locator("#citizen-note-box")).to_have_value("")
+    expect(laia_note.locator(".body")).to_have_text(changed)
+
     laia.locator("#citizen-notes .citizen-note", has_text=marker).locator(".delete-citizen-note").click()
     expect(pau_note).to_have_count(0)  # taken back, also in the colleague's panel on the other conversation
 
@@ -160,6 +180,9 @@ def test_another_organisations_operator_can_neither_read_nor_add_nor_delete_note
         attacker.send(InboxState, "set_citizen_note_draft", value="Nota de l'intrús")
         attacker.send(InboxState, "save_citizen_note", form_data=["not", "a", "form"])
         attacker.send(InboxState, "delete_citizen_note", note_id=note_id)
+        attacker.send(InboxState, "edit_citizen_note", note_id=note_id)  # not in their panel: nothing to change
+        attacker.send(InboxState, "save_citizen_note", form_data={"citizen_note": "Nota canviada per l'intrús"})
+        attacker.send(InboxState, "edit_citizen_note", note_id=["1"])
         attacker.send(InboxState, "delete_citizen_note", note_id="1 OR 1=1")
         stranger.send(InboxState, "save_citizen_note", form_data={"citizen_note": "Nota d'un desconegut"})
         stranger.send(InboxState, "delete_citizen_note", note_id=note_id)
