@@ -2,7 +2,8 @@
 thread who else has a conversation open, and see a colleague writing a reply — for as long as they write, gone once the
 box has rested, and the colleague gone once their tab closes. Over raw websockets: another organisation's operator
 never appears among ours nor learns who is here, a signed-out tab can say nothing, and a colleague's tab learns names
-and conversations but never another tab's client token."""
+and conversations but never another tab's client token. A colleague whose connection drops goes from the others'
+pages and comes back, on the conversation they had open, when it returns."""
 
 from __future__ import annotations
 
@@ -139,3 +140,29 @@ def test_another_organisation_never_appears_nor_learns_who_is_here_and_no_tab_le
     finally:
         colleague.close()
     expect(_online(laia, outsider)).to_have_count(0)
+
+
+def test_a_colleague_whose_connection_dropped_goes_and_comes_back_reading_the_same_conversation(site: Site, new_context) -> None:
+    laia, pau_context = new_context().new_page(), new_context()
+    pau = pau_context.new_page()
+    sign_in(laia, site, LAIA)
+    sign_in(pau, site, PAU)
+    marker = f"bassal-{new_chat_id()}"
+    site.citizen_says(new_chat_id(), "Jordi", text=f"Hi ha un bassal enorme a la parada del bus ({marker})")
+    laia_line = laia.locator(".queue-item", has_text=marker)
+    pau.locator(".queue-item", has_text=marker).click()
+    reader = laia_line.locator(f".line-reader[title='{PAU_NAME}']")
+    expect(reader).to_have_count(1)
+
+    pau.evaluate("window.__citymes_not_reloaded = true")  # a reload would wipe it
+    pau_context.set_offline(True)  # his network goes: Laia no longer sees him, with no reload
+    expect(pau.locator("#connection-lost")).to_be_visible()
+    expect(_online(laia, PAU_NAME)).to_have_count(0, timeout=20_000)
+    expect(reader).to_have_count(0)
+
+    pau_context.set_offline(False)  # back: online again, and on the conversation he had open
+    expect(pau.locator("#connection-lost")).to_have_count(0, timeout=20_000)
+    expect(_online(laia, PAU_NAME)).to_have_count(1, timeout=20_000)
+    expect(reader).to_have_count(1)
+    expect(pau.locator("#thread .bubble-in", has_text=marker)).to_be_visible()
+    assert pau.evaluate("window.__citymes_not_reloaded === true"), "his page came back by reloading"
