@@ -61,8 +61,13 @@ def department_menu() -> rx.Component:
         InboxState.selected_in_queue,
         rx.menu.root(
             rx.menu.trigger(
-                rx.button(
-                    rx.icon("building-2", size=16), t("Department"), variant="soft", color_scheme="gray", id="department-menu"
+                # An icon alone: the header's row already holds Take, Assign and Resolve beside the badges.
+                rx.icon_button(
+                    rx.icon("building-2", size=16),
+                    variant="soft",
+                    color_scheme="gray",
+                    id="department-menu",
+                    custom_attrs={"aria-label": t("Department"), "title": t("Give to a department")},
                 ),
             ),
             rx.menu.content(

@@ -102,7 +102,7 @@ def form_card() -> rx.Component:
     """Add a department, or change the one chosen in the list."""
     refused = S.form_error != ""
     return card(
-        t("Add a department"),
+        rx.cond(S.editing_id > 0, t("Change a department"), t("Add a department")),
         "building-2",
         rx.form(
             rx.vstack(
