@@ -352,13 +352,13 @@ class Label(SQLModel, table=True):
 class Department(SQLModel, table=True):
     """A part of the organisation a conversation can be given to ("Via pública", "Serveis socials", "Cultura")."""
 
-    __table_args__ = (
-        # Unique in the organisation whatever the case: "Cultura" and "CULTURA" are one department.
-        Index("ux_department_tenant_name", "tenant_id", text("lower(name)"), unique=True),
-    )
+    # Unique in the organisation whatever the case: "Cultura" and "CULTURA" are one department. Kept on a casefolded
+    # copy of the name, not an index on lower(name): SQLite's lower() folds ASCII letters only ("PÚBLICA").
+    __table_args__ = (UniqueConstraint("tenant_id", "name_key", name="uq_department_tenant_name_key"),)
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     name: str = Field(max_length=60)
+    name_key: str = Field(max_length=60)  # `name.casefold()`, written with it (`core.departments`)
     description: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

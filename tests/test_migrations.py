@@ -148,9 +148,17 @@ def test_migration_0018_adds_departments_unique_whatever_the_case_and_downgrade_
 
     migrate(url)
 
-    run_sql(url, "INSERT INTO department (tenant_id, name, created_at) VALUES (1, 'Cultura', :created)", created=created)
+    run_sql(
+        url,
+        "INSERT INTO department (tenant_id, name, name_key, created_at) VALUES (1, 'Cultura', 'cultura', :created)",
+        created=created,
+    )
     with pytest.raises(IntegrityError):
-        run_sql(url, "INSERT INTO department (tenant_id, name, created_at) VALUES (1, 'CULTURA', :created)", created=created)
+        run_sql(
+            url,
+            "INSERT INTO department (tenant_id, name, name_key, created_at) VALUES (1, 'CULTURA', 'cultura', :created)",
+            created=created,
+        )
     run_sql(url, "UPDATE conversation SET department_id = 1")
     assert run_sql(url, "SELECT address, department_id FROM conversation") == [("7", 1)]
     engine = make_engine(url)

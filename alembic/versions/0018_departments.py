@@ -1,5 +1,5 @@
 """departments: an organisation's departments ("Via pública", "Serveis socials"), their names unique in it whatever
-the case, and the department a conversation is with
+the case (a casefolded copy of the name, unique per organisation), and the department a conversation is with
 
 Revision ID: 0018
 Revises: 0017
@@ -25,11 +25,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("tenant_id", sa.Integer(), sa.ForeignKey("tenant.id"), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("name_key", sa.String(length=60), nullable=False),
         sa.Column("description", sa.String(length=300), nullable=False, server_default=""),
         sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("tenant_id", "name_key", name="uq_department_tenant_name_key"),
     )
     op.create_index("ix_department_tenant_id", "department", ["tenant_id"])
-    op.create_index("ux_department_tenant_name", "department", ["tenant_id", sa.text("lower(name)")], unique=True)
     with op.batch_alter_table("conversation") as batch:
         batch.add_column(sa.Column("department_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_conversation_department", "department", ["department_id"], ["id"])
@@ -41,5 +42,4 @@ def downgrade() -> None:
         batch.drop_index("ix_conversation_department_id")
         batch.drop_constraint("fk_conversation_department", type_="foreignkey")
         batch.drop_column("department_id")
-    op.drop_index("ux_department_tenant_name", table_name="department")
     op.drop_table("department")

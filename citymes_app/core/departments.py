@@ -2,12 +2,12 @@
 with: administrators create, rename and delete them; any operator of the organisation gives a conversation to one,
 transfers it to another, or takes it off.
 
-A department's name is unique in the organisation whatever its case (checked here, and by the database's
-`ux_department_tenant_name` index when two administrators race). A department of another organisation is refused as
-not found, like a missing one. Deleting a department leaves its conversations with none. Giving a conversation to a
-department is a change of who has it: like an assignment it counts in the conversation's version and records who made
-it (`inbox_work.changed`), so a reply written before asks first. These functions work inside a session the caller
-commits (`core.department_desk.DepartmentDesk`, `core.inbox_desk.InboxDesk`).
+A department's name is unique in the organisation whatever its case: checked here on its casefolded copy
+(`Department.name_key`), and by the database's unique constraint on it when two administrators race. A department of
+another organisation is refused as not found, like a missing one. Deleting a department leaves its conversations with
+none. Giving a conversation to a department is a change of who has it: like an assignment it counts in the
+conversation's version and records who made it (`inbox_work.changed`), so a reply written before asks first. These
+functions work inside a session the caller commits (`core.department_desk.DepartmentDesk`, `core.inbox_desk.InboxDesk`).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class DepartmentChange:
 def tenant_departments(session: Session, *, tenant_id: int) -> list[DepartmentInfo]:
     """The organisation's departments, by name."""
     rows = session.exec(
-        select(Department).where(Department.tenant_id == tenant_id).order_by(func.lower(Department.name), col(Department.id))
+        select(Department).where(Department.tenant_id == tenant_id).order_by(col(Department.name_key), col(Department.id))
     )
     return [DepartmentInfo(row_id(department), department.name) for department in rows]
 
@@ -83,7 +83,7 @@ def department_uses(session: Session, *, tenant_id: int) -> list[DepartmentUse]:
         )
         .where(Department.tenant_id == tenant_id)
         .group_by(col(Department.id))
-        .order_by(func.lower(Department.name), col(Department.id))
+        .order_by(col(Department.name_key), col(Department.id))
     ).all()
     return [DepartmentUse(row_id(d), d.name, d.description, int(used)) for d, used in rows]
 
@@ -113,10 +113,11 @@ def _checked(session: Session, *, tenant_id: int, department_id: int | None, nam
         raise DepartmentError(
             "description", "a department's description has at most {limit} characters", limit=MAX_DEPARTMENT_DESCRIPTION
         )
-    # Compared here, not with SQL's lower(), which SQLite applies to ASCII letters only ("PÚBLICA"); an organisation
-    # has a handful of departments.
-    others = session.exec(select(Department).where(Department.tenant_id == tenant_id, col(Department.id) != department_id))
-    taken = next((other for other in others if other.name.casefold() == name.casefold()), None)
+    taken = session.exec(
+        select(Department).where(
+            Department.tenant_id == tenant_id, Department.name_key == name.casefold(), col(Department.id) != department_id
+        )
+    ).first()
     if taken is not None:
         raise DepartmentError("name", "there is already a department {name}", name=taken.name)
     return name, description
@@ -127,13 +128,14 @@ def save_department(
 ) -> DepartmentChange:
     """Create a department of the organisation (`department_id` None) or rename / redescribe one of its own."""
     department = (
-        Department(tenant_id=tenant_id, name="")
+        Department(tenant_id=tenant_id, name="", name_key="")
         if department_id is None
         else _own_department(session, tenant_id=tenant_id, department_id=department_id)
     )
     department.name, department.description = _checked(
         session, tenant_id=tenant_id, department_id=department_id, name=name, description=description
     )
+    department.name_key = department.name.casefold()
     session.add(department)
     session.flush()
     members = () if department_id is None else _members(session, tenant_id=tenant_id, department_id=department_id)
