@@ -240,6 +240,9 @@ class Conversation(SQLModel, table=True):
     # the last one: a reply written against an older version that someone else changed asks before it goes.
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     changed_by_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # The version at which the department last changed: when it is the latest, the question before a reply names the
+    # department it went to, not an assignment.
+    department_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # A snoozed conversation opens again at this time (the snooze alarm, `core.inbox_states`) or when the citizen writes.
     snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Set when the conversation waits for an operator; cleared by an operator's reply.

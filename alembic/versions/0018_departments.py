@@ -1,5 +1,6 @@
 """departments: an organisation's departments ("Via pública", "Serveis socials"), their names unique in it whatever
-the case (a casefolded copy of the name, unique per organisation), and the department a conversation is with
+the case (a casefolded copy of the name, unique per organisation), and the department a conversation is with (and the
+version of the conversation at which it last changed)
 
 Revision ID: 0018
 Revises: 0017
@@ -33,6 +34,7 @@ def upgrade() -> None:
     op.create_index("ix_department_tenant_id", "department", ["tenant_id"])
     with op.batch_alter_table("conversation") as batch:
         batch.add_column(sa.Column("department_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("department_version", sa.Integer(), nullable=False, server_default="0"))
         batch.create_foreign_key("fk_conversation_department", "department", ["department_id"], ["id"])
         batch.create_index("ix_conversation_department_id", ["department_id"])
 
@@ -41,5 +43,6 @@ def downgrade() -> None:
     with op.batch_alter_table("conversation") as batch:
         batch.drop_index("ix_conversation_department_id")
         batch.drop_constraint("fk_conversation_department", type_="foreignkey")
+        batch.drop_column("department_version")
         batch.drop_column("department_id")
     op.drop_table("department")

@@ -175,6 +175,7 @@ def set_department(
     if conversation.department_id != department_id:
         conversation.department_id = department_id
         changed(conversation, by=operator.operator_id)
+        conversation.department_version = conversation.version
         session.add(conversation)
         session.flush()
     return conversation

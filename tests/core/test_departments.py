@@ -17,6 +17,7 @@ from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.department_desk import DepartmentDesk
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_desk import InboxDesk
+from citymes_app.core.inbox_work import ConversationMoved
 from citymes_app.core.reply_window import InboxError
 from citymes_app.models import Citizen, Conversation, ConversationStatus, Role, row_id
 
@@ -203,3 +204,25 @@ def test_the_desks_check_the_role_and_the_organisation_and_announce_the_conversa
     events = asyncio.run(run())
     assert events == [InboxEvent(vila, conversation_id, InboxEventKind.CONVERSATION)] * 2
     assert _uses(engine, vila) == [("Cultura", 0), ("Serveis socials", 0), ("Via pública i obres", 1)]
+
+
+def test_a_reply_to_a_conversation_someone_else_just_gave_to_a_department_asks_first(engine: Engine) -> None:
+    town = _town(engine)
+    laia, pau, conversation_id = town["vila-operator"], town["vila"], town["vila-conversations"][0]
+    via = town["vila-Via pública"]
+    with Session(engine) as session:
+        seen = session.get_one(Conversation, conversation_id).version  # Laia opens it
+        departments.set_department(session, operator=pau, conversation_id=conversation_id, department_id=via)
+        with pytest.raises(ConversationMoved, match="has just given this conversation to the department Via pública") as asked:
+            inbox.reply(session, operator=laia, conversation_id=conversation_id, text="Hi anem", seen_version=seen)
+        inbox.reply(session, operator=laia, conversation_id=conversation_id, text="Hi anem", seen_version=asked.value.version)
+
+        seen = session.get_one(Conversation, conversation_id).version
+        departments.set_department(session, operator=pau, conversation_id=conversation_id, department_id=None)
+        with pytest.raises(ConversationMoved, match="has just taken this conversation off its department"):
+            inbox.reply(session, operator=laia, conversation_id=conversation_id, text="a", seen_version=seen)
+
+        seen = session.get_one(Conversation, conversation_id).version
+        departments.set_department(session, operator=laia, conversation_id=conversation_id, department_id=via)  # her own
+        inbox.reply(session, operator=laia, conversation_id=conversation_id, text="b", seen_version=seen)
+        session.commit()
