@@ -2,7 +2,8 @@
 
 Questions an operator must answer (a tax bill, an appointment), complaints with a photo and the place (a street light
 out, rubbish left by a container, a pothole), keywords the bot answered followed by a question it could not, one
-conversation waiting since yesterday, some taken by the demo's operators, one pending, some labelled, a few unread —
+conversation waiting since yesterday, some taken by the demo's operators, one pending, some labelled, some given to
+the town hall's departments, a few unread —
 in Catalan and Spanish, one in English, on the town's Telegram bot and WhatsApp number.
 
 Each citizen message goes through the message path (`core.pipeline.receive`, as `core.ingest` stores one), its photo
@@ -22,7 +23,18 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from citymes_app import demo_pictures
-from citymes_app.core import auth, citizens, inbox, inbox_states, inbox_work, labels, pipeline, routing, statistics
+from citymes_app.core import (
+    auth,
+    citizens,
+    departments,
+    inbox,
+    inbox_states,
+    inbox_work,
+    labels,
+    pipeline,
+    routing,
+    statistics,
+)
 from citymes_app.core.media import save_media
 from citymes_app.core.routing import AnswerOutcome
 from citymes_app.models import (
@@ -100,8 +112,18 @@ class Queued:
     assignee: str | None = None  # the operator (email) who took it, if not by answering
     state: ConversationStatus = ConversationStatus.OPEN
     labels: tuple[str, ...] = ()
+    department: str | None = None  # the department (by name) it was given to, if any
     read: bool = False  # an operator has opened it since its last message
 
+
+# The town hall's departments (name, what each takes care of), which the queue's conversations are given to.
+DEPARTMENTS: tuple[tuple[str, str], ...] = (
+    ("Via pública", "Carrers, voreres, enllumenat, senyalització i brigada d'obres"),
+    ("Serveis socials", "Atenció social, ajudes i dependència"),
+    ("Cultura", "Biblioteques, festes, casals i equipaments culturals"),
+    ("Medi ambient", "Residus, deixalleria, parcs i jardins"),
+)
+VIA_PUBLICA, SERVEIS_SOCIALS, CULTURA, MEDI_AMBIENT = (name for name, _ in DEPARTMENTS)
 
 STREET_LIGHT = Photo(demo_pictures.street_light_out, "fanal.png")
 RUBBISH = Photo(demo_pictures.rubbish_by_container, "contenidor.png")
@@ -133,6 +155,7 @@ QUEUE: tuple[Queued, ...] = (
             Says(94, "És a la cantonada del carrer de Sant Josep amb la Riera. Hi passa molta canalla per anar a l'escola."),
         ),
         labels=("Enllumenat",),
+        department=VIA_PUBLICA,
     ),
     Queued(
         Citizen("Lucía Fernández", "telegram", "7100000102", "es"),
@@ -170,6 +193,7 @@ QUEUE: tuple[Queued, ...] = (
         ),
         state=ConversationStatus.PENDING,
         labels=("Via pública",),
+        department=VIA_PUBLICA,
     ),
     Queued(
         Citizen("Laura Soler", "telegram", "7100000103", "ca"),
@@ -177,6 +201,7 @@ QUEUE: tuple[Queued, ...] = (
             Says(58, "HORARIS"),
             Says(56, "I la biblioteca del barri de Cerdanyola obre els dissabtes al matí? Hi vull portar la meva filla."),
         ),
+        department=CULTURA,
     ),
     Queued(
         Citizen("Antonio Ruiz", "whatsapp", "34655123403"),
@@ -186,6 +211,7 @@ QUEUE: tuple[Queued, ...] = (
         ),
         assignee=PAU,
         read=True,
+        department=MEDI_AMBIENT,
     ),
     Queued(
         Citizen("Gemma Roca", "telegram", "7100000104", "ca"),
@@ -196,6 +222,7 @@ QUEUE: tuple[Queued, ...] = (
                 "sempre comunica.",
             ),
         ),
+        department=SERVEIS_SOCIALS,
     ),
     Queued(
         Citizen("Emma Wilson", "whatsapp", "447700900123"),
@@ -237,6 +264,7 @@ QUEUE: tuple[Queued, ...] = (
             Says(16, "Una branca grossa d'un pi ha caigut al camí del parc Central i no es pot passar amb el cotxet."),
             Says(15, place=(41.54588, 2.43762)),
         ),
+        department=MEDI_AMBIENT,
     ),
     Queued(
         Citizen("Rocío Martín", "whatsapp", "34655123405"),
@@ -255,9 +283,16 @@ class QueueWriter:
             self.channels.setdefault(channel.platform, channel)
         operators = session.exec(select(Operator).where(Operator.tenant_id == row_id(tenant)))
         self.staff = {operator.email: auth.signed_in(session, operator=operator) for operator in operators}
+        self.departments: dict[str, int] = {}
 
     def write(self, queue: tuple[Queued, ...] = QUEUE) -> list[int]:
-        """Every conversation of `queue`, then the tenant's statistics recounted; the conversations' ids."""
+        """The town hall's departments, every conversation of `queue`, then the tenant's statistics recounted; the
+        conversations' ids."""
+        for name, description in DEPARTMENTS:
+            saved = departments.save_department(
+                self.session, tenant_id=row_id(self.tenant), department_id=None, name=name, description=description
+            )
+            self.departments[name] = saved.id
         written = [self._conversation(number, queued) for number, queued in enumerate(queue)]
         statistics.rebuild(self.session, tenant_id=row_id(self.tenant))
         return written
@@ -280,6 +315,10 @@ class QueueWriter:
             inbox_states.set_state(self.session, operator=someone, conversation_id=conversation_id, state=queued.state)
         for name in queued.labels:
             labels.add_label(self.session, operator=someone, conversation_id=conversation_id, name=name)
+        if queued.department is not None:
+            departments.set_department(
+                self.session, operator=someone, conversation_id=conversation_id, department_id=self.departments[queued.department]
+            )
         if queued.read:
             inbox.mark_read(self.session, tenant_id=row_id(self.tenant), conversation_id=conversation_id)
         return conversation_id

@@ -41,6 +41,7 @@ EXTRACT_KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "KeywordError": (2,),
     "CannedResponseError": (2,),
     "LabelError": (2,),
+    "DepartmentError": (2,),
 }
 # The names that must be called with literal texts (an error may also pass on another error's message).
 LITERAL_ONLY = ("t", "tn", "N_")

@@ -234,10 +234,15 @@ class Conversation(SQLModel, table=True):
     address: str = Field(max_length=64)
     status: str = Field(default=ConversationStatus.OPEN, max_length=16)
     assigned_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # The organisation's department the conversation is with ("Via pública"), if any; beside its operator, not instead.
+    department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
     # Counts the changes of who has the conversation and of its state (taken, transferred, resolved...), and who made
     # the last one: a reply written against an older version that someone else changed asks before it goes.
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     changed_by_operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # The version at which the department last changed: when it is the latest, the question before a reply names the
+    # department it went to, not an assignment.
+    department_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # A snoozed conversation opens again at this time (the snooze alarm, `core.inbox_states`) or when the citizen writes.
     snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # Set when the conversation waits for an operator; cleared by an operator's reply.
@@ -344,6 +349,20 @@ class Label(SQLModel, table=True):
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     name: str = Field(max_length=40)
     color: str = Field(default="cyan", max_length=16, sa_column_kwargs={"server_default": "cyan"})  # a `LabelColor`
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Department(SQLModel, table=True):
+    """A part of the organisation a conversation can be given to ("Via pública", "Serveis socials", "Cultura")."""
+
+    # Unique in the organisation whatever the case: "Cultura" and "CULTURA" are one department. Kept on a casefolded
+    # copy of the name, not an index on lower(name): SQLite's lower() folds ASCII letters only ("PÚBLICA").
+    __table_args__ = (UniqueConstraint("tenant_id", "name_key", name="uq_department_tenant_name_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id", index=True)
+    name: str = Field(max_length=60)
+    name_key: str = Field(max_length=60)  # `name.casefold()`, written with it (`core.departments`)
+    description: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -16,6 +16,7 @@ from citymes_app.core.channel_desk import ChannelDesk
 from citymes_app.core.channels import ChannelDirectory
 from citymes_app.core.config import Settings, load_settings
 from citymes_app.core.db import get_engine
+from citymes_app.core.department_desk import DepartmentDesk
 from citymes_app.core.events import EventBus, bus
 from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.core.ingest import Ingestor
@@ -65,6 +66,7 @@ class Runtime:
     channel_desk: ChannelDesk
     canned_desk: CannedResponseDesk  # also the inbox's reply box: any operator lists and inserts them
     label_desk: LabelDesk
+    department_desk: DepartmentDesk
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -106,6 +108,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         channel_desk=ChannelDesk(engine=engine, public_base_url=settings.public_base_url, on_change=channels.forget),
         canned_desk=CannedResponseDesk(engine=engine),
         label_desk=LabelDesk(engine=engine, bus=bus),
+        department_desk=DepartmentDesk(engine=engine, bus=bus),
     )
 
 

@@ -107,3 +107,73 @@ def test_migration_0017_folds_the_stored_names_and_texts_and_downgrade_drops_the
     migrate(url)  # an installation's rows stored before 0017: folded by the migration
     assert run_sql(url, "SELECT search_name FROM citizen") == [("pere cami",)]
     assert run_sql(url, "SELECT search_text FROM message") == [("la senora pena",)]
+
+
+def test_migration_0018_adds_departments_unique_whatever_the_case_and_downgrade_keeps_the_conversations(
+    empty_database_url: str,
+) -> None:
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    url = empty_database_url
+    migrate(url, revision="0017")
+    created = "2026-11-01 10:00:00"
+    run_sql(
+        url,
+        "INSERT INTO tenant (slug, name, timezone, languages, holiday_country, auto_replies, created_at) "
+        "VALUES ('vila', 'Vila', 'Europe/Madrid', 'ca', 'ES', '{}', :created)",
+        created=created,
+    )
+    run_sql(
+        url,
+        "INSERT INTO channel (tenant_id, platform, name, mode, credentials, enabled, poll_offset, created_at) "
+        "VALUES (1, 'telegram', 'OAC', 'webhook', '{}', :enabled, 0, :created)",
+        enabled=True,
+        created=created,
+    )
+    run_sql(
+        url,
+        "INSERT INTO citizen (tenant_id, display_name, unreachable, created_at, search_name) VALUES (1, '', :no, :created, '')",
+        no=False,
+        created=created,
+    )
+    run_sql(
+        url,
+        "INSERT INTO conversation (tenant_id, citizen_id, channel_id, address, status, awaiting_operator, "
+        "waiting_notice_sent, unread_count, last_message_preview, last_message_at, created_at) "
+        "VALUES (1, 1, 1, '7', 'open', :no, :no, 0, '', :created, :created)",
+        no=False,
+        created=created,
+    )
+
+    migrate(url)
+
+    run_sql(
+        url,
+        "INSERT INTO department (tenant_id, name, name_key, created_at) VALUES (1, 'Cultura', 'cultura', :created)",
+        created=created,
+    )
+    with pytest.raises(IntegrityError):
+        run_sql(
+            url,
+            "INSERT INTO department (tenant_id, name, name_key, created_at) VALUES (1, 'CULTURA', 'cultura', :created)",
+            created=created,
+        )
+    run_sql(url, "UPDATE conversation SET department_id = 1")
+    assert run_sql(url, "SELECT address, department_id FROM conversation") == [("7", 1)]
+    engine = make_engine(url)
+    try:
+        indexes = {index["name"] for index in inspect(engine).get_indexes("conversation")}
+        assert {"ix_conversation_queue", "ix_conversation_department_id"} <= indexes
+    finally:
+        engine.dispose()
+
+    command.downgrade(alembic_config(url), "0017")
+
+    assert run_sql(url, "SELECT address, status FROM conversation") == [("7", "open")]
+    engine = make_engine(url)
+    try:
+        assert "department" not in inspect(engine).get_table_names()
+        assert "ix_conversation_queue" in {index["name"] for index in inspect(engine).get_indexes("conversation")}
+    finally:
+        engine.dispose()

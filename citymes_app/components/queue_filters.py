@@ -1,10 +1,11 @@
 """Above the queue: the search across the organisation's conversations, mine / unassigned / all, and the channel,
-state, label and order filters (each applied on the server: `state/inbox_filters.py`)."""
+state, label, department and order filters (each applied on the server: `state/inbox_filters.py`)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from citymes_app.components.department import department_filter_items
 from citymes_app.state.inbox_filters import ChannelChoice
 from citymes_app.state.inbox_format import LabelChip
 from citymes_app.state.inbox_state import InboxState
@@ -91,6 +92,13 @@ def queue_filters() -> rx.Component:
                 rx.select.item(t("Any label"), value="all"),
                 rx.foreach(InboxState.tenant_labels, _label),
                 label=t("Label"),
+            ),
+            _select(
+                InboxState.department_filter,
+                InboxState.set_department_filter,
+                "department-filter",
+                *department_filter_items(),
+                label=t("Department"),
             ),
             rx.spacer(),
             _select(

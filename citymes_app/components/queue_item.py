@@ -10,6 +10,7 @@ from reflex.vars import StringVar
 from citymes_app import styles
 from citymes_app.components.assignment import assignee_chip
 from citymes_app.components.conversation_state import line_labels, line_state
+from citymes_app.components.department import department_chip
 from citymes_app.components.inbox_clock import waiting_for
 from citymes_app.components.presence import line_readers
 from citymes_app.state.inbox_format import PREVIEW_ICONS, QueueLine
@@ -124,6 +125,7 @@ def queue_item(line: rx.Var[QueueLine], selected_id: rx.Var[int], on_select) -> 
                     rx.cond(line.awaiting_operator, waiting_marker(line)),
                     line_state(line),
                     assignee_chip(line),
+                    department_chip(line),
                     line_readers(line),
                     rx.cond(
                         line.citizen_unreachable,

@@ -26,6 +26,7 @@ from citymes_app.models import (
     Conversation,
     ConversationStatus,
     DeliveryStatus,
+    Department,
     Direction,
     Message,
     Tenant,
@@ -139,6 +140,8 @@ class ConversationHeader:
     assignee_name: str = ""
     snoozed_until: datetime | None = None  # UTC, while snoozed
     labels: tuple[LabelInfo, ...] = ()
+    department_id: int | None = None  # the department it is with, and its name ("" when none)
+    department_name: str = ""
 
 
 def conversation_header(session: Session, *, tenant_id: int, conversation_id: int) -> ConversationHeader:
@@ -159,7 +162,14 @@ def conversation_header(session: Session, *, tenant_id: int, conversation_id: in
         assignee_name=operator_names(session, tenant_id=tenant_id).get(assignee, "") if assignee else "",
         snoozed_until=conversation.snoozed_until,
         labels=tuple(labels_of(session, tenant_id=tenant_id, conversation_ids=[conversation_id]).get(conversation_id, ())),
+        department_id=conversation.department_id,
+        department_name=_department_name(session, tenant_id=tenant_id, department_id=conversation.department_id),
     )
+
+
+def _department_name(session: Session, *, tenant_id: int, department_id: int | None) -> str:
+    department = session.get(Department, department_id) if department_id is not None else None
+    return department.name if department is not None and department.tenant_id == tenant_id else ""
 
 
 def mark_read(session: Session, *, tenant_id: int, conversation_id: int) -> bool:

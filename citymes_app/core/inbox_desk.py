@@ -21,6 +21,7 @@ from citymes_app.core import (
     citizen_profile,
     citizens,
     conversation_export,
+    departments,
     inbox,
     inbox_queue,
     inbox_states,
@@ -200,6 +201,23 @@ class InboxDesk:
         with session_scope(self.engine) as session:
             conversation = inbox_work.assign(session, operator=operator, conversation_id=conversation_id, assignee_id=assignee_id)
             return conversation.version
+
+    async def tenant_departments(self, *, tenant_id: int) -> list[departments.DepartmentInfo]:
+        """The organisation's departments, which a conversation can be given to."""
+        return await asyncio.to_thread(self._read, departments.tenant_departments, tenant_id)
+
+    async def set_department(self, *, operator: SignedInOperator, conversation_id: int, department_id: int | None) -> int:
+        """Give the conversation to a department of the organisation, transfer it to another, or take it off (None);
+        every tab shows it. Returns the conversation's new version."""
+        version = await asyncio.to_thread(self._set_department, operator, conversation_id, department_id)
+        self.bus.publish(InboxEvent(operator.tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        return version
+
+    def _set_department(self, operator: SignedInOperator, conversation_id: int, department_id: int | None) -> int:
+        with session_scope(self.engine) as session:
+            return departments.set_department(
+                session, operator=operator, conversation_id=conversation_id, department_id=department_id
+            ).version
 
     async def take(self, *, operator: SignedInOperator, conversation_id: int) -> int:
         """The operator takes the conversation; returns its new version."""

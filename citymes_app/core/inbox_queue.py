@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
+from citymes_app.core.departments import department_names
 from citymes_app.core.inbox_work import operator_names
 from citymes_app.core.labels import LabelInfo, labels_of
 from citymes_app.models import (
@@ -49,6 +50,8 @@ class ConversationSummary:
     labels: tuple[LabelInfo, ...] = ()
     channel_id: int = 0
     awaiting_since: datetime | None = None  # UTC: since when it waits for an operator, while it does
+    department_id: int | None = None  # the department it is with, and its name ("" when none)
+    department_name: str = ""
 
 
 # The same words as the queue index's condition (`ix_conversation_queue`), so the database reads that index.
@@ -81,6 +84,7 @@ def _summaries(
 ) -> list[ConversationSummary]:
     operators = operator_names(session, tenant_id=tenant_id)
     labels = labels_of(session, tenant_id=tenant_id, conversation_ids=(row_id(c) for c, _, _ in rows))
+    departments = department_names(session, tenant_id=tenant_id)
     return [
         ConversationSummary(
             id=row_id(conversation),
@@ -102,6 +106,8 @@ def _summaries(
             awaiting_since=(conversation.awaiting_since or conversation.last_message_at)
             if conversation.awaiting_operator
             else None,
+            department_id=conversation.department_id,
+            department_name=departments.get(conversation.department_id, "") if conversation.department_id else "",
         )
         for conversation, citizen, channel in rows
     ]

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.reply_window import InboxError
-from citymes_app.models import Conversation, ConversationStatus, Operator, row_id
+from citymes_app.models import Conversation, ConversationStatus, Department, Operator, row_id
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ def take(session: Session, *, operator: SignedInOperator, conversation_id: int) 
 
 def check_seen(session: Session, *, conversation: Conversation, operator: SignedInOperator, seen_version: int | None) -> None:
     """Refuse (`ConversationMoved`) a reply written against `seen_version` when someone else has since taken the
-    conversation, given it to a third operator or resolved it. None: no check (an imported history, a script)."""
+    conversation, given it to a third operator or to a department, or resolved it. None: no check (an imported history,
+    a script)."""
     if seen_version is None or conversation.version == seen_version:
         return
     by = conversation.changed_by_operator_id
@@ -112,6 +113,8 @@ def check_seen(session: Session, *, conversation: Conversation, operator: Signed
         if who:
             raise ConversationMoved("{name} has just resolved this conversation", version=conversation.version, name=who)
         raise ConversationMoved("this conversation has just been resolved", version=conversation.version)
+    if 0 < conversation.department_version == conversation.version:  # the latest change was of its department
+        _department_moved(session, conversation=conversation, tenant_id=tenant_id, who=who)
     assignee = conversation.assigned_operator_id
     if assignee is None or assignee == operator.operator_id:
         return
@@ -120,4 +123,24 @@ def check_seen(session: Session, *, conversation: Conversation, operator: Signed
         raise ConversationMoved("{name} has just taken this conversation", version=conversation.version, name=assignee_name)
     raise ConversationMoved(
         "{name} has just given this conversation to {assignee}", version=conversation.version, name=who, assignee=assignee_name
+    )
+
+
+def _department_moved(session: Session, *, conversation: Conversation, tenant_id: int, who: str) -> None:
+    """Ask before a reply to a conversation someone else just gave to a department, transferred or took off one."""
+    department = session.get(Department, conversation.department_id) if conversation.department_id else None
+    version = conversation.version
+    if department is None or department.tenant_id != tenant_id:
+        if who:
+            raise ConversationMoved("{name} has just taken this conversation off its department", version=version, name=who)
+        raise ConversationMoved("this conversation has just been taken off its department", version=version)
+    if who:
+        raise ConversationMoved(
+            "{name} has just given this conversation to the department {department}",
+            version=version,
+            name=who,
+            department=department.name,
+        )
+    raise ConversationMoved(
+        "this conversation has just been given to the department {department}", version=version, department=department.name
     )

@@ -10,6 +10,7 @@ from citymes_app.components.assignment import assignee_badge, assignment_buttons
 from citymes_app.components.bubble import chat_bubble
 from citymes_app.components.citizen_panel import citizen_panel, toggle_button
 from citymes_app.components.conversation_state import labels_bar, thread_state
+from citymes_app.components.department import department_badge, department_menu
 from citymes_app.components.frame import operator_frame
 from citymes_app.components.inbox_clock import page_title
 from citymes_app.components.inbox_keys import shortcuts_dialog
@@ -165,6 +166,7 @@ def thread_header() -> rx.Component:
         rx.text("·", size="1", color_scheme="gray"),
         thread_state(),
         assignee_badge(),
+        department_badge(),
         here_too(),
         rx.cond(
             InboxState.link_notice != "",
@@ -179,6 +181,7 @@ def thread_header() -> rx.Component:
     )
     actions = rx.hstack(
         assignment_buttons(),
+        department_menu(),
         rx.cond(
             InboxState.selected_in_queue,
             rx.button(

@@ -1,5 +1,5 @@
-"""The queue as one tab shows it (mixed into `InboxState`): mine / unassigned / all, a channel, a state, a label, the
-order (newest first, or waiting longest first), and a search across the organisation's conversations.
+"""The queue as one tab shows it (mixed into `InboxState`): mine / unassigned / all, a channel, a state, a label, a
+department, the order (newest first, or waiting longest first), and a search across the organisation's conversations.
 
 The filters narrow, on the server, the lines the tab may see anyway: the tenant's live queue (`InboxShared`), or, while
 searching or looking at resolved conversations, the lines the desk read for this tab's signed-in operator's
@@ -25,6 +25,7 @@ VIEWS = ("all", "mine", "unassigned")
 STATES = ("active", "open", "pending", "snoozed", "resolved")  # active: open and pending (not snoozed, not resolved)
 SORTS = ("recent", "waiting")
 ALL = "all"
+NO_DEPARTMENT = "none"
 MAX_SEARCH_LENGTH = 100
 
 
@@ -40,8 +41,11 @@ def _is_id(value: object) -> bool:
     return type(value) is str and (value == ALL or (value.isdigit() and len(value) < 12))
 
 
-def filtered(lines: list[QueueLine], *, view: str, me: int, channel: str, state: str, label: str, sort: str) -> list[QueueLine]:
-    """The lines a tab's filters let through, in the order it chose (`state` "any": every state, for a search)."""
+def filtered(
+    lines: list[QueueLine], *, view: str, me: int, channel: str, state: str, label: str, sort: str, department: str = ALL
+) -> list[QueueLine]:
+    """The lines a tab's filters let through, in the order it chose (`state` "any": every state, for a search;
+    `department` "none": the lines of no department)."""
     chosen = []
     for line in lines:
         if view == "mine" and line.assignee_id != me:
@@ -55,6 +59,10 @@ def filtered(lines: list[QueueLine], *, view: str, me: int, channel: str, state:
         if state in STATES[1:] and line.status != state:
             continue
         if label != ALL and not any(str(chip.id) == label for chip in line.labels):
+            continue
+        if department == NO_DEPARTMENT and line.department_id:
+            continue
+        if department not in (ALL, NO_DEPARTMENT) and str(line.department_id) != department:
             continue
         chosen.append(line)
     if sort == "waiting":  # those waiting longest first, then the others as they were
@@ -78,6 +86,7 @@ class QueueFilters(rx.State, mixin=True):
     channel_filter: str = ALL
     state_filter: str = "active"
     label_filter: str = ALL
+    department_filter: str = ALL
     sort_by: str = "recent"
     search: str = ""
     channel_choices: list[ChannelChoice] = []
@@ -93,6 +102,7 @@ class QueueFilters(rx.State, mixin=True):
             or self.channel_filter != ALL
             or self.state_filter != "active"
             or self.label_filter != ALL
+            or self.department_filter != ALL
         )
 
     async def _load_channels(self, operator: SignedInOperator) -> None:
@@ -151,6 +161,13 @@ class QueueFilters(rx.State, mixin=True):
         """One of the organisation's labels, or all."""
         if _is_id(value):
             return await self._refilter(label_filter=value)
+        return None
+
+    @rx.event
+    async def set_department_filter(self, value: str):
+        """One of the organisation's departments, none, or all."""
+        if _is_id(value) or value == NO_DEPARTMENT:
+            return await self._refilter(department_filter=value)
         return None
 
     @rx.event

@@ -54,6 +54,8 @@ class QueueLine:
     labels: list[LabelChip] = field(default_factory=list)
     channel_id: int = 0
     waiting_since: int = 0  # since when it waits for an operator (milliseconds since 1970, for the tab's clock); 0: not
+    department_id: int = 0  # the department it is with (0: none) and its name
+    department_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ def queue_lines(snapshot: QueueSnapshot, *, now: datetime | None = None) -> list
                 labels=[LabelChip(label.id, label.name, label.color) for label in c.labels],
                 channel_id=c.channel_id,
                 waiting_since=int(c.awaiting_since.timestamp() * 1000) if c.awaiting_since else 0,
+                department_id=c.department_id or 0,
+                department_name=c.department_name,
             )
         )
     return lines

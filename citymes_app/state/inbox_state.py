@@ -33,6 +33,7 @@ from citymes_app.state.citizen_link import CitizenLinking
 from citymes_app.state.inbox_attachments import AttachmentSender
 from citymes_app.state.inbox_canned import CannedPicker, unfilled_warning
 from citymes_app.state.inbox_citizen import CitizenPanel
+from citymes_app.state.inbox_departments import ConversationDepartments
 from citymes_app.state.inbox_filters import QueueFilters, filtered
 from citymes_app.state.inbox_format import (
     NO_WINDOW,
@@ -67,6 +68,7 @@ class InboxState(
     CannedPicker,
     TemplatePicker,
     ConversationWork,
+    ConversationDepartments,
     ConversationStates,
     ConversationNotes,
     ConversationPresence,
@@ -120,6 +122,7 @@ class InboxState(
             channel=self.channel_filter,
             state="any" if searching and self.state_filter == "active" else self.state_filter,
             label=self.label_filter,
+            department=self.department_filter,
             sort=self.sort_by,
         )
 
@@ -165,6 +168,7 @@ class InboxState(
         self.thread = thread_bubbles(snapshot, words=words)
         self.reply_window = window_view(snapshot.window, tz=snapshot.timezone, words=words)
         self._show_assignee(snapshot)
+        self._show_department(snapshot)
         self._show_state(snapshot)
         self._show_citizen(snapshot)
 
@@ -210,6 +214,7 @@ class InboxState(
         await self._load_colleagues(operator)
         await self._here(operator, linked)
         await self._load_labels(operator)
+        await self._load_departments(operator)
         await self._load_channels(operator)
         await self.read_lines(operator.tenant_id)
         if not self.selected_id and self.remembered_conversation.isdigit():  # the tab had one open before a restart
@@ -232,6 +237,7 @@ class InboxState(
         self.templates, self.template_id, self.template_params, self.template_error = [], "", [], ""
         self._reset_link()
         self._forget_work()
+        self._forget_department()
         self._forget_states()
         self._forget_notes()
         self._forget_citizen()

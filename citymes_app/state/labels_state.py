@@ -13,15 +13,12 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.labels import MAX_LABEL_LENGTH, LabelColor, LabelError
-from citymes_app.core.tenants import TenantError
+from citymes_app.core.labels import MAX_LABEL_LENGTH, LabelColor
 from citymes_app.i18n import N_, words_for
 from citymes_app.runtime import get_runtime
-from citymes_app.state.auth_state import admin_page_visit, signed_in_admin
+from citymes_app.state.admin_form import AdminForm
 from citymes_app.state.language import on_language_switch
-from citymes_app.state.wording import sentence, tab_words
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +55,13 @@ class ColorChoice:
     name: str
 
 
-class LabelsState(rx.State):
-    """The labels page of one administrator's tab."""
+class LabelsState(AdminForm, rx.State):
+    """The labels page of one administrator's tab (the form's handling: `state/admin_form.py`)."""
 
     labels: list[LabelRow] = []
-    notice: str = ""
-    # Renaming: the label being renamed (0: none), the name being typed, and why it was refused.
-    editing_id: int = 0
+    # Renaming: the name being typed (the label being renamed: `editing_id`).
     form_name: str = ""
-    form_error: str = ""
-    form_error_field: str = ""  # name | "" (the page as a whole)
-    saving: bool = False
-    # Deleting asks first.
-    delete_id: int = 0
+    # Deleting asks first, saying how many conversations carry it.
     delete_name: str = ""
     delete_used: int = 0
 
@@ -79,33 +70,28 @@ class LabelsState(rx.State):
         """The colours a label may take."""
         return [ColorChoice(color.value, COLOR_NAMES[color]) for color in LabelColor]
 
+    def _only_administrators(self) -> str:
+        return ONLY_ADMINISTRATORS
+
     async def _reload(self, admin: SignedInOperator) -> None:
         listed = await get_runtime().label_desk.list(by=admin)
         self.labels = [LabelRow(use.id, use.name, use.conversations, use.color) for use in listed]
 
-    async def _refuse(self) -> None:
-        """A tab that is no longer an administrator's: say so in its language."""
-        self.form_error, self.form_error_field = (await tab_words(self)).translate(ONLY_ADMINISTRATORS), ""
+    def _forget_fields(self) -> None:
+        self.form_name = ""
 
-    def _clear_form(self) -> None:
-        self.editing_id, self.form_name, self.form_error, self.form_error_field = 0, "", "", ""
+    def _forget_delete(self) -> None:
+        self.delete_name, self.delete_used = "", 0
 
     @rx.event
     async def open_labels_page(self):
         """Page load: only an administrator gets the page (others see why); load the organisation's labels."""
-        admin, instead = await admin_page_visit(self)
-        if admin is None:
-            return instead
-        self._clear_form()
-        self.notice, self.saving, self.delete_id, self.delete_name, self.delete_used = "", False, 0, "", 0
-        await self._reload(admin)
-        return None
+        return await self._visit()
 
     @rx.event
     async def edit(self, label_id: int):
         """Rename a listed label: its name goes into a field in its row."""
-        if await signed_in_admin(self) is None:
-            await self._refuse()
+        if await self._admin() is None:
             return
         chosen = next((row for row in self.labels if row.id == label_id), None)
         if chosen is not None:
@@ -117,57 +103,39 @@ class LabelsState(rx.State):
         """The new name being typed."""
         value = (value if type(value) is str else "")[: MAX_LABEL_LENGTH + 10]
         if value != self.form_name:  # an input echoing the value just set is not the person typing
-            self.form_name, self.form_error, self.form_error_field, self.notice = value, "", "", ""
-
-    @rx.event
-    def cancel_edit(self):
-        """Keep the name as it was."""
-        self._clear_form()
+            self.form_name = value
+            self._clear_error("name")
 
     @rx.event
     async def save(self, form_data: dict[str, str]):
         """Rename the label being edited; a refusal shows beside the field."""
-        if self.saving or not self.editing_id:
+        if not self.editing_id or (admin := await self._admin()) is None:
             return
-        admin = await signed_in_admin(self)
-        if admin is None:
-            await self._refuse()
+        if not self._start_saving(form_data, {"name": "form_name"}):
             return
-        words = words_for(admin.language)
-        if type(form_data) is dict:  # the field as submitted: a key pressed just before may not have reached us yet
-            self.form_name = str(form_data.get("name", self.form_name))
-        self.saving, self.notice = True, ""
         yield
-        try:
-            change = await get_runtime().label_desk.rename(by=admin, label_id=self.editing_id, name=self.form_name)
-        except LabelError as exc:
-            self.form_error, self.form_error_field = sentence(exc, words), exc.field
+        change = await self._attempt(
+            admin, get_runtime().label_desk.rename(by=admin, label_id=self.editing_id, name=self.form_name)
+        )
+        if change is None:
             return
-        except (TenantError, NotAnAdministrator) as exc:
-            self.form_error, self.form_error_field = sentence(exc, words), ""
-            return
-        finally:
-            self.saving = False
         log.info("operator %s renamed label %s", admin.operator_id, self.editing_id)
-        self.notice = words.t("Label renamed to {name}.", name=change.name)
+        self.notice = words_for(admin.language).t("Label renamed to {name}.", name=change.name)
         self._clear_form()
         await self._reload(admin)
 
     @rx.event
     async def set_color(self, label_id: int, color: str):
         """Give a listed label another colour."""
-        admin = await signed_in_admin(self)
-        if admin is None:
-            await self._refuse()
+        if (admin := await self._admin()) is None:
             return
-        words = words_for(admin.language)
-        try:
-            change = await get_runtime().label_desk.recolor(by=admin, label_id=label_id, color=color)
-        except (LabelError, TenantError, NotAnAdministrator) as exc:
-            self.form_error, self.form_error_field = sentence(exc, words), ""
+        change = await self._attempt(
+            admin, get_runtime().label_desk.recolor(by=admin, label_id=label_id, color=color), in_form=False
+        )
+        if change is None:
             return
         log.info("operator %s recoloured label %s", admin.operator_id, label_id)
-        self.notice = words.t("Label {name} recoloured.", name=change.name)
+        self.notice = words_for(admin.language).t("Label {name} recoloured.", name=change.name)
         await self._reload(admin)
 
     @rx.event
@@ -178,41 +146,23 @@ class LabelsState(rx.State):
             self.delete_id, self.delete_name, self.delete_used = chosen.id, chosen.name, chosen.conversations
 
     @rx.event
-    def set_delete_dialog(self, value: bool):
-        """The confirmation was dismissed."""
-        if not value:
-            self.delete_id, self.delete_name, self.delete_used = 0, "", 0
-
-    @rx.event
     async def confirm_delete(self):
         """Delete the label asked about, taking it off its conversations."""
-        label_id = self.delete_id
-        self.delete_id, self.delete_name, self.delete_used = 0, "", 0
-        if not label_id:
+        label_id = self._take_delete()
+        if not label_id or (admin := await self._admin()) is None:
             return
-        admin = await signed_in_admin(self)
-        if admin is None:
-            await self._refuse()
-            return
-        words = words_for(admin.language)
-        try:
-            change = await get_runtime().label_desk.delete(by=admin, label_id=label_id)
-        except (LabelError, TenantError, NotAnAdministrator) as exc:
-            self.form_error, self.form_error_field = sentence(exc, words), ""
+        change = await self._attempt(admin, get_runtime().label_desk.delete(by=admin, label_id=label_id), in_form=False)
+        if change is None:
             return
         log.info("operator %s deleted label %s", admin.operator_id, label_id)
-        if self.editing_id == label_id:
-            self._clear_form()
-        self.notice = words.t("Label {name} deleted.", name=change.name)
+        self._deleted(label_id)
+        self.notice = words_for(admin.language).t("Label {name} deleted.", name=change.name)
         await self._reload(admin)
 
     @rx.event
     async def relabel(self):
         """The administrator switched language: without the messages worded before."""
-        admin = await signed_in_admin(self)
-        if admin is not None and self.labels:
-            self.notice, self.form_error, self.form_error_field = "", "", ""
-            await self._reload(admin)
+        await self._relabel(bool(self.labels))
 
 
 on_language_switch(LabelsState.relabel)

@@ -1,6 +1,7 @@
 """The demo town's live queue: loaded with the town, varied as a real morning's (questions, complaints with a photo
 and the place, keyword answers followed by a question the bot could not answer, one waiting since yesterday, some
-taken, one pending, labelled ones, unread ones), served and counted as real messages are; loaded once."""
+taken, one pending, labelled ones, some with the town hall's departments, unread ones), served and counted as real
+messages are; loaded once."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def test_the_demo_inbox_starts_with_a_varied_queue_of_a_dozen_citizens(session: 
     assert lines[: len(waiting)] == waiting  # the waiting ones first
     assert Counter(line.assignee_name for line in lines if line.assignee_id) == {"Laia (operator)": 2, "Pau (operator)": 3}
     assert sum(1 for line in lines if line.labels) >= 1
+    assert Counter(line.department_name for line in lines if line.department_id) == {
+        "Via pública": 2,
+        "Medi ambient": 2,
+        "Cultura": 1,
+        "Serveis socials": 1,
+    }
     assert sum(1 for line in lines if line.unread_count) >= 3
     assert {line.platform for line in lines} == {"telegram", "whatsapp"}
     names = {line.citizen_name for line in lines}

@@ -1,0 +1,194 @@
+"""`/admin/departments`: the organisation's departments ("Via pública", "Serveis socials"), how many open
+conversations each has, added, renamed and deleted."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from citymes_app.components.admin import (
+    admin_column,
+    admin_only,
+    card,
+    confirm_dialog,
+    field_error,
+    form_field,
+    label,
+    page_header,
+    refusal,
+)
+from citymes_app.components.frame import operator_frame
+from citymes_app.core.departments import MAX_DEPARTMENT_DESCRIPTION, MAX_DEPARTMENT_NAME
+from citymes_app.state.departments_state import DepartmentRow, DepartmentsState
+from citymes_app.state.language import t, tn
+
+ROUTE = "/admin/departments"
+TITLE = t("Departments") + " · CityMes"
+ON_LOAD = DepartmentsState.open_departments_page
+
+S = DepartmentsState
+CONTENT_WIDTH = "960px"
+
+
+def not_for_you() -> rx.Component:
+    """What an operator who is not an administrator sees instead."""
+    return refusal(
+        t("Departments are managed by administrators"),
+        t("In a conversation, choose its department from the Department menu. Ask an administrator to add or change one."),
+        element_id="departments-admin-only",
+        text_width="380px",
+    )
+
+
+def _line(row: rx.Var[DepartmentRow]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.badge(rx.icon("building-2", size=12), row.name, variant="surface", size="2", class_name="department-name"),
+        ),
+        rx.table.cell(rx.text(row.description, size="2", color_scheme="gray"), class_name="department-description"),
+        rx.table.cell(
+            rx.text(tn("{n} open conversation", "{n} open conversations", row.open_conversations), size="2", color_scheme="gray"),
+            class_name="department-used",
+            white_space="nowrap",
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-department"),
+                rx.button(
+                    t("Delete"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_delete(row.id),
+                    class_name="delete-department",
+                ),
+                spacing="2",
+                justify="end",
+            )
+        ),
+        class_name="department-row",
+        custom_attrs={"data-department-id": row.id},
+    )
+
+
+def list_card() -> rx.Component:
+    """Every department of the organisation."""
+    return card(
+        t("Departments"),
+        "building-2",
+        rx.cond(
+            S.departments.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(t("Department")),
+                        rx.table.column_header_cell(t("Description")),
+                        rx.table.column_header_cell(t("Open conversations")),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
+                rx.table.body(rx.foreach(S.departments, _line)),
+                size="2",
+                variant="surface",
+                width="100%",
+                id="departments-list",
+            ),
+            rx.text(t("None yet: add the parts of the town hall conversations go to."), size="2", color_scheme="gray"),
+        ),
+        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="departments-notice")),
+    )
+
+
+def form_card() -> rx.Component:
+    """Add a department, or change the one chosen in the list."""
+    refused = S.form_error != ""
+    return card(
+        rx.cond(S.editing_id > 0, t("Change a department"), t("Add a department")),
+        "building-2",
+        rx.form(
+            rx.vstack(
+                form_field(
+                    label(t("Name"), "department-name", t("unique in the organisation")),
+                    rx.input(
+                        value=S.form_name,
+                        on_change=S.set_form_name,
+                        placeholder="Via pública",
+                        id="department-name",
+                        name="name",
+                        max_length=MAX_DEPARTMENT_NAME + 10,
+                        width="320px",
+                    ),
+                    field_error(refused & (S.form_error_field == "name"), S.form_error, "department-name-error"),
+                ),
+                form_field(
+                    label(t("Description"), "department-description", t("optional: what it takes care of")),
+                    rx.input(
+                        value=S.form_description,
+                        on_change=S.set_form_description,
+                        placeholder="Carrers, voreres, enllumenat i senyalització",
+                        id="department-description",
+                        name="description",
+                        max_length=MAX_DEPARTMENT_DESCRIPTION + 10,
+                        width="100%",
+                    ),
+                    field_error(refused & (S.form_error_field == "description"), S.form_error, "department-description-error"),
+                ),
+                field_error(refused & (S.form_error_field == ""), S.form_error, "department-form-error"),
+                rx.hstack(
+                    rx.spacer(),
+                    rx.cond(
+                        S.editing_id > 0,
+                        rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
+                    ),
+                    rx.button(
+                        rx.icon("check", size=14),
+                        rx.cond(S.editing_id > 0, t("Save"), t("Add")),
+                        type="submit",
+                        loading=S.saving,
+                        id="save-department",
+                    ),
+                    align="center",
+                    spacing="2",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.save,
+            width="100%",
+        ),
+        aside=rx.cond(S.editing_id > 0, rx.badge(t("Editing a listed one"), color_scheme="amber", variant="soft")),
+        id="department-form",
+    )
+
+
+def delete_dialog() -> rx.Component:
+    """Deleting a department asks first, saying how many open conversations are left with none."""
+    return confirm_dialog(
+        rx.fragment(t("Delete the department {name}?", name=S.delete_name)),
+        tn(
+            "Its {n} open conversation will be left with no department.",
+            "Its {n} open conversations will be left with no department.",
+            S.delete_used,
+        ),
+        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
+        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-department"),
+        open=S.delete_id > 0,
+        on_open_change=S.set_delete_dialog,
+    )
+
+
+def page() -> rx.Component:
+    """The departments page."""
+    return operator_frame(
+        "departments",
+        admin_column(
+            admin_only(
+                page_header(t("Departments"), t("The parts of the organisation a conversation can be given to.")),
+                form_card(),
+                list_card(),
+                delete_dialog(),
+                content_width=CONTENT_WIDTH,
+                refused=not_for_you(),
+            ),
+        ),
+    )
