@@ -6,6 +6,7 @@ import reflex as rx
 
 from citymes_app import styles
 from citymes_app.api.routes import create_api
+from citymes_app.api.webhooks import webhooks_first
 from citymes_app.pages import (
     canned_responses,
     channels,
@@ -42,7 +43,7 @@ async def polling_supervisor() -> None:
     await get_runtime().pollers().run()
 
 
-app = rx.App(api_transformer=create_api(), style=styles.BASE_STYLE)
+app = rx.App(api_transformer=[create_api(), webhooks_first], style=styles.BASE_STYLE)
 guard.install(app)
 live.bind(app)
 live.quiet_shared_token_warnings()

@@ -7,7 +7,8 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from citymes_app.core import delivery
 from citymes_app.core.vault import VaultError
@@ -149,3 +150,18 @@ routes = [
     # WhatsApp Cloud API notifications (messages and statuses), signed in `X-Hub-Signature-256`.
     Route("/webhooks/whatsapp/{channel_id}", _route("whatsapp", receive_webhook), methods=["POST"]),
 ]
+
+
+def webhooks_first(app: ASGIApp) -> ASGIApp:
+    """`app` with the webhook calls taken before it reaches them: straight to their routes, past the API's own
+    middleware (exception telemetry, exit stacks, a second router), which the platforms' calls do not use. Errors still
+    reach the outer app's error middleware (a 500). A Reflex `api_transformer`."""
+    first = Router(routes=routes)
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/webhooks/"):
+            await first(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return asgi

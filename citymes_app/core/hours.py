@@ -13,11 +13,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from citymes_app.core.db import batch_memo
 from citymes_app.core.phrases import Phrase, PhrasedError
-from citymes_app.models import LocalHoliday, OfficeHours, Tenant, row_id
+from citymes_app.models import LocalHoliday, OfficeHours, Tenant, row_id, table_of
 
 # Monday to Friday, 8:00 to 19:00: the citizen-service office's hours when a tenant has set none.
 DEFAULT_SCHEDULE: list[tuple[int, str, str]] = [(day, "08:00", "19:00") for day in range(5)]
@@ -52,13 +53,19 @@ def _parse(value: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+# Built once (read with every batch of messages): composing the statements cost more than running them (py-spy).
+_HOURS, _HOLIDAY = table_of(OfficeHours), table_of(LocalHoliday)
+_SLOTS = sa.select(_HOURS.c.weekday, _HOURS.c.opens, _HOURS.c.closes).where(_HOURS.c.tenant_id == sa.bindparam("tenant"))
+_LOCAL_HOLIDAY = (
+    sa.select(_HOLIDAY.c.name)
+    .where(_HOLIDAY.c.tenant_id == sa.bindparam("tenant"), _HOLIDAY.c.day == sa.bindparam("day"))
+    .limit(1)
+)
+
+
 def schedule(session: Session, *, tenant_id: int) -> list[Slot]:
     """The tenant's weekly slots (the default Mon–Fri 8–19 when none are set), in order."""
-    rows = batch_memo(
-        session,
-        ("office-hours", tenant_id),
-        lambda: session.exec(select(OfficeHours).where(OfficeHours.tenant_id == tenant_id)).all(),
-    )
+    rows = batch_memo(session, ("office-hours", tenant_id), lambda: session.execute(_SLOTS, {"tenant": tenant_id}).all())
     raw = [(r.weekday, r.opens, r.closes) for r in rows] or DEFAULT_SCHEDULE
     return sorted((Slot(day, _parse(o), _parse(c)) for day, o, c in raw), key=lambda s: (s.weekday, s.opens))
 
@@ -139,9 +146,7 @@ def holiday_name(session: Session, *, tenant: Tenant, day: date, language: str |
     local = batch_memo(
         session,
         ("local-holiday", tenant.id, day),
-        lambda: session.exec(
-            select(LocalHoliday.name).where(LocalHoliday.tenant_id == tenant.id, LocalHoliday.day == day)
-        ).first(),
+        lambda: session.execute(_LOCAL_HOLIDAY, {"tenant": tenant.id, "day": day}).scalar(),
     )
     if local is not None:
         return local

@@ -10,7 +10,7 @@ import io
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import as_written, header_problems, open_csv, safe_cell
@@ -18,7 +18,17 @@ from citymes_app.core.db import batch_memo
 from citymes_app.core.keyword_examples import ExampleError, clean_examples, stored_examples
 from citymes_app.core.matching import Entry, KeywordIndex, normalize
 from citymes_app.core.phrases import FieldError, Phrase
-from citymes_app.models import Keyword, KeywordAction, KeywordChange, Operator, PersonalCode, Tenant, row_id, utcnow
+from citymes_app.models import (
+    Keyword,
+    KeywordAction,
+    KeywordChange,
+    Operator,
+    PersonalCode,
+    Tenant,
+    row_id,
+    table_of,
+    utcnow,
+)
 
 CSV_COLUMNS = ["keyword", "response", "language", "synonyms", "featured"]
 # Optional columns beyond the five of the contract; files without them import as before.
@@ -65,15 +75,17 @@ def split_list(value: str) -> list[str]:
     return [part.strip() for part in value.split("|") if part.strip()]
 
 
+# Built once (read with every batch of messages): composing the statements cost more than running them (py-spy).
+_KEYWORD, _CODE = table_of(Keyword), table_of(PersonalCode)
+_KEYWORDS_NOW = sa.select(sa.func.count(_KEYWORD.c.id), sa.func.max(_KEYWORD.c.id), sa.func.max(_KEYWORD.c.updated_at)).where(
+    _KEYWORD.c.tenant_id == sa.bindparam("tenant")
+)
+_CODES_NOW = sa.select(sa.func.count(_CODE.c.id), sa.func.max(_CODE.c.id)).where(_CODE.c.tenant_id == sa.bindparam("tenant"))
+
+
 def _fingerprint(session: Session, tenant_id: int) -> tuple:
-    keywords = session.exec(
-        select(func.count(col(Keyword.id)), func.max(Keyword.id), func.max(Keyword.updated_at)).where(
-            Keyword.tenant_id == tenant_id
-        )
-    ).one()
-    codes = session.exec(
-        select(func.count(col(PersonalCode.id)), func.max(PersonalCode.id)).where(PersonalCode.tenant_id == tenant_id)
-    ).one()
+    keywords = session.execute(_KEYWORDS_NOW, {"tenant": tenant_id}).one()
+    codes = session.execute(_CODES_NOW, {"tenant": tenant_id}).one()
     return (*keywords, *codes)
 
 
