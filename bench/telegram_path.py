@@ -41,7 +41,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 async def run(workdir: Path) -> dict:
-    from citymes_app.api.routes import create_api
+    from citymes_app.api.routes import api_alone
     from citymes_app.core import vault
     from citymes_app.core.db import migrate
     from citymes_app.runtime import get_runtime
@@ -58,7 +58,7 @@ async def run(workdir: Path) -> dict:
         migrate()
         get_runtime.cache_clear()
         runtime = get_runtime()
-        with serve_app(create_api()) as api_url:
+        with serve_app(api_alone()) as api_url:
             town = make_town(runtime, sim_url)
             channel = runtime.channels.get(town.channel_id)
             if channel is None:

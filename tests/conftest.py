@@ -143,9 +143,9 @@ def runtime(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
 @pytest.fixture
 def api_url(runtime: Runtime) -> Iterator[str]:
     """The CityMes HTTP API (webhooks, media, health) served by uvicorn on a free port."""
-    from citymes_app.api.routes import create_api
+    from citymes_app.api.routes import api_alone
 
-    with serve_app(create_api()) as url:
+    with serve_app(api_alone()) as url:
         yield url
 
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import text
 from sqlmodel import Session
+from starlette.types import ASGIApp
 
 from citymes_app.api import webhooks
 from citymes_app.core.media import guess_mime, tenant_media_file
@@ -18,9 +19,9 @@ SESSION_COOKIE = "citymes_session"
 
 
 def create_api() -> FastAPI:
-    """The FastAPI app Reflex mounts with `api_transformer` (also served alone in tests)."""
+    """The FastAPI app Reflex mounts with `api_transformer`: media for signed-in operators, health. The webhooks are
+    taken before it (`webhooks.webhooks_first`)."""
     api = FastAPI(title="CityMes API", docs_url=None, redoc_url=None)
-    api.router.routes.extend(webhooks.routes)
 
     @api.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -55,3 +56,8 @@ def create_api() -> FastAPI:
         return FileResponse(path, media_type=guess_mime(path.name))
 
     return api
+
+
+def api_alone() -> ASGIApp:
+    """The HTTP API as the app serves it, without the pages (the tests and benchmarks serve this)."""
+    return webhooks.webhooks_first(create_api())
