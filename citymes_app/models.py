@@ -361,7 +361,8 @@ class Department(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
     name: str = Field(max_length=60)
-    name_key: str = Field(max_length=60)  # `name.casefold()`, written with it (`core.departments`)
+    # `name.casefold()`, written with it (`core.departments`); longer than the name: folding can lengthen it ("ß" → "ss")
+    name_key: str = Field(max_length=180)
     description: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

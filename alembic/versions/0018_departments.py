@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("tenant_id", sa.Integer(), sa.ForeignKey("tenant.id"), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("name_key", sa.String(length=60), nullable=False),
+        sa.Column("name_key", sa.String(length=180), nullable=False),
         sa.Column("description", sa.String(length=300), nullable=False, server_default=""),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("tenant_id", "name_key", name="uq_department_tenant_name_key"),

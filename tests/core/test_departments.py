@@ -89,8 +89,12 @@ def test_a_department_name_is_unique_in_the_organisation_whatever_the_case(engin
         )  # its own name, recased
         assert renamed.name == "VIA PÚBLICA"
         departments.save_department(session, tenant_id=vila, department_id=None, name="Cultura", description="Festes")
+        departments.save_department(session, tenant_id=vila, department_id=None, name="ß" * 60)  # folds to 120 letters
+        departments.save_department(session, tenant_id=vila, department_id=None, name="Straße")
+        with pytest.raises(departments.DepartmentError, match="already a department Straße"):
+            departments.save_department(session, tenant_id=vila, department_id=None, name="STRASSE")
         session.commit()
-    assert _uses(engine, vila) == [("Cultura", 0), ("SERVEIS SOCIALS", 0), ("VIA PÚBLICA", 0)]
+    assert _uses(engine, vila) == [("Cultura", 0), ("SERVEIS SOCIALS", 0), ("ß" * 60, 0), ("Straße", 0), ("VIA PÚBLICA", 0)]
     assert _uses(engine, town["altra"].tenant_id) == [("Serveis socials", 0), ("Via pública", 0)]  # as they were
 
 
