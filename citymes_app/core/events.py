@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,6 +26,7 @@ class InboxEventKind(StrEnum):
     CONVERSATION = "conversation"  # the conversation itself: read, resolved, its citizen linked
     NOTE = "note"  # an operator's note on the conversation or its citizen: the thread and its citizen panel only (the queue
     # and the statistics do not show notes)
+    CATALOG = "catalog"  # the organisation's labels or departments (conversation 0): every tab's menus and filters
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,14 @@ def _call_in_loop(loop: asyncio.AbstractEventLoop, fn, *args) -> None:  # noqa: 
 
 
 bus = EventBus()
+
+
+def announce_catalog_change(bus: EventBus | None, tenant_id: int, conversation_ids: Iterable[int]) -> None:
+    """The organisation's labels or departments changed: the conversations that show the one changed are redrawn, and
+    every tab offers the new names in its menus and filters. (One event per conversation: the bridge gathers them into
+    one queue write per tenant and redraws only the threads that are open.)"""
+    if bus is None:
+        return
+    for conversation_id in conversation_ids:
+        bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+    bus.publish(InboxEvent(tenant_id, 0, InboxEventKind.CATALOG))

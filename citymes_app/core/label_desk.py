@@ -16,7 +16,7 @@ from sqlmodel import Session
 from citymes_app.core import labels
 from citymes_app.core.administration import AdminDesk
 from citymes_app.core.auth import SignedInOperator
-from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
+from citymes_app.core.events import EventBus, announce_catalog_change
 from citymes_app.models import Tenant, row_id
 
 
@@ -61,9 +61,4 @@ class LabelDesk(AdminDesk):
         return change
 
     def _announce(self, tenant_id: int, change: labels.LabelChange) -> None:
-        # One event per conversation: the bridge gathers them into one queue write per tenant and redraws only the
-        # threads that are open.
-        if self.bus is None:
-            return
-        for conversation_id in change.conversation_ids:
-            self.bus.publish(InboxEvent(tenant_id, conversation_id, InboxEventKind.CONVERSATION))
+        announce_catalog_change(self.bus, tenant_id, change.conversation_ids)

@@ -53,8 +53,8 @@ class ConversationDepartments(rx.State, mixin=True):
     def _forget_department(self) -> None:
         self.department_id, self.department_name = 0, ""
 
-    async def _load_departments(self, operator: SignedInOperator) -> None:
-        found = await get_runtime().inbox.tenant_departments(tenant_id=operator.tenant_id)
+    async def _load_departments(self, tenant_id: int) -> None:
+        found = await get_runtime().inbox.tenant_departments(tenant_id=tenant_id)
         choices = [DepartmentChoice(d.id, d.name) for d in found]
         if choices != self.tenant_departments:
             self.tenant_departments = choices
@@ -67,7 +67,7 @@ class ConversationDepartments(rx.State, mixin=True):
         operator = await self._operator()
         if operator is None:
             return rx.redirect(LOGIN_ROUTE)
-        await self._load_departments(operator)
+        await self._load_departments(operator.tenant_id)
         return None
 
     @rx.event
@@ -87,7 +87,7 @@ class ConversationDepartments(rx.State, mixin=True):
             )
         except inbox.InboxError as exc:
             self.reply_error = sentence(exc, self._words())
-            await self._load_departments(operator)  # one of them may have just been deleted
+            await self._load_departments(operator.tenant_id)  # one of them may have just been deleted
             return None
         self.department_id = department_id
         self.department_name = next((d.name for d in self.tenant_departments if d.id == department_id), "")

@@ -158,6 +158,12 @@ class InboxState(
 
     # --- What the bridge writes (state/live.py) -------------------------------------------------------------
 
+    async def load_catalogs(self, tenant_id: int) -> None:
+        """The organisation's labels and departments as they are now, for the menus and filters (on load, and from the
+        bridge when an administrator changed one)."""
+        await self._load_labels(tenant_id)
+        await self._load_departments(tenant_id)
+
     def show_thread(self, snapshot: ThreadSnapshot) -> None:
         """Draw the open conversation as it is now: its header, its bubbles, its window."""
         header, words = snapshot.header, self._words()
@@ -213,8 +219,7 @@ class InboxState(
         await self._load_canned(operator)
         await self._load_colleagues(operator)
         await self._here(operator, linked)
-        await self._load_labels(operator)
-        await self._load_departments(operator)
+        await self.load_catalogs(operator.tenant_id)
         await self._load_channels(operator)
         await self.read_lines(operator.tenant_id)
         if not self.selected_id and self.remembered_conversation.isdigit():  # the tab had one open before a restart

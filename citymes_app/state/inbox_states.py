@@ -92,8 +92,8 @@ class ConversationStates(rx.State, mixin=True):
         self.state_view, self.labels, self.label_draft, self.label_error = StateView("open", ""), [], "", ""
         self.snooze_open, self.snooze_error = False, ""
 
-    async def _load_labels(self, operator: SignedInOperator) -> None:
-        labels = await get_runtime().inbox.tenant_labels(tenant_id=operator.tenant_id)
+    async def _load_labels(self, tenant_id: int) -> None:
+        labels = await get_runtime().inbox.tenant_labels(tenant_id=tenant_id)
         found = [LabelChip(label.id, label.name, label.color) for label in labels]
         if found != self.tenant_labels:
             self.tenant_labels = found
@@ -197,7 +197,7 @@ class ConversationStates(rx.State, mixin=True):
         if operator is None:
             return rx.redirect(LOGIN_ROUTE)
         self.label_error = ""
-        await self._load_labels(operator)
+        await self._load_labels(operator.tenant_id)
         return None
 
     @rx.event
@@ -217,7 +217,7 @@ class ConversationStates(rx.State, mixin=True):
             self.label_error = sentence(exc, self._words())
             return None
         self.label_draft, self.label_error = "", ""
-        await self._load_labels(operator)
+        await self._load_labels(operator.tenant_id)
         return None
 
     @rx.event

@@ -69,6 +69,7 @@ class Changes:
     threads: set[int] = field(default_factory=set)
     notes: set[int] = field(default_factory=set)
     statuses: dict[int, set[int]] = field(default_factory=dict)  # conversation id → message ids
+    catalog: bool = False  # the organisation's labels or departments: every tab's menus and filters
 
     @classmethod
     def of(cls, events: Iterable[InboxEvent]) -> Changes:
@@ -78,6 +79,8 @@ class Changes:
                 changes.statuses.setdefault(event.conversation_id, set()).add(event.message_id)
             elif event.kind == InboxEventKind.NOTE:
                 changes.notes.add(event.conversation_id)
+            elif event.kind == InboxEventKind.CATALOG:
+                changes.catalog = True
             else:
                 changes.threads.add(event.conversation_id)
         for conversation_id in changes.threads | changes.notes:
@@ -85,12 +88,12 @@ class Changes:
         return changes
 
 
-async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> tuple[dict[str, int], set[str]]:
+async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> tuple[dict[str, int], set[str], set[str]]:
     """Write the tenant's current queue into its shared inbox and bump its version (for signed-in tabs only);
     returns which conversation each still-linked tab has open. With no tab linked nothing is read: the queue is marked
     stale, and the next tab that links loads it itself. `reload=False` (delivery statuses only: the queue does not
     show them) only says which conversation each tab has open. Also returns the linked tabs that read their own lines
-    (a search, resolved conversations), to read again after a reload."""
+    (a search, resolved conversations), to read again after a reload, and every linked tab."""
     async with app.modify_state(rx.BaseStateToken(ident=inbox_token(tenant_id), cls=InboxShared)) as root:
         shared = await root.get_state(InboxShared)
         if shared._linked_from:
@@ -98,7 +101,7 @@ async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> 
         if not shared._linked_from:
             if reload and not shared._stale:
                 shared._stale = True  # read by the next tab that links, not now
-            return {}, set()
+            return {}, set(), set()
         if reload:
             shared.queue = await load_queue(tenant_id)
             shared.version += 1
@@ -107,7 +110,7 @@ async def publish_queue(app: rx.App, tenant_id: int, *, reload: bool = True) -> 
         reading = shared._reading & shared._linked_from
         if reading != shared._reading:
             shared._reading = reading
-        return watching, (reading if reload else set())
+        return watching, (reading if reload else set()), set(shared._linked_from)
 
 
 async def _redraw(app: rx.App, client: str, tenant_id: int, conversation_id: int, draw) -> None:  # noqa: ANN001
@@ -130,10 +133,20 @@ async def _reread(app: rx.App, client: str, tenant_id: int) -> None:
             await state.read_lines(tenant_id, note=False)
 
 
+async def _offer_catalogs(app: rx.App, client: str, tenant_id: int) -> None:
+    """Have a tab offer the organisation's labels and departments as they are now (in its menus and filters)."""
+    if not await tab_is_open(client):
+        return
+    async with app.modify_state(rx.BaseStateToken(ident=client, cls=InboxState)) as root:
+        state = await root.get_state(InboxState)
+        if state._tenant_id == tenant_id:
+            await state.load_catalogs(tenant_id)
+
+
 async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent]) -> None:
     """Everything one batch of a tenant's events changed, drawn where it is seen."""
     changes = Changes.of(events)
-    watching, reading = await publish_queue(app, tenant_id, reload=bool(changes.threads))
+    watching, reading, linked = await publish_queue(app, tenant_id, reload=bool(changes.threads))
     watched = set(watching.values())
     desk = get_runtime().inbox
     threads: dict[int, ThreadSnapshot] = {}
@@ -148,6 +161,8 @@ async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent])
         statuses[conversation_id] = await desk.messages(tenant_id=tenant_id, message_ids=ids)
     for client in reading:  # the tabs that show a search's or the resolved lines: read them again
         await _reread(app, client, tenant_id)
+    for client in linked if changes.catalog else ():
+        await _offer_catalogs(app, client, tenant_id)
     for client, conversation_id in watching.items():
         if conversation_id in threads:
             snapshot = threads[conversation_id]

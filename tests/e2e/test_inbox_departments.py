@@ -62,6 +62,43 @@ def _department_id(site: Site, slug: str, name: str) -> int:
         return row_id(found)
 
 
+def test_an_operators_menus_and_filter_follow_the_departments_an_administrator_adds_renames_and_deletes(
+    site: Site, new_context
+) -> None:
+    tag = secrets.randbelow(10**6)
+    name, renamed = f"Habitatge {tag}", f"Habitatge i lloguer {tag}"
+    laia = new_context().new_page()
+    sign_in(laia, site, LAIA)  # signed in before the department exists, and never reloaded
+
+    jordi = new_context().new_page()
+    sign_in(jordi, site, ADMIN)
+    jordi.goto(f"{site.url}{departments.ROUTE}")
+    fill_settled(jordi, "#department-name", name)
+    jordi.click("#save-department")
+    expect(jordi.locator("#departments-notice")).to_have_text(f"Department {name} added.")
+    laia.click("#department-filter")
+    expect(laia.get_by_role("option", name=name, exact=True)).to_have_count(1)
+    laia.keyboard.press("Escape")
+
+    row = jordi.locator(".department-row", has_text=name)
+    row.locator(".edit-department").click()
+    fill_settled(jordi, "#department-name", renamed)
+    jordi.click("#save-department")
+    expect(jordi.locator(".department-row", has_text=renamed)).to_have_count(1)
+    laia.click("#department-filter")
+    expect(laia.get_by_role("option", name=renamed, exact=True)).to_have_count(1)
+    expect(laia.get_by_role("option", name=name, exact=True)).to_have_count(0)
+    laia.keyboard.press("Escape")
+
+    jordi.locator(".department-row", has_text=renamed).locator(".delete-department").click()
+    jordi.click("#confirm-delete-department")
+    expect(jordi.locator("#departments-notice")).to_have_text(f"Department {renamed} deleted.")
+    laia.click("#department-filter")
+    expect(laia.get_by_role("option", name="Serveis socials", exact=True)).to_have_count(1)
+    expect(laia.get_by_role("option", name=renamed, exact=True)).to_have_count(0)
+    laia.keyboard.press("Escape")
+
+
 def test_a_transfer_to_a_department_shows_live_and_the_queue_filters_by_it(site: Site, new_context) -> None:
     tag = secrets.randbelow(10**6)
     name, marker = f"Urbanisme {tag}", f"tanca-{tag}"

@@ -77,9 +77,13 @@ def test_an_administrator_renames_and_deletes_a_label_and_the_operators_queue_fo
     renamed = jordi.locator(".label-row", has_text=f"Aigües {tag}")
     expect(renamed.locator(".label-used")).to_have_text("1 conversation")
 
-    # The operator's queue line and open thread show the new name, live.
+    # The operator's queue line and open thread show the new name, live; so does her queue's label filter.
     expect(line.locator(".label-chip")).to_have_text([f"Aigües {tag}"])
     expect(laia.locator("#thread-labels .label-chip")).to_have_text([f"Aigües {tag}"])
+    laia.click("#label-filter")
+    expect(laia.get_by_role("option", name=f"Aigües {tag}", exact=True)).to_have_count(1)
+    expect(laia.get_by_role("option", name=f"Aigua {tag}", exact=True)).to_have_count(0)
+    laia.keyboard.press("Escape")
 
     # And the colour the administrator gives it.
     expect(line.locator(".label-chip")).to_have_attribute("data-accent-color", "cyan")
@@ -98,6 +102,10 @@ def test_an_administrator_renames_and_deletes_a_label_and_the_operators_queue_fo
     expect(jordi.locator("#labels-notice")).to_have_text(f"Label Aigües {tag} deleted.")
     expect(jordi.locator(".label-row", has_text=f"Aigües {tag}")).to_have_count(0)
     expect(line.locator(".label-chip")).to_have_count(0)
+    laia.click("#label-filter")  # no longer offered
+    expect(laia.get_by_role("option", name="Enllumenat", exact=True)).to_have_count(1)
+    expect(laia.get_by_role("option", name=f"Aigües {tag}", exact=True)).to_have_count(0)
+    laia.keyboard.press("Escape")
     expect(laia.locator("#thread-labels .label-chip")).to_have_count(0)
     assert f"Aigües {tag}" not in [name for _, name, _, _ in demo_labels(site)]
 
