@@ -206,7 +206,9 @@ def test_the_desks_check_the_role_and_the_organisation_and_announce_the_conversa
         return [heard.get_nowait() for _ in range(heard.qsize())]
 
     events = asyncio.run(run())
-    assert events == [InboxEvent(vila, conversation_id, InboxEventKind.CONVERSATION)] * 2
+    catalog = InboxEvent(vila, 0, InboxEventKind.CATALOG)  # every tab's department menu and filter: the new one
+    conversation = InboxEvent(vila, conversation_id, InboxEventKind.CONVERSATION)
+    assert events == [catalog, conversation, conversation, catalog]  # created; given to one; renamed
     assert _uses(engine, vila) == [("Cultura", 0), ("Serveis socials", 0), ("Via pública i obres", 1)]
 
 

@@ -138,7 +138,10 @@ def test_the_desk_is_for_administrators_and_announces_the_conversations_carrying
         return [heard.get_nowait() for _ in range(heard.qsize())]
 
     events = asyncio.run(run())
-    assert events == [InboxEvent(vila, cid, InboxEventKind.CONVERSATION) for cid in town["vila-conversations"][:2]]
+    assert events == [
+        *(InboxEvent(vila, cid, InboxEventKind.CONVERSATION) for cid in town["vila-conversations"][:2]),
+        InboxEvent(vila, 0, InboxEventKind.CATALOG),  # every tab's label menus and filter: the new name
+    ]
     assert _uses(engine, vila) == [("Obres públiques", 2), ("urgent", 1)]
 
 
