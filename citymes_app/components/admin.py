@@ -3,6 +3,9 @@ and the message shown beside a refused field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from citymes_app import styles
@@ -182,3 +185,36 @@ def field_error(show: rx.Var[bool], message: rx.Var[str], element_id: str) -> rx
             role="alert",
         ),
     )
+
+
+def listing(
+    rows: rx.Var[list[Any]], line: Callable[[Any], rx.Component], headers: list[Text], *, list_id: str, empty: Text
+) -> rx.Component:
+    """An administration page's table of what the organisation has (one `line` per row), or `empty` when it has none."""
+    return rx.cond(
+        rows.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*(rx.table.column_header_cell(header) for header in headers))),
+            rx.table.body(rx.foreach(rows, line)),
+            size="2",
+            variant="surface",
+            width="100%",
+            id=list_id,
+        ),
+        rx.text(empty, size="2", color_scheme="gray"),
+    )
+
+
+def row_actions(edit: rx.Component, *, on_delete: Any, delete_class: str) -> rx.Component:
+    """A table row's buttons: `edit` (Edit, Rename...) and Delete (which asks first)."""
+    return rx.hstack(
+        edit,
+        rx.button(t("Delete"), size="1", variant="soft", color_scheme="red", on_click=on_delete, class_name=delete_class),
+        spacing="2",
+        justify="end",
+    )
+
+
+def saved_notice(notice: rx.Var[str], notice_id: str) -> rx.Component:
+    """What the last change did ("Department Cultura added."), under the table."""
+    return rx.cond(notice != "", rx.text(notice, size="2", color_scheme="grass", id=notice_id))

@@ -12,8 +12,11 @@ from citymes_app.components.admin import (
     field_error,
     form_field,
     label,
+    listing,
     page_header,
     refusal,
+    row_actions,
+    saved_notice,
 )
 from citymes_app.components.frame import operator_frame
 from citymes_app.state.canned_state import CannedResponsesState, CannedRow, PlaceholderHint
@@ -43,18 +46,10 @@ def _line(row: rx.Var[CannedRow]) -> rx.Component:
         rx.table.cell(rx.text(row.text, size="2", white_space="pre-wrap"), class_name="canned-text"),
         rx.table.cell(rx.text(row.changed, size="1", color_scheme="gray"), white_space="nowrap"),
         rx.table.cell(
-            rx.hstack(
+            row_actions(
                 rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-canned"),
-                rx.button(
-                    t("Delete"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_delete(row.id, row.shortcut),
-                    class_name="delete-canned",
-                ),
-                spacing="2",
-                justify="end",
+                on_delete=S.ask_delete(row.id, row.shortcut),
+                delete_class="delete-canned",
             )
         ),
         class_name="canned-row",
@@ -67,26 +62,14 @@ def list_card() -> rx.Component:
     return card(
         t("Canned responses"),
         "message-square-quote",
-        rx.cond(
-            S.canned.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(t("Shortcut")),
-                        rx.table.column_header_cell(t("Text")),
-                        rx.table.column_header_cell(t("Last changed")),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.canned, _line)),
-                size="2",
-                variant="surface",
-                width="100%",
-                id="canned-list",
-            ),
-            rx.text(t("None yet: add the answers your operators write most often."), size="2", color_scheme="gray"),
+        listing(
+            S.canned,
+            _line,
+            [t("Shortcut"), t("Text"), t("Last changed"), ""],
+            list_id="canned-list",
+            empty=t("None yet: add the answers your operators write most often."),
         ),
-        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="canned-notice")),
+        saved_notice(S.notice, "canned-notice"),
     )
 
 

@@ -13,8 +13,11 @@ from citymes_app.components.admin import (
     field_error,
     form_field,
     label,
+    listing,
     page_header,
     refusal,
+    row_actions,
+    saved_notice,
 )
 from citymes_app.components.frame import operator_frame
 from citymes_app.core.departments import MAX_DEPARTMENT_DESCRIPTION, MAX_DEPARTMENT_NAME
@@ -51,18 +54,10 @@ def _line(row: rx.Var[DepartmentRow]) -> rx.Component:
             white_space="nowrap",
         ),
         rx.table.cell(
-            rx.hstack(
+            row_actions(
                 rx.button(t("Edit"), size="1", variant="soft", on_click=S.edit(row.id), class_name="edit-department"),
-                rx.button(
-                    t("Delete"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_delete(row.id),
-                    class_name="delete-department",
-                ),
-                spacing="2",
-                justify="end",
+                on_delete=S.ask_delete(row.id),
+                delete_class="delete-department",
             )
         ),
         class_name="department-row",
@@ -75,26 +70,14 @@ def list_card() -> rx.Component:
     return card(
         t("Departments"),
         "building-2",
-        rx.cond(
-            S.departments.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(t("Department")),
-                        rx.table.column_header_cell(t("Description")),
-                        rx.table.column_header_cell(t("Open conversations")),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.departments, _line)),
-                size="2",
-                variant="surface",
-                width="100%",
-                id="departments-list",
-            ),
-            rx.text(t("None yet: add the parts of the town hall conversations go to."), size="2", color_scheme="gray"),
+        listing(
+            S.departments,
+            _line,
+            [t("Department"), t("Description"), t("Open conversations"), ""],
+            list_id="departments-list",
+            empty=t("None yet: add the parts of the town hall conversations go to."),
         ),
-        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="departments-notice")),
+        saved_notice(S.notice, "departments-notice"),
     )
 
 

@@ -12,8 +12,11 @@ from citymes_app.components.admin import (
     card,
     confirm_dialog,
     field_error,
+    listing,
     page_header,
     refusal,
+    row_actions,
+    saved_notice,
 )
 from citymes_app.components.frame import operator_frame
 from citymes_app.core.labels import MAX_LABEL_LENGTH
@@ -113,21 +116,13 @@ def _line(row: rx.Var[LabelRow]) -> rx.Component:
             white_space="nowrap",
         ),
         rx.table.cell(
-            rx.hstack(
+            row_actions(
                 rx.cond(
                     S.editing_id != row.id,
                     rx.button(t("Rename"), size="1", variant="soft", on_click=S.edit(row.id), class_name="rename-label"),
                 ),
-                rx.button(
-                    t("Delete"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_delete(row.id),
-                    class_name="delete-label",
-                ),
-                spacing="2",
-                justify="end",
+                on_delete=S.ask_delete(row.id),
+                delete_class="delete-label",
             )
         ),
         class_name="label-row",
@@ -140,27 +135,15 @@ def list_card() -> rx.Component:
     return card(
         t("Labels"),
         "tags",
-        rx.cond(
-            S.labels.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(t("Label")),
-                        rx.table.column_header_cell(t("Colour")),
-                        rx.table.column_header_cell(t("Used on")),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.labels, _line)),
-                size="2",
-                variant="surface",
-                width="100%",
-                id="labels-list",
-            ),
-            rx.text(t("None yet: operators add labels to conversations from the inbox."), size="2", color_scheme="gray"),
+        listing(
+            S.labels,
+            _line,
+            [t("Label"), t("Colour"), t("Used on"), ""],
+            list_id="labels-list",
+            empty=t("None yet: operators add labels to conversations from the inbox."),
         ),
         field_error((S.form_error != "") & (S.form_error_field == ""), S.form_error, "labels-error"),
-        rx.cond(S.notice != "", rx.text(S.notice, size="2", color_scheme="grass", id="labels-notice")),
+        saved_notice(S.notice, "labels-notice"),
     )
 
 
