@@ -56,7 +56,9 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("telegram_default_30", 30),
+    Scenario("telegram_default_30_with_inbound", 30, inbound=True),  # the goal: at the limit while inbound runs
     Scenario("limit_80", 80),  # WhatsApp's default tier, played by the Telegram stand-in
+    Scenario("limit_80_with_inbound", 80, inbound=True),
     Scenario("raised_1000", 1000),
     Scenario("raised_1000_with_inbound", 1000, inbound=True),
 )
