@@ -25,6 +25,7 @@ OPERATOR = "operator@demo.citymes.local"
 # A second organisation with an operator of its own: it must never see the demo town's citizens.
 OTHER_TENANT = ("consell", "Consell Comarcal del Maresme")
 OTHER_OPERATOR = ("op@consell.test", "consell-password", "Queralt (operator)")
+OTHER_ADMIN = ("admin@consell.test", "consell-admin-password")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -198,3 +199,23 @@ def _key(table: Table, row: RowMapping | dict) -> tuple:
 
 def _match(table: Table, row: RowMapping | dict) -> list:
     return [column == row[column.name] for column in table.primary_key.columns]
+
+
+def other_admin(site: Site) -> tuple[str, str]:
+    """An administrator of the other organisation (made once per site): email and password."""
+    from sqlmodel import Session
+    from sqlmodel import select as select_rows
+
+    from citymes_app.core import auth, tenants
+    from citymes_app.core.db import get_engine
+    from citymes_app.models import Operator, Role
+
+    email, password = OTHER_ADMIN
+    with Session(get_engine(site.database_url)) as session:
+        if session.exec(select_rows(Operator).where(Operator.email == email)).first() is None:
+            slug, _ = OTHER_TENANT
+            auth.add_operator(
+                session, tenant=tenants.require_tenant(session, slug=slug), email=email, password=password, role=Role.ADMIN
+            )
+            session.commit()
+    return email, password

@@ -15,28 +15,25 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from citymes_app import demo
-from citymes_app.core import auth, tenants
 from citymes_app.core.db import get_engine
-from citymes_app.models import CannedResponse, Citizen, Conversation, Operator, Role, Tenant
+from citymes_app.models import CannedResponse, Citizen, Conversation, Tenant
 from citymes_app.pages import canned_responses
 from citymes_app.state.canned_state import CannedResponsesState
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import (
     ADMIN,
     OPERATOR,
-    OTHER_TENANT,
     Site,
     demo_data_restored,
     fill_settled,
     new_chat_id,
+    other_admin,
     screenshot,
     sign_in,
 )
 
 pytestmark = pytest.mark.browser
-
-OTHER_ADMIN = ("admin@consell.test", "consell-admin-password")
 
 
 @pytest.fixture(autouse=True)
@@ -163,19 +160,6 @@ def test_a_citizen_with_no_known_name_leaves_the_placeholder_named_beside_the_bo
     expect(laia.locator("#thread .bubble-out", has_text="Bon dia, sóc Laia")).to_be_visible()
 
 
-def _other_admin(site: Site) -> tuple[str, str]:
-    """An administrator of the other organisation (made once per site)."""
-    email, password = OTHER_ADMIN
-    with Session(get_engine(site.database_url)) as session:
-        if session.exec(select(Operator).where(Operator.email == email)).first() is None:
-            slug, _ = OTHER_TENANT
-            auth.add_operator(
-                session, tenant=tenants.require_tenant(session, slug=slug), email=email, password=password, role=Role.ADMIN
-            )
-            session.commit()
-    return email, password
-
-
 def forge_edits(tab: RawTab, canned_id: int) -> None:
     """What an attacker's tab tries on the canned responses page: add, change and delete, by id."""
     path = canned_responses.ROUTE
@@ -195,14 +179,11 @@ def forge_edits(tab: RawTab, canned_id: int) -> None:
 
 @pytest.mark.parametrize("who", ["operator", "other organisation's administrator"])
 def test_forged_events_cannot_save_delete_or_read_canned_responses(site: Site, who: str) -> None:
-    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else _other_admin(site)
+    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else other_admin(site)
     before = demo_rows(site)
     canned_id = next(row_id for row_id, shortcut, _ in before if shortcut == "hola")
-    tab = RawTab(site).connect("/login")
+    tab = RawTab(site).connect(canned_responses.ROUTE, session_cookie=session_cookie(site, email, password))
     try:
-        cookie = tab.sign_in(email, password)
-        tab.close()
-        tab = RawTab(site).connect(canned_responses.ROUTE, session_cookie=cookie)
         forge_edits(tab, canned_id)
         assert demo_rows(site) == before, f"the {who} changed the town's canned responses"
         assert "Bon dia" not in tab.text(), f"the town's canned responses reached the {who}'s page"

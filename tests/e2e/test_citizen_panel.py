@@ -17,7 +17,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import CitizenNote, Conversation, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, new_wa_id, screenshot, set_interface_language, sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,14 +33,6 @@ def _conversations(site: Site, chat_id: int) -> list[Conversation]:
 def _citizen_notes(site: Site, citizen_id: int) -> list[str]:
     with Session(get_engine(site.database_url)) as session:
         return [note.text for note in session.exec(select(CitizenNote).where(CitizenNote.citizen_id == citizen_id))]
-
-
-def _cookie(site: Site, email: str, password: str) -> str:
-    login = RawTab(site).connect("/login")
-    try:
-        return login.sign_in(email, password)
-    finally:
-        login.close()
 
 
 def _resolve_first_conversation(site: Site, page: Page, chat_id: int, marker: str) -> None:
@@ -163,7 +155,7 @@ def test_another_organisations_operator_can_neither_read_nor_add_nor_delete_note
     secret = f"Informació reservada {new_chat_id()}"
 
     email, password, _ = OTHER_OPERATOR
-    outsider_cookie, laia_cookie = _cookie(site, email, password), _cookie(site, LAIA, demo.DEMO_PASSWORD)
+    outsider_cookie, laia_cookie = session_cookie(site, email, password), session_cookie(site, LAIA, demo.DEMO_PASSWORD)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=outsider_cookie)
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=laia_cookie)
     stranger = RawTab(site).connect(inbox.ROUTE)  # not signed in at all

@@ -19,7 +19,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, sign_in
 
 pytestmark = pytest.mark.browser
@@ -84,13 +84,7 @@ def test_another_organisations_operator_firing_the_export_gets_no_file_of_ours(s
     ours = _conversation_id(site, chat_id)
 
     email, password, _ = OTHER_OPERATOR
-    cookies = []
-    for who, secret in ((email, password), (LAIA, demo.DEMO_PASSWORD)):
-        login = RawTab(site).connect("/login")
-        try:
-            cookies.append(login.sign_in(who, secret))
-        finally:
-            login.close()
+    cookies = [session_cookie(site, who, secret) for who, secret in ((email, password), (LAIA, demo.DEMO_PASSWORD))]
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[0])
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[1])
     stranger = RawTab(site).connect(inbox.ROUTE)  # not signed in at all

@@ -19,7 +19,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, row_id
 from citymes_app.pages import conversation_print
 from citymes_app.state.inbox_print import PRINT_PREFIX, ConversationPrintState
-from tests.e2e.raw_tab import NAMESPACE, RawTab
+from tests.e2e.raw_tab import NAMESPACE, RawTab, session_cookie
 from tests.e2e.support import (
     OPERATOR,
     OTHER_OPERATOR,
@@ -173,13 +173,7 @@ def test_forged_route_arguments_over_a_raw_websocket_load_nothing_of_ours(site: 
     path = f"{PRINT_PREFIX}{ours}"
 
     email, password, _ = OTHER_OPERATOR
-    cookies = []
-    for who, secret in ((email, password), (OPERATOR, demo.DEMO_PASSWORD)):
-        login = RawTab(site).connect("/login")
-        try:
-            cookies.append(login.sign_in(who, secret))
-        finally:
-            login.close()
+    cookies = [session_cookie(site, who, secret) for who, secret in ((email, password), (OPERATOR, demo.DEMO_PASSWORD))]
     attacker = RawTab(site).connect(path, session_cookie=cookies[0])
     laia = RawTab(site).connect(path, session_cookie=cookies[1])
     stranger = RawTab(site).connect(path)

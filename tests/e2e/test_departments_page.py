@@ -14,17 +14,14 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from citymes_app import demo
-from citymes_app.core import auth, tenants
 from citymes_app.core.db import get_engine
-from citymes_app.models import Department, Operator, Role, Tenant
+from citymes_app.models import Department, Tenant
 from citymes_app.pages import departments
 from citymes_app.state.departments_state import DepartmentsState
-from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import ADMIN, OPERATOR, OTHER_TENANT, Site, demo_data_restored, fill_settled, screenshot, sign_in
+from tests.e2e.raw_tab import RawTab, session_cookie
+from tests.e2e.support import ADMIN, OPERATOR, Site, demo_data_restored, fill_settled, other_admin, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-OTHER_ADMIN = ("admin@consell.test", "consell-admin-password")
 
 
 @pytest.fixture(autouse=True)
@@ -94,19 +91,6 @@ def test_an_operator_gets_the_administrators_only_view(site: Site, new_context) 
     expect(laia.locator(".department-row")).to_have_count(0)
 
 
-def _other_admin(site: Site) -> tuple[str, str]:
-    """An administrator of the other organisation (made once per site)."""
-    email, password = OTHER_ADMIN
-    with Session(get_engine(site.database_url)) as session:
-        if session.exec(select(Operator).where(Operator.email == email)).first() is None:
-            slug, _ = OTHER_TENANT
-            auth.add_operator(
-                session, tenant=tenants.require_tenant(session, slug=slug), email=email, password=password, role=Role.ADMIN
-            )
-            session.commit()
-    return email, password
-
-
 def forge_edits(tab: RawTab, department_id: int) -> None:
     """What an attacker's tab tries on the departments page: rename and delete the town's department, by id."""
     path = departments.ROUTE
@@ -123,14 +107,11 @@ def forge_edits(tab: RawTab, department_id: int) -> None:
 
 @pytest.mark.parametrize("who", ["operator", "other organisation's administrator"])
 def test_forged_events_cannot_change_the_towns_departments(site: Site, who: str) -> None:
-    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else _other_admin(site)
+    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else other_admin(site)
     before = demo_departments(site)
     department_id = next(row_id for row_id, name, _ in before if name == "Serveis socials")
-    tab = RawTab(site).connect("/login")
+    tab = RawTab(site).connect(departments.ROUTE, session_cookie=session_cookie(site, email, password))
     try:
-        cookie = tab.sign_in(email, password)
-        tab.close()
-        tab = RawTab(site).connect(departments.ROUTE, session_cookie=cookie)
         forge_edits(tab, department_id)
         assert demo_departments(site) == before, f"the {who} changed the town's departments"
         assert "Serveis socials" not in tab.text(), f"the town's departments reached the {who}'s page"

@@ -15,7 +15,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, Operator, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -111,9 +111,7 @@ def test_another_organisations_operator_cannot_take_or_assign_ours_nor_ours_assi
     laia_id = _operator_id(site, LAIA)
 
     email, password, _ = OTHER_OPERATOR
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(email, password)
-    login.close()
+    cookie = session_cookie(site, email, password)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         attacker.load_page(inbox.ROUTE)
@@ -127,9 +125,7 @@ def test_another_organisations_operator_cannot_take_or_assign_ours_nor_ours_assi
     finally:
         attacker.close()
 
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(LAIA, demo.DEMO_PASSWORD)
-    login.close()
+    cookie = session_cookie(site, LAIA, demo.DEMO_PASSWORD)
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         laia.load_page(inbox.ROUTE)

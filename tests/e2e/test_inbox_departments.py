@@ -20,7 +20,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, Department, Tenant, row_id
 from citymes_app.pages import departments, inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import (
     ADMIN,
     OTHER_OPERATOR,
@@ -164,9 +164,7 @@ def test_another_organisations_operator_cannot_move_ours_nor_ours_give_it_to_the
     theirs = _department_id(site, OTHER_TENANT[0], "Joventut")
 
     email, password, _ = OTHER_OPERATOR
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(email, password)
-    login.close()
+    cookie = session_cookie(site, email, password)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         attacker.load_page(inbox.ROUTE)
@@ -183,9 +181,7 @@ def test_another_organisations_operator_cannot_move_ours_nor_ours_give_it_to_the
     finally:
         attacker.close()
 
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(LAIA, demo.DEMO_PASSWORD)
-    login.close()
+    cookie = session_cookie(site, LAIA, demo.DEMO_PASSWORD)
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         laia.load_page(inbox.ROUTE)

@@ -17,7 +17,7 @@ from citymes_app.core.keywords import answer_text
 from citymes_app.models import Conversation, Keyword, Tenant, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,6 @@ def _demo_keyword(site: Site, name: str) -> Keyword:
     with Session(get_engine(site.database_url)) as session:
         tenant = session.exec(select(Tenant).where(Tenant.slug == demo.DEMO_SLUG)).one()
         return session.exec(select(Keyword).where(Keyword.tenant_id == row_id(tenant), Keyword.keyword == name)).one()
-
-
-def _cookie(site: Site, email: str, password: str) -> str:
-    login = RawTab(site).connect("/login")
-    try:
-        return login.sign_in(email, password)
-    finally:
-        login.close()
 
 
 def test_a_keywords_answer_found_without_accents_goes_in_after_the_draft_and_reaches_the_citizen(site: Site, new_context) -> None:
@@ -77,7 +69,7 @@ def test_another_organisations_operator_never_sees_our_keywords_nor_inserts_our_
     keyword = _demo_keyword(site, "HORARIS")
 
     email, password, _ = OTHER_OPERATOR
-    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=_cookie(site, email, password))
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, email, password))
     try:
         attacker.load_page(inbox.ROUTE)
         attacker.send(InboxState, "show_keywords", opened=True)
@@ -91,7 +83,7 @@ def test_another_organisations_operator_never_sees_our_keywords_nor_inserts_our_
     finally:
         attacker.close()
 
-    laia = RawTab(site).connect(inbox.ROUTE, session_cookie=_cookie(site, LAIA, demo.DEMO_PASSWORD))
+    laia = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, LAIA, demo.DEMO_PASSWORD))
     try:
         laia.load_page(inbox.ROUTE)
         laia.send(InboxState, "show_keywords", opened=True)

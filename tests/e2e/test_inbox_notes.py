@@ -17,7 +17,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, ConversationNote, Message, OutboxItem, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -42,14 +42,6 @@ def _sent_anywhere(site: Site, marker: str) -> int:
         messages = session.exec(select(Message).where(col(Message.text).contains(marker))).all()
         items = [item for item in session.exec(select(OutboxItem)).all() if marker in str(item.model_dump())]
         return len(messages) + len(items)
-
-
-def _cookie(site: Site, email: str, password: str) -> str:
-    login = RawTab(site).connect("/login")
-    try:
-        return login.sign_in(email, password)
-    finally:
-        login.close()
 
 
 def test_a_note_reaches_the_colleague_live_with_its_author_and_never_the_citizen(site: Site, new_context) -> None:
@@ -123,7 +115,7 @@ def test_another_organisations_operator_can_neither_add_a_note_to_ours_nor_read_
     secret = f"Informació reservada {new_chat_id()}"
 
     email, password, _ = OTHER_OPERATOR
-    outsider_cookie, laia_cookie = _cookie(site, email, password), _cookie(site, LAIA, demo.DEMO_PASSWORD)
+    outsider_cookie, laia_cookie = session_cookie(site, email, password), session_cookie(site, LAIA, demo.DEMO_PASSWORD)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=outsider_cookie)
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=laia_cookie)
     stranger = RawTab(site).connect(inbox.ROUTE)  # not signed in at all

@@ -19,7 +19,7 @@ from citymes_app.models import Conversation, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_presence import TYPING_IDLE_SECONDS
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -35,14 +35,6 @@ def _online(page: Page, name: str):  # noqa: ANN202
 def _conversation_id(site: Site, chat_id: int) -> int:
     with Session(get_engine(site.database_url)) as session:
         return row_id(session.exec(select(Conversation).where(Conversation.address == str(chat_id))).one())
-
-
-def _cookie(site: Site, email: str, password: str) -> str:
-    login = RawTab(site).connect("/login")
-    try:
-        return login.sign_in(email, password)
-    finally:
-        login.close()
 
 
 def test_colleagues_see_who_is_here_what_each_reads_and_who_is_writing_until_they_stop_or_leave(site: Site, new_context) -> None:
@@ -111,7 +103,7 @@ def test_another_organisation_never_appears_nor_learns_who_is_here_and_no_tab_le
     assert laia_token
 
     email, password, outsider = OTHER_OPERATOR
-    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=_cookie(site, email, password))
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, email, password))
     try:
         attacker.load_page(inbox.ROUTE)
         attacker.send(InboxState, "select", conversation_id=conversation_id)  # ours: refused by the desk
@@ -131,7 +123,7 @@ def test_another_organisation_never_appears_nor_learns_who_is_here_and_no_tab_le
     finally:
         signed_out.close()
 
-    colleague = RawTab(site).connect(inbox.ROUTE, session_cookie=_cookie(site, PAU, demo.DEMO_PASSWORD))
+    colleague = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, PAU, demo.DEMO_PASSWORD))
     try:
         colleague.load_page(inbox.ROUTE)
         seen = colleague.text()

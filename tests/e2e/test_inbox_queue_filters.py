@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import (
     OTHER_OPERATOR,
     Site,
@@ -96,9 +96,7 @@ def test_another_organisations_operator_finds_nothing_of_ours_by_searching_or_fi
     marker = f"clavegueram-{new_chat_id()}"
     site.citizen_says(new_chat_id(), "Xavier", text=f"Fa pudor el clavegueram ({marker})")
     email, password, _ = OTHER_OPERATOR
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(email, password)
-    login.close()
+    cookie = session_cookie(site, email, password)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         attacker.load_page(inbox.ROUTE)

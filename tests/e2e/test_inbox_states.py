@@ -19,7 +19,7 @@ from citymes_app.core.db import get_engine
 from citymes_app.models import Conversation, ConversationLabel, ConversationStatus, utcnow
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, choose_option, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -97,9 +97,7 @@ def test_another_organisations_operator_cannot_change_the_state_or_labels_of_our
     ours = _conversation(site, chat_id)
 
     email, password, _ = OTHER_OPERATOR
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(email, password)
-    login.close()
+    cookie = session_cookie(site, email, password)
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookie)
     try:
         attacker.load_page(inbox.ROUTE)
@@ -167,13 +165,7 @@ def test_forged_snooze_times_and_another_organisations_operator_change_nothing(s
     soon = (utcnow().astimezone(MADRID).date() + timedelta(days=3)).isoformat()
 
     email, password, _ = OTHER_OPERATOR
-    cookies = []
-    for who, secret in ((email, password), (LAIA, demo.DEMO_PASSWORD)):
-        login = RawTab(site).connect("/login")
-        try:
-            cookies.append(login.sign_in(who, secret))
-        finally:
-            login.close()
+    cookies = [session_cookie(site, who, secret) for who, secret in ((email, password), (LAIA, demo.DEMO_PASSWORD))]
     attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[0])
     laia = RawTab(site).connect(inbox.ROUTE, session_cookie=cookies[1])
     try:

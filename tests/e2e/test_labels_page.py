@@ -14,17 +14,14 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from citymes_app import demo
-from citymes_app.core import auth, tenants
 from citymes_app.core.db import get_engine
-from citymes_app.models import ConversationLabel, Label, Operator, Role, Tenant
+from citymes_app.models import ConversationLabel, Label, Tenant
 from citymes_app.pages import labels
 from citymes_app.state.labels_state import LabelsState
-from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import ADMIN, OPERATOR, OTHER_TENANT, Site, demo_data_restored, new_chat_id, screenshot, sign_in
+from tests.e2e.raw_tab import RawTab, session_cookie
+from tests.e2e.support import ADMIN, OPERATOR, Site, demo_data_restored, new_chat_id, other_admin, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-OTHER_ADMIN = ("admin@consell.test", "consell-admin-password")
 
 
 @pytest.fixture(autouse=True)
@@ -119,19 +116,6 @@ def test_an_operator_gets_the_administrators_only_view(site: Site, new_context) 
     expect(laia.locator(".label-row")).to_have_count(0)
 
 
-def _other_admin(site: Site) -> tuple[str, str]:
-    """An administrator of the other organisation (made once per site)."""
-    email, password = OTHER_ADMIN
-    with Session(get_engine(site.database_url)) as session:
-        if session.exec(select(Operator).where(Operator.email == email)).first() is None:
-            slug, _ = OTHER_TENANT
-            auth.add_operator(
-                session, tenant=tenants.require_tenant(session, slug=slug), email=email, password=password, role=Role.ADMIN
-            )
-            session.commit()
-    return email, password
-
-
 def forge_edits(tab: RawTab, label_id: int) -> None:
     """What an attacker's tab tries on the labels page: rename and delete the town's label, by id."""
     path = labels.ROUTE
@@ -149,14 +133,11 @@ def forge_edits(tab: RawTab, label_id: int) -> None:
 
 @pytest.mark.parametrize("who", ["operator", "other organisation's administrator"])
 def test_forged_events_cannot_rename_or_delete_the_towns_labels(site: Site, who: str) -> None:
-    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else _other_admin(site)
+    email, password = (OPERATOR, demo.DEMO_PASSWORD) if who == "operator" else other_admin(site)
     before = demo_labels(site)
     label_id = next(row_id for row_id, name, _, _ in before if name == "Enllumenat")
-    tab = RawTab(site).connect("/login")
+    tab = RawTab(site).connect(labels.ROUTE, session_cookie=session_cookie(site, email, password))
     try:
-        cookie = tab.sign_in(email, password)
-        tab.close()
-        tab = RawTab(site).connect(labels.ROUTE, session_cookie=cookie)
         forge_edits(tab, label_id)
         assert demo_labels(site) == before, f"the {who} changed the town's labels"
         assert "Enllumenat" not in tab.text(), f"the town's labels reached the {who}'s page"

@@ -15,7 +15,7 @@ from citymes_app import demo
 from citymes_app.core.db import get_engine
 from citymes_app.models import Message
 from citymes_app.state.inbox_state import InboxState
-from tests.e2e.raw_tab import RawTab
+from tests.e2e.raw_tab import RawTab, session_cookie
 from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -128,9 +128,7 @@ def test_a_new_message_redraws_the_thread_only_in_the_tabs_that_have_its_convers
     first_chat = new_chat_id()
     site.citizen_says(first_chat, "Marta", text=f"La vorera està trencada ({first})")
     site.citizen_says(new_chat_id(), "Joan", text=f"Un banc sense pintar ({second})")
-    login = RawTab(site).connect("/login")
-    cookie = login.sign_in(LAIA, demo.DEMO_PASSWORD)
-    login.close()
+    cookie = session_cookie(site, LAIA, demo.DEMO_PASSWORD)
     watching, elsewhere = (RawTab(site).connect("/inbox", session_cookie=cookie) for _ in range(2))
     try:
         for tab, marker in ((watching, first), (elsewhere, second)):
