@@ -29,14 +29,19 @@ from citymes_app.core.matching import Entry, KeywordIndex
 WRONG_BUDGET = 0.015
 GRID: dict[str, tuple[float, ...]] = {
     "MATCH_SHARE": (0.45, 0.5, 0.55, 0.6),
-    "MARGIN": (0.1, 0.15),
-    "DISTINCTIVE_SHARE": (0.0, 0.25),
+    "QUESTION_SHARE": (0.35, 0.4, 0.45),
+    "MARGIN": (0.1, 0.15, 0.25),
     "STRONG_EVIDENCE": (2.5, 3.0, math.inf),
-    "STRONG_SHARE": (0.25, 0.35),
-    "COMMON_ZIPF": (5.5, 6.5),
-    "KNOWN_DAMP": (0.0, 0.3),
-    "NAMED_WINS": (0, 1),
+    "UNKNOWN_DAMP": (0.0, 0.3, 0.5),
+    "FRAME_CREDIT": (0.5, 1.0),
+    "SECOND_TOPIC_SHARE": (0.2, 1.0),
+    "STATEMENT_NEEDS_NAME": (0, 1),
+    "COMPLAINTS_TO_OPERATOR": (0, 1),
+    "SPECIFIC_WINS": (0, 1),
+    "GENERAL_WINS_ALONE": (0, 1),
 }
+# Chosen on the tune split in issue 13's first round and held since: DISTINCTIVE_SHARE 0, COMMON_ZIPF 5.5,
+# KNOWN_DAMP 0.3, NAMED_WINS 1, STRONG_SHARE 0.25 (chosen again in the second round's first grid, with the new signals).
 BUILD_TIME = ("DISTINCTIVE_SHARE",)  # the others act when a message is weighed
 
 
