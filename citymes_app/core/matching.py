@@ -108,10 +108,10 @@ GENERAL_TOPIC_ASKERS = 2
 SPECIFIC_WINS = True
 # ... and a general topic about as good as others that share only its words answers (nothing specific is named).
 GENERAL_WINS_ALONE = True
+# ... and with no specific topic named, the frame words of specific topics' questions ask the one general topic.
+GENERAL_TAKES_FRAMES = True
 # A message that names a second topic by words of its own, explaining at least this share, asks which (1.0: never).
 SECOND_TOPIC_SHARE = 0.2
-# A word met only through its lemma ("obriu" for an example's "obre") counts this much of one met as written.
-LEMMA_CREDIT = 1.0
 # A message worded as a question ("on", "quan", "cómo", "?") answers with this share instead of MATCH_SHARE; one that
 # is not a question answers only with a topic it names (sharing words with example questions is not asking them).
 QUESTION_SHARE = 0.45
@@ -204,7 +204,6 @@ class KeywordIndex:
     stated: dict[str, set[str]] = field(default_factory=dict)  # term → concepts with an example that is no question
     members: dict[str, set[int]] = field(default_factory=dict)  # concept → its entries
     generic: dict[str, set[str]] = field(default_factory=dict)  # term → concepts with an example not naming them
-    written_by: dict[str, set[str]] = field(default_factory=dict)  # a word as written (accent-free) → its concepts
     surface: set[str] = field(default_factory=set)  # the words of `alone` as written (accent-free), not their lemmas
     idf: dict[str, float] = field(default_factory=dict)
     general: frozenset[str] = frozenset()  # concepts other topics' example questions ask about (opening hours)
@@ -252,8 +251,6 @@ class KeywordIndex:
                 parts = (base_forms(written[0]),)
             else:  # "punt de recollida", "a quina hora obriu": only the words of the topic
                 parts = tuple(content for w in written if len(w) > 2 and (content := index.content_forms(base_forms(w))))
-            for word in written:
-                index.written_by.setdefault(strip_accents(word), set()).add(concept)
             if len(parts) == 1 or not is_name:
                 index.surface.update(strip_accents(word) for word in written)
             # "a quina hora tanca la biblioteca?": the library's question about its hours; its other words are the
@@ -393,7 +390,8 @@ class KeywordIndex:
             if stems and len(typed_words) > 1:
                 read.append(_Word(typed, stems, "stem", STEM_CREDIT * max(self.idf[t] for t in stems)))
                 continue
-            everyday = 1.0 if typed in names or not forms.isdisjoint(CALENDAR) else 1 - rarity(typed)
+            # "gastadas", "fluorescents": an inflected form is as everyday as its most common form
+            everyday = 1.0 if typed in names or not forms.isdisjoint(CALENDAR) else 1 - min(map(rarity, forms))
             read.append(_Word(typed, frozenset(), "", self.unknown_weight * (1 - UNKNOWN_DAMP * everyday)))
         return read
 
@@ -453,9 +451,9 @@ class KeywordIndex:
             for concept, positions in credited.items():
                 if any(concept in u for u in users):
                     positions.add(position)
-        in_phrase = {(concept, i) for concept, positions in phrases for i in positions}
+        named_whole = {(concept, i) for concept, positions in phrases for i in positions}  # a whole name
         named_at = {
-            c: {i for i in positions if (c, i) in in_phrase or self._names(read[i], c)} for c, positions in credited.items()
+            c: {i for i in positions if (c, i) in named_whole or self._names(read[i], c)} for c, positions in credited.items()
         }
         explained = {
             c: sum(self._credit(read[i], c, i in named_at[c], bool(named_at[c])) for i in positions)
@@ -463,6 +461,8 @@ class KeywordIndex:
         }
         if SPECIFIC_WINS:
             self._fold_general(read, credited, explained, named_at, total)
+        if GENERAL_TAKES_FRAMES:
+            self._general_takes_frames(read, credited, explained, named_at)
         if not explained:
             return Match(MatchStatus.NONE, why=Phrase("no keyword, synonym or close spelling found"))
         ranked = heapq.nsmallest(5, explained, key=lambda c: (-explained[c], c))
@@ -483,7 +483,7 @@ class KeywordIndex:
             if explained[c] / total >= SECOND_TOPIC_SHARE
             and c not in self.general
             and ranked[0] not in self.general
-            and named_at[c] - credited[ranked[0]]
+            and any(self._names_only(read[i], c) for i in named_at[c] - credited[ranked[0]])
         ]
         if enough and second:
             ordered = sorted([ranked[0], *second], key=lambda c: min(credited[c]))
@@ -570,6 +570,23 @@ class KeywordIndex:
                 explained[specific] += self._credit(read[position], general, position in named_at[general], True)
             del explained[general]
 
+    def _general_takes_frames(
+        self, read: list[_Word], credited: dict[str, set[int]], explained: dict[str, float], named_at: dict[str, set[int]]
+    ) -> None:
+        """ "xq estaba cerrado hoy? q horario teneis": with no specific topic named, the words other topics' questions
+        ask about them ("cierra" of "a qué hora cierra la biblioteca?") ask the one general topic in the message."""
+        generals = [c for c in credited if c in self.general]
+        if len(generals) != 1 or any(positions for c, positions in named_at.items() if c not in self.general):
+            return
+        general = generals[0]
+        for concept, positions in credited.items():
+            if concept == general:
+                continue
+            for position in positions - credited[general]:
+                if self._credit(read[position], concept, False, False) < read[position].weight * EXAMPLE_CREDIT:
+                    credited[general].add(position)  # a frame word of that topic's questions
+                    explained[general] += read[position].weight * EXAMPLE_CREDIT
+
     def _answers(self, concept: str, matched: list[_Word], share: float, explained: float, question: bool, named: bool) -> bool:
         """Whether a topic explains enough of a message to answer it (see `enough_share`); a message that asks
         nothing answers only with a topic it names or whose example reports are like it ("un fanal no funciona")."""
@@ -583,13 +600,17 @@ class KeywordIndex:
         example questions."""
         return any(concept in self.named_by.get(t, ()) for t in word.terms)
 
+    def _names_only(self, word: _Word, concept: str) -> bool:
+        """Whether a word names this topic and no other ("treball" the jobs'; "ajuda" names rent aid and social
+        services alike)."""
+        return any(self.named_by.get(t) == {concept} for t in word.terms)
+
     def _credit(self, word: _Word, concept: str, named: bool, topic_named: bool) -> float:
         """A word counts in full for a topic it names, less for one whose example questions use it, and less still
         when those questions all name their topic and the message does not (the frame of a question)."""
         if not named and not topic_named and all(concept not in self.generic.get(t, ()) for t in word.terms):
             return word.weight * EXAMPLE_CREDIT * FRAME_CREDIT
-        as_written = word.how != "word" or concept in self.written_by.get(word.typed, ())
-        return word.weight * (1.0 if named else EXAMPLE_CREDIT) * (1.0 if as_written else LEMMA_CREDIT)
+        return word.weight if named else word.weight * EXAMPLE_CREDIT
 
     def _whole_phrases(self, read: list[_Word]) -> Iterable[tuple[str, list[int]]]:
         """Names of several words all of whose words are in the message, with the positions of those words."""

@@ -61,12 +61,14 @@ CALENDAR = frozenset(
     january february march april may june july august september october november december
     """.split()
 )
-# The words that make a message a question ("on", "cuándo", "how"), beside its question marks; "q" and "qt" as typed.
+# The words that make a message a question ("on", "cuándo", "how"), beside its question marks; "q" and "qt" as typed;
+# "saber" and "know" of "voldria saber", "quería saber", "I'd like to know".
 QUESTION_WORDS = frozenset(
     """
     on quan com quin quina quins quines quant quanta quants quantes qui q qt qn
     donde cuando como cual cuales cuanto cuanta cuantos cuantas quien
     where when how what which who
+    saber know wonder
     """.split()
 )
 

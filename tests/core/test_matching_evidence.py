@@ -160,3 +160,31 @@ def test_everyday_words_places_and_days_weigh_less_than_unknown_rare_words() -> 
 def test_a_dropped_silent_h_is_forgiven_like_a_typo() -> None:
     match = SERVICES.match("orari del mercat", language="ca")
     assert match.entry is not None and match.entry.keyword == "MERCAT"
+
+
+def test_a_question_about_closing_names_no_service_and_asks_the_general_hours() -> None:
+    # "a quina hora tanca la piscina?" lends "tanca" to the general topic when no specific service is named.
+    for typed in ("a quina hora tanqueu?", "ahir estava tancat, quin horari feu?"):
+        match = SERVICES.match(typed, language="ca")
+        assert match.entry is not None and match.entry.keyword == "HORARIS", typed
+
+
+def test_a_word_two_topics_are_named_by_does_not_make_a_second_subject() -> None:
+    town = KeywordIndex.build(
+        [
+            Entry(1, "OCUPACIO", "ca", "jobs", ("ocupacio", "feina"), examples=("busco feina, on m'apunto?",)),
+            Entry(
+                2, "AJUT LLOGUER", "ca", "rent", ("ajut lloguer", "ajuda lloguer"), examples=("hi ha ajudes per pagar el pis?",)
+            ),
+            Entry(
+                3,
+                "SERVEIS SOCIALS",
+                "ca",
+                "social",
+                ("serveis socials", "ajuda social"),
+                examples=("on em poden ajudar si no arribo a final de mes?",),
+            ),
+        ]
+    )
+    match = town.match("feina, m'hi podeu ajudar?", language="ca")  # "ajudar" names rent aid and social services
+    assert match.entry is not None and match.entry.keyword == "OCUPACIO"

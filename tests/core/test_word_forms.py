@@ -22,3 +22,8 @@ def test_thanks_and_reports_are_not_questions(text: str) -> None:
 def test_capitalised_words_inside_a_sentence_are_names() -> None:
     names = proper_names("Hola, diumenge vaig des de Cerdanyola al centre. Soc la Maria García")
     assert names == {"cerdanyola", "maria", "garcia"}
+
+
+def test_wanting_to_know_is_a_question() -> None:
+    assert asks("Hola bon dia, voldria saber l'horari de l'oficina")
+    assert asks("I'd like to know the opening times")
