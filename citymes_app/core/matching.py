@@ -28,7 +28,8 @@ What tells "asks about X" from "merely mentions X":
   words ("deixalleria opening times"); alone, it answers what names nothing in particular ("what time do you close?").
 - A message worded as a question ("on", "quan", "cómo", "?") may be answered from example questions; one that is not
   (a farewell, a story) only by a topic it names or whose example reports it is like ("un fanal no funciona").
-- A word of complaint ("reclamació", "ruido", "rude") sends the message to an operator, whatever it names; a second
+- A word of complaint or dispute ("reclamació", "ruido", "multa", "retorneu ... els diners") sends the message to an
+  operator, whatever it names (unless the town's keywords name that word: a "SOROLL" keyword answers); a second
   topic named by words of its own ("treballo al mercat ... parada") makes the matcher ask rather than guess.
 The thresholds were chosen on the tune split of a labelled set of citizen messages (`bench/keyword_set/`,
 `python -m bench.tune_matcher`, see `bench/keyword_answers.py`): every switch above was in the grid and chosen on.
@@ -49,6 +50,7 @@ from citymes_app.core.phrases import Phrase
 from citymes_app.core.word_forms import (
     CALENDAR,
     COMPLAINT,
+    COMPLAINT_PAIRS,
     STEM_LETTERS,
     allowed_typos,
     asks,
@@ -79,7 +81,7 @@ SEED_TOPICS = 64
 # A word no keyword uses weighs like a word only one keyword uses, times this.
 UNKNOWN_WORD_WEIGHT = 1.0
 # The words of a whole name of several words weigh this many times their own weight.
-PHRASE_WEIGHT = 1.0
+PHRASE_WEIGHT = 1.5
 # A word met in a keyword's example questions counts for this much of a word of its name or synonyms.
 EXAMPLE_CREDIT = 0.8
 # A word that meets a keyword's word through a shared stem or a typo counts for less than the word itself.
@@ -208,6 +210,7 @@ class KeywordIndex:
     idf: dict[str, float] = field(default_factory=dict)
     general: frozenset[str] = frozenset()  # concepts other topics' example questions ask about (opening hours)
     complaint: frozenset[str] = frozenset()  # words of complaint, but for those the town's keywords name
+    complaint_pairs: frozenset[tuple[str, str]] = frozenset()  # ... and pairs of words ("retornar", "diners")
     filler: frozenset[str] = frozenset()  # stopwords and courtesies, but for the words this town's keywords use
     by_prefix: dict[str, list[str]] = field(default_factory=dict)  # first letters → longer terms (shared stems)
     # (first letter, length) → the words of names and synonyms: what a typo is read as
@@ -244,6 +247,7 @@ class KeywordIndex:
         town_words = {f for f, u in users.items() if len(u) <= DISTINCTIVE_SHARE * concepts} | name_words
         index.filler = frozenset(stopwords() - town_words)
         index.complaint = frozenset(COMPLAINT - named)
+        index.complaint_pairs = frozenset(pair for pair in COMPLAINT_PAIRS if named.isdisjoint(pair))
         for concept, text, is_name in texts:
             written = words(text)
             parts: tuple[frozenset[str], ...]
@@ -336,10 +340,19 @@ class KeywordIndex:
         code_match = self._personal_code(normalized.split(), language)
         if code_match is not None:
             return code_match
-        complaint = next((w for w in words(text) if not base_forms(w).isdisjoint(self.complaint)), "")
+        complaint = self._complaint(text)
         if complaint and COMPLAINTS_TO_OPERATOR:
             return Match(MatchStatus.NONE, why=Phrase("'{word}' reads as a complaint: left to an operator", {"word": complaint}))
         return self._weigh(self._read(text), language, question=asks(text))
+
+    def _complaint(self, text: str) -> str:
+        """The words that make `text` a complaint or a dispute ("reclamació", "retorneu ... diners"), or ""."""
+        forms = {word: base_forms(word) for word in words(text)}
+        single = next((word for word, its in forms.items() if not its.isdisjoint(self.complaint)), "")
+        if single or not self.complaint_pairs:
+            return single
+        every = set().union(*forms.values()) if forms else set()
+        return next((" ".join(pair) for pair in self.complaint_pairs if every.issuperset(pair)), "")
 
     def _personal_code(self, typed: list[str], language: str | None) -> Match | None:
         for size in range(min(MAX_PHRASE_WORDS, len(typed) - 1), 0, -1):

@@ -72,16 +72,18 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-# The words of a complaint, as lemmas: a message with one asks an operator to act, not for a keyword's information,
-# even when it names a service ("vull fer una reclamació per la piscina").
+# The words of a complaint or a dispute, as lemmas: a message with one asks an operator to act, not for a keyword's
+# information, even when it names a service ("vull fer una reclamació per la piscina", "me han puesto una multa en la
+# zona azul"); and the pairs that ask for money back ("com em retorneu els diners?").
 COMPLAINT = frozenset(
     """
     reclamacio reclamar queixa queixar desastre vergonya soroll maleducat maleducada lamentable indignat indignada
-    reemborsament impresentable
-    reclamacion queja quejar quejarme verguenza ruido maleducado indignado reembolso
-    complaint complain disaster shame noise rude refund already unacceptable
+    reemborsament impresentable multa sancio
+    reclamacion queja quejar quejarme verguenza ruido maleducado indignado reembolso sancion
+    complaint complain disaster shame noise rude refund already unacceptable penalty
     """.split()
 )
+COMPLAINT_PAIRS = frozenset({("retornar", "diners"), ("tornar", "diners"), ("devolver", "dinero"), ("money", "back")})
 
 QUESTION_PAIRS = frozenset({("que", "hora"), ("what", "time"), ("que", "horario"), ("que", "dia"), ("quin", "dia")})
 

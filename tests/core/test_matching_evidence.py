@@ -188,3 +188,11 @@ def test_a_word_two_topics_are_named_by_does_not_make_a_second_subject() -> None
     )
     match = town.match("feina, m'hi podeu ajudar?", language="ca")  # "ajudar" names rent aid and social services
     assert match.entry is not None and match.entry.keyword == "OCUPACIO"
+
+
+def test_asking_for_money_back_or_disputing_a_fine_goes_to_an_operator() -> None:
+    refund = SERVICES.match("vaig pagar la piscina dues vegades, com em retorneu els diners?", language="ca")
+    assert refund.status == "none"
+    assert refund.reason == "'retornar diners' reads as a complaint: left to an operator"
+    fine = SERVICES.match("m'han posat una multa davant del mercat", language="ca")
+    assert fine.status == "none"
