@@ -49,6 +49,43 @@ COURTESY = frozenset(
     would tell
     """.split()
 )
+# The days, months and times of day a message is set in: context of every topic ("diumenge", "avui", "al matí"),
+# unless the town's keywords use them ("esteu oberts dissabte?").
+CALENDAR = frozenset(
+    """
+    dilluns dimarts dimecres dijous divendres dissabte diumenge avui dema dema ahir mati matins vespre setmana mes
+    gener febrer marc abril maig juny juliol agost setembre octubre novembre desembre
+    lunes martes miercoles jueves viernes sabado domingo hoy manana ayer semana
+    enero febrero marzo mayo junio julio agosto septiembre octubre noviembre diciembre
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday morning week month tonight
+    january february march april may june july august september october november december
+    """.split()
+)
+# The words that make a message a question ("on", "cuándo", "how"), beside its question marks; "q" and "qt" as typed;
+# "saber" and "know" of "voldria saber", "quería saber", "I'd like to know".
+QUESTION_WORDS = frozenset(
+    """
+    on quan com quin quina quins quines quant quanta quants quantes qui q qt qn
+    donde cuando como cual cuales cuanto cuanta cuantos cuantas quien
+    where when how what which who
+    saber know wonder
+    """.split()
+)
+
+# The words of a complaint or a dispute, as lemmas: a message with one asks an operator to act, not for a keyword's
+# information, even when it names a service ("vull fer una reclamació per la piscina", "me han puesto una multa en la
+# zona azul"); and the pairs that ask for money back ("com em retorneu els diners?").
+COMPLAINT = frozenset(
+    """
+    reclamacio reclamar queixa queixar desastre vergonya soroll maleducat maleducada lamentable indignat indignada
+    reemborsament impresentable multa sancio
+    reclamacion queja quejar quejarme verguenza ruido maleducado indignado reembolso sancion
+    complaint complain disaster shame noise rude refund already unacceptable penalty
+    """.split()
+)
+COMPLAINT_PAIRS = frozenset({("retornar", "diners"), ("tornar", "diners"), ("devolver", "dinero"), ("money", "back")})
+
+QUESTION_PAIRS = frozenset({("que", "hora"), ("what", "time"), ("que", "horario"), ("que", "dia"), ("quin", "dia")})
 
 
 def strip_accents(text: str) -> str:
@@ -88,6 +125,24 @@ def stopwords() -> frozenset[str]:
     """The three languages' stopwords and the courtesies, accent-free."""
     listed = {strip_accents(w.casefold()) for name in _STOP_WORD_LISTS.values() for w in get_stop_words(name)}
     return frozenset(listed | COURTESY)
+
+
+def asks(text: str) -> bool:
+    """Whether `text` is worded as a question: a question mark, a question word ("on", "cuándo", "how") or a question
+    of time ("a que hora", "what time")."""
+    if "?" in text or "\u00bf" in text:
+        return True
+    typed = [strip_accents(w) for w in words(text)]
+    return any(w in QUESTION_WORDS for w in typed) or any(pair in QUESTION_PAIRS for pair in zip(typed, typed[1:], strict=False))
+
+
+_NAME = re.compile(r"(?<![.!?\u00bf\u00a1:\n])\s+([A-ZÀ-Ý][a-zà-ÿ·]+)")
+
+
+def proper_names(text: str) -> frozenset[str]:
+    """Words written with a capital inside a sentence (accent-free, lower-case): names of places and people
+    ("des de Cerdanyola", "soc Juan García"), which set a message's scene but are no topic of it."""
+    return frozenset(strip_accents(m.group(1).casefold()) for m in _NAME.finditer(text))
 
 
 @lru_cache(maxsize=1)
