@@ -154,12 +154,25 @@ class CitizenSubscription:
 
     subscription_id: int
     list_id: int
-    list_name: str
     platform: str
     channel_name: str
     since: datetime  # UTC
     source: ConsentSource
     operator_id: int | None
+
+
+@dataclass(frozen=True)
+class ListNames:
+    """A list's name in each of the languages it has."""
+
+    id: int
+    names: dict[str, str]
+
+    def name(self, language: str | None) -> str:
+        """Its name in `language`, else in the first language it has."""
+        if language and language in self.names:
+            return self.names[language]
+        return next(iter(self.names.values()), "")
 
 
 @dataclass(frozen=True)
@@ -249,8 +262,10 @@ def _check_phrase(phrase: str, *, language: str, joining: bool) -> str:
     where = f"{'join' if joining else 'leave'}_{language}"
     key = normalize(phrase)
     words = key.split()
+    if not words and joining:
+        raise ListError(where, "write the phrase citizens send to join")
     if not words:
-        raise ListError(where, "write the phrase citizens send to join" if joining else "write the phrase citizens send to leave")
+        raise ListError(where, "write the phrase citizens send to leave")
     if len(phrase) > MAX_LIST_PHRASE:
         raise ListError(where, "a phrase has at most {limit} characters", limit=MAX_LIST_PHRASE)
     allowed = JOIN_WORDS if joining else LEAVE_WORDS
@@ -273,14 +288,13 @@ def _checked_texts(tenant: Tenant, texts: Mapping[str, ListTexts]) -> list[tuple
         given = received if isinstance(received, ListTexts) else ListTexts(language, "")
         name, description = _clean(given.name), _clean(given.description)
         join, leave = _clean(given.join_phrase).upper(), _clean(given.leave_phrase).upper()
+        name_field, description_field = "name_" + language, "description_" + language
         if not name:
-            raise ListError(f"name_{language}", "write the list's name")
+            raise ListError(name_field, "write the list's name")
         if len(name) > MAX_LIST_NAME:
-            raise ListError(f"name_{language}", "a list's name has at most {limit} characters", limit=MAX_LIST_NAME)
+            raise ListError(name_field, "a list's name has at most {limit} characters", limit=MAX_LIST_NAME)
         if len(description) > MAX_LIST_DESCRIPTION:
-            raise ListError(
-                f"description_{language}", "a list's description has at most {limit} characters", limit=MAX_LIST_DESCRIPTION
-            )
+            raise ListError(description_field, "a list's description has at most {limit} characters", limit=MAX_LIST_DESCRIPTION)
         join_key = _check_phrase(join, language=language, joining=True)
         leave_key = _check_phrase(leave, language=language, joining=False)
         for key, where, phrase in ((join_key, f"join_{language}", join), (leave_key, f"leave_{language}", leave)):
@@ -556,32 +570,26 @@ def growth(session: Session, *, tenant: Tenant, list_id: int, today: date | None
     return ListGrowth(count, [DayGrowth(day, joined.get(day, 0), left.get(day, 0)) for day in days])
 
 
-def citizen_subscriptions(
-    session: Session, *, tenant_id: int, citizen_id: int, language: str | None
-) -> list[CitizenSubscription]:
-    """A citizen's subscriptions (one per list and channel), list names in `language`, by list name."""
+def list_names_by_language(session: Session, *, tenant_id: int) -> list[ListNames]:
+    """Every list of the organisation with its name in each language it has (the inbox words them per operator)."""
+    return [
+        ListNames(list_id, {code: w.name for code, w in wordings.items()})
+        for list_id, wordings in _wordings(session, tenant_id=tenant_id).items()
+    ]
+
+
+def citizen_subscriptions(session: Session, *, tenant_id: int, citizen_id: int) -> list[CitizenSubscription]:
+    """A citizen's subscriptions (one per list and channel), oldest first."""
     rows = session.exec(
         select(ListSubscription, Channel)
         .join(Channel, col(Channel.id) == ListSubscription.channel_id)
         .where(ListSubscription.tenant_id == tenant_id, ListSubscription.citizen_id == citizen_id)
+        .order_by(col(ListSubscription.since), col(ListSubscription.id))
     ).all()
-    if not rows:
-        return []
-    names = list_names(session, tenant_id=tenant_id, language=language)
-    found = [
-        CitizenSubscription(
-            row_id(s),
-            s.list_id,
-            names.get(s.list_id, ""),
-            ch.platform,
-            ch.name or "",
-            s.since,
-            ConsentSource(s.source),
-            s.operator_id,
-        )
+    return [
+        CitizenSubscription(row_id(s), s.list_id, ch.platform, ch.name or "", s.since, ConsentSource(s.source), s.operator_id)
         for s, ch in rows
     ]
-    return sorted(found, key=lambda s: (s.list_name.casefold(), s.channel_name, s.subscription_id))
 
 
 def citizen_choices(session: Session, *, tenant_id: int, search: str, limit: int = 10) -> list[CitizenChoice]:

@@ -170,7 +170,7 @@ def test_leaving_everything_ends_every_subscription(session: Session) -> None:
             source=ConsentSource.KEYWORD,
         )
     assert lists.leave_everything(session, tenant_id=tenant_id, citizen_id=citizen) == 2
-    assert lists.citizen_subscriptions(session, tenant_id=tenant_id, citizen_id=citizen, language="ca") == []
+    assert lists.citizen_subscriptions(session, tenant_id=tenant_id, citizen_id=citizen) == []
     sources = session.exec(select(ListConsent.source).where(ListConsent.action == "left")).all()
     assert sources == ["stop", "stop"]
 
