@@ -400,7 +400,17 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
             language=command[0],
             buttons=names,
         )
+    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized)
+    list_explanation = Explanation(
+        AnswerOutcome.LIST,
+        Phrase("a distribution list's command: the citizen joins or leaves a list, or is shown the lists"),
+        language=(list_command.language or "") if list_command is not None else "",
+    )
+    if list_command is not None and list_command.kind != "unknown":
+        return list_explanation
     match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=language)
+    if match.entry is None and list_command is not None:
+        return list_explanation
     if match.entry is not None:  # matched
         keyword = session.get_one(Keyword, match.entry.id)
         if match.code:

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from citymes_app.core import auth, lists, tenants
+from citymes_app.core import auth, lists, routing, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.list_desk import ListDesk
 from citymes_app.core.lists import ListError, ListTexts
+from citymes_app.core.routing import AnswerOutcome
 from citymes_app.models import (
     Citizen,
     CitizenIdentity,
@@ -319,3 +320,11 @@ def test_the_desk_is_for_administrators_of_the_organisation(engine: Engine) -> N
     assert asyncio.run(desk.members(by=town["vila-admin"], list_id=saved.id)).total == 0
     with pytest.raises(ListError):
         asyncio.run(desk.remove_member(by=town["altra-admin"], subscription_id=page.members[0].subscription_id))
+
+
+def test_the_keyword_editors_trial_says_a_list_phrase_is_a_list_command(session: Session) -> None:
+    town = _town(session)
+    _save(session, town["vila"])
+    assert routing.explain(session, tenant=town["vila"], text="Baixa Trànsit").outcome == AnswerOutcome.LIST
+    assert routing.explain(session, tenant=town["vila"], text="ALTA PISCINA").outcome == AnswerOutcome.LIST
+    assert routing.explain(session, tenant=town["vila"], text="quan obre la piscina").outcome == AnswerOutcome.OPERATOR
