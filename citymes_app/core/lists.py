@@ -517,6 +517,23 @@ def leave_everything(session: Session, *, tenant_id: int, citizen_id: int) -> in
     return _leave(session, rows, source=ConsentSource.STOP, operator_id=None)
 
 
+def merge_subscriptions(session: Session, *, keep_id: int, merge_id: int) -> None:
+    """Before two records of one citizen are linked: the subscriptions of `merge_id` that `keep_id` also has (same list
+    and channel) go, so the one left is the older consent; the rest move over with the record's other rows."""
+    kept = {
+        (s.list_id, s.channel_id): s for s in session.exec(select(ListSubscription).where(ListSubscription.citizen_id == keep_id))
+    }
+    for subscription in session.exec(select(ListSubscription).where(ListSubscription.citizen_id == merge_id)).all():
+        twin = kept.get((subscription.list_id, subscription.channel_id))
+        if twin is None:
+            continue
+        if subscription.since < twin.since:
+            twin.since, twin.source, twin.operator_id = subscription.since, subscription.source, subscription.operator_id
+            session.add(twin)
+        session.delete(subscription)
+    session.flush()
+
+
 def members(session: Session, *, tenant_id: int, list_id: int, page: int = 1, page_size: int = MEMBERS_PAGE_SIZE) -> MembersPage:
     """One page of a list's members (one line per citizen and channel), newest first."""
     _own_list(session, tenant_id=tenant_id, list_id=list_id)

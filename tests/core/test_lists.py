@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from citymes_app.core import auth, lists, routing, tenants
+from citymes_app.core import auth, citizens, lists, routing, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.list_desk import ListDesk
 from citymes_app.core.lists import ListError, ListTexts
@@ -328,3 +328,31 @@ def test_the_keyword_editors_trial_says_a_list_phrase_is_a_list_command(session:
     assert routing.explain(session, tenant=town["vila"], text="Baixa Trànsit").outcome == AnswerOutcome.LIST
     assert routing.explain(session, tenant=town["vila"], text="ALTA PISCINA").outcome == AnswerOutcome.LIST
     assert routing.explain(session, tenant=town["vila"], text="quan obre la piscina").outcome == AnswerOutcome.OPERATOR
+
+
+def test_linking_two_records_of_a_citizen_keeps_one_subscription_per_list_and_channel(session: Session) -> None:
+    town = _town(session)
+    tenant_id = row_id(town["vila"])
+    traffic, culture = _save(session, town["vila"]), _save(session, town["vila"], CULTURE)
+    first, second = town["vila-citizen0"], town["vila-citizen1"]
+    earlier = utcnow() - timedelta(days=3)
+    joins = (
+        (first, traffic, utcnow()),
+        (second, traffic, earlier),
+        (second, culture, earlier),
+    )
+    for citizen, list_id, at in joins:
+        lists.subscribe(
+            session,
+            tenant_id=tenant_id,
+            list_id=list_id,
+            citizen_id=citizen,
+            channel_id=town["vila-telegram"],
+            source=ConsentSource.KEYWORD,
+            at=at,
+        )
+    citizens.link_citizens(session, tenant_id=tenant_id, keep_id=first, merge_id=second)
+    session.commit()
+    kept = lists.citizen_subscriptions(session, tenant_id=tenant_id, citizen_id=first)
+    assert sorted(s.list_id for s in kept) == sorted([traffic, culture])
+    assert all(s.since < utcnow() - timedelta(days=2) for s in kept)  # the older consent is the one kept
