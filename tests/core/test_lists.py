@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from citymes_app import demo
 from citymes_app.core import auth, citizens, lists, routing, tenants
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.list_desk import ListDesk
@@ -356,3 +358,16 @@ def test_linking_two_records_of_a_citizen_keeps_one_subscription_per_list_and_ch
     kept = lists.citizen_subscriptions(session, tenant_id=tenant_id, citizen_id=first)
     assert sorted(s.list_id for s in kept) == sorted([traffic, culture])
     assert all(s.since < utcnow() - timedelta(days=2) for s in kept)  # the older consent is the one kept
+
+
+def test_the_demo_town_has_lists_with_members_joined_over_the_last_weeks(session: Session, tmp_path: Path) -> None:
+    demo.load_demo(session, media_dir=tmp_path)
+    session.commit()
+    tenant = tenants.require_tenant(session, slug=demo.DEMO_SLUG)
+    overviews = lists.list_overviews(session, tenant_id=row_id(tenant), language="ca")
+    assert [o.name for o in overviews] == ["Cultura", "Emergències", "Trànsit"]
+    assert all(o.members > 0 for o in overviews)
+    growth = lists.growth(session, tenant=tenant, list_id=overviews[0].id)
+    assert sum(d.joined for d in growth.days) == growth.members
+    demo.load_demo(session, media_dir=tmp_path)  # again: nothing added twice
+    assert len(lists.list_overviews(session, tenant_id=row_id(tenant), language="ca")) == 3
