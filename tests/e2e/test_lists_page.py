@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from citymes_app import demo
 from citymes_app.core import auth, lists, tenants
 from citymes_app.core.db import get_engine
-from citymes_app.models import CitizenIdentity, ListSubscription, ListWording, Operator, Role, Tenant
+from citymes_app.models import Citizen, CitizenIdentity, Conversation, ListSubscription, ListWording, Operator, Role, Tenant
 from citymes_app.pages import lists as lists_page
 from citymes_app.state.lists_state import ListsState
 from tests.e2e.raw_tab import RawTab
@@ -202,3 +202,40 @@ def test_forged_events_cannot_change_or_read_the_towns_lists(site: Site, who: st
             assert "Only an administrator can change distribution lists." in tab.text()
     finally:
         tab.close()
+
+
+def _demo_citizen_name(site: Site) -> str:
+    """The name of a demo citizen who wrote to the town (so there is a channel to reach them on)."""
+    with Session(get_engine(site.database_url)) as session:
+        tenant = _demo_tenant(session)
+        name = session.exec(
+            select(Citizen.display_name)
+            .join(Conversation, col(Conversation.citizen_id) == Citizen.id)
+            .where(Citizen.tenant_id == tenant.id, Citizen.display_name != "")
+            .order_by(col(Citizen.id))
+        ).first()
+    assert name, "the demo town has no named citizen"
+    return name
+
+
+def test_an_administrator_adds_a_citizen_found_by_name(site: Site, new_context) -> None:
+    word = f"BUS{secrets.randbelow(10**5)}"
+    name = _demo_citizen_name(site)
+    jordi = new_context().new_page()
+    sign_in(jordi, site, ADMIN)
+    jordi.goto(f"{site.url}{lists_page.ROUTE}")
+    _fill_language(jordi, "ca", "Autobusos", f"ALTA {word}", f"BAIXA {word}")
+    _fill_language(jordi, "es", "Autobuses", f"ALTA {word} ES", f"BAJA {word}")
+    _fill_language(jordi, "en", "Buses", f"JOIN {word}", f"LEAVE {word}")
+    jordi.click("#save-list")
+    expect(jordi.locator("#lists-notice")).to_have_text("List Buses added.")
+    jordi.locator(".list-row", has_text="Buses").locator(".choose-list").click()
+    expect(jordi.locator("#list-detail")).to_contain_text("Members of Buses")
+
+    jordi.fill("#member-search", name.lower())  # case and accents aside
+    choice = jordi.locator(".citizen-choice", has_text=name).first
+    expect(choice).to_be_visible()
+    choice.locator(".add-member").click()
+    expect(jordi.locator("#member-notice")).to_have_text("The citizen was added to the list.")
+    expect(jordi.locator(".member-row", has_text=name)).to_have_count(1)
+    expect(jordi.locator(".member-how")).to_have_text(["by an operator"])
