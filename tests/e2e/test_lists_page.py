@@ -21,7 +21,16 @@ from citymes_app.models import Citizen, CitizenIdentity, Conversation, ListSubsc
 from citymes_app.pages import lists as lists_page
 from citymes_app.state.lists_state import ListsState
 from tests.e2e.raw_tab import RawTab
-from tests.e2e.support import ADMIN, OPERATOR, OTHER_TENANT, Site, demo_data_restored, screenshot, sign_in
+from tests.e2e.support import (
+    ADMIN,
+    OPERATOR,
+    OTHER_TENANT,
+    Site,
+    demo_data_restored,
+    screenshot,
+    set_interface_language,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -239,3 +248,22 @@ def test_an_administrator_adds_a_citizen_found_by_name(site: Site, new_context) 
     expect(jordi.locator("#member-notice")).to_have_text("The citizen was added to the list.")
     expect(jordi.locator(".member-row", has_text=name)).to_have_count(1)
     expect(jordi.locator(".member-how")).to_have_text(["by an operator"])
+
+
+def test_the_lists_page_speaks_the_administrators_language(site: Site, new_context) -> None:
+    set_interface_language(site.database_url, "ca", ADMIN)
+    try:
+        jordi = new_context(locale="ca-ES").new_page()
+        sign_in(jordi, site, ADMIN)
+        jordi.goto(f"{site.url}{lists_page.ROUTE}")
+        expect(jordi.locator("#list-form")).to_contain_text("Afegir una llista")
+        row = jordi.locator(".list-row", has_text="Trànsit")  # the demo's list, named in Catalan
+        expect(row.locator(".list-members")).to_contain_text("membres")
+        row.locator(".choose-list").click()
+        expect(jordi.locator("#list-detail")).to_contain_text("Membres de Trànsit")
+        expect(jordi.locator(".member-how").first).to_have_text("per missatge")
+        jordi.click("#save-list")
+        expect(jordi.locator("#list-name-ca-error")).to_have_text("Escriviu el nom de la llista.")
+        screenshot(jordi, "lists_page_ca")
+    finally:
+        set_interface_language(site.database_url, "en", ADMIN)
