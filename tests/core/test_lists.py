@@ -10,11 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from citymes_app import demo
-from citymes_app.core import auth, citizens, lists, routing, tenants
+from citymes_app.core import auth, citizens, lists, routing, tenants, text_intake
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.list_desk import ListDesk
 from citymes_app.core.lists import ListError, ListTexts
@@ -26,11 +27,13 @@ from citymes_app.models import (
     Conversation,
     ListConsent,
     ListSubscription,
+    Message,
     Role,
     Tenant,
     row_id,
     utcnow,
 )
+from integrations.base import InboundMessage, MessageKind
 
 TRAFFIC = {
     "ca": ListTexts("ca", "Trànsit", "Talls i obres", "ALTA TRANSIT", "BAIXA TRANSIT"),
@@ -371,3 +374,43 @@ def test_the_demo_town_has_lists_with_members_joined_over_the_last_weeks(session
     assert sum(d.joined for d in growth.days) == growth.members
     demo.load_demo(session, media_dir=tmp_path)  # again: nothing added twice
     assert len(lists.list_overviews(session, tenant_id=row_id(tenant), language="ca")) == 3
+
+
+@pytest.mark.parametrize("text", ["Alta Trànsit", "STOP!", "llistes", "join swimming", "baixa tot"])
+def test_the_fast_path_hands_list_commands_to_the_full_path(session: Session, text: str) -> None:
+    town = _town(session)
+    _save(session, town["vila"])
+    inbound = InboundMessage(
+        platform_message_id="m-1", sender_id="1001", address="1001", kind=MessageKind.TEXT, text=text, sent_at=utcnow()
+    )
+    channel = text_intake.channel_ref(session, town["vila-telegram"])
+    assert text_intake.receive_text(session, channel=channel, inbound=inbound) is None
+    assert session.exec(select(Message)).all() == []
+
+
+def test_the_fast_path_asks_nothing_of_the_lists_for_other_texts(session: Session) -> None:
+    town = _town(session)
+    _save(session, town["vila"])
+    statements: list[str] = []
+    engine = session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        inbound = InboundMessage(
+            platform_message_id="m-2",
+            sender_id="1001",
+            address="1001",
+            kind=MessageKind.TEXT,
+            text="Quan obre la piscina?",
+            sent_at=utcnow(),
+        )
+        received = text_intake.receive_text(
+            session, channel=text_intake.channel_ref(session, town["vila-telegram"]), inbound=inbound
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert received is not None
+    assert statements and not [s for s in statements if "list_wording" in s or "list_subscription" in s]
