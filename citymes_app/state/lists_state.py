@@ -273,7 +273,10 @@ class ListsState(AdminForm, rx.State):
         if (admin := await self._admin()) is None or type(page) is not int or not self.chosen_id:
             return
         self.members_page = max(1, min(page, self.members_pages))
-        await self._read_chosen(admin)
+        try:
+            await self._read_chosen(admin)
+        except ListError:  # deleted meanwhile in another tab
+            self._forget_chosen()
 
     @rx.event
     async def remove_member(self, subscription_id: int):
