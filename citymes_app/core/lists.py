@@ -39,6 +39,7 @@ from citymes_app.models import (
     ConsentSource,
     Conversation,
     DistributionList,
+    Keyword,
     ListConsent,
     ListSubscription,
     ListWording,
@@ -322,6 +323,11 @@ def _check_phrases_free(session: Session, *, tenant_id: int, list_id: int | None
             ).first()
             if taken is not None:
                 raise ListError(where, "{phrase} is already used by the list {name}", phrase=phrase, name=taken.name)
+            keyword = session.exec(
+                select(Keyword.keyword).where(Keyword.tenant_id == tenant_id, Keyword.normalized == key)
+            ).first()
+            if keyword is not None:  # the list would answer instead of the keyword
+                raise ListError(where, "{phrase} is already a keyword ({keyword})", phrase=phrase, keyword=keyword)
 
 
 def save_list(session: Session, *, tenant: Tenant, list_id: int | None, texts: Mapping[str, ListTexts]) -> ListChange:

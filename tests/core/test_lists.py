@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from citymes_app import demo
-from citymes_app.core import auth, citizens, lists, routing, tenants, text_intake
+from citymes_app.core import auth, citizens, keywords, lists, routing, tenants, text_intake
 from citymes_app.core.administration import NotAnAdministrator
 from citymes_app.core.list_desk import ListDesk
 from citymes_app.core.lists import ListError, ListTexts
@@ -414,3 +414,13 @@ def test_the_fast_path_asks_nothing_of_the_lists_for_other_texts(session: Sessio
         event.remove(engine, "before_cursor_execute", seen)
     assert received is not None
     assert statements and not [s for s in statements if "list_wording" in s or "list_subscription" in s]
+
+
+def test_a_phrase_that_is_already_a_keyword_is_refused(session: Session) -> None:
+    town = _town(session)
+    keywords.create_keyword(
+        session, tenant=town["vila"], form=keywords.KeywordForm(keyword="Alta Trànsit", response="Ja hi sou.", language="ca")
+    )
+    with pytest.raises(ListError, match="already a keyword") as refused:
+        lists.save_list(session, tenant=town["vila"], list_id=None, texts=TRAFFIC)
+    assert refused.value.field == "join_ca"
