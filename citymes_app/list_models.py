@@ -41,15 +41,15 @@ class DistributionList(SQLModel, table=True):
 
 
 class ListWording(SQLModel, table=True):
-    """A list's name, description and join / leave phrases in one of the organisation's languages. The phrases are
-    unique in the organisation as citizens type them (`*_key`: `matching.normalize`d, so case and accents do not
-    count); a join phrase that is another list's leave phrase is refused by `core.lists`."""
+    """A list's name, description and join / leave phrases in one of the organisation's languages, with the phrases
+    as citizens type them (`*_key`: `matching.normalize`d, so case and accents do not count). Two languages of one list
+    may share a phrase (`ALTA CULTURA` in Catalan and Spanish); `ListPhrase` keeps each phrase to one list."""
 
     __tablename__ = "list_wording"
     __table_args__ = (
         UniqueConstraint("list_id", "language"),
-        UniqueConstraint("tenant_id", "join_key", name="uq_list_wording_join_key"),
-        UniqueConstraint("tenant_id", "leave_key", name="uq_list_wording_leave_key"),
+        Index("ix_list_wording_join_key", "tenant_id", "join_key"),
+        Index("ix_list_wording_leave_key", "tenant_id", "leave_key"),
     )
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True)
@@ -61,6 +61,19 @@ class ListWording(SQLModel, table=True):
     leave_phrase: str = Field(max_length=MAX_LIST_PHRASE)
     join_key: str = Field(max_length=3 * MAX_LIST_PHRASE)
     leave_key: str = Field(max_length=3 * MAX_LIST_PHRASE)
+
+
+class ListPhrase(SQLModel, table=True):
+    """A phrase (normalized) that joins or leaves one list: unique in the organisation, so two administrators saving
+    the same phrase for two lists at once cannot both succeed."""
+
+    __tablename__ = "list_phrase"
+    __table_args__ = (UniqueConstraint("tenant_id", "phrase_key", name="uq_list_phrase_tenant_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenant.id")
+    list_id: int = Field(foreign_key="distribution_list.id", index=True)
+    phrase_key: str = Field(max_length=3 * MAX_LIST_PHRASE)
+    joining: bool  # a join phrase (else a leave phrase)
 
 
 class ListSubscription(SQLModel, table=True):

@@ -552,6 +552,7 @@ from citymes_app.list_models import (  # noqa: E402, F401
     ConsentSource,
     DistributionList,
     ListConsent,
+    ListPhrase,
     ListSubscription,
     ListWording,
 )

@@ -1,5 +1,5 @@
 """distribution lists: an organisation's lists with their name, description and join / leave phrases per language
-(phrases unique in the organisation as citizens type them), the current subscriptions per citizen, list and channel,
+(each phrase, as citizens type it, unique in the organisation: `list_phrase`), the current subscriptions per citizen, list and channel,
 and the append-only history of consent
 
 Revision ID: 0019
@@ -41,11 +41,21 @@ def upgrade() -> None:
         sa.Column("join_key", sa.String(length=120), nullable=False),
         sa.Column("leave_key", sa.String(length=120), nullable=False),
         sa.UniqueConstraint("list_id", "language"),
-        sa.UniqueConstraint("tenant_id", "join_key", name="uq_list_wording_join_key"),
-        sa.UniqueConstraint("tenant_id", "leave_key", name="uq_list_wording_leave_key"),
     )
     op.create_index("ix_list_wording_tenant_id", "list_wording", ["tenant_id"])
     op.create_index("ix_list_wording_list_id", "list_wording", ["list_id"])
+    op.create_index("ix_list_wording_join_key", "list_wording", ["tenant_id", "join_key"])
+    op.create_index("ix_list_wording_leave_key", "list_wording", ["tenant_id", "leave_key"])
+    op.create_table(
+        "list_phrase",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("tenant_id", sa.Integer(), sa.ForeignKey("tenant.id"), nullable=False),
+        sa.Column("list_id", sa.Integer(), sa.ForeignKey("distribution_list.id"), nullable=False),
+        sa.Column("phrase_key", sa.String(length=120), nullable=False),
+        sa.Column("joining", sa.Boolean(), nullable=False),
+        sa.UniqueConstraint("tenant_id", "phrase_key", name="uq_list_phrase_tenant_key"),
+    )
+    op.create_index("ix_list_phrase_list_id", "list_phrase", ["list_id"])
     op.create_table(
         "list_subscription",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -81,5 +91,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("list_consent")
     op.drop_table("list_subscription")
+    op.drop_table("list_phrase")
     op.drop_table("list_wording")
     op.drop_table("distribution_list")

@@ -41,6 +41,7 @@ from citymes_app.models import (
     DistributionList,
     Keyword,
     ListConsent,
+    ListPhrase,
     ListSubscription,
     ListWording,
     Tenant,
@@ -342,11 +343,11 @@ def save_list(session: Session, *, tenant: Tenant, list_id: int | None, texts: M
     session.flush()
     saved_id = row_id(distribution_list)
     current = _wordings(session, tenant_id=tenant_id, list_ids=[saved_id]).get(saved_id, {})
-    # Phrases move between rows of one list (a swap of languages): cleared first, so the unique keys never collide.
-    for wording in current.values():
-        wording.join_key, wording.leave_key = f"#{wording.id}j", f"#{wording.id}l"
-        session.add(wording)
+    # The list's phrases are written again: cleared first, so a phrase moving between languages never collides.
+    session.exec(delete(ListPhrase).where(col(ListPhrase.list_id) == saved_id))
     session.flush()
+    phrases = {key: True for _, key, _ in checked} | {key: False for _, _, key in checked}
+    session.add_all(ListPhrase(tenant_id=tenant_id, list_id=saved_id, phrase_key=key, joining=j) for key, j in phrases.items())
     for texts_in, join_key, leave_key in checked:
         kept: ListWording | None = current.pop(texts_in.language, None)
         wording = (
@@ -384,7 +385,7 @@ def delete_list(session: Session, *, tenant: Tenant, list_id: int) -> ListChange
     distribution_list = _own_list(session, tenant_id=tenant_id, list_id=list_id)
     wordings = _wordings(session, tenant_id=tenant_id, list_ids=[list_id]).get(list_id, {})
     change = ListChange(list_id, _name_in(wordings, tenant_languages(tenant)[0]), _citizens_on(session, list_id=list_id))
-    for table in (ListConsent, ListSubscription, ListWording):
+    for table in (ListConsent, ListSubscription, ListPhrase, ListWording):
         session.exec(delete(table).where(col(table.list_id) == list_id))
     session.delete(distribution_list)
     session.flush()
@@ -771,8 +772,9 @@ class ListCommand:
     leave_phrase: str = ""  # the list's, in the language of the phrase used
 
 
-def read_command(session: Session, *, tenant_id: int, normalized: str) -> ListCommand | None:
-    """The list command in a normalized text, or None. One query, only for a text that starts like one."""
+def read_command(session: Session, *, tenant_id: int, normalized: str, language: str | None = None) -> ListCommand | None:
+    """The list command in a normalized text, or None; a phrase two languages of a list share is read in `language`
+    (the citizen's) when it is one of them. One query, only for a text that starts like a command."""
     if not might_be_command(normalized):
         return None
     if normalized in LEAVE_ALL:
@@ -782,15 +784,18 @@ def read_command(session: Session, *, tenant_id: int, normalized: str) -> ListCo
     first = normalized.partition(" ")[0]
     if first not in PREFIX_LANGUAGES or normalized == first:
         return None
-    wording = session.exec(
-        select(ListWording).where(
+    wordings = session.exec(
+        select(ListWording)
+        .where(
             ListWording.tenant_id == tenant_id,
             or_(col(ListWording.join_key) == normalized, col(ListWording.leave_key) == normalized),
         )
-    ).first()
-    if wording is None:
+        .order_by(col(ListWording.id))
+    ).all()
+    if not wordings:
         languages = PREFIX_LANGUAGES[first]
         return ListCommand("unknown", languages[0] if len(languages) == 1 else None)
+    wording = next((w for w in wordings if w.language == language), wordings[0])
     kind = "join" if wording.join_key == normalized else "leave"
     return ListCommand(kind, wording.language, wording.list_id, wording.name, wording.leave_phrase)
 

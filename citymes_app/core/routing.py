@@ -188,7 +188,7 @@ def route_text(
         citizen.language = command[0]
         _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
         return routed.decided(AnswerOutcome.INDEX)
-    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized)
+    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized, language=citizen.language)
     if list_command is not None and list_command.kind != "unknown":
         _answer_list_command(
             session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, command=list_command
@@ -400,7 +400,7 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
             language=command[0],
             buttons=names,
         )
-    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized)
+    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized, language=language)
     list_explanation = Explanation(
         AnswerOutcome.LIST,
         Phrase("a distribution list's command: the citizen joins or leaves a list, or is shown the lists"),

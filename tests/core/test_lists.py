@@ -424,3 +424,20 @@ def test_a_phrase_that_is_already_a_keyword_is_refused(session: Session) -> None
     with pytest.raises(ListError, match="already a keyword") as refused:
         lists.save_list(session, tenant=town["vila"], list_id=None, texts=TRAFFIC)
     assert refused.value.field == "join_ca"
+
+
+def test_two_languages_of_a_list_may_share_a_phrase_read_in_the_citizens_language(session: Session) -> None:
+    town = _town(session)
+    tenant_id = row_id(town["vila"])
+    shared = dict(CULTURE)
+    shared["es"] = ListTexts("es", "Cultura (es)", "", "Alta Cultura", "BAJA CULTURA")
+    list_id = _save(session, town["vila"], shared)
+    read = lambda language: lists.read_command(session, tenant_id=tenant_id, normalized="alta cultura", language=language)  # noqa: E731
+    assert read("es") == lists.ListCommand("join", "es", list_id, "Cultura (es)", "BAJA CULTURA")
+    assert read("ca") == lists.ListCommand("join", "ca", list_id, "Cultura", "BAIXA CULTURA")
+    assert read(None) is not None and read(None).language == "ca"  # type: ignore[union-attr]
+    _save(session, town["vila"], shared, list_id)  # saved again unchanged: its own phrases are no conflict
+    other = dict(TRAFFIC)
+    other["es"] = ListTexts("es", "Tráfico", "", "ALTA CULTURA", "BAJA TRAFICO")
+    with pytest.raises(ListError, match="already used by the list"):
+        lists.save_list(session, tenant=town["vila"], list_id=None, texts=other)

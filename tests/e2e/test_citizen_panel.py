@@ -257,7 +257,7 @@ def _subscriptions(site: Site, citizen_id: int) -> list[tuple[int, str]]:
 @pytest.fixture
 def lists_restored(site: Site) -> Iterator[None]:
     """The demo's lists as they were after the test."""
-    with demo_data_restored(site, "distribution_list", "list_wording", "list_subscription", "list_consent"):
+    with demo_data_restored(site, "distribution_list", "list_wording", "list_phrase", "list_subscription", "list_consent"):
         yield
 
 

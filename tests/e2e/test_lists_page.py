@@ -35,7 +35,7 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.browser
 
 OTHER_ADMIN = ("admin@consell.test", "consell-admin-password")
-LIST_TABLES = ("distribution_list", "list_wording", "list_subscription", "list_consent")
+LIST_TABLES = ("distribution_list", "list_wording", "list_phrase", "list_subscription", "list_consent")
 
 
 @pytest.fixture(autouse=True)
