@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from sqlalchemy import delete, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from citymes_app.core.csvfiles import header_problems, open_csv
@@ -348,6 +349,10 @@ def save_list(session: Session, *, tenant: Tenant, list_id: int | None, texts: M
     session.flush()
     phrases = {key: True for _, key, _ in checked} | {key: False for _, _, key in checked}
     session.add_all(ListPhrase(tenant_id=tenant_id, list_id=saved_id, phrase_key=key, joining=j) for key, j in phrases.items())
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another administrator saved one of these phrases for another list just now
+        raise ListError("", "one of these phrases was just given to another list: look at the lists and save again") from exc
     for texts_in, join_key, leave_key in checked:
         kept: ListWording | None = current.pop(texts_in.language, None)
         wording = (

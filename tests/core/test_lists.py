@@ -26,6 +26,7 @@ from citymes_app.models import (
     ConsentSource,
     Conversation,
     ListConsent,
+    ListPhrase,
     ListSubscription,
     Message,
     Role,
@@ -441,3 +442,13 @@ def test_two_languages_of_a_list_may_share_a_phrase_read_in_the_citizens_languag
     other["es"] = ListTexts("es", "Tráfico", "", "ALTA CULTURA", "BAJA TRAFICO")
     with pytest.raises(ListError, match="already used by the list"):
         lists.save_list(session, tenant=town["vila"], list_id=None, texts=other)
+
+
+def test_a_phrase_taken_by_another_list_at_the_same_moment_is_refused_not_a_crash(session: Session) -> None:
+    town = _town(session)
+    other = _save(session, town["vila"], CULTURE)
+    # What a second administrator's save, committed between this one's check and its write, leaves behind.
+    session.add(ListPhrase(tenant_id=row_id(town["vila"]), list_id=other, phrase_key="alta transit", joining=True))
+    session.commit()
+    with pytest.raises(ListError, match="just given to another list"):
+        lists.save_list(session, tenant=town["vila"], list_id=None, texts=TRAFFIC)
