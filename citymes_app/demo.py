@@ -3,15 +3,17 @@ three languages, and a live queue of citizens waiting (`demo_queue`)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from citymes_app import demo_queue
-from citymes_app.core import auth, canned_responses, clock, codes, keywords, templates, tenants
+from citymes_app.core import auth, canned_responses, clock, codes, keywords, lists, templates, tenants
 from citymes_app.core.config import load_settings
-from citymes_app.models import Channel, ChannelMode, Tenant, row_id
+from citymes_app.models import Channel, ChannelMode, ConsentSource, Conversation, Tenant, row_id
 
 DEMO_SLUG = "demo"
 DEMO_TOKEN = "700000001:demo-citymes-town-hall-bot"
@@ -102,6 +104,55 @@ def _canned_responses(session: Session, *, tenant: Tenant) -> None:
         canned_responses.save_canned(session, tenant=tenant, canned_id=None, shortcut=shortcut, text=text)
 
 
+# The demo's distribution lists: (language, name, description, join phrase, leave phrase) per language.
+DEMO_LISTS = [
+    (
+        ("ca", "Trànsit", "Talls de carrers, obres i mobilitat", "ALTA TRANSIT", "BAIXA TRANSIT"),
+        ("es", "Tráfico", "Cortes de calles, obras y movilidad", "ALTA TRAFICO", "BAJA TRAFICO"),
+        ("en", "Traffic", "Street closures, works and getting around", "JOIN TRAFFIC", "LEAVE TRAFFIC"),
+    ),
+    (
+        ("ca", "Cultura", "Agenda cultural i festes", "ALTA CULTURA", "BAIXA CULTURA"),
+        ("es", "Cultura", "Agenda cultural y fiestas", "ALTA CULTURA ES", "BAJA CULTURA"),
+        ("en", "Culture", "What's on and festivities", "JOIN CULTURE", "LEAVE CULTURE"),
+    ),
+    (
+        ("ca", "Emergències", "Avisos de Protecció Civil", "ALTA EMERGENCIES", "BAIXA EMERGENCIES"),
+        ("es", "Emergencias", "Avisos de Protección Civil", "ALTA EMERGENCIAS", "BAJA EMERGENCIAS"),
+        ("en", "Emergencies", "Civil protection warnings", "JOIN EMERGENCIES", "LEAVE EMERGENCIES"),
+    ),
+]
+
+
+def _distribution_lists(session: Session, *, tenant: Tenant) -> None:
+    """The demo's lists, added when the town has none, with some of its citizens on them (joined over the last weeks,
+    on the channel they write from), so the lists page shows members and growth."""
+    tenant_id = row_id(tenant)
+    if lists.list_overviews(session, tenant_id=tenant_id, language=None):
+        return
+    rng = random.Random(7)  # the same demo every time
+    conversations = session.exec(
+        select(Conversation.citizen_id, Conversation.channel_id)
+        .where(Conversation.tenant_id == tenant_id)
+        .order_by(col(Conversation.id))
+    ).all()
+    now = clock.now()
+    for wording in DEMO_LISTS:
+        texts = {code: lists.ListTexts(code, name, about, join, leave) for code, name, about, join, leave in wording}
+        change = lists.save_list(session, tenant=tenant, list_id=None, texts=texts)
+        for citizen_id, channel_id in conversations:
+            if rng.random() < 0.5:
+                lists.subscribe(
+                    session,
+                    tenant_id=tenant_id,
+                    list_id=change.id,
+                    citizen_id=citizen_id,
+                    channel_id=channel_id,
+                    source=ConsentSource.KEYWORD,
+                    at=now - timedelta(days=rng.randint(0, 29), minutes=rng.randint(0, 600)),
+                )
+
+
 def load_demo(
     session: Session, *, telegram_mode: str = ChannelMode.WEBHOOK, queue: bool = True, media_dir: Path | None = None
 ) -> DemoSummary:
@@ -111,6 +162,7 @@ def load_demo(
     if existing is not None:
         whatsapp = _whatsapp_number(session, tenant=existing)
         _canned_responses(session, tenant=existing)
+        _distribution_lists(session, tenant=existing)
         channels = tenants.list_channels(session, tenant_id=existing.id)
         return DemoSummary(False, DEMO_SLUG, channels[0].id if channels else None, whatsapp.id)
     tenant = tenants.add_tenant(session, slug=DEMO_SLUG, name="Ajuntament de Vilademo", languages="ca,es,en")
@@ -135,4 +187,6 @@ def load_demo(
     if queue:
         session.flush()
         demo_queue.write_queue(session, tenant=tenant, media_dir=media_dir or load_settings().media_dir, now=clock.now())
+        session.flush()
+    _distribution_lists(session, tenant=tenant)
     return DemoSummary(True, DEMO_SLUG, channel.id, whatsapp.id)

@@ -42,6 +42,7 @@ EXTRACT_KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "CannedResponseError": (2,),
     "LabelError": (2,),
     "DepartmentError": (2,),
+    "ListError": (2,),
 }
 # The names that must be called with literal texts (an error may also pass on another error's message).
 LITERAL_ONLY = ("t", "tn", "N_")

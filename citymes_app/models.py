@@ -544,4 +544,16 @@ def _fold_message_text(_mapper: object, _connection: object, message: Message) -
 
 
 from citymes_app.canned_models import MAX_CANNED_TEXT_LENGTH, MAX_SHORTCUT_LENGTH, CannedResponse  # noqa: E402, F401
+from citymes_app.list_models import (  # noqa: E402, F401
+    MAX_LIST_DESCRIPTION,
+    MAX_LIST_NAME,
+    MAX_LIST_PHRASE,
+    ConsentAction,
+    ConsentSource,
+    DistributionList,
+    ListConsent,
+    ListPhrase,
+    ListSubscription,
+    ListWording,
+)
 from citymes_app.statistics_models import DailyCount, HourlyCount, Measure, ReportingEvent, ReportingEventKind  # noqa: E402, F401

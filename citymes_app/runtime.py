@@ -22,6 +22,7 @@ from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.core.ingest import Ingestor
 from citymes_app.core.keyword_desk import KeywordDesk
 from citymes_app.core.label_desk import LabelDesk
+from citymes_app.core.list_desk import ListDesk
 from citymes_app.core.office_hours_desk import OfficeHoursDesk
 from citymes_app.core.operators import OperatorAccounts
 from citymes_app.core.outbox import OutboxDispatcher
@@ -67,6 +68,7 @@ class Runtime:
     canned_desk: CannedResponseDesk  # also the inbox's reply box: any operator lists and inserts them
     label_desk: LabelDesk
     department_desk: DepartmentDesk
+    list_desk: ListDesk
 
     def dispatcher(self, *, poll_interval: float = 1.0) -> OutboxDispatcher:
         """A new outbox dispatcher for this process."""
@@ -109,6 +111,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         canned_desk=CannedResponseDesk(engine=engine),
         label_desk=LabelDesk(engine=engine, bus=bus),
         department_desk=DepartmentDesk(engine=engine, bus=bus),
+        list_desk=ListDesk(engine=engine, bus=bus),
     )
 
 

@@ -1,8 +1,9 @@
 """The inbox's third pane: who the open conversation is with — name, platforms and channels, phone, language, since
-when they write —, their earlier conversations (one click opens one), and the operators' private notes on them.
+when they write —, their earlier conversations (one click opens one), their distribution lists (added to one, taken
+off one), and the operators' private notes on them.
 
-Everything a citizen or an operator wrote (a name, a note, a preview) is drawn as text, never as HTML. Lists and cases
-join the panel when the codebase has them.
+Everything a citizen or an operator wrote (a name, a note, a preview) is drawn as text, never as HTML. Cases join the
+panel when the codebase has them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import reflex as rx
 from citymes_app import styles
 from citymes_app.components.error_notice import error_notice
 from citymes_app.components.queue_item import platform_badge, platform_icon
-from citymes_app.state.inbox_citizen import CitizenNoteLine, EarlierLine, IdentityLine
+from citymes_app.state.inbox_citizen import CitizenNoteLine, EarlierLine, IdentityLine, ListOption, SubscriptionLine
 from citymes_app.state.inbox_state import InboxState
 from citymes_app.state.language import t
 
@@ -308,6 +309,65 @@ def _earlier_section() -> rx.Component:
     )
 
 
+def _subscription(line: SubscriptionLine) -> rx.Component:
+    return rx.hstack(
+        platform_icon(line.platform),
+        rx.vstack(
+            rx.text(line.list_name, size="2", weight="medium", class_name="subscription-list", style=styles.ONE_LINE),
+            rx.text(
+                t("{channel} · since {day} · {how}", channel=line.channel_name, day=line.since, how=line.how),
+                size="1",
+                color_scheme="gray",
+                class_name="subscription-detail",
+            ),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=InboxState.remove_citizen_subscription(line.id),
+            aria_label=t("Take off this list"),
+            class_name="remove-subscription",
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
+        class_name="citizen-subscription",
+    )
+
+
+def _list_option(option: ListOption) -> rx.Component:
+    return rx.select.item(option.name, value=option.id)
+
+
+def _lists_section() -> rx.Component:
+    return _section(
+        t("Lists"),
+        error_notice(InboxState.citizen_list_error, "citizen-list-error"),
+        rx.cond(
+            CITIZEN.subscriptions.length() > 0,
+            rx.vstack(rx.foreach(CITIZEN.subscriptions, _subscription), spacing="2", width="100%"),
+            rx.text(t("Not on any list."), size="2", color_scheme="gray"),
+        ),
+        rx.cond(
+            CITIZEN.list_options.length() > 0,
+            rx.select.root(
+                rx.select.trigger(placeholder=t("Add to a list…"), width="100%", id="add-to-list"),
+                rx.select.content(rx.foreach(CITIZEN.list_options, _list_option)),
+                value="",
+                on_change=InboxState.add_citizen_to_list,
+                size="1",
+            ),
+        ),
+        icon="list",
+        section_id="citizen-lists",
+    )
+
+
 def _notes_section() -> rx.Component:
     return _section(
         t("Notes on the citizen"),
@@ -328,6 +388,7 @@ def citizen_panel() -> rx.Component:
         rx.box(
             _header(),
             _details(),
+            _lists_section(),
             _notes_section(),
             _earlier_section(),
             width=styles.CITIZEN_PANEL_WIDTH,

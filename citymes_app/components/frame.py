@@ -149,6 +149,7 @@ def admin_nav(active: str) -> rx.Component:
         nav_item(t("Canned responses"), "message-square-quote", "/admin/canned-responses", active=active == "canned"),
         nav_item(t("Labels"), "tags", "/admin/labels", active=active == "labels"),
         nav_item(t("Departments"), "building-2", "/admin/departments", active=active == "departments"),
+        nav_item(t("Distribution lists"), "list", "/admin/lists", active=active == "lists"),
         nav_item(t("Office hours"), "calendar-clock", "/admin/hours", active=active == "hours"),
         nav_item(t("Channels"), "radio-tower", "/admin/channels", active=active == "channels"),
         nav_item(t("Operators"), "users", "/admin/operators", active=active == "operators"),

@@ -5,7 +5,9 @@ conversation notes of `core.notes`, because it follows the person from one conve
 
 Everything is read and written through a conversation of the operator's organisation: the tab has one open, and the
 citizen behind it may change when two records are linked (`core.citizens`); another organisation's conversation is
-refused as missing. Lists and cases are not in the panel yet: the codebase has neither.
+refused as missing. The citizen's distribution lists are in it (`core.lists`): an operator adds them to one on the
+conversation's channel, or takes one subscription away, recorded as the operator's doing. Cases are not in the panel
+yet: the codebase has none.
 
 A phone number is personal data the organisation's operators may see (they may need to call back): it is shown to
 them in full, and never logged. A platform's own user id means nothing to a person, so it is shown masked — enough to
@@ -14,16 +16,27 @@ tell two accounts apart. These functions work inside a session the caller commit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from citymes_app.core import lists
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.inbox_work import operator_names
 from citymes_app.core.reply_window import InboxError
-from citymes_app.models import Channel, Citizen, CitizenIdentity, CitizenNote, Conversation, ConversationStatus, row_id
+from citymes_app.models import (
+    Channel,
+    Citizen,
+    CitizenIdentity,
+    CitizenNote,
+    ConsentSource,
+    Conversation,
+    ConversationStatus,
+    ListSubscription,
+    row_id,
+)
 
 # As long as a conversation note (`core.notes.MAX_NOTE_LENGTH`): the panel is narrower, but a note is refused, not cut.
 MAX_CITIZEN_NOTE_LENGTH = 4000
@@ -83,6 +96,8 @@ class CitizenProfile:
     conversation_count: int  # all of them, this one included
     earlier: list[EarlierConversation]  # the others, most recently active first (at most `EARLIER_LIMIT`)
     notes: list[CitizenNoteEntry]  # newest first (at most `CITIZEN_NOTES_LIMIT`)
+    subscriptions: list[lists.CitizenSubscription] = field(default_factory=list)  # oldest first
+    organisation_lists: list[lists.ListNames] = field(default_factory=list)  # every list (to add them to one)
 
 
 def _conversation_citizen(session: Session, *, tenant_id: int, conversation_id: int) -> tuple[Conversation, Citizen]:
@@ -201,6 +216,8 @@ def citizen_profile(session: Session, *, tenant_id: int, conversation_id: int) -
         conversation_count=count,
         earlier=earlier,
         notes=citizen_notes(session, tenant_id=tenant_id, citizen_id=row_id(citizen)),
+        subscriptions=lists.citizen_subscriptions(session, tenant_id=tenant_id, citizen_id=row_id(citizen)),
+        organisation_lists=lists.list_names_by_language(session, tenant_id=tenant_id),
     )
 
 
@@ -268,3 +285,42 @@ def delete_citizen_note(session: Session, *, operator: SignedInOperator, note_id
     session.delete(note)
     session.flush()
     return citizen_id
+
+
+def add_to_list(session: Session, *, operator: SignedInOperator, conversation_id: int, list_id: int) -> int:
+    """Put the citizen behind a conversation of the organisation on one of its lists, on the conversation's channel,
+    recorded as the operator's doing; returns the citizen's id (whose panels change). `InboxError` for another
+    organisation's conversation or list (as missing), or when they are already on it there."""
+    conversation, citizen = _conversation_citizen(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    try:
+        added = lists.subscribe(
+            session,
+            tenant_id=operator.tenant_id,
+            list_id=list_id,
+            citizen_id=row_id(citizen),
+            channel_id=conversation.channel_id,
+            source=ConsentSource.OPERATOR,
+            operator_id=operator.operator_id,
+        )
+    except lists.ListError as exc:
+        raise InboxError(exc.phrase) from exc
+    if not added:
+        raise InboxError("the citizen is already on this list on this channel")
+    return row_id(citizen)
+
+
+def remove_from_list(session: Session, *, operator: SignedInOperator, conversation_id: int, subscription_id: int) -> int:
+    """Take one subscription of the citizen behind a conversation of the organisation away, recorded as the operator's
+    doing; returns the citizen's id. `InboxError` (as missing) for anyone else's subscription."""
+    _, citizen = _conversation_citizen(session, tenant_id=operator.tenant_id, conversation_id=conversation_id)
+    subscription = session.get(ListSubscription, subscription_id) if type(subscription_id) is int else None
+    if subscription is None or subscription.tenant_id != operator.tenant_id or subscription.citizen_id != citizen.id:
+        raise InboxError("this subscription does not exist")
+    lists.remove_subscription(
+        session,
+        tenant_id=operator.tenant_id,
+        subscription_id=subscription_id,
+        source=ConsentSource.OPERATOR,
+        operator_id=operator.operator_id,
+    )
+    return row_id(citizen)

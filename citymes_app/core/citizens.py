@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, SQLModel, col, select
 
+from citymes_app.core import lists
 from citymes_app.core.phrases import PhrasedError
 from citymes_app.models import Citizen, CitizenIdentity, Conversation, row_id
 
@@ -100,6 +101,7 @@ def link_citizens(session: Session, *, tenant_id: int, keep_id: int, merge_id: i
     if keep is None or merge is None or keep.tenant_id != tenant_id or merge.tenant_id != tenant_id:
         raise CitizenError("one of these citizens does not exist")
     session.flush()
+    lists.merge_subscriptions(session, keep_id=keep_id, merge_id=merge_id)
     for table, column in _citizen_references():
         session.execute(
             update(table).where(getattr(table, column) == merge_id).values({column: keep_id}),

@@ -432,19 +432,33 @@ class InboxDesk:
 
     async def edit_citizen_note(self, *, operator: SignedInOperator, note_id: int, text: str) -> None:
         """Change one of the operator's own notes on a citizen; the tabs showing that citizen follow."""
-        await self._change_citizen_note(citizen_profile.edit_citizen_note, operator, note_id=note_id, text=text)
+        await self._change_citizen(citizen_profile.edit_citizen_note, operator, note_id=note_id, text=text)
 
     async def delete_citizen_note(self, *, operator: SignedInOperator, note_id: int) -> None:
         """Delete one of the operator's own notes on a citizen; the tabs showing that citizen follow."""
-        await self._change_citizen_note(citizen_profile.delete_citizen_note, operator, note_id=note_id)
+        await self._change_citizen(citizen_profile.delete_citizen_note, operator, note_id=note_id)
 
-    async def _change_citizen_note(self, change, operator: SignedInOperator, **what: object) -> None:  # noqa: ANN001
+    async def _change_citizen(self, change, operator: SignedInOperator, **what: object) -> None:  # noqa: ANN001
+        # A change of a note on the citizen or of their lists: every tab showing one of their conversations follows.
         def commit() -> list[int]:
             with session_scope(self.engine) as session:
                 citizen_id = change(session, operator=operator, **what)
                 return citizen_profile.citizen_conversations(session, tenant_id=operator.tenant_id, citizen_id=citizen_id)
 
         self._citizen_changed(operator.tenant_id, await asyncio.to_thread(commit))
+
+    # --- The citizen's distribution lists ---------------------------------------------------------------------
+
+    async def add_to_list(self, *, operator: SignedInOperator, conversation_id: int, list_id: int) -> None:
+        """Put the citizen behind a conversation on a list, on the conversation's channel (recorded as this operator's
+        doing); every tab showing that citizen follows (`InboxError` says why not)."""
+        await self._change_citizen(citizen_profile.add_to_list, operator, conversation_id=conversation_id, list_id=list_id)
+
+    async def remove_from_list(self, *, operator: SignedInOperator, conversation_id: int, subscription_id: int) -> None:
+        """Take one of the citizen's subscriptions away (recorded as this operator's doing); the tabs follow."""
+        await self._change_citizen(
+            citizen_profile.remove_from_list, operator, conversation_id=conversation_id, subscription_id=subscription_id
+        )
 
     def _citizen_changed(self, tenant_id: int, conversation_ids: list[int]) -> None:
         # A note event: the bridge redraws only the tabs showing these conversations, and reads no queue.

@@ -30,6 +30,18 @@ TEXTS: dict[str, dict[str, str]] = {
             "Per seguretat, hem aturat les consultes amb codi durant una estona després de diversos intents "
             "incorrectes. Torneu-ho a provar més tard o escriviu-nos la consulta i us ajudarà un operador."
         ),
+        "list_joined": "Us heu donat d'alta a la llista {name}. Per sortir-ne, escriviu {leave}.",
+        "list_already_joined": "Ja sou a la llista {name}. Per sortir-ne, escriviu {leave}.",
+        "list_left": "Us heu donat de baixa de la llista {name}.",
+        "list_not_joined": "No sou a la llista {name}: no cal donar-vos de baixa.",
+        "list_left_all": "Us heu donat de baixa de totes les llistes ({count}).",
+        "list_left_none": "No sou a cap llista.",
+        "lists_header": "Llistes de difusió (escriviu la frase per donar-vos d'alta):",
+        "lists_line": "• {name}: {join}",
+        "lists_line_mine": "• {name} ✓ (hi sou; per sortir-ne: {leave})",
+        "lists_footer": "Escriviu BAIXA TOT per sortir de totes les llistes.",
+        "lists_empty": "Encara no hi ha llistes de difusió.",
+        "list_unknown": "Aquesta llista no existeix.",
         "code_other_phone": (
             "Aquesta resposta només es pot donar al telèfon associat al codi. Si sou la persona titular, "
             "comparteix el vostre contacte (a Telegram: botó de compartir contacte) i torneu-ho a provar."
@@ -55,6 +67,18 @@ TEXTS: dict[str, dict[str, str]] = {
             "Por seguridad, hemos detenido las consultas con código durante un rato tras varios intentos "
             "incorrectos. Vuelva a intentarlo más tarde o escríbanos su consulta y le atenderá un operador."
         ),
+        "list_joined": "Se ha dado de alta en la lista {name}. Para salir, escriba {leave}.",
+        "list_already_joined": "Ya está en la lista {name}. Para salir, escriba {leave}.",
+        "list_left": "Se ha dado de baja de la lista {name}.",
+        "list_not_joined": "No está en la lista {name}: no hace falta darse de baja.",
+        "list_left_all": "Se ha dado de baja de todas las listas ({count}).",
+        "list_left_none": "No está en ninguna lista.",
+        "lists_header": "Listas de difusión (escriba la frase para darse de alta):",
+        "lists_line": "• {name}: {join}",
+        "lists_line_mine": "• {name} ✓ (está en ella; para salir: {leave})",
+        "lists_footer": "Escriba BAJA TODO para salir de todas las listas.",
+        "lists_empty": "Todavía no hay listas de difusión.",
+        "list_unknown": "Esa lista no existe.",
         "code_other_phone": (
             "Esta respuesta solo puede darse al teléfono asociado al código. Si es usted la persona titular, "
             "comparta su contacto (en Telegram: botón de compartir contacto) y vuelva a intentarlo."
@@ -80,6 +104,18 @@ TEXTS: dict[str, dict[str, str]] = {
             "For your security, code look-ups are paused for a while after several wrong tries. Try again later, "
             "or write your question and an operator will help you."
         ),
+        "list_joined": "You have joined the list {name}. To leave it, send {leave}.",
+        "list_already_joined": "You are already on the list {name}. To leave it, send {leave}.",
+        "list_left": "You have left the list {name}.",
+        "list_not_joined": "You are not on the list {name}: there is nothing to leave.",
+        "list_left_all": "You have left every list ({count}).",
+        "list_left_none": "You are not on any list.",
+        "lists_header": "Distribution lists (send the phrase to join):",
+        "lists_line": "• {name}: {join}",
+        "lists_line_mine": "• {name} ✓ (you are on it; to leave: {leave})",
+        "lists_footer": "Send LEAVE ALL to leave every list.",
+        "lists_empty": "There are no distribution lists yet.",
+        "list_unknown": "That list does not exist.",
         "code_other_phone": (
             "This answer can only be given to the phone number registered with the code. If that is you, share your "
             "contact (on Telegram: the share-contact button) and try again."

@@ -1,9 +1,13 @@
 """Automatic answers, decided in this order for a citizen's text:
 
 1. an index command (`PARAULES CLAU`, `PALABRAS CLAVE`, `KEYWORDS`, with `TOTES`/`TODAS`/`ALL [page]`);
-2. a personal code (`KEYWORD CODE`);
-3. a keyword (exact, inside a short sentence, or with a small typo);
-4. "did you mean A or B?" when a few keywords fit equally;
+2. a distribution list's command (`core.lists`): a list's join or leave phrase, `BAIXA TOT` / `BAJA TODO` /
+   `LEAVE ALL` / `STOP`, `LLISTES` / `LISTAS` / `LISTS`;
+3. a personal code (`KEYWORD CODE`);
+4. a keyword (exact, inside a short sentence, or with a small typo);
+5. a join or leave word followed by no list of the organisation (and no keyword): the lists, saying that one does not
+   exist;
+6. "did you mean A or B?" when a few keywords fit equally;
 and otherwise the conversation waits for an operator, with one notice per wait (in hours: an operator will answer;
 out of hours or on a holiday: when the office opens again).
 """
@@ -18,13 +22,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from citymes_app.core import codes, hours, keywords, outbox, replies
+from citymes_app.core import codes, hours, keywords, lists, outbox, replies
 from citymes_app.core.codes import CodeStatus
 from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import Candidate, MatchStatus, normalize
 from citymes_app.core.media import guess_mime
 from citymes_app.core.phrases import Phrase
-from citymes_app.models import Author, Citizen, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
+from citymes_app.models import Author, Citizen, ConsentSource, Conversation, Keyword, Tenant, UnmatchedQuery, row_id
 from integrations.base import MessageKind
 
 INDEX_COMMANDS = {
@@ -184,6 +188,12 @@ def route_text(
         citizen.language = command[0]
         _answer_index(session, tenant=tenant, conversation=conversation, routed=routed, command=command)
         return routed.decided(AnswerOutcome.INDEX)
+    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized, language=citizen.language)
+    if list_command is not None and list_command.kind != "unknown":
+        _answer_list_command(
+            session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, command=list_command
+        )
+        return routed.decided(AnswerOutcome.LIST)
     match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=citizen.language)
     if match.entry is not None:  # matched
         keyword = session.get_one(Keyword, match.entry.id)
@@ -203,12 +213,75 @@ def route_text(
         for reply in keyword_replies(keyword):
             _send(session, conversation, routed, reply)
         return routed.decided(AnswerOutcome.KEYWORD, keyword.id)
+    if list_command is not None:  # a join / leave word and no list of that name, nor a keyword
+        _answer_list_command(
+            session, tenant=tenant, conversation=conversation, citizen=citizen, routed=routed, command=list_command
+        )
+        return routed.decided(AnswerOutcome.LIST)
     if match.status == MatchStatus.AMBIGUOUS:
         _send(session, conversation, routed, did_you_mean(tenant, citizen.language, [e.keyword for e in match.entries]))
         return routed.decided(AnswerOutcome.AMBIGUOUS)
     if normalized:
         session.add(UnmatchedQuery(**unmatched_query(row_id(tenant), conversation.channel_id, normalized, asked_at or now)))
     return routed
+
+
+def _answer_list_command(
+    session: Session,
+    *,
+    tenant: Tenant,
+    conversation: Conversation,
+    citizen: Citizen,
+    routed: Routed,
+    command: lists.ListCommand,
+) -> None:
+    """Join, leave, leave everything, or list the lists — confirmed in the language of the phrase used (else the
+    citizen's), on the channel written from."""
+    language = replies.language_for(tenant, command.language or citizen.language)
+    if command.language is not None:
+        citizen.language = language
+    tenant_id, citizen_id, channel_id = row_id(tenant), row_id(citizen), conversation.channel_id
+
+    def say(key: str, **values: object) -> None:
+        _say(session, conversation, routed, replies.text(tenant, language, key, **values))
+
+    if command.kind in ("join", "leave") and command.list_id is not None:
+        if command.kind == "join":
+            joined = lists.subscribe(
+                session,
+                tenant_id=tenant_id,
+                list_id=command.list_id,
+                citizen_id=citizen_id,
+                channel_id=channel_id,
+                source=ConsentSource.KEYWORD,
+            )
+            say("list_joined" if joined else "list_already_joined", name=command.list_name, leave=command.leave_phrase)
+            return
+        left = lists.unsubscribe(
+            session,
+            tenant_id=tenant_id,
+            list_id=command.list_id,
+            citizen_id=citizen_id,
+            channel_id=channel_id,
+            source=ConsentSource.KEYWORD,
+        )
+        say("list_left" if left else "list_not_joined", name=command.list_name)
+        return
+    if command.kind == "leave_all":
+        count = lists.leave_everything(session, tenant_id=tenant_id, citizen_id=citizen_id)
+        say("list_left_all" if count else "list_left_none", count=count)
+        return
+    lines = [replies.text(tenant, language, "list_unknown")] if command.kind == "unknown" else []
+    shown = lists.lists_for_citizen(session, tenant_id=tenant_id, citizen_id=citizen_id, channel_id=channel_id, language=language)
+    if not shown:
+        lines.append(replies.text(tenant, language, "lists_empty"))
+    else:
+        lines.append(replies.text(tenant, language, "lists_header"))
+        for line in shown:
+            key = "lists_line_mine" if line.subscribed else "lists_line"
+            lines.append(replies.text(tenant, language, key, name=line.name, join=line.join_phrase, leave=line.leave_phrase))
+        lines.append(replies.text(tenant, language, "lists_footer"))
+    _say(session, conversation, routed, "\n".join(lines))
 
 
 def _answer_code(
@@ -280,12 +353,19 @@ class AnswerOutcome(StrEnum):
     PERSONAL_CODE = "personal_code"
     AMBIGUOUS = "ambiguous"  # "did you mean A or B?"
     CONTACT = "contact"  # a citizen shared their own contact: thanked
+    LIST = "list"  # a distribution list's command: joined, left, or the lists shown
     OPERATOR = "operator"  # nothing fits: it waits for an operator
 
     @property
     def automatic(self) -> bool:
         """Answered without a person (a "did you mean" asks back: it is not an answer)."""
-        return self in (AnswerOutcome.INDEX, AnswerOutcome.KEYWORD, AnswerOutcome.PERSONAL_CODE, AnswerOutcome.CONTACT)
+        return self in (
+            AnswerOutcome.INDEX,
+            AnswerOutcome.KEYWORD,
+            AnswerOutcome.PERSONAL_CODE,
+            AnswerOutcome.CONTACT,
+            AnswerOutcome.LIST,
+        )
 
 
 @dataclass(frozen=True)
@@ -320,7 +400,17 @@ def explain(session: Session, *, tenant: Tenant, text: str, language: str | None
             language=command[0],
             buttons=names,
         )
+    list_command = lists.read_command(session, tenant_id=row_id(tenant), normalized=normalized, language=language)
+    list_explanation = Explanation(
+        AnswerOutcome.LIST,
+        Phrase("a distribution list's command: the citizen joins or leaves a list, or is shown the lists"),
+        language=(list_command.language or "") if list_command is not None else "",
+    )
+    if list_command is not None and list_command.kind != "unknown":
+        return list_explanation
     match = keywords.keyword_index(session, tenant_id=row_id(tenant)).match(text, language=language)
+    if match.entry is None and list_command is not None:
+        return list_explanation
     if match.entry is not None:  # matched
         keyword = session.get_one(Keyword, match.entry.id)
         if match.code:

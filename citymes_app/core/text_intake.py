@@ -4,7 +4,8 @@ Most of what citizens send is text: a keyword, or a question for an operator. Th
 SQLAlchemy Core on the writer's connection — no ORM unit of work, no object loaded to be changed — deciding with the
 same routing functions as `pipeline.receive` (keyword matching, "did you mean", the waiting notice and their texts).
 What it does not cover it leaves, untouched, to `pipeline.receive`: media, contacts and locations, the keyword index
-commands, personal codes, and citizens with a phone number to link (WhatsApp).
+commands, the distribution lists' commands (told apart by their first word, without a query), personal codes, and
+citizens with a phone number to link (WhatsApp).
 
 Statements for a new citizen's unmatched question: the duplicate check, the identity lookup, the citizen, its
 identity, the conversation, the message, the unanswered question, the notice and its outbox item.
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
-from citymes_app.core import clock, keywords, routing, statistics
+from citymes_app.core import clock, keywords, lists, routing, statistics
 from citymes_app.core.db import batch_memo
 from citymes_app.core.matching import MatchStatus, normalize
 from citymes_app.core.pipeline import ReceiveResult, preview
@@ -143,7 +144,7 @@ def receive_text(session: Session, *, channel: ChannelRef, inbound: InboundMessa
     if inbound.kind != MessageKind.TEXT or inbound.media is not None or inbound.sender_phone:
         return None
     normalized = normalize(inbound.text)
-    if routing.index_command(normalized) is not None:
+    if routing.index_command(normalized) is not None or lists.might_be_command(normalized):
         return None
     connection = session.connection()
     channel_id, tenant_id = channel.id, channel.tenant_id

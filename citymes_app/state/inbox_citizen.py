@@ -1,5 +1,6 @@
 """The citizen panel of the open conversation (mixed into `InboxState`): who the citizen is, where they write from,
-their earlier conversations and the operators' private notes on them; and writing or taking back such a note.
+their earlier conversations, their distribution lists and the operators' private notes on them; writing or taking back
+such a note, and adding the citizen to a list or taking them off one.
 
 The panel is drawn from the thread's snapshot (`ThreadSnapshot.citizen`), so it follows the conversation wherever the
 thread does: when it opens, and when the live bridge (`state/live.py`) redraws it — also after a colleague's note on
@@ -22,7 +23,7 @@ from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.citizen_profile import CitizenProfile
 from citymes_app.core.inbox_desk import ThreadSnapshot
-from citymes_app.i18n import Words
+from citymes_app.i18n import N_, Words
 from citymes_app.models import utcnow
 from citymes_app.runtime import get_runtime
 from citymes_app.state.auth_state import LOGIN_ROUTE
@@ -68,6 +69,27 @@ class CitizenNoteLine:
 
 
 @dataclass(frozen=True)
+class SubscriptionLine:
+    """One of the citizen's list subscriptions: the list's name in the operator's language, on which channel, since
+    when and how."""
+
+    id: int
+    list_name: str
+    platform: str
+    channel_name: str
+    since: str  # "3 Mar 2026"
+    how: str  # "by message", "by an operator", "imported"
+
+
+@dataclass(frozen=True)
+class ListOption:
+    """A list of the organisation the operator can add the citizen to."""
+
+    id: str  # as the picker sends it back
+    name: str
+
+
+@dataclass(frozen=True)
 class CitizenCard:
     """Everything the citizen panel shows, worded in the operator's language."""
 
@@ -81,9 +103,19 @@ class CitizenCard:
     conversations: str = ""  # "4 conversations"
     earlier: list[EarlierLine] = field(default_factory=list)
     notes: list[CitizenNoteLine] = field(default_factory=list)
+    subscriptions: list[SubscriptionLine] = field(default_factory=list)
+    list_options: list[ListOption] = field(default_factory=list)
 
 
 NO_CITIZEN = CitizenCard()
+
+# How a subscription began, as the panel says it.
+SUBSCRIPTION_SOURCES = {
+    "keyword": N_("by message"),
+    "operator": N_("by an operator"),
+    "import": N_("imported"),
+    "stop": N_("stop"),
+}
 
 
 def _initials(name: str) -> str:
@@ -103,6 +135,7 @@ def citizen_card(profile: CitizenProfile, *, tz: ZoneInfo, me: int, words: Words
         return icon, " ".join(filter(None, [words.translate(kind) if kind else "", text]))
 
     name = citizen_label(profile.name, profile.citizen_id, words)
+    names = {listed.id: listed.name(words.language) for listed in profile.organisation_lists}
     return CitizenCard(
         name=name,
         initials=_initials(profile.name),
@@ -138,6 +171,20 @@ def citizen_card(profile: CitizenProfile, *, tz: ZoneInfo, me: int, words: Words
             )
             for n in profile.notes
         ],
+        subscriptions=[
+            SubscriptionLine(
+                id=s.subscription_id,
+                list_name=names.get(s.list_id, ""),
+                platform=s.platform,
+                channel_name=s.channel_name or words.t("Unnamed channel"),
+                since=day(s.since),
+                how=words.translate(SUBSCRIPTION_SOURCES.get(s.source, s.source)),
+            )
+            for s in profile.subscriptions
+        ],
+        list_options=sorted(
+            (ListOption(str(list_id), name) for list_id, name in names.items()), key=lambda option: option.name.casefold()
+        ),
     )
 
 
@@ -159,6 +206,7 @@ class CitizenPanel(rx.State, mixin=True):
     citizen_note_error: str = ""
     saving_citizen_note: bool = False
     editing_citizen_note_id: int = 0  # one of the operator's own notes, being changed in the note box (0: a new one)
+    citizen_list_error: str = ""
 
     def _show_citizen(self, snapshot: ThreadSnapshot) -> None:
         if snapshot.citizen is None:
@@ -168,7 +216,7 @@ class CitizenPanel(rx.State, mixin=True):
 
     def _forget_citizen(self) -> None:
         self.citizen, self.citizen_note_draft, self.citizen_note_error, self.saving_citizen_note = NO_CITIZEN, "", "", False
-        self.editing_citizen_note_id = 0
+        self.editing_citizen_note_id, self.citizen_list_error = 0, ""
 
     @rx.event
     def toggle_citizen_panel(self):
@@ -244,3 +292,38 @@ class CitizenPanel(rx.State, mixin=True):
             await get_runtime().inbox.delete_citizen_note(operator=operator, note_id=note_id)
         except inbox.InboxError as exc:
             self.citizen_note_error = sentence(exc, self._words())
+
+    @rx.event
+    async def add_citizen_to_list(self, list_id: str):
+        """Put the open conversation's citizen on a list, on this conversation's channel; every tab showing them sees
+        it."""
+        chosen = int(list_id) if type(list_id) is str and list_id.isdigit() else 0  # a raw client may send anything
+        if not chosen or not self.selected_id:
+            return
+        await self._change_lists(
+            lambda operator: get_runtime().inbox.add_to_list(operator=operator, conversation_id=self.selected_id, list_id=chosen)
+        )
+
+    @rx.event
+    async def remove_citizen_subscription(self, subscription_id: int):
+        """Take one of the citizen's subscriptions away."""
+        if type(subscription_id) is not int or not self.selected_id:  # a raw client may send anything
+            return
+        await self._change_lists(
+            lambda operator: get_runtime().inbox.remove_from_list(
+                operator=operator, conversation_id=self.selected_id, subscription_id=subscription_id
+            )
+        )
+
+    async def _change_lists(self, change) -> None:  # noqa: ANN001
+        operator = await self._operator()
+        if operator is None:
+            return
+        self.citizen_list_error = ""
+        try:
+            await change(operator)
+        except inbox.InboxError as exc:
+            self.citizen_list_error = sentence(exc, self._words())
+        except Exception as exc:
+            log.error("the lists of the citizen of conversation %s could not change: %s", self.selected_id, type(exc).__name__)
+            self.citizen_list_error = self._words().t("The lists could not be changed. Try again in a moment.")

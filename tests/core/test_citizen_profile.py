@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from citymes_app.core import auth, citizen_profile, citizens, inbox, tenants
+from citymes_app.core import auth, citizen_profile, citizens, inbox, lists, tenants
 from citymes_app.core.events import EventBus, InboxEvent, InboxEventKind
 from citymes_app.core.inbox_desk import InboxDesk
 from citymes_app.models import (
@@ -22,6 +22,8 @@ from citymes_app.models import (
     CitizenNote,
     Conversation,
     ConversationStatus,
+    ListConsent,
+    ListSubscription,
     Operator,
     row_id,
     utcnow,
@@ -261,3 +263,65 @@ async def test_notes_follow_the_citizen_when_two_records_are_linked(engine: Engi
     assert profile is not None
     assert [n.text for n in profile.notes] == ["Ve de l'altre registre."]
     assert profile.conversation_count == 4
+
+
+def _list_of(engine: Engine, slug: str, word: str) -> int:
+    with Session(engine) as session:
+        tenant = tenants.require_tenant(session, slug=slug)
+        texts = {
+            code: lists.ListTexts(code, f"{word} {code}", "", f"ALTA {word}{code}", f"BAIXA {word}{code}")
+            for code in tenant.languages.split(",")
+        }
+        change = lists.save_list(session, tenant=tenant, list_id=None, texts=texts)
+        session.commit()
+        return change.id
+
+
+async def test_an_operator_adds_the_citizen_to_a_list_on_the_conversations_channel_and_the_tabs_follow(
+    engine: Engine, office: dict, tmp_path: Path
+) -> None:
+    bus = EventBus()
+    desk, events = InboxDesk(engine=engine, bus=bus, media_dir=tmp_path), bus.subscribe()
+    laia = office["laia"]
+    traffic = _list_of(engine, "vila", "TRANSIT")
+
+    await desk.add_to_list(operator=laia, conversation_id=office["ours"], list_id=traffic)
+    with pytest.raises(inbox.InboxError, match="already on this list"):
+        await desk.add_to_list(operator=laia, conversation_id=office["last_week"], list_id=traffic)  # same number
+
+    profile = (await desk.thread(tenant_id=laia.tenant_id, conversation_id=office["old"])).citizen
+    assert profile is not None
+    [subscription] = profile.subscriptions
+    assert (subscription.list_id, subscription.platform, subscription.channel_name) == (traffic, "whatsapp", "Ajuntament")
+    assert (subscription.source, subscription.operator_id) == ("operator", laia.operator_id)
+    assert [(listed.id, listed.name("es")) for listed in profile.organisation_lists] == [(traffic, "TRANSIT es")]
+    await asyncio.sleep(0)
+    assert _drain(events) == {(c, InboxEventKind.NOTE) for c in (office["ours"], office["last_week"], office["old"])}
+
+    await desk.remove_from_list(
+        operator=office["pau"], conversation_id=office["old"], subscription_id=subscription.subscription_id
+    )
+    profile = (await desk.thread(tenant_id=laia.tenant_id, conversation_id=office["ours"])).citizen
+    assert profile is not None and profile.subscriptions == []
+    with Session(engine) as session:
+        history = session.exec(select(ListConsent.action, ListConsent.operator_id).order_by(col(ListConsent.id))).all()
+    assert history == [("joined", laia.operator_id), ("left", office["pau"].operator_id)]
+
+
+async def test_another_organisations_operator_cannot_change_our_citizens_lists(
+    engine: Engine, office: dict, tmp_path: Path
+) -> None:
+    desk = InboxDesk(engine=engine, bus=EventBus(), media_dir=tmp_path)
+    ours, theirs = _list_of(engine, "vila", "TRANSIT"), _list_of(engine, "altra", "CULTURA")
+    await desk.add_to_list(operator=office["laia"], conversation_id=office["ours"], list_id=ours)
+    eva = office["eva"]
+    with pytest.raises(inbox.InboxError, match="does not exist"):
+        await desk.add_to_list(operator=eva, conversation_id=office["ours"], list_id=theirs)
+    with pytest.raises(inbox.InboxError, match="does not exist"):
+        await desk.add_to_list(operator=office["laia"], conversation_id=office["ours"], list_id=theirs)
+    with Session(engine) as session:
+        subscription_id = session.exec(select(ListSubscription.id)).one() or 0
+    with pytest.raises(inbox.InboxError, match="does not exist"):
+        await desk.remove_from_list(operator=eva, conversation_id=office["theirs"], subscription_id=subscription_id)
+    with Session(engine) as session:
+        assert len(session.exec(select(ListSubscription)).all()) == 1

@@ -1,8 +1,9 @@
 """The citizen panel, the inbox's third pane: beside the open conversation it says who the citizen is, lists their
 earlier conversations (a click opens one) and the operators' private notes on them — a note written by one operator
 appears in a colleague's panel without a reload, shown as text, and only its author can take it back; an empty note is
-refused beside the box; the panel folds away. Over raw websockets another organisation's operator sending our ids can
-neither read nor add nor delete a note on our citizen."""
+refused beside the box; the panel folds away. The citizen's distribution lists show in it, and an operator adds them to
+one or takes them off one, seen live by a colleague. Over raw websockets another organisation's operator sending our
+ids can neither read nor add nor delete a note on our citizen, nor change their lists."""
 
 from __future__ import annotations
 
@@ -13,12 +14,23 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
 from citymes_app import demo
+from citymes_app.core import lists
 from citymes_app.core.db import get_engine
-from citymes_app.models import CitizenNote, Conversation, row_id
+from citymes_app.core.lists import ListTexts
+from citymes_app.models import CitizenNote, Conversation, ListSubscription, Tenant, row_id
 from citymes_app.pages import inbox
 from citymes_app.state.inbox_state import InboxState
 from tests.e2e.raw_tab import RawTab, session_cookie
-from tests.e2e.support import OTHER_OPERATOR, Site, new_chat_id, new_wa_id, screenshot, set_interface_language, sign_in
+from tests.e2e.support import (
+    OTHER_OPERATOR,
+    Site,
+    demo_data_restored,
+    new_chat_id,
+    new_wa_id,
+    screenshot,
+    set_interface_language,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -212,3 +224,104 @@ def test_a_whatsapp_citizens_number_shows_in_full_for_the_operator_to_call_back(
     expect(page.locator("#citizen-panel #citizen-name")).to_have_text("Jordi Pons")
     expect(page.locator("#citizen-panel .earlier-conversation")).to_have_count(0)
     expect(page.locator("#citizen-earlier")).to_contain_text("This is their first conversation.")
+
+
+def _demo_list(site: Site, word: str) -> int:
+    """A list of the demo town whose phrases end in `word`; its id."""
+    with Session(get_engine(site.database_url)) as session:
+        tenant = session.exec(select(Tenant).where(Tenant.slug == demo.DEMO_SLUG)).one()
+        texts = {
+            "ca": ListTexts("ca", f"Trànsit {word}", "", f"ALTA T{word}", f"BAIXA T{word}"),
+            "es": ListTexts("es", f"Tráfico {word}", "", f"ALTA T{word} ES", f"BAJA T{word}"),
+            "en": ListTexts("en", f"Traffic {word}", "", f"JOIN T{word}", f"LEAVE T{word}"),
+        }
+        change = lists.save_list(session, tenant=tenant, list_id=None, texts=texts)
+        session.commit()
+        return change.id
+
+
+def _subscriptions(site: Site, citizen_id: int) -> list[tuple[int, str]]:
+    with Session(get_engine(site.database_url)) as session:
+        rows = session.exec(select(ListSubscription).where(ListSubscription.citizen_id == citizen_id)).all()
+        return sorted((row.list_id, row.source) for row in rows)
+
+
+@pytest.fixture
+def lists_restored(site: Site) -> Iterator[None]:
+    """The demo's lists as they were after the test."""
+    with demo_data_restored(site, "distribution_list", "list_wording", "list_phrase", "list_subscription", "list_consent"):
+        yield
+
+
+def test_the_citizens_lists_show_in_the_panel_and_an_operator_adds_and_removes_one_live(
+    site: Site, new_context, lists_restored: None
+) -> None:
+    word = str(new_chat_id())[-5:]
+    joined_by_message, added_by_operator = _demo_list(site, word), _demo_list(site, word + "B")
+    laia, pau = new_context().new_page(), new_context().new_page()
+    sign_in(laia, site, LAIA)
+    sign_in(pau, site, PAU)
+    chat_id, marker = new_chat_id(), f"llista-{new_chat_id()}"
+    site.citizen_says(chat_id, "Jana", text=f"Quan tallen el carrer Major? ({marker})")
+    site.citizen_says(chat_id, "Jana", text=f"alta t{word}")
+    for page in (laia, pau):
+        page.locator(".queue-item", has_text="Jana").click()
+        expect(page.locator("#thread .bubble-in", has_text=marker)).to_be_visible()
+
+    subscriptions = pau.locator("#citizen-lists .citizen-subscription")
+    expect(subscriptions).to_have_count(1)
+    expect(subscriptions.locator(".subscription-list")).to_have_text(f"Traffic {word}")  # in the operator's language
+    expect(subscriptions.locator(".subscription-detail")).to_contain_text("by message")
+
+    laia.click("#add-to-list")
+    laia.get_by_role("option", name=f"Traffic {word}B").click()
+    added = pau.locator("#citizen-lists .citizen-subscription", has_text=f"Traffic {word}B")  # live, no reload
+    expect(added).to_be_visible()
+    expect(added.locator(".subscription-detail")).to_contain_text("by an operator")
+    (conversation,) = _conversations(site, chat_id)
+    assert _subscriptions(site, conversation.citizen_id) == sorted(
+        [(joined_by_message, "keyword"), (added_by_operator, "operator")]
+    )
+    screenshot(laia, "inbox_citizen_panel_lists")
+
+    laia.click("#add-to-list")  # again: already on it
+    laia.get_by_role("option", name=f"Traffic {word}B").click()
+    expect(laia.locator("#citizen-list-error")).to_contain_text("already on this list")
+
+    pau.locator("#citizen-lists .citizen-subscription", has_text=f"Traffic {word}B").locator(".remove-subscription").click()
+    expect(laia.locator("#citizen-lists .citizen-subscription")).to_have_count(1)  # live in the colleague's panel
+    assert _subscriptions(site, conversation.citizen_id) == [(joined_by_message, "keyword")]
+
+
+def test_another_organisations_operator_cannot_add_or_remove_our_citizens_lists(site: Site, lists_restored: None) -> None:
+    list_id = _demo_list(site, str(new_chat_id())[-5:])
+    chat_id = new_chat_id()
+    site.citizen_says(chat_id, "Marc", text=f"Soroll al carrer ({new_chat_id()})")
+    (conversation,) = _conversations(site, chat_id)
+    ours = row_id(conversation)
+    email, password, _ = OTHER_OPERATOR
+    laia = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, LAIA, demo.DEMO_PASSWORD))
+    attacker = RawTab(site).connect(inbox.ROUTE, session_cookie=session_cookie(site, email, password))
+    try:
+        laia.load_page(inbox.ROUTE)
+        laia.send(InboxState, "select", conversation_id=ours)
+        laia.send(InboxState, "add_citizen_to_list", list_id=str(list_id))
+        laia.settle(quiet=1.0)
+        [(_, source)] = _subscriptions(site, conversation.citizen_id)
+        assert source == "operator"
+        with Session(get_engine(site.database_url)) as session:
+            subscription_id = session.exec(select(ListSubscription.id).where(ListSubscription.list_id == list_id)).one()
+
+        attacker.load_page(inbox.ROUTE)
+        attacker.send(InboxState, "select", conversation_id=ours)  # refused: not theirs
+        attacker.send(InboxState, "add_citizen_to_list", list_id=str(list_id))
+        attacker.send(InboxState, "remove_citizen_subscription", subscription_id=subscription_id)
+        attacker.send(InboxState, "remove_citizen_subscription", subscription_id="1 OR 1=1")
+        attacker.send(InboxState, "add_citizen_to_list", list_id=["1"])
+        attacker.settle(quiet=1.0)
+        assert "Marc" not in attacker.text()
+        assert "Traffic" not in attacker.text()
+    finally:
+        laia.close()
+        attacker.close()
+    assert len(_subscriptions(site, conversation.citizen_id)) == 1, "the outsider changed our citizen's lists"

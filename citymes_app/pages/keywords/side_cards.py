@@ -76,6 +76,7 @@ def _outcome_badge() -> rx.Component:
             ("keyword", "teal"),
             ("personal_code", "violet"),
             ("index", "blue"),
+            ("list", "cyan"),
             ("ambiguous", "amber"),
             "gray",
         ),

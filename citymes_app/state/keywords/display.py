@@ -40,6 +40,7 @@ OUTCOME_LABELS = {
     "keyword": N_("Keyword answer"),
     "personal_code": N_("Personal code"),
     "index": N_("Keyword index"),
+    "list": N_("Distribution list command"),
     "ambiguous": N_("Did you mean…?"),
     "operator": N_("Waits for an operator"),
 }
