@@ -218,3 +218,23 @@ def row_actions(edit: rx.Component, *, on_delete: Any, delete_class: str) -> rx.
 def saved_notice(notice: rx.Var[str], notice_id: str) -> rx.Component:
     """What the last change did ("Department Cultura added."), under the table."""
     return rx.cond(notice != "", rx.text(notice, size="2", color_scheme="grass", id=notice_id))
+
+
+def csv_upload_button(*, upload_id: str, importing: rx.Var[bool], on_drop: Any, columns: Text) -> rx.Component:
+    """ "Import CSV": choosing a file imports it at once (all or nothing); the tooltip names the columns."""
+    return rx.upload(
+        rx.tooltip(
+            rx.button(
+                rx.icon("upload", size=15), t("Import CSV"), variant="soft", color_scheme="gray", type="button", loading=importing
+            ),
+            content=columns,
+        ),
+        id=upload_id,
+        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
+        multiple=False,
+        max_files=1,
+        no_drag=True,
+        on_drop=on_drop,
+        border="none",
+        padding="0",
+    )

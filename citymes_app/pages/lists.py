@@ -11,6 +11,7 @@ from citymes_app.components.admin import (
     admin_only,
     card,
     confirm_dialog,
+    csv_upload_button,
     field_error,
     form_field,
     label,
@@ -315,26 +316,11 @@ def import_report() -> rx.Component:
 
 def import_button() -> rx.Component:
     """Choose a CSV of members: imported at once, all or nothing."""
-    return rx.upload(
-        rx.tooltip(
-            rx.button(
-                rx.icon("upload", size=15),
-                t("Import CSV"),
-                variant="soft",
-                color_scheme="gray",
-                type="button",
-                loading=S.importing,
-            ),
-            content=t("Columns: platform, identity (the platform's user id, or the phone number on WhatsApp)"),
-        ),
-        id=IMPORT_UPLOAD_ID,
-        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
-        multiple=False,
-        max_files=1,
-        no_drag=True,
+    return csv_upload_button(
+        upload_id=IMPORT_UPLOAD_ID,
+        importing=S.importing,
         on_drop=S.import_csv(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
-        border="none",
-        padding="0",
+        columns=t("Columns: platform, identity (the platform's user id, or the phone number on WhatsApp)"),
     )
 
 

@@ -23,7 +23,7 @@ def tenant(session: Session):
         ("horaros", "keyword", "HORARIS", "'horaros' looks like 'horaris' (1 typo)"),
         ("PALABRAS CLAVE", "index", "", "an index command: answers with the featured keywords"),
         ("tramit ab1234", "personal_code", "TRAMIT", "personal-code keyword 'tramit' followed by a code"),
-        ("horaris deixalleria", "ambiguous", "", "several keywords fit"),
+        ("horaris deixalleria", "ambiguous", "", "the message names two topics: 'horaris', 'deixalleria'"),
         ("hi ha un forat al carrer", "operator", "", "no keyword, synonym or close spelling found"),
     ],
 )

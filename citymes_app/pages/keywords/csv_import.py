@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from citymes_app.components.admin import csv_upload_button
 from citymes_app.state.keywords.import_state import IMPORT_UPLOAD_ID
 from citymes_app.state.keywords.import_state import KeywordImportState as S
 from citymes_app.state.language import t
@@ -11,26 +12,11 @@ from citymes_app.state.language import t
 
 def import_button() -> rx.Component:
     """Choose a CSV file: it is imported at once, all or nothing."""
-    return rx.upload(
-        rx.tooltip(
-            rx.button(
-                rx.icon("upload", size=15),
-                t("Import CSV"),
-                variant="soft",
-                color_scheme="gray",
-                type="button",
-                loading=S.importing,
-            ),
-            content=t("Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link, examples)"),
-        ),
-        id=IMPORT_UPLOAD_ID,
-        accept={"text/csv": [".csv"], "text/plain": [".txt"]},
-        multiple=False,
-        max_files=1,
-        no_drag=True,
+    return csv_upload_button(
+        upload_id=IMPORT_UPLOAD_ID,
+        importing=S.importing,
         on_drop=S.import_csv(rx.upload_files(upload_id=IMPORT_UPLOAD_ID)),
-        border="none",
-        padding="0",
+        columns=t("Columns: keyword, response, language, synonyms, featured (and optionally topic, buttons, link, examples)"),
     )
 
 
