@@ -238,3 +238,36 @@ def csv_upload_button(*, upload_id: str, importing: rx.Var[bool], on_drop: Any, 
         border="none",
         padding="0",
     )
+
+
+def form_buttons(form: Any, *, save_id: str) -> rx.Component:
+    """An administration form's buttons (`form` an `AdminForm` state): Cancel while changing a row, and Add / Save."""
+    return rx.hstack(
+        rx.spacer(),
+        rx.cond(
+            form.editing_id > 0,
+            rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=form.cancel_edit),
+        ),
+        rx.button(
+            rx.icon("check", size=14),
+            rx.cond(form.editing_id > 0, t("Save"), t("Add")),
+            type="submit",
+            loading=form.saving,
+            id=save_id,
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
+    )
+
+
+def delete_row_dialog(form: Any, title: rx.Component, description: Text, *, confirm_id: str) -> rx.Component:
+    """Deleting a row of an administration page (`form` an `AdminForm` state) asks first: Keep it, or Delete."""
+    return confirm_dialog(
+        title,
+        description,
+        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
+        confirm=rx.button(t("Delete"), color_scheme="red", on_click=form.confirm_delete, id=confirm_id),
+        open=form.delete_id > 0,
+        on_open_change=form.set_delete_dialog,
+    )

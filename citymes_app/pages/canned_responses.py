@@ -8,8 +8,9 @@ from citymes_app.components.admin import (
     admin_column,
     admin_only,
     card,
-    confirm_dialog,
+    delete_row_dialog,
     field_error,
+    form_buttons,
     form_field,
     label,
     listing,
@@ -115,23 +116,7 @@ def form_card() -> rx.Component:
                     rx.hstack(rx.foreach(S.placeholder_hints, _hint), spacing="4", wrap="wrap"),
                 ),
                 field_error(refused & (S.form_error_field == ""), S.form_error, "canned-form-error"),
-                rx.hstack(
-                    rx.spacer(),
-                    rx.cond(
-                        S.editing_id > 0,
-                        rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
-                    ),
-                    rx.button(
-                        rx.icon("check", size=14),
-                        rx.cond(S.editing_id > 0, t("Save"), t("Add")),
-                        type="submit",
-                        loading=S.saving,
-                        id="save-canned",
-                    ),
-                    align="center",
-                    spacing="2",
-                    width="100%",
-                ),
+                form_buttons(S, save_id="save-canned"),
                 spacing="3",
                 width="100%",
             ),
@@ -145,13 +130,11 @@ def form_card() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Deleting a canned response asks first."""
-    return confirm_dialog(
+    return delete_row_dialog(
+        S,
         rx.fragment(t("Delete /{shortcut}?", shortcut=S.delete_shortcut)),
         t("Operators will no longer be able to insert it."),
-        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
-        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-canned"),
-        open=S.delete_id > 0,
-        on_open_change=S.set_delete_dialog,
+        confirm_id="confirm-delete-canned",
     )
 
 

@@ -9,8 +9,9 @@ from citymes_app.components.admin import (
     admin_column,
     admin_only,
     card,
-    confirm_dialog,
+    delete_row_dialog,
     field_error,
+    form_buttons,
     form_field,
     label,
     listing,
@@ -116,23 +117,7 @@ def form_card() -> rx.Component:
                     field_error(refused & (S.form_error_field == "description"), S.form_error, "department-description-error"),
                 ),
                 field_error(refused & (S.form_error_field == ""), S.form_error, "department-form-error"),
-                rx.hstack(
-                    rx.spacer(),
-                    rx.cond(
-                        S.editing_id > 0,
-                        rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
-                    ),
-                    rx.button(
-                        rx.icon("check", size=14),
-                        rx.cond(S.editing_id > 0, t("Save"), t("Add")),
-                        type="submit",
-                        loading=S.saving,
-                        id="save-department",
-                    ),
-                    align="center",
-                    spacing="2",
-                    width="100%",
-                ),
+                form_buttons(S, save_id="save-department"),
                 spacing="3",
                 width="100%",
             ),
@@ -146,17 +131,15 @@ def form_card() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Deleting a department asks first, saying how many open conversations are left with none."""
-    return confirm_dialog(
+    return delete_row_dialog(
+        S,
         rx.fragment(t("Delete the department {name}?", name=S.delete_name)),
         tn(
             "Its {n} open conversation will be left with no department.",
             "Its {n} open conversations will be left with no department.",
             S.delete_used,
         ),
-        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
-        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-department"),
-        open=S.delete_id > 0,
-        on_open_change=S.set_delete_dialog,
+        confirm_id="confirm-delete-department",
     )
 
 

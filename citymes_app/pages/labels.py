@@ -10,7 +10,7 @@ from citymes_app.components.admin import (
     admin_column,
     admin_only,
     card,
-    confirm_dialog,
+    delete_row_dialog,
     field_error,
     listing,
     page_header,
@@ -149,17 +149,15 @@ def list_card() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Deleting a label asks first, saying how many conversations lose it."""
-    return confirm_dialog(
+    return delete_row_dialog(
+        S,
         rx.fragment(t("Delete the label {name}?", name=S.delete_name)),
         tn(
             "It will be taken off the {n} conversation that carries it.",
             "It will be taken off the {n} conversations that carry it.",
             S.delete_used,
         ),
-        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
-        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-label"),
-        open=S.delete_id > 0,
-        on_open_change=S.set_delete_dialog,
+        confirm_id="confirm-delete-label",
     )
 
 

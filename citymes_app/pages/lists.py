@@ -10,9 +10,10 @@ from citymes_app.components.admin import (
     admin_column,
     admin_only,
     card,
-    confirm_dialog,
     csv_upload_button,
+    delete_row_dialog,
     field_error,
+    form_buttons,
     form_field,
     label,
     page_header,
@@ -118,23 +119,7 @@ def form_card() -> rx.Component:
             rx.vstack(
                 *[_language_fields(code) for code in LANGUAGES],
                 field_error((S.form_error != "") & (S.form_error_field == ""), S.form_error, "list-form-error"),
-                rx.hstack(
-                    rx.spacer(),
-                    rx.cond(
-                        S.editing_id > 0,
-                        rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray", on_click=S.cancel_edit),
-                    ),
-                    rx.button(
-                        rx.icon("check", size=14),
-                        rx.cond(S.editing_id > 0, t("Save"), t("Add")),
-                        type="submit",
-                        loading=S.saving,
-                        id="save-list",
-                    ),
-                    align="center",
-                    spacing="2",
-                    width="100%",
-                ),
+                form_buttons(S, save_id="save-list"),
                 spacing="3",
                 width="100%",
             ),
@@ -401,17 +386,15 @@ def members_card() -> rx.Component:
 
 def delete_dialog() -> rx.Component:
     """Deleting a list asks first, saying how many members it has."""
-    return confirm_dialog(
+    return delete_row_dialog(
+        S,
         rx.fragment(t("Delete the list {name}?", name=S.delete_name)),
         tn(
             "Its {n} member will no longer receive its broadcasts.",
             "Its {n} members will no longer receive its broadcasts.",
             S.delete_members,
         ),
-        keep=rx.button(t("Keep it"), variant="soft", color_scheme="gray"),
-        confirm=rx.button(t("Delete"), color_scheme="red", on_click=S.confirm_delete, id="confirm-delete-list"),
-        open=S.delete_id > 0,
-        on_open_change=S.set_delete_dialog,
+        confirm_id="confirm-delete-list",
     )
 
 

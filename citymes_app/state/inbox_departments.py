@@ -15,6 +15,7 @@ import reflex as rx
 
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator
+from citymes_app.core.departments import DepartmentInfo
 from citymes_app.core.inbox_desk import ThreadSnapshot
 from citymes_app.i18n import Words
 from citymes_app.runtime import get_runtime
@@ -54,7 +55,9 @@ class ConversationDepartments(rx.State, mixin=True):
         self.department_id, self.department_name = 0, ""
 
     async def _load_departments(self, tenant_id: int) -> None:
-        found = await get_runtime().inbox.tenant_departments(tenant_id=tenant_id)
+        self._show_departments(await get_runtime().inbox.tenant_departments(tenant_id=tenant_id))
+
+    def _show_departments(self, found: list[DepartmentInfo]) -> None:
         choices = [DepartmentChoice(d.id, d.name) for d in found]
         if choices != self.tenant_departments:
             self.tenant_departments = choices

@@ -22,9 +22,11 @@ import reflex as rx
 
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator, session_digest
+from citymes_app.core.departments import DepartmentInfo
 from citymes_app.core.inbox_desk import InboxDesk, ThreadSnapshot
 from citymes_app.core.inbox_queue import MIN_SEARCH_LENGTH
 from citymes_app.core.inbox_work import ConversationMoved
+from citymes_app.core.labels import LabelInfo
 from citymes_app.i18n import DEFAULT_LANGUAGE, Words, words_for
 from citymes_app.models import ConversationStatus, utcnow
 from citymes_app.runtime import get_runtime
@@ -159,10 +161,15 @@ class InboxState(
     # --- What the bridge writes (state/live.py) -------------------------------------------------------------
 
     async def load_catalogs(self, tenant_id: int) -> None:
-        """The organisation's labels and departments as they are now, for the menus and filters (on load, and from the
-        bridge when an administrator changed one)."""
+        """The organisation's labels and departments as they are now, for the menus and filters (on load)."""
         await self._load_labels(tenant_id)
         await self._load_departments(tenant_id)
+
+    def show_catalogs(self, labels: list[LabelInfo], departments: list[DepartmentInfo]) -> None:
+        """The organisation's labels and departments, read once by the bridge for all its tabs after an administrator
+        changed one."""
+        self._show_labels(labels)
+        self._show_departments(departments)
 
     def show_thread(self, snapshot: ThreadSnapshot) -> None:
         """Draw the open conversation as it is now: its header, its bubbles, its window."""

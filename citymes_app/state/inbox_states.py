@@ -19,7 +19,7 @@ import reflex as rx
 from citymes_app.core import inbox
 from citymes_app.core.auth import SignedInOperator
 from citymes_app.core.inbox_desk import ThreadSnapshot
-from citymes_app.core.labels import MAX_LABEL_LENGTH
+from citymes_app.core.labels import MAX_LABEL_LENGTH, LabelInfo
 from citymes_app.i18n import Words
 from citymes_app.models import ConversationStatus, utcnow
 from citymes_app.runtime import get_runtime
@@ -93,7 +93,9 @@ class ConversationStates(rx.State, mixin=True):
         self.snooze_open, self.snooze_error = False, ""
 
     async def _load_labels(self, tenant_id: int) -> None:
-        labels = await get_runtime().inbox.tenant_labels(tenant_id=tenant_id)
+        self._show_labels(await get_runtime().inbox.tenant_labels(tenant_id=tenant_id))
+
+    def _show_labels(self, labels: list[LabelInfo]) -> None:
         found = [LabelChip(label.id, label.name, label.color) for label in labels]
         if found != self.tenant_labels:
             self.tenant_labels = found

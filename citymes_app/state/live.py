@@ -133,14 +133,20 @@ async def _reread(app: rx.App, client: str, tenant_id: int) -> None:
             await state.read_lines(tenant_id, note=False)
 
 
-async def _offer_catalogs(app: rx.App, client: str, tenant_id: int) -> None:
-    """Have a tab offer the organisation's labels and departments as they are now (in its menus and filters)."""
-    if not await tab_is_open(client):
+async def _offer_catalogs(app: rx.App, clients: set[str], tenant_id: int) -> None:
+    """Have the tabs offer the organisation's labels and departments as they are now (in their menus and filters):
+    read once for all of them."""
+    if not clients:
         return
-    async with app.modify_state(rx.BaseStateToken(ident=client, cls=InboxState)) as root:
-        state = await root.get_state(InboxState)
-        if state._tenant_id == tenant_id:
-            await state.load_catalogs(tenant_id)
+    desk = get_runtime().inbox
+    labels, departments = await desk.tenant_labels(tenant_id=tenant_id), await desk.tenant_departments(tenant_id=tenant_id)
+    for client in clients:
+        if not await tab_is_open(client):
+            continue
+        async with app.modify_state(rx.BaseStateToken(ident=client, cls=InboxState)) as root:
+            state = await root.get_state(InboxState)
+            if state._tenant_id == tenant_id:
+                state.show_catalogs(labels, departments)
 
 
 async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent]) -> None:
@@ -161,8 +167,8 @@ async def publish_changes(app: rx.App, tenant_id: int, events: list[InboxEvent])
         statuses[conversation_id] = await desk.messages(tenant_id=tenant_id, message_ids=ids)
     for client in reading:  # the tabs that show a search's or the resolved lines: read them again
         await _reread(app, client, tenant_id)
-    for client in linked if changes.catalog else ():
-        await _offer_catalogs(app, client, tenant_id)
+    if changes.catalog:
+        await _offer_catalogs(app, linked, tenant_id)
     for client, conversation_id in watching.items():
         if conversation_id in threads:
             snapshot = threads[conversation_id]
